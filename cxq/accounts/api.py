@@ -1,0 +1,483 @@
+from datetime import datetime
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import CursorPagination, paginate
+
+from cxq.accounts import selectors, services
+from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
+from cxq.accounts.permissions import PERMISSIONS
+from cxq.accounts.services import require
+
+router = Router(tags=["accounts"])
+
+
+# --- Schemas ------------------------------------------------------------------------------------
+
+
+class RoleRef(Schema):
+    id: UUID
+    key: str
+    name: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class TeamRef(Schema):
+    id: UUID
+    name: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class UserOut(Schema):
+    id: UUID
+    email: str
+    full_name: str
+    role: RoleRef | None
+    time_zone: str
+    external_id: str | None
+    is_active: bool
+    can_log_in: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class MeOut(UserOut):
+    permissions: list[str]
+    member_of: list[TeamRef]
+    leads: list[TeamRef]
+
+    @staticmethod
+    def resolve_permissions(obj):
+        return sorted(obj.permission_codes)
+
+    @staticmethod
+    def resolve_member_of(obj):
+        return list(obj.teams.all())
+
+    @staticmethod
+    def resolve_leads(obj):
+        return list(obj.led_teams.all())
+
+
+class MeIn(Schema):
+    full_name: str | None = None
+    time_zone: str | None = None
+
+
+class UserCreateIn(Schema):
+    email: str
+    full_name: str
+    role: str | None = None  # role key
+    time_zone: str = ""
+    password: str | None = None
+    external_id: str | None = None
+    member_of: list[UUID] = []
+    leads: list[UUID] = []
+
+
+class UserUpdateIn(Schema):
+    email: str | None = None
+    full_name: str | None = None
+    role: str | None = None  # role key; "" removes the role
+    time_zone: str | None = None
+    external_id: str | None = None
+    is_active: bool | None = None
+    member_of: list[UUID] | None = None
+    leads: list[UUID] | None = None
+
+
+class PasswordIn(Schema):
+    password: str
+
+
+class TeamOut(Schema):
+    id: UUID
+    name: str
+    description: str
+    members: list[UserOut]
+    leads: list[UserOut]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_members(obj):
+        return list(obj.members.select_related("role"))
+
+    @staticmethod
+    def resolve_leads(obj):
+        return list(obj.leads.select_related("role"))
+
+
+class TeamIn(Schema):
+    name: str
+    description: str = ""
+    members: list[UUID] = []
+    leads: list[UUID] = []
+
+
+class TeamPatch(Schema):
+    name: str | None = None
+    description: str | None = None
+    members: list[UUID] | None = None
+    leads: list[UUID] | None = None
+
+
+class RoleOut(Schema):
+    id: UUID
+    key: str
+    name: str
+    description: str
+    is_builtin: bool
+    permissions: list[str]
+    user_count: int = 0
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_user_count(obj):
+        return getattr(obj, "user_count", None) or obj.users.count()
+
+
+class RoleIn(Schema):
+    name: str
+    description: str = ""
+    permissions: list[str] = []
+
+
+class RolePatch(Schema):
+    name: str | None = None
+    description: str | None = None
+    permissions: list[str] | None = None
+
+
+class DuplicateIn(Schema):
+    name: str = ""
+
+
+class PermissionOut(Schema):
+    code: str
+    group: str
+    label: str
+
+
+class SettingsOut(Schema):
+    name: str
+    default_time_zone: str
+    acknowledgement_required: bool
+    acknowledgement_days: int
+
+
+class SettingsPatch(Schema):
+    name: str | None = None
+    default_time_zone: str | None = None
+    acknowledgement_required: bool | None = None
+    acknowledgement_days: int | None = None
+
+
+class TokenOut(Schema):
+    id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+class TokenIn(Schema):
+    name: str
+    expires_in_days: int | None = None
+
+
+class Detail(Schema):
+    detail: str
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _teams(uuids: list[UUID] | None) -> list[Team] | None:
+    if uuids is None:
+        return None
+    teams = list(Team.objects.filter(uuid__in=uuids))
+    missing = set(uuids) - {t.uuid for t in teams}
+    if missing:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"teams": f"Unknown team id(s): {', '.join(sorted(map(str, missing)))}"})
+    return teams
+
+
+def _users(uuids: list[UUID] | None, field: str) -> list[User] | None:
+    if uuids is None:
+        return None
+    users = list(User.objects.filter(uuid__in=uuids))
+    missing = set(uuids) - {u.uuid for u in users}
+    if missing:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({field: f"Unknown user id(s): {', '.join(sorted(map(str, missing)))}"})
+    return users
+
+
+def _role(key: str | None) -> Role | None:
+    if not key:
+        return None
+    role = Role.objects.filter(key=key).first()
+    if role is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"role": f"Unknown role {key!r}."})
+    return role
+
+
+# --- Me -----------------------------------------------------------------------------------------
+
+
+@router.get("/me", response=MeOut, summary="The current user, with permissions and teams")
+def me(request):
+    return request.user
+
+
+@router.patch("/me", response=MeOut, summary="Update my name or time zone")
+def me_update(request, payload: MeIn):
+    user = request.user
+    return services.user_update_profile(
+        user=user,
+        full_name=payload.full_name if payload.full_name is not None else user.full_name,
+        time_zone=payload.time_zone if payload.time_zone is not None else user.time_zone,
+    )
+
+
+@router.post("/me/password", response={204: None}, summary="Change my password")
+def me_password(request, payload: PasswordIn):
+    services.user_set_password(by=request.user, user=request.user, password=payload.password)
+    return 204, None
+
+
+# --- Users --------------------------------------------------------------------------------------
+
+
+@router.get("/users", response=list[UserOut], summary="Users in my scope")
+@paginate(CursorPagination, ordering=("id",))
+def users_list(request, search: str = "", role: str = "", team: str = "", status: str = ""):
+    return selectors.user_list(
+        viewer=request.user, search=search, role_key=role, team_uuid=team, status=status
+    )
+
+
+@router.post("/users", response={201: UserOut}, summary="Create a user (users.manage)")
+def users_create(request, payload: UserCreateIn):
+    require(request.user, "users.manage")
+    user = services.user_create(
+        by=request.user,
+        email=payload.email,
+        full_name=payload.full_name,
+        role=_role(payload.role),
+        time_zone=payload.time_zone,
+        password=payload.password,
+        external_id=payload.external_id,
+        member_of=_teams(payload.member_of) or [],
+        leads=_teams(payload.leads) or [],
+    )
+    return 201, user
+
+
+@router.get("/users/{uuid}", response=UserOut)
+def users_get(request, uuid: UUID):
+    return selectors.user_get_for(viewer=request.user, uuid=uuid)
+
+
+@router.patch("/users/{uuid}", response=UserOut, summary="Change a user (users.manage)")
+def users_update(request, uuid: UUID, payload: UserUpdateIn):
+    user = selectors.user_get_for(viewer=request.user, uuid=uuid)
+    require(request.user, "users.manage")
+    data = payload.model_dump(exclude_unset=True)
+    kwargs = {k: data[k] for k in ("email", "full_name", "time_zone", "is_active") if k in data}
+    if "role" in data:
+        kwargs["role"] = _role(data["role"])
+    if "external_id" in data:
+        kwargs["external_id"] = data["external_id"]
+    return services.user_update(
+        by=request.user,
+        user=user,
+        member_of=_teams(payload.member_of),
+        leads=_teams(payload.leads),
+        **kwargs,
+    )
+
+
+@router.post("/users/{uuid}/password", response={204: None}, summary="Set a user's password (users.manage)")
+def users_password(request, uuid: UUID, payload: PasswordIn):
+    user = selectors.user_get_for(viewer=request.user, uuid=uuid)
+    services.user_set_password(by=request.user, user=user, password=payload.password)
+    return 204, None
+
+
+# --- Teams --------------------------------------------------------------------------------------
+
+
+@router.get("/teams", response=list[TeamOut], summary="Teams in my scope")
+@paginate(CursorPagination, ordering=("id",))
+def teams_list(request, search: str = ""):
+    return selectors.team_list(viewer=request.user, search=search)
+
+
+@router.post("/teams", response={201: TeamOut}, summary="Create a team (teams.manage)")
+def teams_create(request, payload: TeamIn):
+    require(request.user, "teams.manage")
+    team = services.team_create(
+        by=request.user,
+        name=payload.name,
+        description=payload.description,
+        members=_users(payload.members, "members") or [],
+        leads=_users(payload.leads, "leads") or [],
+    )
+    return 201, team
+
+
+@router.get("/teams/{uuid}", response=TeamOut)
+def teams_get(request, uuid: UUID):
+    return selectors.team_get_for(viewer=request.user, uuid=uuid)
+
+
+@router.patch("/teams/{uuid}", response=TeamOut, summary="Change a team (teams.manage)")
+def teams_update(request, uuid: UUID, payload: TeamPatch):
+    team = selectors.team_get_for(viewer=request.user, uuid=uuid)
+    require(request.user, "teams.manage")
+    return services.team_update(
+        by=request.user,
+        team=team,
+        name=payload.name,
+        description=payload.description,
+        members=_users(payload.members, "members"),
+        leads=_users(payload.leads, "leads"),
+    )
+
+
+@router.delete("/teams/{uuid}", response={204: None}, summary="Delete a team (teams.manage)")
+def teams_delete(request, uuid: UUID):
+    team = selectors.team_get_for(viewer=request.user, uuid=uuid)
+    services.team_delete(by=request.user, team=team)
+    return 204, None
+
+
+# --- Roles --------------------------------------------------------------------------------------
+
+
+def _require_role_reader(user: User) -> None:
+    if not (user.can("roles.manage") or user.can("users.manage")):
+        require(user, "roles.manage")
+
+
+@router.get("/permissions", response=list[PermissionOut], summary="Every permission code")
+def permissions_list(request):
+    return list(PERMISSIONS)
+
+
+@router.get("/roles", response=list[RoleOut], summary="Roles (roles.manage or users.manage)")
+@paginate(CursorPagination, ordering=("id",))
+def roles_list(request):
+    _require_role_reader(request.user)
+    return selectors.role_list()
+
+
+@router.post("/roles", response={201: RoleOut}, summary="Create a custom role (roles.manage)")
+def roles_create(request, payload: RoleIn):
+    role = services.role_create(
+        by=request.user, name=payload.name, description=payload.description, permissions=payload.permissions
+    )
+    return 201, role
+
+
+@router.get("/roles/{uuid}", response=RoleOut)
+def roles_get(request, uuid: UUID):
+    _require_role_reader(request.user)
+    return selectors.role_get(uuid=uuid)
+
+
+@router.patch("/roles/{uuid}", response=RoleOut, summary="Edit a role (roles.manage)")
+def roles_update(request, uuid: UUID, payload: RolePatch):
+    require(request.user, "roles.manage")
+    role = selectors.role_get(uuid=uuid)
+    return services.role_update(
+        by=request.user,
+        role=role,
+        name=payload.name,
+        description=payload.description,
+        permissions=payload.permissions,
+    )
+
+
+@router.post("/roles/{uuid}/duplicate", response={201: RoleOut}, summary="Duplicate a role (roles.manage)")
+def roles_duplicate(request, uuid: UUID, payload: DuplicateIn):
+    require(request.user, "roles.manage")
+    role = selectors.role_get(uuid=uuid)
+    return 201, services.role_duplicate(by=request.user, role=role, name=payload.name)
+
+
+@router.delete("/roles/{uuid}", response={204: None}, summary="Delete an unused custom role (roles.manage)")
+def roles_delete(request, uuid: UUID):
+    require(request.user, "roles.manage")
+    services.role_delete(by=request.user, role=selectors.role_get(uuid=uuid))
+    return 204, None
+
+
+# --- Settings -----------------------------------------------------------------------------------
+
+
+@router.get("/settings", response=SettingsOut, summary="Organisation settings")
+def settings_get(request):
+    return OrgSettings.get()
+
+
+@router.patch("/settings", response=SettingsOut, summary="Change organisation settings (settings.edit)")
+def settings_update(request, payload: SettingsPatch):
+    return services.org_settings_update(by=request.user, **payload.model_dump(exclude_unset=True))
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+@paginate(CursorPagination, ordering=("-id",))
+def tokens_list(request):
+    return selectors.api_token_list(user=request.user)
+
+
+@router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token (shown once)")
+def tokens_create(request, payload: TokenIn):
+    token, raw = services.api_token_create(
+        user=request.user, name=payload.name, expires_in_days=payload.expires_in_days
+    )
+    token.token = raw
+    return 201, token
+
+
+@router.delete("/tokens/{uuid}", response=TokenOut, summary="Revoke one of my API tokens")
+def tokens_revoke(request, uuid: UUID):
+    token = get_object_or_404(ApiToken, uuid=uuid, user=request.user)
+    return services.api_token_revoke(by=request.user, token=token)

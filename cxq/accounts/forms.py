@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from cxq.accounts.models import Role, Team, User
+from cxq.accounts.permissions import PERMISSION_CODES
+from cxq.lib.timezones import time_zone_choices
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names (or at the top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                for message in error.messages:
+                    form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    error_messages = {
+        "invalid_login": "That email and password do not match an active account.",
+        "inactive": "This account is deactivated.",
+    }
+
+
+def _tz_field(required: bool, empty_label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=([("", empty_label)] if not required else []) + time_zone_choices(),
+        required=required,
+        label="Time zone",
+    )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Name")
+    time_zone = _tz_field(False, "Organisation default")
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    role = forms.ChoiceField(required=False)
+    team = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), ("active", "Active"), ("inactive", "Deactivated")]
+    )
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = (
+            [("", "Any role")]
+            + [(r.key, r.name) for r in Role.objects.order_by("name")]
+            + [("none", "No role")]
+        )
+        self.fields["team"].choices = [("", "Any team")] + [(str(t.uuid), t.name) for t in teams]
+
+
+class UserForm(forms.Form):
+    email = forms.EmailField()
+    full_name = forms.CharField(max_length=150, label="Name")
+    role = forms.ModelChoiceField(queryset=Role.objects.all(), required=False, empty_label="No role")
+    time_zone = _tz_field(False, "Organisation default")
+    external_id = forms.CharField(
+        max_length=128, required=False, label="External id", help_text="The agent's id in your telephony/CRM"
+    )
+    member_of = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.all(), required=False, label="Member of", widget=forms.CheckboxSelectMultiple
+    )
+    leads = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.all(),
+        required=False,
+        label="Leads",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Supervisors, managers and evaluators see the people of the teams they lead.",
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave empty for a user who cannot log in (e.g. an agent known from integrations).",
+    )
+
+
+class PasswordSetForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label="New password"
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).select_related("role"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text="The agents of this team.",
+    )
+    leads = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True, role__isnull=False).exclude(role__key="agent"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Supervisors, managers and evaluators who work with this team.",
+    )
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    permissions = forms.MultipleChoiceField(
+        choices=[(c, c) for c in sorted(PERMISSION_CODES)],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class OrgSettingsForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Organisation name")
+    default_time_zone = _tz_field(True, "")
+    acknowledgement_required = forms.BooleanField(
+        required=False,
+        label="Agents must acknowledge or dispute evaluations",
+    )
+    acknowledgement_days = forms.IntegerField(
+        min_value=1,
+        max_value=365,
+        label="Auto-acknowledge after (days)",
+        help_text="Evaluations not acknowledged or disputed in this time are acknowledged automatically.",
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. “nightly import”.")
+    expires_in_days = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "Never"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")],
+        label="Expires",
+    )

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation (idempotent: run it as often as you like)."
+
+    def handle(self, *args, **opts):
+        created = load_demo()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo ready: {created['users']} users and {created['teams']} teams created.")
+        )
+        self.stdout.write(f"Log in with any of these (password {DEMO_PASSWORD}):")
+        for spec in DEMO_LOGINS:
+            self.stdout.write(f"  {spec.role:<11} {spec.email}")

@@ -1,0 +1,96 @@
+"""Reads that depend on who is asking (AC-3). Every list and object lookup of users and teams
+goes through here, so scoping lives in one place."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cxq.accounts.models import ApiToken, Role, Team, User
+from cxq.accounts.permissions import has_perm
+
+
+def sees_all_teams(viewer: User) -> bool:
+    return has_perm(viewer, "scope.all_teams")
+
+
+def led_team_ids(viewer: User) -> list[int]:
+    return list(viewer.led_teams.values_list("id", flat=True))
+
+
+def team_list(*, viewer: User, search: str = "") -> QuerySet[Team]:
+    """All teams for viewers with scope.all_teams; otherwise the teams they lead or belong to."""
+    qs = Team.objects.all()
+    if not sees_all_teams(viewer):
+        qs = qs.filter(Q(leads=viewer) | Q(members=viewer)).distinct()
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs.annotate(
+        member_count=Count("members", distinct=True), lead_count=Count("leads", distinct=True)
+    ).order_by("name")
+
+
+def team_get_for(*, viewer: User, uuid) -> Team:
+    return get_object_or_404(team_list(viewer=viewer), uuid=uuid)
+
+
+def user_scope(*, viewer: User) -> QuerySet[User]:
+    """Users the viewer may see: everyone, or the people of the teams they lead, and themselves."""
+    qs = User.objects.all()
+    if sees_all_teams(viewer):
+        return qs
+    led = led_team_ids(viewer)
+    if not led:
+        return qs.filter(pk=viewer.pk)
+    return qs.filter(Q(pk=viewer.pk) | Q(teams__in=led) | Q(led_teams__in=led)).distinct()
+
+
+def user_list(
+    *,
+    viewer: User,
+    search: str = "",
+    role_key: str = "",
+    team_uuid: str = "",
+    status: str = "",
+) -> QuerySet[User]:
+    qs = user_scope(viewer=viewer).select_related("role")
+    if search:
+        qs = qs.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    if role_key == "none":
+        qs = qs.filter(role__isnull=True)
+    elif role_key:
+        qs = qs.filter(role__key=role_key)
+    if team_uuid:
+        qs = qs.filter(Q(teams__uuid=team_uuid) | Q(led_teams__uuid=team_uuid)).distinct()
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    return qs.order_by("full_name", "id")
+
+
+def user_get_for(*, viewer: User, uuid) -> User:
+    return get_object_or_404(user_scope(viewer=viewer).select_related("role"), uuid=uuid)
+
+
+def role_list() -> QuerySet[Role]:
+    return Role.objects.annotate(user_count=Count("users")).order_by("-is_builtin", "name")
+
+
+def role_get(*, uuid) -> Role:
+    return get_object_or_404(role_list(), uuid=uuid)
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def active_users_by_role() -> list[tuple[str, int]]:
+    """(role name, active users) for the admin dashboard, 'No role' included."""
+    rows = (
+        User.objects.filter(is_active=True)
+        .values("role__name")
+        .annotate(n=Count("id"))
+        .order_by("role__name")
+    )
+    return [(r["role__name"] or "No role", r["n"]) for r in rows]

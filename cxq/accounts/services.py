@@ -1,0 +1,554 @@
+"""Writes for users, roles, teams, org settings and API tokens. Each one is atomic, checks the
+actor's permission, validates, records an audit event and queues notifications on commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
+from cxq.accounts.permissions import (
+    BUILTIN_ROLES,
+    DEFAULT_ROLE_KEY,
+    PERMISSION_CODES,
+    UnknownPermission,
+    has_perm,
+    validate_codes,
+)
+from cxq.audit.services import audit_record, snapshot
+from cxq.lib.timezones import is_valid_time_zone
+from cxq.notifications.services import notify
+
+USER_FIELDS = ("email", "full_name", "role", "time_zone", "external_id", "is_active")
+TEAM_FIELDS = ("name", "description")
+ROLE_FIELDS = ("name", "description", "permissions")
+SETTINGS_FIELDS = ("name", "default_time_zone", "acknowledgement_required", "acknowledgement_days")
+
+
+def require(actor: User, code: str) -> None:
+    if not has_perm(actor, code):
+        raise PermissionDenied(f"You do not have the permission {code!r}.")
+
+
+# --- Users --------------------------------------------------------------------------------------
+
+
+def _clean_email(email: str, *, exclude_pk: int | None = None) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."})
+    if User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"email": "A user with this email already exists."})
+    return email
+
+
+def _clean_time_zone(value: str, field: str = "time_zone", *, allow_blank: bool = True) -> str:
+    value = (value or "").strip()
+    if value == "" and allow_blank:
+        return ""
+    if not is_valid_time_zone(value):
+        raise ValidationError({field: f"Unknown time zone {value!r}."})
+    return value
+
+
+def _user_teams_snapshot(user: User) -> dict:
+    return {
+        "member_of": sorted(user.teams.values_list("name", flat=True)),
+        "leads": sorted(user.led_teams.values_list("name", flat=True)),
+    }
+
+
+def _active_admins_excluding(user: User) -> int:
+    return User.objects.filter(is_active=True, role__key="admin").exclude(pk=user.pk).count()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    by: User | None,
+    email: str,
+    full_name: str,
+    role: Role | None = None,
+    time_zone: str = "",
+    password: str | None = None,
+    external_id: str | None = None,
+    member_of: Iterable[Team] = (),
+    leads: Iterable[Team] = (),
+) -> User:
+    """Create a user. ``by`` None means the system (commands); otherwise it needs users.manage.
+
+    A user created without a password cannot log in (agents known only from integrations)."""
+    if by is not None:
+        require(by, "users.manage")
+    email = _clean_email(email)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationError({"full_name": "Enter the person's name."})
+    if role is None:
+        role = Role.objects.filter(key=DEFAULT_ROLE_KEY).first()
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=role,
+        time_zone=_clean_time_zone(time_zone),
+        external_id=(external_id or "").strip() or None,
+    )
+    if external_id and User.objects.filter(external_id=user.external_id).exists():
+        raise ValidationError({"external_id": "Another user already has this external id."})
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages})
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.teams.set(member_of)
+    user.led_teams.set(leads)
+    audit_record(
+        actor=by,
+        action="user.create",
+        obj=user,
+        after={**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    by: User,
+    user: User,
+    email: str | None = None,
+    full_name: str | None = None,
+    role: Role | None | type[Ellipsis] = ...,
+    time_zone: str | None = None,
+    external_id: str | None | type[Ellipsis] = ...,
+    is_active: bool | None = None,
+    member_of: Iterable[Team] | None = None,
+    leads: Iterable[Team] | None = None,
+) -> User:
+    """Change a user's details, role, status or teams (users.manage). Refuses changes that would
+    leave the organisation without an active admin."""
+    require(by, "users.manage")
+    user = User.objects.select_for_update().select_related("role").get(pk=user.pk)
+    before = {**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)}
+    old_role = user.role
+    if email is not None:
+        user.email = _clean_email(email, exclude_pk=user.pk)
+    if full_name is not None:
+        if not full_name.strip():
+            raise ValidationError({"full_name": "Enter the person's name."})
+        user.full_name = full_name.strip()
+    if role is not ...:
+        user.role = role
+    if time_zone is not None:
+        user.time_zone = _clean_time_zone(time_zone)
+    if external_id is not ...:
+        ext = (external_id or "").strip() or None
+        if ext and User.objects.filter(external_id=ext).exclude(pk=user.pk).exists():
+            raise ValidationError({"external_id": "Another user already has this external id."})
+        user.external_id = ext
+    if is_active is not None:
+        user.is_active = is_active
+    was_admin = old_role is not None and old_role.key == "admin"
+    still_admin = user.is_active and user.role is not None and user.role.key == "admin"
+    if was_admin and not still_admin and _active_admins_excluding(user) == 0:
+        raise ValidationError({"role": "This is the last active admin; make someone else admin first."})
+    user.save()
+    if member_of is not None:
+        user.teams.set(member_of)
+    if leads is not None:
+        user.led_teams.set(leads)
+    user.__dict__.pop("permission_codes", None)
+    after = {**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)}
+    if after != before:
+        audit_record(actor=by, action="user.update", obj=user, before=before, after=after)
+    if old_role != user.role and user.role is not None:
+        notify(
+            recipient=user,
+            kind="account.role_changed",
+            title=f"Your role is now {user.role.name}",
+            body=f"{by} changed your role from {old_role or 'none'} to {user.role.name}.",
+            url="/",
+        )
+    added = set(after["member_of"]) - set(before["member_of"])
+    for team_name in sorted(added):
+        notify(
+            recipient=user,
+            kind="account.team_added",
+            title=f"You were added to the team {team_name}",
+            body=f"{by} added you to {team_name}.",
+            url="/teams/",
+        )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, by: User, user: User, password: str) -> None:
+    """Set a password: an admin resetting someone's (users.manage) or a user changing their own."""
+    if by.pk != user.pk:
+        require(by, "users.manage")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages})
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    audit_record(
+        actor=by, action="user.password_change" if by.pk == user.pk else "user.password_reset", obj=user
+    )
+    notify(
+        recipient=user,
+        kind="account.password_changed",
+        title="Your CXQ password was changed",
+        body=(
+            "Your password was just changed. If this was not you, contact your administrator."
+            if by.pk == user.pk
+            else f"{by} set a new password for your account."
+        ),
+        url="/account/",
+    )
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str, time_zone: str) -> User:
+    """A user's own profile: name and time zone."""
+    before = snapshot(user, ("full_name", "time_zone"))
+    if not (full_name or "").strip():
+        raise ValidationError({"full_name": "Enter your name."})
+    user.full_name = full_name.strip()
+    user.time_zone = _clean_time_zone(time_zone)
+    user.save(update_fields=["full_name", "time_zone", "updated_at"])
+    after = snapshot(user, ("full_name", "time_zone"))
+    if after != before:
+        audit_record(actor=user, action="user.profile_update", obj=user, before=before, after=after)
+    return user
+
+
+# --- Roles --------------------------------------------------------------------------------------
+
+
+def _clean_role_name(name: str, *, exclude_pk: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the role a name."})
+    if Role.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"name": f"A role named {name!r} already exists."})
+    return name
+
+
+def _clean_permissions(codes: Iterable[str]) -> list[str]:
+    try:
+        return validate_codes(codes)
+    except UnknownPermission as exc:
+        raise ValidationError({"permissions": str(exc)})
+
+
+def _unique_role_key(name: str) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(name)[:40] or "role"
+    key, n = base, 2
+    while Role.objects.filter(key=key).exists():
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+@transaction.atomic
+def role_create(*, by: User, name: str, description: str = "", permissions: Iterable[str] = ()) -> Role:
+    require(by, "roles.manage")
+    name = _clean_role_name(name)
+    role = Role.objects.create(
+        key=_unique_role_key(name),
+        name=name,
+        description=(description or "").strip(),
+        permissions=_clean_permissions(permissions),
+    )
+    audit_record(actor=by, action="role.create", obj=role, after=snapshot(role, ROLE_FIELDS))
+    return role
+
+
+@transaction.atomic
+def role_update(
+    *,
+    by: User,
+    role: Role,
+    name: str | None = None,
+    description: str | None = None,
+    permissions: Iterable[str] | None = None,
+) -> Role:
+    """Edit a role. Built-in roles keep their names, and Admin keeps every permission (so the
+    organisation can never lock itself out)."""
+    require(by, "roles.manage")
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    before = snapshot(role, ROLE_FIELDS)
+    if name is not None and name.strip() != role.name:
+        if role.is_builtin:
+            raise ValidationError({"name": "Built-in roles cannot be renamed."})
+        role.name = _clean_role_name(name, exclude_pk=role.pk)
+    if description is not None:
+        role.description = description.strip()
+    if permissions is not None:
+        codes = _clean_permissions(permissions)
+        if role.key == "admin" and set(codes) != PERMISSION_CODES:
+            raise ValidationError({"permissions": "The Admin role always has every permission."})
+        role.permissions = codes
+    role.save()
+    after = snapshot(role, ROLE_FIELDS)
+    if after != before:
+        audit_record(actor=by, action="role.update", obj=role, before=before, after=after)
+    return role
+
+
+@transaction.atomic
+def role_duplicate(*, by: User, role: Role, name: str = "") -> Role:
+    """A new custom role with the same permissions (AC-2)."""
+    require(by, "roles.manage")
+    name = (name or "").strip() or _free_copy_name(role.name)
+    return role_create(by=by, name=name, description=role.description, permissions=role.permissions)
+
+
+def _free_copy_name(name: str) -> str:
+    candidate, n = f"{name} (copy)", 2
+    while Role.objects.filter(name__iexact=candidate).exists():
+        candidate, n = f"{name} (copy {n})", n + 1
+    return candidate
+
+
+@transaction.atomic
+def role_delete(*, by: User, role: Role) -> None:
+    require(by, "roles.manage")
+    if role.is_builtin:
+        raise ValidationError({"role": "Built-in roles cannot be deleted."})
+    in_use = User.objects.filter(role=role).count()
+    if in_use:
+        raise ValidationError(
+            {"role": f"{in_use} user(s) still have this role; give them another role first."}
+        )
+    before = snapshot(role, ROLE_FIELDS)
+    audit_record(actor=by, action="role.delete", obj=role, before=before)
+    role.delete()
+
+
+def roles_ensure_builtin() -> list[Role]:
+    """Create missing built-in roles (idempotent). Existing ones keep their edited permissions,
+    except Admin, which always has every permission."""
+    roles = []
+    for spec in BUILTIN_ROLES:
+        role, created = Role.objects.get_or_create(
+            key=spec.key,
+            defaults={
+                "name": spec.name,
+                "description": spec.description,
+                "is_builtin": True,
+                "permissions": sorted(spec.permissions),
+            },
+        )
+        if spec.key == "admin" and set(role.permissions) != PERMISSION_CODES:
+            role.permissions = sorted(PERMISSION_CODES)
+            role.save(update_fields=["permissions", "updated_at"])
+        roles.append(role)
+    return roles
+
+
+# --- Teams --------------------------------------------------------------------------------------
+
+
+def _clean_team_name(name: str, *, exclude_pk: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the team a name."})
+    if Team.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"name": f"A team named {name!r} already exists."})
+    return name
+
+
+def _team_snapshot(team: Team) -> dict:
+    return {
+        **snapshot(team, TEAM_FIELDS),
+        "members": sorted(team.members.values_list("email", flat=True)),
+        "leads": sorted(team.leads.values_list("email", flat=True)),
+    }
+
+
+@transaction.atomic
+def team_create(
+    *,
+    by: User | None,
+    name: str,
+    description: str = "",
+    members: Iterable[User] = (),
+    leads: Iterable[User] = (),
+) -> Team:
+    if by is not None:
+        require(by, "teams.manage")
+    team = Team.objects.create(name=_clean_team_name(name), description=(description or "").strip())
+    team.members.set(members)
+    team.leads.set(leads)
+    audit_record(actor=by, action="team.create", obj=team, after=_team_snapshot(team))
+    _notify_team_joiners(by=by, team=team, users=list(members))
+    return team
+
+
+@transaction.atomic
+def team_update(
+    *,
+    by: User,
+    team: Team,
+    name: str | None = None,
+    description: str | None = None,
+    members: Iterable[User] | None = None,
+    leads: Iterable[User] | None = None,
+) -> Team:
+    require(by, "teams.manage")
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    before = _team_snapshot(team)
+    if name is not None:
+        team.name = _clean_team_name(name, exclude_pk=team.pk)
+    if description is not None:
+        team.description = description.strip()
+    team.save()
+    old_members = set(team.members.values_list("pk", flat=True))
+    if members is not None:
+        members = list(members)
+        team.members.set(members)
+        _notify_team_joiners(by=by, team=team, users=[u for u in members if u.pk not in old_members])
+    if leads is not None:
+        team.leads.set(leads)
+    after = _team_snapshot(team)
+    if after != before:
+        audit_record(actor=by, action="team.update", obj=team, before=before, after=after)
+    return team
+
+
+def _notify_team_joiners(*, by: User | None, team: Team, users: list[User]) -> None:
+    for user in users:
+        notify(
+            recipient=user,
+            kind="account.team_added",
+            title=f"You were added to the team {team.name}",
+            body=f"{by or 'CXQ'} added you to {team.name}.",
+            url="/teams/",
+        )
+
+
+@transaction.atomic
+def team_delete(*, by: User, team: Team) -> None:
+    require(by, "teams.manage")
+    audit_record(actor=by, action="team.delete", obj=team, before=_team_snapshot(team))
+    team.delete()
+
+
+# --- Organisation settings ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def org_settings_update(
+    *,
+    by: User,
+    name: str | None = None,
+    default_time_zone: str | None = None,
+    acknowledgement_required: bool | None = None,
+    acknowledgement_days: int | None = None,
+) -> OrgSettings:
+    require(by, "settings.edit")
+    OrgSettings.get()
+    org = OrgSettings.objects.select_for_update().get(pk=1)
+    before = snapshot(org, SETTINGS_FIELDS)
+    if name is not None:
+        if not name.strip():
+            raise ValidationError({"name": "Give the organisation a name."})
+        org.name = name.strip()
+    if default_time_zone is not None:
+        org.default_time_zone = _clean_time_zone(default_time_zone, "default_time_zone", allow_blank=False)
+    if acknowledgement_required is not None:
+        org.acknowledgement_required = acknowledgement_required
+    if acknowledgement_days is not None:
+        if not 1 <= int(acknowledgement_days) <= 365:
+            raise ValidationError({"acknowledgement_days": "Choose between 1 and 365 days."})
+        org.acknowledgement_days = int(acknowledgement_days)
+    org.save()
+    after = snapshot(org, SETTINGS_FIELDS)
+    if after != before:
+        audit_record(actor=by, action="settings.update", obj=org, object_id="org", before=before, after=after)
+    return org
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "cxq_"
+
+
+def _digest(raw: str) -> str:
+    # Tokens are 256-bit random secrets, so a fast hash is safe here (no dictionary to attack).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a personal token; returns the row and the raw token, which is never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after what will use it (e.g. 'nightly import')."})
+    if len(name) > 100:
+        raise ValidationError({"name": "Keep the name under 100 characters."})
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise ValidationError({"expires_in_days": "Choose between 1 and 3650 days, or no expiry."})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        digest=_digest(raw),
+        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    audit_record(
+        actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix}
+    )
+    notify(
+        recipient=user,
+        kind="account.token_created",
+        title=f"New API token “{name}”",
+        body="A personal API token was created for your account. Revoke it if this was not you.",
+        url="/account/tokens/",
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, by: User, token: ApiToken) -> ApiToken:
+    if token.user_id != by.pk:
+        require(by, "users.manage")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=by, action="api_token.revoke", obj=token, after={"name": token.name})
+    return token
+
+
+def api_token_authenticate(raw: str, *, now: datetime | None = None) -> User | None:
+    """The user a raw token belongs to, if the token is valid, unrevoked and unexpired."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    now = now or timezone.now()
+    token = ApiToken.objects.select_related("user", "user__role").filter(digest=_digest(raw)).first()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+        return None
+    if not token.user.is_active:
+        return None
+    # Record use at most once a minute: keeps reads cheap under script load.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,370 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cxq.accounts import selectors, services
+from cxq.accounts.decorators import perm_required, rule_required
+from cxq.accounts.forms import (
+    LoginForm,
+    OrgSettingsForm,
+    PasswordSetForm,
+    ProfileForm,
+    RoleForm,
+    TeamForm,
+    TokenForm,
+    UserFilterForm,
+    UserForm,
+    apply_service_errors,
+)
+from cxq.accounts.models import ApiToken, OrgSettings, User
+from cxq.accounts.permissions import permission_groups
+from cxq.accounts.rules import can_view_people, can_view_teams
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+# --- Own account --------------------------------------------------------------------------------
+
+
+def profile(request):
+    user = request.user
+    form = ProfileForm(
+        request.POST or None, initial={"full_name": user.full_name, "time_zone": user.time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form):
+        services.user_set_password(
+            by=self.request.user, user=self.request.user, password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(self.request, "Password changed.")
+        return redirect("accounts:profile")
+
+
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = services.api_token_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            created = {"token": token, "raw": raw}
+            form = TokenForm()
+    context = {"form": form, "created": created, "tokens": selectors.api_token_list(user=request.user)}
+    return render(request, "accounts/tokens.html", context)
+
+
+@require_POST
+def token_revoke(request, uuid):
+    token = get_object_or_404(ApiToken, uuid=uuid, user=request.user)
+    services.api_token_revoke(by=request.user, token=token)
+    messages.success(request, f"Token “{token.name}” revoked; scripts using it stop working now.")
+    return redirect("accounts:tokens")
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+@rule_required(can_view_people)
+def user_list(request):
+    teams = selectors.team_list(viewer=request.user)
+    form = UserFilterForm(request.GET or None, teams=teams)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.user_list(
+        viewer=request.user,
+        search=filters.get("q", ""),
+        role_key=filters.get("role", ""),
+        team_uuid=filters.get("team", ""),
+        status=filters.get("status", ""),
+    ).prefetch_related("teams")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    template = "accounts/user_list.html"
+    if request.htmx and request.htmx.target == "user-table":
+        template += "#user-table"
+    return render(request, template, {"form": form, "page": page, "total": page.paginator.count})
+
+
+@perm_required("users.manage")
+def user_create(request):
+    form = UserForm(request.POST or None, initial={"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                by=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                time_zone=data["time_zone"],
+                password=data["password"] or None,
+                external_id=data["external_id"] or None,
+                member_of=data["member_of"],
+                leads=data["leads"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{user} added.")
+            return redirect("accounts:user_detail", uuid=user.uuid)
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+@rule_required(can_view_people)
+def user_detail(request, uuid):
+    subject = selectors.user_get_for(viewer=request.user, uuid=uuid)
+    context = {
+        "subject": subject,
+        "member_of": subject.teams.all(),
+        "leads": subject.led_teams.all(),
+        "password_form": PasswordSetForm(),
+    }
+    return render(request, "accounts/user_detail.html", context)
+
+
+@perm_required("users.manage")
+def user_edit(request, uuid):
+    subject = selectors.user_get_for(viewer=request.user, uuid=uuid)
+    initial = {
+        "email": subject.email,
+        "full_name": subject.full_name,
+        "role": subject.role,
+        "time_zone": subject.time_zone,
+        "external_id": subject.external_id or "",
+        "member_of": subject.teams.all(),
+        "leads": subject.led_teams.all(),
+        "is_active": subject.is_active,
+    }
+    form = UserForm(request.POST or None, initial=initial)
+    form.fields["password"].widget = form.fields["password"].hidden_widget()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(
+                by=request.user,
+                user=subject,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                time_zone=data["time_zone"],
+                external_id=data["external_id"] or None,
+                is_active=data["is_active"],
+                member_of=data["member_of"],
+                leads=data["leads"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{subject.full_name} saved.")
+            return redirect("accounts:user_detail", uuid=subject.uuid)
+    return render(request, "accounts/user_form.html", {"form": form, "subject": subject})
+
+
+@require_POST
+@perm_required("users.manage")
+def user_password(request, uuid):
+    subject = selectors.user_get_for(viewer=request.user, uuid=uuid)
+    form = PasswordSetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_set_password(by=request.user, user=subject, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"New password set for {subject.full_name}.")
+            return redirect("accounts:user_detail", uuid=subject.uuid)
+    context = {
+        "subject": subject,
+        "member_of": subject.teams.all(),
+        "leads": subject.led_teams.all(),
+        "password_form": form,
+    }
+    return render(request, "accounts/user_detail.html", context, status=400)
+
+
+# --- Teams --------------------------------------------------------------------------------------
+
+
+@rule_required(can_view_teams)
+def team_list(request):
+    q = request.GET.get("q", "").strip()
+    teams = selectors.team_list(viewer=request.user, search=q).prefetch_related(
+        Prefetch("leads", queryset=User.objects.select_related("role"))
+    )
+    return render(request, "accounts/team_list.html", {"teams": teams, "q": q})
+
+
+@rule_required(can_view_teams)
+def team_detail(request, uuid):
+    team = selectors.team_get_for(viewer=request.user, uuid=uuid)
+    members = team.members.select_related("role")
+    if not can_view_people(request.user):
+        members = members.filter(pk=request.user.pk)  # agents see their leads, not their peers
+    context = {"team": team, "members": members, "leads": team.leads.select_related("role")}
+    return render(request, "accounts/team_detail.html", context)
+
+
+def _team_form_save(request, form, team=None):
+    data = form.cleaned_data
+    kwargs = {k: data[k] for k in ("name", "description", "members", "leads")}
+    if team is None:
+        return services.team_create(by=request.user, **kwargs)
+    return services.team_update(by=request.user, team=team, **kwargs)
+
+
+@perm_required("teams.manage")
+def team_create(request):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = _team_form_save(request, form)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Team {team.name} created.")
+            return redirect("accounts:team_detail", uuid=team.uuid)
+    return render(request, "accounts/team_form.html", {"form": form, "creating": True})
+
+
+@perm_required("teams.manage")
+def team_edit(request, uuid):
+    team = selectors.team_get_for(viewer=request.user, uuid=uuid)
+    initial = {
+        "name": team.name,
+        "description": team.description,
+        "members": team.members.all(),
+        "leads": team.leads.all(),
+    }
+    form = TeamForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _team_form_save(request, form, team)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Team {team.name} saved.")
+            return redirect("accounts:team_detail", uuid=team.uuid)
+    return render(request, "accounts/team_form.html", {"form": form, "team": team})
+
+
+@require_POST
+@perm_required("teams.manage")
+def team_delete(request, uuid):
+    team = selectors.team_get_for(viewer=request.user, uuid=uuid)
+    services.team_delete(by=request.user, team=team)
+    messages.success(request, f"Team {team.name} deleted.")
+    return redirect("accounts:team_list")
+
+
+# --- Roles --------------------------------------------------------------------------------------
+
+
+@perm_required("roles.manage")
+def role_list(request):
+    return render(request, "accounts/role_list.html", {"roles": selectors.role_list()})
+
+
+def _role_form_context(form, role=None, creating=False):
+    return {
+        "form": form,
+        "role": role,
+        "creating": creating,
+        "groups": permission_groups(),
+        "checked": set(form["permissions"].value() or []),
+    }
+
+
+@perm_required("roles.manage")
+def role_create(request):
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role = services.role_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Role {role.name} created.")
+            return redirect("accounts:role_list")
+    return render(request, "accounts/role_form.html", _role_form_context(form, creating=True))
+
+
+@perm_required("roles.manage")
+def role_edit(request, uuid):
+    role = selectors.role_get(uuid=uuid)
+    initial = {"name": role.name, "description": role.description, "permissions": role.permissions}
+    form = RoleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_update(by=request.user, role=role, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Role {role.name} saved.")
+            return redirect("accounts:role_list")
+    return render(request, "accounts/role_form.html", _role_form_context(form, role=role))
+
+
+@require_POST
+@perm_required("roles.manage")
+def role_duplicate(request, uuid):
+    role = selectors.role_get(uuid=uuid)
+    copy = services.role_duplicate(by=request.user, role=role, name=request.POST.get("name", ""))
+    messages.success(request, f"Role {copy.name} created from {role.name}; adjust its permissions.")
+    return redirect("accounts:role_edit", uuid=copy.uuid)
+
+
+@require_POST
+@perm_required("roles.manage")
+def role_delete(request, uuid):
+    role = selectors.role_get(uuid=uuid)
+    try:
+        services.role_delete(by=request.user, role=role)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Role {role.name} deleted.")
+    return redirect("accounts:role_list")
+
+
+# --- Organisation settings ----------------------------------------------------------------------
+
+
+@perm_required("settings.edit")
+def org_settings(request):
+    org = OrgSettings.get()
+    initial = {f: getattr(org, f) for f in services.SETTINGS_FIELDS}
+    form = OrgSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_settings_update(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("accounts:org_settings")
+    return render(request, "accounts/org_settings.html", {"form": form, "org": org})

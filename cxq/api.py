@@ -1,0 +1,90 @@
+"""The REST API (PL-5): one NinjaAPI at /api/v1/, routers per app, one error shape {"detail": …}."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from cxq.accounts.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer cxq_…`` with a personal API token (scoped by the owner's role)."""
+
+    def authenticate(self, request, token):
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="CXQ API",
+    version="1",
+    description=(
+        "Quality management for contact centers. Authenticate with a personal API token "
+        "(`Authorization: Bearer cxq_…`, created under Account → API tokens) or the browser session."
+    ),
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _validation_detail(exc: ValidationError) -> tuple[str, dict]:
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+        first_field, first = next(iter(errors.items()))
+        label = "" if first_field == "__all__" else f"{first_field}: "
+        return f"{label}{first[0]}", errors
+    return "; ".join(exc.messages), {}
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    detail, errors = _validation_detail(exc)
+    body = {"detail": detail}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc: NinjaValidationError):
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "Permission denied."}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc: Http404):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc: AuthenticationError):
+    return api.create_response(request, {"detail": "Authentication required."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _mount() -> None:
+    from cxq.accounts.api import router as accounts_router
+    from cxq.audit.api import router as audit_router
+    from cxq.notifications.api import router as notifications_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/notifications", notifications_router)
+    api.add_router("/audit", audit_router)
+
+
+_mount()

@@ -1,0 +1,49 @@
+from datetime import date, datetime
+
+from ninja import Router, Schema
+from ninja.pagination import CursorPagination, paginate
+
+from cxq.audit import selectors
+
+router = Router(tags=["audit"])
+
+
+class AuditOut(Schema):
+    id: int
+    created_at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: dict | None
+    after: dict | None
+    ip_address: str | None
+
+    @staticmethod
+    def resolve_actor(obj):
+        return obj.actor_label
+
+
+@router.get("", response=list[AuditOut], summary="The audit log (audit.view), newest first")
+@paginate(CursorPagination, ordering=("-id",))
+def audit_list(
+    request,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    search: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+):
+    return selectors.audit_list(
+        viewer=request.user,
+        actor_uuid=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        search=search,
+        date_from=date_from,
+        date_to=date_to,
+    )

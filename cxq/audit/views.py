@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+
+from cxq.accounts.decorators import perm_required
+from cxq.audit import selectors
+from cxq.audit.forms import AuditFilterForm
+from cxq.lib.csvio import csv_stream_response
+
+PAGE = 50
+
+
+@perm_required("audit.view")
+def audit_list(request):
+    """Newest first, keyset-paginated on id (``?before=<id>``) so deep pages stay fast."""
+    form = AuditFilterForm(request.GET or None)
+    kwargs = form.selector_kwargs() if form.is_valid() else {}
+    qs = selectors.audit_list(viewer=request.user, **kwargs)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        qs = qs.filter(id__lt=int(before))
+    rows = list(qs.order_by("-id")[: PAGE + 1])
+    has_more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {
+        "form": form,
+        "events": rows,
+        "next_before": rows[-1].id if has_more else None,
+        "filter_query": query.urlencode(),
+    }
+    template = "audit/list.html"
+    if request.htmx and request.htmx.target == "audit-table":
+        template += "#audit-table"
+    return render(request, template, context)
+
+
+@perm_required("audit.view")
+def audit_export(request):
+    form = AuditFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return HttpResponseBadRequest(
+            "Invalid filter: "
+            + "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+        )
+    kwargs = form.selector_kwargs() if request.GET else {}
+    qs = selectors.audit_list(viewer=request.user, **kwargs)
+    tz = timezone.get_current_timezone()
+
+    def rows():
+        for e in qs.iterator(chunk_size=2000):
+            yield [
+                timezone.localtime(e.created_at, tz).isoformat(),
+                e.actor_label,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                json.dumps(e.before, sort_keys=True) if e.before is not None else "",
+                json.dumps(e.after, sort_keys=True) if e.after is not None else "",
+                e.ip_address or "",
+            ]
+
+    header = [
+        "time",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "object",
+        "before",
+        "after",
+        "ip_address",
+    ]
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return csv_stream_response(f"cxq-audit-{stamp}.csv", header, rows())

@@ -1,0 +1,53 @@
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Router, Schema
+from ninja.pagination import CursorPagination, paginate
+
+from cxq.notifications import selectors, services
+
+router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: UUID
+    kind: str
+    title: str
+    body: str
+    url: str
+    read_at: datetime | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class CountOut(Schema):
+    unread: int
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+@router.get("", response=list[NotificationOut], summary="My notifications, newest first")
+@paginate(CursorPagination, ordering=("-id",))
+def notifications_list(request, unread: bool = False):
+    return selectors.notification_list(user=request.user, unread_only=unread)
+
+
+@router.get("/unread-count", response=CountOut, summary="How many are unread (the bell)")
+def notifications_unread(request):
+    return {"unread": selectors.unread_count(user=request.user)}
+
+
+@router.post("/{uuid}/read", response=NotificationOut, summary="Mark one as read")
+def notifications_read(request, uuid: UUID):
+    note = selectors.notification_get_for(user=request.user, uuid=uuid)
+    return services.notification_mark_read(user=request.user, notification=note)
+
+
+@router.post("/read-all", response=MarkedOut, summary="Mark all as read")
+def notifications_read_all(request):
+    return {"marked": services.notification_mark_all_read(user=request.user)}

@@ -1,0 +1,176 @@
+"""In-app notifications and the email outbox (PL-8).
+
+1. ``notify`` writes the in-app row and, for users with email, an ``OutboundEmail`` row, inside the
+   caller's transaction; it enqueues delivery on commit.
+2. ``email_deliver`` claims one row with a conditional UPDATE (so two workers never both send it),
+   sends it, and marks it sent; a failure schedules a retry with exponential backoff.
+3. ``email_sweep`` (periodic) delivers every due row, including rows whose enqueue was lost or whose
+   worker died holding the claim, once the lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cxq.lib.urls import absolute_url
+from cxq.notifications.choices import EmailStatus
+from cxq.notifications.models import Notification, OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+BACKOFF_BASE_SECONDS = 30
+
+
+def notify(
+    *, recipient, kind: str, title: str, body: str = "", url: str = "", email: bool = True
+) -> Notification | None:
+    """Tell a user about something, in the app and (if they have an email) by mail."""
+    if recipient is None or not recipient.is_active:
+        return None
+    note = Notification.objects.create(recipient=recipient, kind=kind, title=title, body=body, url=url)
+    if email and recipient.email:
+        email_queue(
+            to=recipient.email,
+            subject=title,
+            template="notifications/email/notification",
+            context={"recipient": recipient, "title": title, "body": body, "link": absolute_url(url or "/")},
+            notification=note,
+        )
+    return note
+
+
+def email_queue(
+    *, to: str, subject: str, template: str, context: dict, notification: Notification | None = None
+) -> OutboundEmail:
+    """Add a mail to the outbox and ask the worker to send it once the transaction commits."""
+    context = {**context, "base_url": settings.CXQ_BASE_URL}
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "cxq.local"
+    mail = OutboundEmail.objects.create(
+        notification=notification,
+        to=to,
+        subject=subject[:250],
+        body_text=render_to_string(f"{template}.txt", context),
+        body_html=render_to_string(f"{template}.html", context),
+        message_id=f"<{uuid.uuid4()}@{domain}>",
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(mail.pk))
+    return mail
+
+
+def _enqueue_delivery(mail_id: int) -> None:
+    from cxq.notifications.tasks import deliver_email
+
+    try:
+        deliver_email(mail_id)
+    except Exception:  # the sweep will send it; a queue hiccup must not fail the request
+        logger.exception("Could not enqueue delivery of mail %s; the sweep will deliver it", mail_id)
+
+
+def _claim(mail_id: int, now) -> bool:
+    due = Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=EmailStatus.SENDING, lease_until__lt=now
+    )
+    claimed = OutboundEmail.objects.filter(due, pk=mail_id).update(
+        status=EmailStatus.SENDING, lease_until=now + LEASE, updated_at=now
+    )
+    return claimed == 1
+
+
+def email_deliver(*, mail_id: int, connection=None) -> bool:
+    """Send one outbox mail if it is due and nobody else holds it. Returns True if it was sent."""
+    now = timezone.now()
+    if not _claim(mail_id, now):
+        return False
+    mail = OutboundEmail.objects.get(pk=mail_id)
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[mail.to],
+        headers={"Message-ID": mail.message_id},
+        connection=connection,
+    )
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    attempts = mail.attempts + 1
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:
+        failed = attempts >= settings.CXQ_EMAIL_MAX_ATTEMPTS
+        delay = timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+        OutboundEmail.objects.filter(pk=mail_id).update(
+            status=EmailStatus.FAILED if failed else EmailStatus.PENDING,
+            attempts=attempts,
+            next_attempt_at=timezone.now() + delay,
+            lease_until=None,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+        )
+        logger.warning("Mail %s to %s failed (attempt %s): %s", mail_id, mail.to, attempts, exc)
+        return False
+    OutboundEmail.objects.filter(pk=mail_id).update(
+        status=EmailStatus.SENT,
+        attempts=attempts,
+        sent_at=timezone.now(),
+        lease_until=None,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    return True
+
+
+def email_sweep(*, limit: int = 500) -> int:
+    """Deliver every due mail (periodic job). Returns how many were sent."""
+    now = timezone.now()
+    due = Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=EmailStatus.SENDING, lease_until__lt=now
+    )
+    ids = list(
+        OutboundEmail.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    sent = 0
+    with get_connection() as connection:
+        for mail_id in ids:
+            sent += email_deliver(mail_id=mail_id, connection=connection)
+    return sent
+
+
+def email_retry(*, mail: OutboundEmail) -> OutboundEmail:
+    """Put a failed mail back in the queue (admin action)."""
+    OutboundEmail.objects.filter(pk=mail.pk, status=EmailStatus.FAILED).update(
+        status=EmailStatus.PENDING, next_attempt_at=timezone.now(), attempts=0, updated_at=timezone.now()
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(mail.pk))
+    mail.refresh_from_db()
+    return mail
+
+
+# --- In-app ---------------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user, notification: Notification) -> Notification:
+    if notification.recipient_id != user.pk:
+        raise Notification.DoesNotExist
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now(), updated_at=timezone.now()
+    )

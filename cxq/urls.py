@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from cxq import views
+from cxq.api import api
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("cxq.accounts.urls")),
+    path("notifications/", include("cxq.notifications.urls")),
+    path("admin/audit/", include("cxq.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "cxq.views.bad_request"
+handler403 = "cxq.views.permission_denied"
+handler404 = "cxq.views.page_not_found"
+handler500 = "cxq.views.server_error"
