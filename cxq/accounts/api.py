@@ -2,7 +2,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import CursorPagination, paginate
 
 from cxq.accounts import selectors, services
@@ -275,7 +275,7 @@ def me_update(request, payload: MeIn):
 @router.post("/me/password", response={204: None}, summary="Change my password")
 def me_password(request, payload: PasswordIn):
     services.user_set_password(by=request.user, user=request.user, password=payload.password)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Users --------------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def users_create(request, payload: UserCreateIn):
         member_of=_teams(payload.member_of) or [],
         leads=_teams(payload.leads) or [],
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.get("/users/{uuid}", response=UserOut)
@@ -334,7 +334,7 @@ def users_update(request, uuid: UUID, payload: UserUpdateIn):
 def users_password(request, uuid: UUID, payload: PasswordIn):
     user = selectors.user_get_for(viewer=request.user, uuid=uuid)
     services.user_set_password(by=request.user, user=user, password=payload.password)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Teams --------------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def teams_create(request, payload: TeamIn):
         members=_users(payload.members, "members") or [],
         leads=_users(payload.leads, "leads") or [],
     )
-    return 201, team
+    return Status(201, team)
 
 
 @router.get("/teams/{uuid}", response=TeamOut)
@@ -382,7 +382,7 @@ def teams_update(request, uuid: UUID, payload: TeamPatch):
 def teams_delete(request, uuid: UUID):
     team = selectors.team_get_for(viewer=request.user, uuid=uuid)
     services.team_delete(by=request.user, team=team)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Roles --------------------------------------------------------------------------------------
@@ -410,7 +410,7 @@ def roles_create(request, payload: RoleIn):
     role = services.role_create(
         by=request.user, name=payload.name, description=payload.description, permissions=payload.permissions
     )
-    return 201, role
+    return Status(201, role)
 
 
 @router.get("/roles/{uuid}", response=RoleOut)
@@ -436,14 +436,14 @@ def roles_update(request, uuid: UUID, payload: RolePatch):
 def roles_duplicate(request, uuid: UUID, payload: DuplicateIn):
     require(request.user, "roles.manage")
     role = selectors.role_get(uuid=uuid)
-    return 201, services.role_duplicate(by=request.user, role=role, name=payload.name)
+    return Status(201, services.role_duplicate(by=request.user, role=role, name=payload.name))
 
 
 @router.delete("/roles/{uuid}", response={204: None}, summary="Delete an unused custom role (roles.manage)")
 def roles_delete(request, uuid: UUID):
     require(request.user, "roles.manage")
     services.role_delete(by=request.user, role=selectors.role_get(uuid=uuid))
-    return 204, None
+    return Status(204, None)
 
 
 # --- Settings -----------------------------------------------------------------------------------
@@ -474,7 +474,7 @@ def tokens_create(request, payload: TokenIn):
         user=request.user, name=payload.name, expires_in_days=payload.expires_in_days
     )
     token.token = raw
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{uuid}", response=TokenOut, summary="Revoke one of my API tokens")

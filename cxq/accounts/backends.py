@@ -14,3 +14,10 @@ class EmailBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+def axes_username(request, credentials) -> str | None:
+    """The key login throttling counts failures under: the email, case- and space-insensitive,
+    so 'A@x.com' and ' a@x.com' share one counter."""
+    raw = (credentials or {}).get("username") or request.POST.get("username")
+    return raw.strip().lower() if raw else None

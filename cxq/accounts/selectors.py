@@ -22,7 +22,10 @@ def team_list(*, viewer: User, search: str = "") -> QuerySet[Team]:
     """All teams for viewers with scope.all_teams; otherwise the teams they lead or belong to."""
     qs = Team.objects.all()
     if not sees_all_teams(viewer):
-        qs = qs.filter(Q(leads=viewer) | Q(members=viewer)).distinct()
+        # A subquery, not a join: joining leads/members here would make the counts below count
+        # only the viewer's own row.
+        mine = Team.objects.filter(Q(leads=viewer) | Q(members=viewer)).values("pk")
+        qs = qs.filter(pk__in=mine)
     if search:
         qs = qs.filter(name__icontains=search)
     return qs.annotate(

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
+from cxq.accounts.models import Role, Team, User
+from cxq.cli import main
+
+
+def test_demo_is_idempotent_and_gives_one_login_per_role(db):
+    call_command("demo", stdout=io.StringIO())
+    users, teams = User.objects.count(), Team.objects.count()
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert (User.objects.count(), Team.objects.count()) == (users, teams)
+    assert "0 users and 0 teams created" in out.getvalue()
+    for spec in DEMO_LOGINS:
+        user = User.objects.get(email=spec.email)
+        assert user.role.key == spec.role and user.check_password(DEMO_PASSWORD)
+    assert {spec.role for spec in DEMO_LOGINS} == {"admin", "supervisor", "manager", "evaluator", "agent"}
+
+
+def test_createadmin_creates_an_admin_or_promotes_an_existing_user(db):
+    call_command(
+        "createadmin", email="boss@example.com", password="a-long-admin-passphrase", stdout=io.StringIO()
+    )
+    boss = User.objects.get(email="boss@example.com")
+    assert boss.role.key == "admin" and boss.check_password("a-long-admin-passphrase")
+    User.objects.create_user(email="later@example.com", full_name="Later", role=Role.objects.get(key="agent"))
+    call_command("createadmin", email="later@example.com", stdout=io.StringIO())
+    assert User.objects.get(email="later@example.com").role.key == "admin"
+
+
+def test_createadmin_refuses_a_weak_password_with_a_message(db):
+    with pytest.raises(CommandError, match="password"):
+        call_command("createadmin", email="weak@example.com", password="123", stdout=io.StringIO())
+    assert not User.objects.filter(email="weak@example.com").exists()
+
+
+def test_the_cxq_entry_point_runs_management_commands(db, capsys):
+    main(["cxq", "check"])
+    assert "System check identified no issues" in capsys.readouterr().out

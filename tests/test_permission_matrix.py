@@ -1,0 +1,361 @@
+"""The permission matrix: every route of the web UI and every API operation × every persona.
+
+The routes are read from the URL conf and the API's OpenAPI schema, so a new route without an
+expectation here fails ``test_every_route_has_an_expectation``. A refused request (401/403/404/405)
+must leave the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from cxq.accounts.models import Role
+from cxq.accounts.services import api_token_create
+from cxq.api import api
+from cxq.notifications.models import Notification, OutboundEmail
+from tests.conftest import PASSWORD, PERSONA_NAMES
+
+WHO = (*PERSONA_NAMES, "anon")
+STAFF = ("admin", "supervisor_a", "manager_b", "evaluator")
+
+
+def exp(default: int, *, anon: int = 302, **overrides: int) -> dict[str, int]:
+    table = {who: default for who in PERSONA_NAMES}
+    table["anon"] = anon
+    table.update(overrides)
+    assert set(table) == set(WHO), f"unknown persona in {overrides}"
+    return table
+
+
+def admin_only(ok: int, *, anon: int = 302) -> dict[str, int]:
+    return exp(403, anon=anon, admin=ok)
+
+
+def owner_only(ok: int, *, anon: int = 302) -> dict[str, int]:
+    """Objects owned by agent_a1 (a token, a notification): everyone else gets 404."""
+    return exp(404, anon=anon, agent_a1=ok)
+
+
+# Scope of agent_a1 / team A: admin (all teams), supervisor_a and evaluator (lead team A) see it;
+# manager_b (leads team B) and agent_b1 do not (404, existence not revealed).
+def team_a_scope(ok: int, *, in_scope_refused: int, out_of_scope: int = 404, anon: int = 302, **extra):
+    table = exp(out_of_scope, anon=anon, admin=ok, supervisor_a=in_scope_refused, evaluator=in_scope_refused)
+    table.update(extra)
+    return table
+
+
+# --- Web UI: (url name, method) → expected status per persona ---------------------------------------
+WEB: dict[tuple[str, str], dict[str, int]] = {
+    ("dashboard", "GET"): exp(200),
+    ("healthz", "GET"): exp(200, anon=200),
+    ("accounts:login", "GET"): exp(302, anon=200),
+    ("accounts:login", "POST"): exp(302, anon=200),
+    ("accounts:logout", "POST"): exp(302, anon=302),
+    ("accounts:profile", "GET"): exp(200),
+    ("accounts:profile", "POST"): exp(302),
+    ("accounts:password_change", "GET"): exp(200),
+    ("accounts:password_change", "POST"): exp(302),
+    ("accounts:tokens", "GET"): exp(200),
+    ("accounts:tokens", "POST"): exp(200),
+    ("accounts:token_revoke", "POST"): owner_only(302),
+    ("accounts:user_list", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
+    ("accounts:user_create", "GET"): admin_only(200),
+    ("accounts:user_create", "POST"): admin_only(302),
+    ("accounts:user_detail", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
+    ("accounts:user_edit", "GET"): admin_only(200),
+    ("accounts:user_edit", "POST"): admin_only(302),
+    ("accounts:user_password", "POST"): admin_only(302),
+    ("accounts:team_list", "GET"): exp(200, norole=403),
+    ("accounts:team_create", "GET"): admin_only(200),
+    ("accounts:team_create", "POST"): admin_only(302),
+    ("accounts:team_detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("accounts:team_edit", "GET"): admin_only(200),
+    ("accounts:team_edit", "POST"): admin_only(302),
+    ("accounts:team_delete", "POST"): admin_only(302),
+    ("accounts:role_list", "GET"): admin_only(200),
+    ("accounts:role_create", "GET"): admin_only(200),
+    ("accounts:role_create", "POST"): admin_only(302),
+    ("accounts:role_edit", "GET"): admin_only(200),
+    ("accounts:role_edit", "POST"): admin_only(302),
+    ("accounts:role_duplicate", "POST"): admin_only(302),
+    ("accounts:role_delete", "POST"): admin_only(302),
+    ("accounts:org_settings", "GET"): admin_only(200),
+    ("accounts:org_settings", "POST"): admin_only(302),
+    ("notifications:list", "GET"): exp(200),
+    ("notifications:bell", "GET"): exp(200),
+    ("notifications:read", "POST"): owner_only(302),
+    ("notifications:read_all", "POST"): exp(302),
+    ("notifications:outbox", "GET"): admin_only(200),
+    ("notifications:outbox_retry", "POST"): admin_only(302),
+    ("audit:list", "GET"): admin_only(200),
+    ("audit:export", "GET"): admin_only(200),
+}
+
+# --- API: "METHOD /path" (as in the OpenAPI schema) → expected status per persona --------------------
+API: dict[str, dict[str, int]] = {
+    "GET /api/v1/openapi.json": exp(200, anon=200),
+    "GET /api/v1/docs": exp(200, anon=200),
+    "GET /api/v1/me": exp(200, anon=401),
+    "PATCH /api/v1/me": exp(200, anon=401),
+    "POST /api/v1/me/password": exp(204, anon=401),
+    "GET /api/v1/users": exp(200, anon=401),
+    "POST /api/v1/users": admin_only(201, anon=401),
+    "GET /api/v1/users/{uuid}": team_a_scope(200, in_scope_refused=200, anon=401, agent_a1=200),
+    "PATCH /api/v1/users/{uuid}": team_a_scope(200, in_scope_refused=403, anon=401, agent_a1=403),
+    "POST /api/v1/users/{uuid}/password": team_a_scope(204, in_scope_refused=403, anon=401, agent_a1=204),
+    "GET /api/v1/teams": exp(200, anon=401),
+    "POST /api/v1/teams": admin_only(201, anon=401),
+    "GET /api/v1/teams/{uuid}": team_a_scope(200, in_scope_refused=200, anon=401, agent_a1=200),
+    "PATCH /api/v1/teams/{uuid}": team_a_scope(200, in_scope_refused=403, anon=401, agent_a1=403),
+    "DELETE /api/v1/teams/{uuid}": team_a_scope(204, in_scope_refused=403, anon=401, agent_a1=403),
+    "GET /api/v1/permissions": exp(200, anon=401),
+    "GET /api/v1/roles": admin_only(200, anon=401),
+    "POST /api/v1/roles": admin_only(201, anon=401),
+    "GET /api/v1/roles/{uuid}": admin_only(200, anon=401),
+    "PATCH /api/v1/roles/{uuid}": admin_only(200, anon=401),
+    "POST /api/v1/roles/{uuid}/duplicate": admin_only(201, anon=401),
+    "DELETE /api/v1/roles/{uuid}": admin_only(204, anon=401),
+    "GET /api/v1/settings": exp(200, anon=401),
+    "PATCH /api/v1/settings": admin_only(200, anon=401),
+    "GET /api/v1/tokens": exp(200, anon=401),
+    "POST /api/v1/tokens": exp(201, anon=401),
+    "DELETE /api/v1/tokens/{uuid}": owner_only(200, anon=401),
+    "GET /api/v1/notifications": exp(200, anon=401),
+    "GET /api/v1/notifications/unread-count": exp(200, anon=401),
+    "POST /api/v1/notifications/{uuid}/read": owner_only(200, anon=401),
+    "POST /api/v1/notifications/read-all": exp(200, anon=401),
+    "GET /api/v1/audit": admin_only(200, anon=401),
+}
+
+
+# --- Route discovery ------------------------------------------------------------------------------
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield (f"{namespace}:{p.name}" if namespace else p.name), prefix + str(p.pattern)
+
+
+def web_routes() -> set[str]:
+    """Named routes of the web UI (the API is covered through its OpenAPI schema)."""
+    return {name for name, _ in _walk(get_resolver().url_patterns) if not name.startswith("api:")}
+
+
+def api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    ops = {f"{method.upper()} {path}" for path, methods in schema["paths"].items() for method in methods}
+    return ops | {"GET /api/v1/openapi.json", "GET /api/v1/docs"}
+
+
+def test_every_route_has_an_expectation():
+    missing_web = web_routes() - {name for name, _ in WEB}
+    stale_web = {name for name, _ in WEB} - web_routes()
+    missing_api = {re.sub(r"\{[^}]+\}", "{uuid}", op) for op in api_operations()} - set(API)
+    stale_api = set(API) - {re.sub(r"\{[^}]+\}", "{uuid}", op) for op in api_operations()}
+    assert not missing_web, f"Web routes without a permission expectation: {sorted(missing_web)}"
+    assert not missing_api, f"API operations without a permission expectation: {sorted(missing_api)}"
+    assert not stale_web and not stale_api, (
+        f"Expectations for routes that no longer exist: {stale_web | stale_api}"
+    )
+
+
+# --- The world each request runs against ------------------------------------------------------------
+
+
+@pytest.fixture
+def world(personas):
+    custom = Role.objects.create(key="quality-lead", name="Quality lead", permissions=["scorecards.view"])
+    token, _ = api_token_create(user=personas.agent_a1, name="matrix")
+    note = Notification.objects.create(recipient=personas.agent_a1, kind="test", title="Hello", url="/")
+    mail = OutboundEmail.objects.create(
+        to="x@example.com",
+        subject="s",
+        body_text="b",
+        message_id="<m1@example.com>",
+        status="failed",
+        next_attempt_at=timezone.now(),
+    )
+    return {
+        "user": personas.agent_a1.uuid,
+        "team": personas.team_a.uuid,
+        "role": custom.uuid,
+        "token": token.uuid,
+        "notification": note.uuid,
+        "mail": mail.pk,
+        "personas": personas,
+    }
+
+
+def web_request(name: str, method: str, world) -> tuple[str, dict]:
+    """The concrete URL and POST body for a named route."""
+    from django.urls import reverse
+
+    p = world["personas"]
+    args = {
+        "accounts:token_revoke": [world["token"]],
+        "accounts:user_detail": [world["user"]],
+        "accounts:user_edit": [world["user"]],
+        "accounts:user_password": [world["user"]],
+        "accounts:team_detail": [world["team"]],
+        "accounts:team_edit": [world["team"]],
+        "accounts:team_delete": [world["team"]],
+        "accounts:role_edit": [world["role"]],
+        "accounts:role_duplicate": [world["role"]],
+        "accounts:role_delete": [world["role"]],
+        "notifications:read": [world["notification"]],
+        "notifications:outbox_retry": [world["mail"]],
+    }.get(name, [])
+    bodies = {
+        "accounts:login": {"username": "nobody-here@example.com", "password": "wrong-password-1"},
+        "accounts:profile": {"full_name": "Renamed Person", "time_zone": "Europe/Paris"},
+        "accounts:password_change": {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+        "accounts:tokens": {"name": "script", "expires_in_days": ""},
+        "accounts:user_create": {
+            "email": "new.person@example.com",
+            "full_name": "New Person",
+            "is_active": "on",
+        },
+        "accounts:user_edit": {
+            "email": "agent.a1@example.com",
+            "full_name": "Andy A.",
+            "is_active": "on",
+            "member_of": [p.team_a.pk],
+        },
+        "accounts:user_password": {"password": "another-long-passphrase"},
+        "accounts:team_create": {"name": "Team C"},
+        "accounts:team_edit": {"name": "Team A renamed", "members": [p.agent_a1.pk]},
+        "accounts:role_create": {"name": "Auditor", "permissions": ["audit.view"]},
+        "accounts:role_edit": {"name": "Quality lead", "permissions": ["scorecards.view", "analytics.view"]},
+        "accounts:org_settings": {"name": "Acme", "default_time_zone": "UTC", "acknowledgement_days": "5"},
+    }
+    return reverse(name, args=args), (bodies.get(name, {}) if method == "POST" else {})
+
+
+API_BODIES = {
+    "PATCH /api/v1/me": {"full_name": "Me Myself"},
+    "POST /api/v1/me/password": {"password": "a-new-long-passphrase"},
+    "POST /api/v1/users": {"email": "api.person@example.com", "full_name": "Api Person", "role": "agent"},
+    "PATCH /api/v1/users/{uuid}": {"full_name": "Andy Renamed"},
+    "POST /api/v1/users/{uuid}/password": {"password": "a-new-long-passphrase"},
+    "POST /api/v1/teams": {"name": "Team D"},
+    "PATCH /api/v1/teams/{uuid}": {"description": "New description"},
+    "POST /api/v1/roles": {"name": "Reporter", "permissions": ["analytics.view"]},
+    "PATCH /api/v1/roles/{uuid}": {"description": "Leads quality"},
+    "POST /api/v1/roles/{uuid}/duplicate": {"name": ""},
+    "PATCH /api/v1/settings": {"acknowledgement_days": 3},
+    "POST /api/v1/tokens": {"name": "ci"},
+}
+
+
+def api_request(op: str, world) -> tuple[str, str, dict | None]:
+    method, path = op.split(" ", 1)
+    obj = None
+    if "/users/{uuid}" in path:
+        obj = world["user"]
+    elif "/teams/{uuid}" in path:
+        obj = world["team"]
+    elif "/roles/{uuid}" in path:
+        obj = world["role"]
+    elif "/tokens/{uuid}" in path:
+        obj = world["token"]
+    elif "/notifications/{uuid}" in path:
+        obj = world["notification"]
+    url = path.replace("{uuid}", str(obj)) if obj else path
+    return method, url, API_BODIES.get(op)
+
+
+# --- DB fingerprint -------------------------------------------------------------------------------
+
+_SKIP_TABLES = {"django_session"}
+
+
+def db_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
+        table = model._meta.db_table
+        if table in _SKIP_TABLES or table.startswith("axes_") or not model._meta.managed:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        rows = model._base_manager.order_by("pk").values_list(*fields)
+        digest.update(table.encode())
+        digest.update(json.dumps(list(rows), default=str).encode())
+    return digest.hexdigest()
+
+
+def client_as(who: str, personas) -> Client:
+    client = Client()
+    if who != "anon":
+        client.force_login(personas.get(who))
+    return client
+
+
+REFUSED = {401, 403, 404, 405}
+# Accepted POSTs that may legitimately leave the tables as they were (sessions are not fingerprinted).
+NO_STATE_CHANGE = {"accounts:login", "accounts:logout", "notifications:read_all"}
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("route", sorted(WEB), ids=lambda r: f"{r[1]} {r[0]}")
+def test_web_route_answers_as_expected_for_each_persona(route, who, world):
+    name, method = route
+    expected = WEB[route][who]
+    client = client_as(who, world["personas"])
+    url, body = web_request(name, method, world)
+    before = db_fingerprint()
+    response = client.post(url, body) if method == "POST" else client.get(url)
+    assert response.status_code == expected, (
+        f"{method} {url} as {who}: expected {expected}, got {response.status_code}"
+    )
+    if expected in REFUSED:
+        assert db_fingerprint() == before, f"refused {method} {url} as {who} changed the database"
+    if method == "POST" and expected == 302 and who != "anon" and name not in NO_STATE_CHANGE:
+        assert db_fingerprint() != before, f"accepted {method} {url} as {who} changed nothing"
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("op", sorted(API))
+def test_api_operation_answers_as_expected_for_each_persona(op, who, world):
+    expected = API[op][who]
+    client = client_as(who, world["personas"])
+    method, url, body = api_request(op, world)
+    before = db_fingerprint()
+    kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
+    response = getattr(client, method.lower())(url, **kwargs)
+    assert response.status_code == expected, (
+        f"{op} as {who}: expected {expected}, got {response.status_code}: {response.content[:300]!r}"
+    )
+    if expected in REFUSED:
+        assert db_fingerprint() == before, f"refused {op} as {who} changed the database"
+        if url.startswith("/api/v1/") and "docs" not in url:
+            assert "detail" in response.json()
+
+
+def test_api_token_is_scoped_like_its_owner(world):
+    """A token acts with its owner's permissions: an agent's token cannot list roles."""
+    p = world["personas"]
+    _, raw = api_token_create(user=p.agent_b1, name="probe")
+    client = Client()
+    me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert me.status_code == 200 and me.json()["email"] == p.agent_b1.email
+    assert client.get("/api/v1/roles", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
+    assert (
+        client.get(f"/api/v1/users/{p.agent_a1.uuid}", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 404
+    )

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from cxq.lib.env import env_bool, env_int, env_list
+from cxq.lib.timezones import is_valid_time_zone
+from cxq.lib.urls import absolute_url
+
+
+def test_env_bool_accepts_common_spellings_and_refuses_nonsense():
+    assert env_bool("X", environ={"X": "yes"}) is True
+    assert env_bool("X", environ={"X": "0"}) is False
+    assert env_bool("X", True, environ={}) is True
+    with pytest.raises(ImproperlyConfigured, match="X must be a boolean"):
+        env_bool("X", environ={"X": "maybe"})
+
+
+def test_env_int_checks_type_and_bounds_naming_the_variable():
+    assert env_int("N", 3, environ={"N": "7"}) == 7
+    with pytest.raises(ImproperlyConfigured, match="N must be an integer"):
+        env_int("N", 3, environ={"N": "seven"})
+    with pytest.raises(ImproperlyConfigured, match="N must be at least 1"):
+        env_int("N", 3, minimum=1, environ={"N": "0"})
+
+
+def test_env_list_splits_on_commas():
+    assert env_list("H", ["a"], environ={"H": "x.com, y.com,"}) == ["x.com", "y.com"]
+    assert env_list("H", ["a"], environ={}) == ["a"]
+
+
+def test_time_zones_are_iana_names():
+    assert is_valid_time_zone("Europe/Amsterdam")
+    assert is_valid_time_zone("UTC")
+    assert not is_valid_time_zone("Mars/Olympus")
+
+
+def test_absolute_urls_use_the_configured_base(settings):
+    settings.CXQ_BASE_URL = "https://qa.example.com"
+    assert absolute_url("/teams/") == "https://qa.example.com/teams/"
+    assert absolute_url("https://other.example/x") == "https://other.example/x"
