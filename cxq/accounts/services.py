@@ -142,7 +142,7 @@ def user_update(
     """Change a user's details, role, status or teams (users.manage). Refuses changes that would
     leave the organisation without an active admin."""
     require(by, "users.manage")
-    user = User.objects.select_for_update().select_related("role").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("role").get(pk=user.pk)
     before = {**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)}
     old_role = user.role
     if email is not None:

@@ -3,21 +3,26 @@
 1. ``notify`` writes the in-app row and, for users with email, an ``OutboundEmail`` row, inside the
    caller's transaction; it enqueues delivery on commit.
 2. ``email_deliver`` claims one row with a conditional UPDATE (so two workers never both send it),
-   sends it, and marks it sent; a failure schedules a retry with exponential backoff.
+   counting the attempt as it claims, sends it, and marks it sent; a failure schedules a retry with
+   exponential backoff. The final UPDATE is fenced on the claim's lease, so a worker whose lease ran
+   out (and whose row another worker re-claimed) cannot overwrite the newer holder's outcome.
 3. ``email_sweep`` (periodic) delivers every due row, including rows whose enqueue was lost or whose
-   worker died holding the claim, once the lease runs out.
+   worker died holding the claim, once the lease runs out. A row whose claims keep dying (it was
+   claimed ``CXQ_EMAIL_MAX_ATTEMPTS`` times without an outcome) is marked failed instead of being
+   retried forever.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from contextlib import suppress
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -29,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 BACKOFF_BASE_SECONDS = 30
+# Caps the exponential backoff: without it a large CXQ_EMAIL_MAX_ATTEMPTS overflows timedelta/datetime.
+BACKOFF_MAX = timedelta(hours=6)
 
 
 def notify(
@@ -77,21 +84,45 @@ def _enqueue_delivery(mail_id: int) -> None:
         logger.exception("Could not enqueue delivery of mail %s; the sweep will deliver it", mail_id)
 
 
-def _claim(mail_id: int, now) -> bool:
-    due = Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=EmailStatus.SENDING, lease_until__lt=now
+def _due(now: datetime) -> Q:
+    """Rows a worker may take: pending and due, or claimed by a worker whose lease ran out."""
+    return Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=EmailStatus.SENDING,
+        lease_until__lt=now,
+        attempts__lt=settings.CXQ_EMAIL_MAX_ATTEMPTS,
     )
-    claimed = OutboundEmail.objects.filter(due, pk=mail_id).update(
-        status=EmailStatus.SENDING, lease_until=now + LEASE, updated_at=now
+
+
+def _claim(mail_id: int, now: datetime) -> bool:
+    """Take the row for ``LEASE`` with one conditional UPDATE; True only for the one caller that won.
+
+    The attempt is counted here, not after sending, so a mail whose delivery keeps killing the
+    worker still runs out of attempts.
+    """
+    claimed = OutboundEmail.objects.filter(_due(now), pk=mail_id).update(
+        status=EmailStatus.SENDING,
+        lease_until=now + LEASE,
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
     return claimed == 1
 
 
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** min(attempts - 1, 30)), BACKOFF_MAX)
+
+
 def email_deliver(*, mail_id: int, connection=None) -> bool:
-    """Send one outbox mail if it is due and nobody else holds it. Returns True if it was sent."""
+    """Send one outbox mail if it is due and nobody else holds it. Returns True if it was sent.
+
+    ``connection`` (optional, shared by the sweep) is opened here, inside the error handling, so an
+    unreachable server counts as a failed attempt of this mail; after a failure it is closed so the
+    next mail starts on a fresh connection.
+    """
     now = timezone.now()
     if not _claim(mail_id, now):
         return False
+    held = OutboundEmail.objects.filter(pk=mail_id, status=EmailStatus.SENDING, lease_until=now + LEASE)
     mail = OutboundEmail.objects.get(pk=mail_id)
     message = EmailMultiAlternatives(
         subject=mail.subject,
@@ -103,48 +134,73 @@ def email_deliver(*, mail_id: int, connection=None) -> bool:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
-    attempts = mail.attempts + 1
     try:
+        if connection is not None:
+            connection.open()
         message.send(fail_silently=False)
     except Exception as exc:
-        failed = attempts >= settings.CXQ_EMAIL_MAX_ATTEMPTS
-        delay = timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
-        OutboundEmail.objects.filter(pk=mail_id).update(
+        if connection is not None:
+            with suppress(Exception):
+                connection.close()
+        failed = mail.attempts >= settings.CXQ_EMAIL_MAX_ATTEMPTS
+        held.update(
             status=EmailStatus.FAILED if failed else EmailStatus.PENDING,
-            attempts=attempts,
-            next_attempt_at=timezone.now() + delay,
+            next_attempt_at=timezone.now() + _backoff(mail.attempts),
             lease_until=None,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             updated_at=timezone.now(),
         )
-        logger.warning("Mail %s to %s failed (attempt %s): %s", mail_id, mail.to, attempts, exc)
+        logger.warning("Mail %s to %s failed (attempt %s): %s", mail_id, mail.to, mail.attempts, exc)
         return False
-    OutboundEmail.objects.filter(pk=mail_id).update(
+    if not held.update(
         status=EmailStatus.SENT,
-        attempts=attempts,
         sent_at=timezone.now(),
         lease_until=None,
         last_error="",
         updated_at=timezone.now(),
-    )
+    ):
+        logger.warning("Mail %s was sent after its claim expired; another worker holds it now", mail_id)
     return True
 
 
-def email_sweep(*, limit: int = 500) -> int:
-    """Deliver every due mail (periodic job). Returns how many were sent."""
-    now = timezone.now()
-    due = Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=EmailStatus.SENDING, lease_until__lt=now
+def _fail_abandoned(now: datetime) -> int:
+    """Give up on rows whose every claim died without an outcome (see ``_claim``)."""
+    return OutboundEmail.objects.filter(
+        status=EmailStatus.SENDING,
+        lease_until__lt=now,
+        attempts__gte=settings.CXQ_EMAIL_MAX_ATTEMPTS,
+    ).update(
+        status=EmailStatus.FAILED,
+        lease_until=None,
+        last_error="Delivery was interrupted on every attempt (the worker stopped while sending).",
+        updated_at=now,
     )
+
+
+def email_sweep(*, limit: int = 500) -> int:
+    """Deliver every due mail (periodic job). Returns how many were sent.
+
+    1. Mark failed the rows whose claims all died (``_fail_abandoned``).
+    2. Take up to ``limit`` due rows, oldest first, and deliver each over one shared connection,
+       opened lazily so that an unreachable server is a failed attempt per mail, not a crashed sweep.
+    """
+    now = timezone.now()
+    _fail_abandoned(now)
     ids = list(
-        OutboundEmail.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        OutboundEmail.objects.filter(_due(now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
     )
     if not ids:
         return 0
     sent = 0
-    with get_connection() as connection:
+    connection = get_connection()
+    try:
         for mail_id in ids:
             sent += email_deliver(mail_id=mail_id, connection=connection)
+    finally:
+        with suppress(Exception):
+            connection.close()
     return sent
 
 
