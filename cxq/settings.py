@@ -253,7 +253,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CXQ_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "INFO"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The consumer attaches its own handler; not propagating avoids every line printing twice.
+        "huey": {"level": "INFO", "propagate": False},
+    },
 }
 
 if TESTING:

@@ -122,7 +122,23 @@ def user_create(
         obj=user,
         after={**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)},
     )
+    if user.has_usable_password():
+        _welcome(user)
     return user
+
+
+def _welcome(user: User) -> None:
+    teams = ", ".join(t.name for t in user.teams.all()) or "no team yet"
+    notify(
+        recipient=user,
+        kind="account.welcome",
+        title="Welcome to CXQ",
+        body=(
+            f"Your account is ready. You log in with {user.email}; your role is "
+            f"{user.role.name if user.role else 'not set yet'} and your team is {teams}."
+        ),
+        url="/",
+    )
 
 
 @transaction.atomic

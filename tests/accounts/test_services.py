@@ -221,3 +221,18 @@ def test_builtin_roles_are_recreated_idempotently(db):
     second = services.roles_ensure_builtin()
     assert [r.pk for r in first] == [r.pk for r in second]
     assert Role.objects.filter(is_builtin=True).count() == 5
+
+
+def test_a_new_user_who_can_log_in_is_welcomed_and_one_without_login_is_not(personas):
+    with_login = services.user_create(
+        by=personas.admin,
+        email="w1@example.com",
+        full_name="W One",
+        password="a-long-enough-passphrase",
+        member_of=[personas.team_a],
+    )
+    without = services.user_create(by=personas.admin, email="w2@example.com", full_name="W Two")
+    welcome = Notification.objects.get(recipient=with_login, kind="account.welcome")
+    assert "Team A" in welcome.body and "w1@example.com" in welcome.body
+    assert OutboundEmail.objects.filter(to="w1@example.com", subject="Welcome to CXQ").exists()
+    assert not Notification.objects.filter(recipient=without).exists()
