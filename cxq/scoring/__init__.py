@@ -1,0 +1,52 @@
+"""The CXQ scoring engine (SPEC §2.1) and the scorecard document (§2.2).
+
+Pure Python: no Django imports, no settings, no I/O. Everything that shows or stores a score — the
+builder preview, the evaluation form's running total, the API, analytics and ``cxq score`` — calls
+``score``. Arithmetic is exact (integers and fractions); rounding happens only in ``ScoreResult.as_json``.
+"""
+
+from cxq.scoring.document import (
+    AUTO_FAIL_VALUES,
+    QUESTION_TYPES,
+    SCORING_MODES,
+    Option,
+    Question,
+    Scorecard,
+    ScorecardError,
+    Section,
+    ShowIf,
+    parse_document,
+)
+from cxq.scoring.engine import (
+    AnswerError,
+    CompiledScorecard,
+    QuestionResult,
+    ScoreResult,
+    SectionResult,
+    compile_scorecard,
+    normalize_answers,
+    round_half_up,
+    score,
+)
+
+__all__ = [
+    "AUTO_FAIL_VALUES",
+    "QUESTION_TYPES",
+    "SCORING_MODES",
+    "AnswerError",
+    "CompiledScorecard",
+    "Option",
+    "Question",
+    "QuestionResult",
+    "ScoreResult",
+    "Scorecard",
+    "ScorecardError",
+    "Section",
+    "SectionResult",
+    "ShowIf",
+    "compile_scorecard",
+    "normalize_answers",
+    "parse_document",
+    "round_half_up",
+    "score",
+]
