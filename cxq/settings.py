@@ -153,7 +153,7 @@ if REDIS_URL:
 else:
     HUEY = {**_huey_common, "huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "queue.sqlite3")}
 if TESTING:
-    # Tests run tasks inline (in-memory); tests/test_queue.py exercises the real storage separately.
+    # Tests run tasks inline (in-memory); tests/notifications/test_queue.py exercises the real storage.
     HUEY = {**HUEY, "immediate": True}
 
 # --- Auth and security --------------------------------------------------------------------------
@@ -245,7 +245,7 @@ WHITENOISE_USE_FINDERS = True
 
 # --- API ------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+NINJA_MAX_PER_PAGE_SIZE = 500
 
 LOGGING = {
     "version": 1,

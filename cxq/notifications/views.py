@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -33,7 +34,7 @@ def mark_read(request, uuid):
     if request.htmx:
         context = {"note": note, "unread_notifications": selectors.unread_count(user=request.user)}
         return render(request, "notifications/list.html#note-row-with-bell", context)
-    if note.url and request.POST.get("follow"):
+    if request.POST.get("follow") and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
         return redirect(note.url)
     return redirect("notifications:list")
 
