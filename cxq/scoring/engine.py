@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from math import lcm
-from typing import Any
+from typing import Any, NamedTuple
 
 from cxq.scoring.document import NA, Question, Scorecard
 
@@ -42,8 +42,7 @@ class AnswerError(ValueError):
         super().__init__(f"{key}: {message}")
 
 
-@dataclass(frozen=True)
-class _CQ:
+class _CQ(NamedTuple):
     key: str
     section: int
     options: dict[str, tuple[int, int]]  # option key → (scaled points, auto-fail code)
@@ -56,7 +55,7 @@ class CompiledScorecard:
     scorecard: Scorecard
     questions: tuple[_CQ, ...]
     section_keys: tuple[str, ...]
-    section_weights: tuple[Fraction, ...]
+    section_weights: tuple[int, ...]  # weights × their common denominator (only ratios matter)
     scale: int  # every stored point value is the real value × scale
     percentage: bool
     pass_mark: Fraction
@@ -65,6 +64,7 @@ class CompiledScorecard:
 def compile_scorecard(scorecard: Scorecard) -> CompiledScorecard:
     denominators = [o.points.denominator for q in scorecard.questions() for o in q.options]
     scale = lcm(*denominators) if denominators else 1
+    weight_scale = lcm(*(s.weight.denominator for s in scorecard.sections)) if scorecard.sections else 1
     questions = []
     for index, section in enumerate(scorecard.sections):
         for q in section.questions:
@@ -75,7 +75,7 @@ def compile_scorecard(scorecard: Scorecard) -> CompiledScorecard:
         scorecard=scorecard,
         questions=tuple(questions),
         section_keys=tuple(s.key for s in scorecard.sections),
-        section_weights=tuple(s.weight for s in scorecard.sections),
+        section_weights=tuple(int(s.weight * weight_scale) for s in scorecard.sections),
         scale=scale,
         percentage=scorecard.scoring_mode == "percentage",
         pass_mark=scorecard.pass_mark,
@@ -85,7 +85,7 @@ def compile_scorecard(scorecard: Scorecard) -> CompiledScorecard:
 @dataclass(frozen=True)
 class QuestionResult:
     key: str
-    answer: str | None  # option key, "na" or None (unanswered)
+    answer: str | None  # option key, "na" or None (unanswered or hidden)
     visible: bool
     applicable: bool
     earned: Fraction
@@ -93,31 +93,108 @@ class QuestionResult:
     auto_fail: str  # the chosen option's auto-fail ("none" when not applicable)
 
 
-@dataclass(frozen=True)
 class SectionResult:
-    key: str
-    earned: Fraction
-    possible: Fraction
-    percent: Fraction | None
-    failed: bool
-    empty: bool
+    """One section's outcome. Values are kept as scaled integers; fractions are made on access."""
+
+    __slots__ = ("key", "_earned", "_possible", "_scale", "failed")
+
+    def __init__(self, key: str, earned: int, possible: int, scale: int, failed: bool):
+        self.key = key
+        self._earned = earned
+        self._possible = possible
+        self._scale = scale
+        self.failed = failed
+
+    @property
+    def earned(self) -> Fraction:
+        return Fraction(self._earned, self._scale)
+
+    @property
+    def possible(self) -> Fraction:
+        return Fraction(self._possible, self._scale)
+
+    @property
+    def empty(self) -> bool:
+        return self._possible == 0
+
+    @property
+    def percent(self) -> Fraction | None:
+        return None if self._possible == 0 else Fraction(self._earned * 100, self._possible)
+
+    def __repr__(self) -> str:
+        return f"SectionResult({self.key!r}, earned={self.earned}, possible={self.possible}, failed={self.failed})"
 
 
-@dataclass(frozen=True)
+_AF_NAMES = ("none", "section", "evaluation")
+
+
 class ScoreResult:
-    score_percent: Fraction | None
-    earned: Fraction
-    possible: Fraction
-    passed: bool
-    auto_failed: bool
-    sections: tuple[SectionResult, ...]
-    questions: tuple[QuestionResult, ...]
-    scoring_mode: str
-    pass_mark: Fraction
+    """The outcome of scoring one set of answers (exact values; see ``as_json`` for rounding)."""
+
+    __slots__ = (
+        "score_percent",
+        "_earned",
+        "_possible",
+        "_scale",
+        "passed",
+        "auto_failed",
+        "sections",
+        "_rows",
+        "scoring_mode",
+        "pass_mark",
+        "_questions",
+    )
+
+    def __init__(
+        self,
+        *,
+        score_percent,
+        earned,
+        possible,
+        scale,
+        passed,
+        auto_failed,
+        sections,
+        rows,
+        scoring_mode,
+        pass_mark,
+    ):
+        self.score_percent: Fraction | None = score_percent
+        self._earned = earned
+        self._possible = possible
+        self._scale = scale
+        self.passed: bool = passed
+        self.auto_failed: bool = auto_failed
+        self.sections: tuple[SectionResult, ...] = sections
+        self._rows = rows
+        self.scoring_mode: str = scoring_mode
+        self.pass_mark: Fraction = pass_mark
+        self._questions: tuple[QuestionResult, ...] | None = None
+
+    @property
+    def earned(self) -> Fraction:
+        return Fraction(self._earned, self._scale)
+
+    @property
+    def possible(self) -> Fraction:
+        return Fraction(self._possible, self._scale)
+
+    @property
+    def questions(self) -> tuple[QuestionResult, ...]:
+        """Per question: answer, visibility, applicability and contribution, in document order."""
+        if self._questions is None:
+            scale = self._scale
+            self._questions = tuple(
+                QuestionResult(
+                    key, answer, visible, applicable, Fraction(e, scale), Fraction(p, scale), _AF_NAMES[af]
+                )
+                for key, answer, visible, applicable, e, p, af in self._rows
+            )
+        return self._questions
 
     @property
     def hidden(self) -> frozenset[str]:
-        return frozenset(q.key for q in self.questions if not q.visible)
+        return frozenset(row[0] for row in self._rows if not row[2])
 
     def as_json(self) -> dict[str, Any]:
         """The ``cxq score`` output: numbers rounded half-up to 2 decimals."""
@@ -200,76 +277,72 @@ def score(compiled: CompiledScorecard, answers: Mapping[str, str]) -> ScoreResul
     section_failed = [False] * n
     evaluation_failed = False
     visible: set[str] = set()
-    results = []
-    for q in compiled.questions:
-        answer = answers.get(q.key)
-        shown = q.show_if is None or (q.show_if[0] in visible and answers.get(q.show_if[0]) in q.show_if[1])
-        if not shown or answer == NA:
-            if shown:
-                visible.add(q.key)
-            results.append(QuestionResult(q.key, answer, shown, False, Fraction(0), Fraction(0), "none"))
+    rows = []
+    get = answers.get
+    for key, section, options, max_points, show_if in compiled.questions:
+        answer = get(key)
+        if show_if is not None and not (show_if[0] in visible and get(show_if[0]) in show_if[1]):
+            rows.append((key, None, False, False, 0, 0, 0))
             continue
-        visible.add(q.key)
-        chosen = q.options.get(answer) if answer is not None else None
+        visible.add(key)
+        if answer == NA:
+            rows.append((key, NA, True, False, 0, 0, 0))
+            continue
+        chosen = options.get(answer) if answer is not None else None
         points, af = chosen if chosen is not None else (0, _AF_NONE)
-        possible[q.section] += q.max_points
-        earned[q.section] += points
+        possible[section] += max_points
+        earned[section] += points
         if af == _AF_SECTION:
-            section_failed[q.section] = True
+            section_failed[section] = True
         elif af == _AF_EVALUATION:
             evaluation_failed = True
-        results.append(
-            QuestionResult(
-                q.key,
-                answer if chosen is not None else None,
-                True,
-                True,
-                Fraction(points, compiled.scale),
-                Fraction(q.max_points, compiled.scale),
-                ("none", "section", "evaluation")[af],
-            )
-        )
-    return _totals(compiled, earned, possible, section_failed, evaluation_failed, tuple(results))
+        rows.append((key, answer if chosen is not None else None, True, True, points, max_points, af))
+    return _totals(compiled, earned, possible, section_failed, evaluation_failed, rows)
 
 
-def _totals(compiled, earned, possible, section_failed, evaluation_failed, questions) -> ScoreResult:
+def _totals(compiled, earned, possible, section_failed, evaluation_failed, rows) -> ScoreResult:
+    """Steps 3–5 of the algorithm, in integers; one fraction for the score at the end."""
     scale = compiled.scale
+    weights = compiled.section_weights
     sections = []
     total_earned = total_possible = 0
-    weighted = Fraction(0)
-    weight_sum = Fraction(0)
+    used: list[tuple[int, int, int]] = []  # (weight, earned, possible) of non-empty sections
     for i, key in enumerate(compiled.section_keys):
         e = 0 if section_failed[i] else earned[i]
         p = possible[i]
-        empty = p == 0
-        percent = None if empty else Fraction(e * 100, p)
-        sections.append(
-            SectionResult(key, Fraction(e, scale), Fraction(p, scale), percent, section_failed[i], empty)
-        )
-        if empty:
-            continue
-        total_earned += e
-        total_possible += p
-        weighted += compiled.section_weights[i] * percent
-        weight_sum += compiled.section_weights[i]
+        sections.append(SectionResult(key, e, p, scale, section_failed[i]))
+        if p:
+            total_earned += e
+            total_possible += p
+            used.append((weights[i], e, p))
     if compiled.percentage:
-        score_percent = weighted / weight_sum if weight_sum else None
+        # Σ w·e/p / Σ w, over a common denominator L = lcm(p): exact, one Fraction.
+        weight_sum = sum(w for w, _, _ in used)
+        if weight_sum:
+            common = lcm(*(p for _, _, p in used))
+            score_percent = Fraction(
+                100 * sum(w * e * (common // p) for w, e, p in used), common * weight_sum
+            )
+        else:
+            score_percent = None
     else:
         score_percent = Fraction(total_earned * 100, total_possible) if total_possible else None
-    earned_total = Fraction(total_earned, scale)
     if evaluation_failed:
-        earned_total = Fraction(0)
+        total_earned = 0
         score_percent = Fraction(0)
-    measure = score_percent if compiled.percentage else (earned_total if total_possible else None)
-    passed = not evaluation_failed and measure is not None and measure >= compiled.pass_mark
+    if compiled.percentage:
+        passed = score_percent is not None and score_percent >= compiled.pass_mark
+    else:
+        passed = total_possible > 0 and Fraction(total_earned, scale) >= compiled.pass_mark
     return ScoreResult(
         score_percent=score_percent,
-        earned=earned_total,
-        possible=Fraction(total_possible, scale),
-        passed=passed,
+        earned=total_earned,
+        possible=total_possible,
+        scale=scale,
+        passed=passed and not evaluation_failed,
         auto_failed=evaluation_failed,
         sections=tuple(sections),
-        questions=questions,
+        rows=tuple(rows),
         scoring_mode=compiled.scorecard.scoring_mode,
         pass_mark=compiled.pass_mark,
     )
