@@ -81,10 +81,12 @@ def _mount() -> None:
     from cxq.accounts.api import router as accounts_router
     from cxq.audit.api import router as audit_router
     from cxq.notifications.api import router as notifications_router
+    from cxq.scorecards.api import router as scorecards_router
 
     api.add_router("/", accounts_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/", scorecards_router)
 
 
 _mount()

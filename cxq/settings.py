@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cxq.accounts",
     "cxq.audit",
     "cxq.notifications",
+    "cxq.scorecards",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,7 @@ STATICFILES_DIRS = [
     # Front-end packages installed from npm at setup (never committed); only their dist folders.
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/alpinejs", NODE_MODULES / "alpinejs" / "dist"),
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"

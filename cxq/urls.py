@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("cxq.accounts.urls")),
     path("notifications/", include("cxq.notifications.urls")),
     path("admin/audit/", include("cxq.audit.urls")),
+    path("scorecards/", include("cxq.scorecards.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -16,7 +16,7 @@ def test_demo_is_idempotent_and_gives_one_login_per_role(db):
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert (User.objects.count(), Team.objects.count()) == (users, teams)
-    assert "0 users and 0 teams created" in out.getvalue()
+    assert "0 users, 0 teams and 0 scorecards created" in out.getvalue()
     for spec in DEMO_LOGINS:
         user = User.objects.get(email=spec.email)
         assert user.role.key == spec.role and user.check_password(DEMO_PASSWORD)

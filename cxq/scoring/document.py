@@ -1,8 +1,8 @@
 """The scorecard document (SPEC §2.2): parse and validate a JSON-like dict into frozen dataclasses,
 and write it back in canonical form (every default filled in).
 
-Every validation error names the key path it concerns, e.g. ``sections[0].questions[2].options[1].points``
-or, where the author chose keys, ``sections[opening].questions[greet]``.
+Every validation error names the key path it concerns by position, e.g.
+``sections[0].questions[2].options[1].points`` (the CSV import maps these back to rows and columns).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ SCORING_MODES = ("percentage", "points")
 QUESTION_TYPES = ("yes_no", "single_choice", "rating_scale")
 AUTO_FAIL_VALUES = ("none", "section", "evaluation")
 NA = "na"
-KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+# Author keys, or (for rating-scale options) integers, negative ones included.
+KEY_RE = re.compile(r"^(?:-?[0-9]{1,9}|[A-Za-z0-9][A-Za-z0-9_.\-]{0,63})\Z")
+MAX_NUMBER = 1_000_000
 MAX_SCALE_SPAN = 100
 
 
@@ -437,6 +439,8 @@ def _number(value: Any, path: str) -> Fraction:
         raise ScorecardError(path, "must be a finite number")
     if dec < 0:
         raise ScorecardError(path, "must not be negative")
+    if dec > MAX_NUMBER:
+        raise ScorecardError(path, f"must be at most {MAX_NUMBER:,}")
     if dec != dec.quantize(Decimal("0.0001")):
         raise ScorecardError(path, "use at most 4 decimal places")
     return Fraction(dec)

@@ -122,7 +122,7 @@ class SectionResult:
         return None if self._possible == 0 else Fraction(self._earned * 100, self._possible)
 
     def __repr__(self) -> str:
-        return f"SectionResult({self.key!r}, earned={self.earned}, possible={self.possible}, failed={self.failed})"
+        return f"SectionResult({self.key!r}, {self.earned}/{self.possible}, failed={self.failed})"
 
 
 _AF_NAMES = ("none", "section", "evaluation")

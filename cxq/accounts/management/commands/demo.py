@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from cxq.scorecards.demo import load_demo_scorecards
 
 
 class Command(BaseCommand):
@@ -10,8 +11,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         created = load_demo()
+        scorecards = load_demo_scorecards()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo ready: {created['users']} users and {created['teams']} teams created.")
+            self.style.SUCCESS(
+                f"Demo ready: {created['users']} users, {created['teams']} teams "
+                f"and {scorecards} scorecards created."
+            )
         )
         self.stdout.write(f"Log in with any of these (password {DEMO_PASSWORD}):")
         for spec in DEMO_LOGINS:

@@ -1,0 +1,367 @@
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from ninja import Router, Schema, Status
+from ninja.pagination import CursorPagination, paginate
+
+from cxq.accounts.permissions import has_perm
+from cxq.accounts.services import require
+from cxq.scorecards import selectors, services
+from cxq.scorecards.csvio import document_to_csv
+from cxq.scorecards.engine import compiled_for
+from cxq.scorecards.imports import document_from_text
+from cxq.scorecards.models import Scorecard, ScorecardVersion
+from cxq.scoring import AnswerError, normalize_answers, score
+from cxq.scoring.diff import classify_change, diff_documents
+from cxq.scoring.engine import missing_required
+
+router = Router(tags=["scorecards"])
+
+
+class VersionOut(Schema):
+    id: UUID
+    number: int
+    change_note: str
+    created_at: datetime
+    updated_at: datetime
+    created_by: str | None
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_created_by(obj):
+        return str(obj.created_by) if obj.created_by else None
+
+
+class VersionDocumentOut(VersionOut):
+    document: dict
+
+
+class ScorecardOut(Schema):
+    id: UUID
+    name: str
+    description: str
+    status: str
+    scoring_mode: str
+    current_version: VersionOut | None
+    published_at: datetime | None
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class ScorecardDetailOut(ScorecardOut):
+    document: dict
+
+    @staticmethod
+    def resolve_document(obj):
+        return obj.current_version.document
+
+
+class DocumentIn(Schema):
+    document: dict
+    change_note: str = ""
+
+
+class SaveOut(Schema):
+    outcome: str
+    scorecard: ScorecardDetailOut
+
+
+class DuplicateIn(Schema):
+    name: str = ""
+
+
+class ChangeOut(Schema):
+    path: str
+    field: str
+    kind: str
+    old: Any = None
+    new: Any = None
+    cosmetic: bool
+    description: str
+
+
+class DiffOut(Schema):
+    from_version: int
+    to_version: int
+    classification: str
+    changes: list[ChangeOut]
+
+
+class ImportIn(Schema):
+    format: Literal["json", "csv"]
+    content: str | dict
+    update: UUID | None = None
+    change_note: str = ""
+    dry_run: bool = False
+
+
+class ImportOut(Schema):
+    applied: bool
+    outcome: str
+    scorecard: ScorecardDetailOut | None = None
+    document: dict
+    changes: list[ChangeOut]
+
+
+class PreviewIn(Schema):
+    version: UUID | None = None
+    scorecard: UUID | None = None
+    document: dict | None = None
+    answers: dict[str, Any] = {}
+
+
+def _change_out(c) -> dict:
+    return {
+        "path": c.path,
+        "field": c.field,
+        "kind": c.kind,
+        "old": c.old,
+        "new": c.new,
+        "cosmetic": c.cosmetic,
+        "description": c.describe(),
+    }
+
+
+@router.get("/scorecards", response=list[ScorecardOut], summary="Scorecards (scorecards.view)")
+@paginate(CursorPagination, ordering=("id",))
+def scorecards_list(request, status: str = "", search: str = ""):
+    return selectors.scorecard_list(viewer=request.user, status=status, search=search)
+
+
+@router.post("/scorecards", response={201: ScorecardDetailOut}, summary="Create a draft from a §2.2 document")
+def scorecards_create(request, payload: DocumentIn):
+    return Status(
+        201,
+        services.scorecard_create(
+            by=request.user, document=payload.document, change_note=payload.change_note
+        ),
+    )
+
+
+# Declared before the /scorecards/{uuid} routes so 'import' is not read as an id.
+@router.post(
+    "/scorecards/import",
+    response={200: ImportOut, 201: ImportOut},
+    summary="Import JSON or CSV: a new draft, or an update of an existing scorecard",
+)
+def scorecards_import(request, payload: ImportIn):
+    require(request.user, "scorecards.edit")
+    content = payload.content
+    if payload.format == "json" and isinstance(content, dict):
+        document = services.parse_or_invalid(content).to_document()
+    elif isinstance(content, str):
+        document = document_from_text(payload.format, content)
+    else:
+        raise ValidationError({"content": "CSV content must be text."})
+    target: Scorecard | None = None
+    if payload.update:
+        target = selectors.scorecard_get_for(viewer=request.user, uuid=payload.update)
+    base = target.current_version.document if target else None
+    changes = [_change_out(c) for c in diff_documents(base, document)] if base else []
+    if payload.dry_run:
+        outcome = classify_change(base, document) if base else "new"
+        return Status(
+            200,
+            {
+                "applied": False,
+                "outcome": outcome,
+                "scorecard": target,
+                "document": document,
+                "changes": changes,
+            },
+        )
+    if target is None:
+        created = services.scorecard_create(
+            by=request.user, document=document, change_note=payload.change_note or "Imported"
+        )
+        return Status(
+            201,
+            {
+                "applied": True,
+                "outcome": "created",
+                "scorecard": created,
+                "document": document,
+                "changes": [],
+            },
+        )
+    scorecard, outcome = services.scorecard_update(
+        by=request.user, scorecard=target, document=document, change_note=payload.change_note
+    )
+    return {
+        "applied": True,
+        "outcome": str(outcome),
+        "scorecard": scorecard,
+        "document": document,
+        "changes": changes,
+    }
+
+
+@router.get("/scorecards/{uuid}", response=ScorecardDetailOut)
+def scorecards_get(request, uuid: UUID):
+    return selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+
+
+@router.put(
+    "/scorecards/{uuid}", response=SaveOut, summary="Save a new document (cosmetic in place or new version)"
+)
+def scorecards_update(request, uuid: UUID, payload: DocumentIn):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    scorecard, outcome = services.scorecard_update(
+        by=request.user, scorecard=scorecard, document=payload.document, change_note=payload.change_note
+    )
+    return {"outcome": str(outcome), "scorecard": scorecard}
+
+
+@router.delete("/scorecards/{uuid}", response={204: None}, summary="Delete a draft")
+def scorecards_delete(request, uuid: UUID):
+    services.scorecard_delete(
+        by=request.user, scorecard=selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    )
+    return Status(204, None)
+
+
+@router.post("/scorecards/{uuid}/publish", response=ScorecardDetailOut)
+def scorecards_publish(request, uuid: UUID):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    return services.scorecard_publish(by=request.user, scorecard=scorecard)
+
+
+@router.post("/scorecards/{uuid}/archive", response=ScorecardDetailOut)
+def scorecards_archive(request, uuid: UUID):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    return services.scorecard_archive(by=request.user, scorecard=scorecard)
+
+
+@router.post("/scorecards/{uuid}/restore", response=ScorecardDetailOut)
+def scorecards_restore(request, uuid: UUID):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    return services.scorecard_restore(by=request.user, scorecard=scorecard)
+
+
+@router.post("/scorecards/{uuid}/duplicate", response={201: ScorecardDetailOut})
+def scorecards_duplicate(request, uuid: UUID, payload: DuplicateIn):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    return Status(201, services.scorecard_duplicate(by=request.user, scorecard=scorecard, name=payload.name))
+
+
+@router.get("/scorecards/{uuid}/versions", response=list[VersionOut])
+def scorecards_versions(request, uuid: UUID):
+    return list(selectors.version_list(scorecard=selectors.scorecard_get_for(viewer=request.user, uuid=uuid)))
+
+
+@router.get("/scorecards/{uuid}/versions/{number}", response=VersionDocumentOut)
+def scorecards_version(request, uuid: UUID, number: int):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    return selectors.version_get(scorecard=scorecard, number=number)
+
+
+@router.get("/scorecards/{uuid}/diff", response=DiffOut, summary="What changed between two versions")
+def scorecards_diff(request, uuid: UUID, from_version: int, to_version: int):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    a = selectors.version_get(scorecard=scorecard, number=from_version)
+    b = selectors.version_get(scorecard=scorecard, number=to_version)
+    return {
+        "from_version": a.number,
+        "to_version": b.number,
+        "classification": classify_change(a.document, b.document),
+        "changes": [_change_out(c) for c in diff_documents(a.document, b.document)],
+    }
+
+
+@router.get(
+    "/scorecards/{uuid}/export", summary="The scorecard as a §2.2 JSON document or CSV", response={200: dict}
+)
+def scorecards_export(
+    request, uuid: UUID, format: Literal["json", "csv"] = "json", version: int | None = None
+):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    v = selectors.version_get(scorecard=scorecard, number=version) if version else scorecard.current_version
+    if format == "csv":
+        response = HttpResponse(document_to_csv(v.document), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="scorecard-{scorecard.uuid}-v{v.number}.csv"'
+        return response
+    return v.document
+
+
+class PreviewQuestionOut(Schema):
+    key: str
+    answer: str | None
+    visible: bool
+    applicable: bool
+    earned: float
+    possible: float
+    auto_fail: str
+
+
+class PreviewOut(Schema):
+    score_percent: float | None
+    earned: float | None
+    possible: float | None
+    passed: bool
+    auto_failed: bool
+    sections: list[dict]
+    hidden: list[str]
+    missing_required: list[str]
+    questions: list[PreviewQuestionOut]
+
+
+def preview_payload(document: dict, raw_answers: dict) -> dict:
+    """The running total for a document and raw answers (shared by the API and the web preview)."""
+    compiled = compiled_for(document)
+    try:
+        answers = normalize_answers(compiled, raw_answers)
+    except AnswerError as exc:
+        raise ValidationError({f"answers.{exc.key}" if exc.key else "answers": exc.message})
+    result = score(compiled, answers)
+    return {
+        **result.as_json(),
+        "hidden": sorted(result.hidden),
+        "missing_required": missing_required(compiled, answers),
+        "questions": [
+            {
+                "key": q.key,
+                "answer": q.answer,
+                "visible": q.visible,
+                "applicable": q.applicable,
+                "earned": float(q.earned),
+                "possible": float(q.possible),
+                "auto_fail": q.auto_fail,
+            }
+            for q in result.questions
+        ],
+    }
+
+
+@router.post(
+    "/scoring/preview",
+    response=PreviewOut,
+    tags=["scoring"],
+    summary="Score answers against a scorecard version (running total)",
+)
+def scoring_preview(request, payload: PreviewIn):
+    user = request.user
+    if not (has_perm(user, "scorecards.view") or has_perm(user, "evaluations.create")):
+        require(user, "scorecards.view")
+    if payload.version:
+        version = ScorecardVersion.objects.filter(uuid=payload.version).first()
+        if version is None:
+            raise ValidationError({"version": "No scorecard version has this id."})
+        document = version.document
+    elif payload.scorecard:
+        document = selectors.scorecard_get_for(viewer=user, uuid=payload.scorecard).current_version.document
+    elif payload.document is not None:
+        document = services.parse_or_invalid(payload.document).to_document()
+    else:
+        raise ValidationError({"version": "Give a version, a scorecard or a document to score against."})
+    return preview_payload(document, payload.answers)

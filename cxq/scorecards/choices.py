@@ -1,0 +1,16 @@
+from django.db import models
+
+
+class ScorecardStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class ChangeKind(models.TextChoices):
+    """How an edit was recorded (SC-6)."""
+
+    SAVED = "saved", "Saved (draft)"
+    COSMETIC = "cosmetic", "Cosmetic change, same version"
+    NEW_VERSION = "new_version", "New version"
+    UNCHANGED = "unchanged", "No change"

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cxq.lib.models import PublicIdModel
+from cxq.scorecards.choices import ScorecardStatus
+
+
+class Scorecard(PublicIdModel):
+    """A scorecard (SC-1). Its content lives in versions; ``current_version`` is what new
+    evaluations use. Name, description and mode are copied from it for fast lists."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    scoring_mode = models.CharField(max_length=12, default="percentage")
+    status = models.CharField(max_length=10, choices=ScorecardStatus.choices, default=ScorecardStatus.DRAFT)
+    current_version = models.ForeignKey(
+        "ScorecardVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            # the scorecard list, filtered by status, sorted by name
+            models.Index(fields=["status", "name"], name="scorecard_status_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_usable(self) -> bool:
+        """Only published scorecards can be used to evaluate (SC-1)."""
+        return self.status == ScorecardStatus.PUBLISHED
+
+
+class ScorecardVersion(PublicIdModel):
+    """One version of a scorecard's document (§2.2, canonical form). Scores pin a version; a
+    non-cosmetic edit of a published scorecard makes a new one, so history is never rewritten (SC-6).
+    Cosmetic edits (texts only) update the current version in place."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    document = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    change_note = models.TextField(blank=True, help_text="Why this version was made")
+
+    class Meta:
+        ordering = ["scorecard", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "number"], name="scorecard_version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard.name} v{self.number}"

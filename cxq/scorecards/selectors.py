@@ -1,0 +1,45 @@
+"""Reads of scorecards. Scorecards are organisation-wide: anyone with ``scorecards.view`` sees them."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cxq.accounts.permissions import has_perm
+from cxq.accounts.services import require
+from cxq.scorecards.choices import ScorecardStatus
+from cxq.scorecards.models import Scorecard, ScorecardVersion
+
+
+def can_view_scorecards(user) -> bool:
+    return has_perm(user, "scorecards.view")
+
+
+def scorecard_list(*, viewer, status: str = "", search: str = "") -> QuerySet[Scorecard]:
+    require(viewer, "scorecards.view")
+    qs = Scorecard.objects.select_related("current_version").annotate(version_count=Count("versions"))
+    if status in ScorecardStatus.values:
+        qs = qs.filter(status=status)
+    elif status == "active":
+        qs = qs.exclude(status=ScorecardStatus.ARCHIVED)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(description__icontains=search))
+    return qs.order_by("name", "id")
+
+
+def scorecard_get_for(*, viewer, uuid) -> Scorecard:
+    require(viewer, "scorecards.view")
+    return get_object_or_404(Scorecard.objects.select_related("current_version", "created_by"), uuid=uuid)
+
+
+def version_list(*, scorecard: Scorecard) -> QuerySet[ScorecardVersion]:
+    return scorecard.versions.select_related("created_by").order_by("-number")
+
+
+def version_get(*, scorecard: Scorecard, number: int) -> ScorecardVersion:
+    return get_object_or_404(ScorecardVersion, scorecard=scorecard, number=number)
+
+
+def usable_scorecards() -> QuerySet[Scorecard]:
+    """Scorecards that can be used to evaluate: published only (SC-1)."""
+    return Scorecard.objects.filter(status=ScorecardStatus.PUBLISHED).select_related("current_version")

@@ -1,0 +1,213 @@
+"""Writes for scorecards (SC-1, SC-6): create, edit (classified as cosmetic or a new version),
+publish, archive, restore, duplicate, delete drafts, import. Each is atomic, checks
+``scorecards.edit``, validates the document with the pure engine and records an audit event."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cxq.accounts.services import require
+from cxq.audit.services import audit_record
+from cxq.scorecards.choices import ChangeKind, ScorecardStatus
+from cxq.scorecards.models import Scorecard, ScorecardVersion
+from cxq.scoring import Scorecard as ScorecardDoc
+from cxq.scoring import ScorecardError, parse_document
+from cxq.scoring.diff import classify_change, diff_documents
+
+
+def parse_or_invalid(document: object) -> ScorecardDoc:
+    """Parse a §2.2 document or raise a ValidationError whose message names the key path."""
+    try:
+        return parse_document(document)
+    except ScorecardError as exc:
+        raise ValidationError({"document": [str(exc)]}, code="invalid_document") from exc
+
+
+def publish_problems(doc: ScorecardDoc) -> list[str]:
+    """Why a document cannot be used to evaluate yet (empty is fine for a draft, not for use)."""
+    problems = []
+    if not doc.sections:
+        problems.append("Add at least one section.")
+    for section in doc.sections:
+        if not section.questions:
+            problems.append(f"Section “{section.title}” has no questions.")
+    if doc.sections and all(q.max_points == 0 for q in doc.questions()):
+        problems.append("No question can earn points; give some options points above 0.")
+    return problems
+
+
+def _summary(scorecard: Scorecard) -> dict:
+    version = scorecard.current_version
+    return {
+        "name": scorecard.name,
+        "status": scorecard.status,
+        "scoring_mode": scorecard.scoring_mode,
+        "version": version.number if version else None,
+    }
+
+
+def _sync_fields(scorecard: Scorecard, doc: ScorecardDoc) -> None:
+    scorecard.name = doc.name
+    scorecard.description = doc.description
+    scorecard.scoring_mode = doc.scoring_mode
+
+
+@transaction.atomic
+def scorecard_create(*, by, document: dict, change_note: str = "") -> Scorecard:
+    """A new draft scorecard from a §2.2 document, as version 1."""
+    require(by, "scorecards.edit")
+    doc = parse_or_invalid(document)
+    scorecard = Scorecard(created_by=by)
+    _sync_fields(scorecard, doc)
+    scorecard.save()
+    version = ScorecardVersion.objects.create(
+        scorecard=scorecard,
+        number=1,
+        document=doc.to_document(),
+        created_by=by,
+        change_note=change_note.strip() or "Created",
+    )
+    scorecard.current_version = version
+    scorecard.save(update_fields=["current_version", "updated_at"])
+    audit_record(actor=by, action="scorecard.create", obj=scorecard, after=_summary(scorecard))
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_update(
+    *, by, scorecard: Scorecard, document: dict, change_note: str = ""
+) -> tuple[Scorecard, str]:
+    """Save an edited document. Returns the scorecard and what happened (a ``ChangeKind``).
+
+    - A draft is edited in place (nothing has been scored on it yet).
+    - A published scorecard: a cosmetic change (texts only) updates the current version in place;
+      any other change creates version N+1 with who/when/why, and older versions stay as they were.
+    - Archived scorecards are read-only until restored.
+    """
+    require(by, "scorecards.edit")
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if scorecard.status == ScorecardStatus.ARCHIVED:
+        raise ValidationError({"status": "This scorecard is archived; restore it before editing."})
+    doc = parse_or_invalid(document)
+    canonical = doc.to_document()
+    current = scorecard.current_version
+    kind = classify_change(current.document, canonical)
+    if kind == "unchanged":
+        return scorecard, ChangeKind.UNCHANGED
+    changes = [c.describe() for c in diff_documents(current.document, canonical)]
+    if scorecard.status == ScorecardStatus.PUBLISHED and kind == "structural":
+        problems = publish_problems(doc)
+        if problems:
+            raise ValidationError({"document": problems})
+        if not change_note.strip():
+            raise ValidationError(
+                {"change_note": "This change can alter scores, so it makes a new version: say why."}
+            )
+        number = (scorecard.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = ScorecardVersion.objects.create(
+            scorecard=scorecard,
+            number=number,
+            document=canonical,
+            created_by=by,
+            change_note=change_note.strip(),
+        )
+        scorecard.current_version = version
+        outcome = ChangeKind.NEW_VERSION
+    else:
+        current.document = canonical
+        if change_note.strip() and scorecard.status == ScorecardStatus.DRAFT:
+            current.change_note = change_note.strip()
+        current.save(update_fields=["document", "change_note", "updated_at"])
+        outcome = ChangeKind.SAVED if scorecard.status == ScorecardStatus.DRAFT else ChangeKind.COSMETIC
+    _sync_fields(scorecard, doc)
+    scorecard.save()
+    audit_record(
+        actor=by,
+        action=f"scorecard.{outcome}",
+        obj=scorecard,
+        before={"version": current.number},
+        after={
+            "version": scorecard.current_version.number,
+            "changes": changes[:200],
+            "why": change_note.strip(),
+        },
+    )
+    return scorecard, outcome
+
+
+@transaction.atomic
+def scorecard_publish(*, by, scorecard: Scorecard) -> Scorecard:
+    require(by, "scorecards.edit")
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if scorecard.status != ScorecardStatus.DRAFT:
+        raise ValidationError({"status": f"Only drafts can be published; this one is {scorecard.status}."})
+    problems = publish_problems(parse_or_invalid(scorecard.current_version.document))
+    if problems:
+        raise ValidationError({"document": problems})
+    before = _summary(scorecard)
+    scorecard.status = ScorecardStatus.PUBLISHED
+    scorecard.published_at = timezone.now()
+    scorecard.save(update_fields=["status", "published_at", "updated_at"])
+    audit_record(
+        actor=by, action="scorecard.publish", obj=scorecard, before=before, after=_summary(scorecard)
+    )
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_archive(*, by, scorecard: Scorecard) -> Scorecard:
+    """Retire a published scorecard: it can no longer be used for new evaluations; history stays."""
+    require(by, "scorecards.edit")
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if scorecard.status != ScorecardStatus.PUBLISHED:
+        raise ValidationError(
+            {"status": "Only published scorecards can be archived; delete a draft instead."}
+        )
+    before = _summary(scorecard)
+    scorecard.status = ScorecardStatus.ARCHIVED
+    scorecard.archived_at = timezone.now()
+    scorecard.save(update_fields=["status", "archived_at", "updated_at"])
+    audit_record(
+        actor=by, action="scorecard.archive", obj=scorecard, before=before, after=_summary(scorecard)
+    )
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_restore(*, by, scorecard: Scorecard) -> Scorecard:
+    require(by, "scorecards.edit")
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if scorecard.status != ScorecardStatus.ARCHIVED:
+        raise ValidationError({"status": "Only archived scorecards can be restored."})
+    before = _summary(scorecard)
+    scorecard.status = ScorecardStatus.PUBLISHED
+    scorecard.archived_at = None
+    scorecard.save(update_fields=["status", "archived_at", "updated_at"])
+    audit_record(
+        actor=by, action="scorecard.restore", obj=scorecard, before=before, after=_summary(scorecard)
+    )
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_duplicate(*, by, scorecard: Scorecard, name: str = "") -> Scorecard:
+    """A new draft with the current version's content."""
+    document = dict(scorecard.current_version.document)
+    document["name"] = (name or "").strip() or f"{scorecard.name} (copy)"
+    return scorecard_create(by=by, document=document, change_note=f"Copied from {scorecard.name}")
+
+
+@transaction.atomic
+def scorecard_delete(*, by, scorecard: Scorecard) -> None:
+    """Drafts only: a published scorecard may have scores pinned to it, so it is archived instead."""
+    require(by, "scorecards.edit")
+    if scorecard.status != ScorecardStatus.DRAFT:
+        raise ValidationError(
+            {"status": "Only drafts can be deleted; archive a published scorecard instead."}
+        )
+    audit_record(actor=by, action="scorecard.delete", obj=scorecard, before=_summary(scorecard))
+    Scorecard.objects.filter(pk=scorecard.pk).update(current_version=None)
+    scorecard.delete()

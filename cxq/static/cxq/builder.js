@@ -1,0 +1,274 @@
+// The scorecard builder (SC-9): an Alpine component that edits a §2.2 document in the browser.
+// Validation, the preview form and its running total all come from the server (the Python engine);
+// this file only edits the document and moves things around.
+/* global Sortable, htmx */
+function scorecardBuilder(config) {
+  let counter = 0;
+  const nextId = () => `n${++counter}`;
+
+  function prepare(doc) {
+    const copy = JSON.parse(JSON.stringify(doc));
+    copy.sections = (copy.sections || []).map((s) => ({
+      ...s,
+      _id: nextId(),
+      questions: (s.questions || []).map((q) => ({
+        ...q,
+        _id: nextId(),
+        show_if: q.show_if || null,
+        default: q.default === null || q.default === undefined ? "" : String(q.default),
+        scale: q.scale || null,
+        options: (q.options || []).map((o) => ({ ...o, _id: nextId() })),
+      })),
+    }));
+    return copy;
+  }
+
+  function uniqueKey(prefix, taken) {
+    let i = 1;
+    while (taken.has(`${prefix}${i}`)) i += 1;
+    return `${prefix}${i}`;
+  }
+
+  function move(list, from, to) {
+    if (from === to || from < 0 || to < 0 || to >= list.length) return;
+    const [item] = list.splice(from, 1);
+    list.splice(to, 0, item);
+  }
+
+  return {
+    doc: prepare(config.document),
+    published: config.published,
+    changeNote: "",
+    error: null,
+    problems: [],
+    saveErrors: {},
+    saving: false,
+    dirty: false,
+    checking: false,
+
+    init() {
+      this.$watch("doc", () => {
+        this.dirty = true;
+        this.scheduleCheck();
+      });
+      this.scheduleCheck(0);
+      window.addEventListener("beforeunload", (event) => {
+        if (this.dirty && !this.saving) event.preventDefault();
+      });
+    },
+
+    // --- the document as the server expects it ---------------------------------------------------
+    plain() {
+      return JSON.parse(JSON.stringify(this.doc, (key, value) => (key === "_id" ? undefined : value)));
+    },
+    payload() {
+      const doc = this.plain();
+      doc.sections.forEach((s) =>
+        s.questions.forEach((q) => {
+          if (!q.show_if) delete q.show_if;
+          if (q.type !== "rating_scale") delete q.scale;
+          if (q.default === "" || q.default === undefined) q.default = null;
+          if (q.type === "rating_scale" && q.default !== null && q.default !== "na") q.default = Number(q.default);
+        }),
+      );
+      return doc;
+    },
+
+    // --- validation and preview ------------------------------------------------------------------
+    scheduleCheck(delay = 350) {
+      clearTimeout(this._timer);
+      this._timer = setTimeout(() => this.check(), delay);
+    },
+    async post(url, body) {
+      return fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrf },
+        body: JSON.stringify(body),
+      });
+    },
+    async check() {
+      this.checking = true;
+      try {
+        const body = { document: this.payload() };
+        const data = await (await this.post(config.validateUrl, body)).json();
+        this.error = data.error;
+        this.problems = data.problems || [];
+        if (!this.error) {
+          const target = document.getElementById("builder-preview");
+          target.innerHTML = await (await this.post(config.previewUrl, body)).text();
+          if (window.htmx) htmx.process(target);
+        }
+      } finally {
+        this.checking = false;
+      }
+    },
+    errorAt(path) {
+      return this.error && this.error.path === path ? this.error.message : "";
+    },
+    errorWithin(path) {
+      return !!(this.error && (this.error.path === path || this.error.path.startsWith(`${path}.`)));
+    },
+
+    // --- sections ----------------------------------------------------------------------------------
+    weightShare(section) {
+      const total = this.doc.sections.reduce((sum, s) => sum + (Number(s.weight) || 0), 0);
+      if (!total) return "—";
+      return `${((100 * (Number(section.weight) || 0)) / total).toFixed(1)} %`;
+    },
+    weightTotal() {
+      return this.doc.sections.reduce((sum, s) => sum + (Number(s.weight) || 0), 0);
+    },
+    addSection() {
+      const key = uniqueKey("section_", new Set(this.doc.sections.map((s) => s.key)));
+      this.doc.sections.push({ _id: nextId(), key, title: "New section", description: "", weight: 1, questions: [] });
+    },
+    removeSection(index) {
+      const s = this.doc.sections[index];
+      if (s.questions.length && !window.confirm(`Remove the section “${s.title}” and its ${s.questions.length} question(s)?`)) return;
+      this.doc.sections.splice(index, 1);
+    },
+    moveSection(index, delta) {
+      move(this.doc.sections, index, index + delta);
+    },
+
+    // --- questions ---------------------------------------------------------------------------------
+    allQuestions() {
+      return this.doc.sections.flatMap((s) => s.questions);
+    },
+    earlierQuestions(question) {
+      const all = this.allQuestions();
+      return all.slice(0, all.indexOf(question));
+    },
+    questionByKey(key) {
+      return this.allQuestions().find((q) => q.key === key);
+    },
+    addQuestion(section) {
+      const key = uniqueKey("q", new Set(this.allQuestions().map((q) => q.key)));
+      section.questions.push({
+        _id: nextId(), key, text: "New question", description: "", type: "yes_no", required: false,
+        allow_na: false, default: "", show_if: null, scale: null,
+        options: [
+          { _id: nextId(), key: "yes", label: "Yes", points: 1, auto_fail: "none" },
+          { _id: nextId(), key: "no", label: "No", points: 0, auto_fail: "none" },
+        ],
+      });
+    },
+    removeQuestion(section, index) {
+      section.questions.splice(index, 1);
+    },
+    moveQuestion(section, index, delta) {
+      move(section.questions, index, index + delta);
+    },
+    setType(question, type) {
+      question.type = type;
+      question.default = "";
+      if (type === "yes_no") {
+        const points = (k, fallback) => (question.options.find((o) => o.key === k) || { points: fallback }).points;
+        question.scale = null;
+        question.options = [
+          { _id: nextId(), key: "yes", label: "Yes", points: points("yes", 1), auto_fail: "none" },
+          { _id: nextId(), key: "no", label: "No", points: points("no", 0), auto_fail: "none" },
+        ];
+      } else if (type === "rating_scale") {
+        question.scale = question.scale || { min: 1, max: 5 };
+        this.rescale(question);
+      } else {
+        question.scale = null;
+        if (!question.options.length) this.addOption(question);
+      }
+    },
+    rescale(question) {
+      const min = parseInt(question.scale.min, 10);
+      const max = parseInt(question.scale.max, 10);
+      if (Number.isNaN(min) || Number.isNaN(max) || max <= min || max - min > 100) return;
+      const old = new Map(question.options.map((o) => [String(o.key), o]));
+      const options = [];
+      for (let v = min; v <= max; v += 1) {
+        const existing = old.get(String(v));
+        options.push(existing || { _id: nextId(), key: String(v), label: String(v), points: v - min, auto_fail: "none" });
+      }
+      question.options = options;
+    },
+    toggleCondition(question, on) {
+      if (!on) {
+        question.show_if = null;
+        return;
+      }
+      const earlier = this.earlierQuestions(question);
+      question.show_if = earlier.length ? { question: earlier[earlier.length - 1].key, answers: [] } : null;
+    },
+    conditionOptions(question) {
+      const target = question.show_if && this.questionByKey(question.show_if.question);
+      if (!target) return [];
+      const options = target.options.map((o) => ({ key: o.key, label: o.label || o.key }));
+      return target.allow_na ? [...options, { key: "na", label: "N/A" }] : options;
+    },
+    toggleConditionAnswer(question, key, on) {
+      const answers = question.show_if.answers.filter((a) => a !== key);
+      if (on) answers.push(key);
+      question.show_if.answers = answers;
+    },
+
+    // --- options -----------------------------------------------------------------------------------
+    addOption(question) {
+      const key = uniqueKey("o", new Set(question.options.map((o) => o.key)));
+      question.options.push({ _id: nextId(), key, label: "", points: 0, auto_fail: "none" });
+    },
+    removeOption(question, index) {
+      question.options.splice(index, 1);
+    },
+    moveOption(question, index, delta) {
+      move(question.options, index, index + delta);
+    },
+
+    // --- drag and drop (SortableJS) ----------------------------------------------------------------
+    // Sortable moves DOM nodes; Alpine owns them. On drop we put the node back and move the item
+    // in the document instead, so Alpine re-renders from the data.
+    sortable(el, kind) {
+      if (!window.Sortable || el._sortable) return;
+      el._sortable = Sortable.create(el, {
+        handle: ".drag",
+        draggable: ".sortable-item",
+        group: kind === "question" ? "questions" : `${kind}-${Math.random()}`,
+        animation: 120,
+        onEnd: (event) => {
+          const { from, to, item, oldIndex, oldDraggableIndex, newDraggableIndex } = event;
+          item.remove();
+          from.insertBefore(item, from.children[oldIndex] || null);
+          if (kind === "section") {
+            move(this.doc.sections, oldDraggableIndex, newDraggableIndex);
+          } else if (kind === "question") {
+            const source = this.doc.sections[Number(from.dataset.section)];
+            const target = this.doc.sections[Number(to.dataset.section)];
+            const [question] = source.questions.splice(oldDraggableIndex, 1);
+            target.questions.splice(newDraggableIndex, 0, question);
+          } else if (kind === "option") {
+            const question = this.allQuestions().find((q) => q._id === from.dataset.question);
+            if (question) move(question.options, oldDraggableIndex, newDraggableIndex);
+          }
+        },
+      });
+    },
+
+    // --- save --------------------------------------------------------------------------------------
+    async save() {
+      this.saving = true;
+      this.saveErrors = {};
+      const response = await this.post(config.saveUrl, { document: this.payload(), change_note: this.changeNote });
+      const data = await response.json().catch(() => ({ errors: { __all__: ["The server could not save this."] } }));
+      if (response.ok) {
+        this.dirty = false;
+        window.location.assign(data.redirect);
+        return;
+      }
+      this.saveErrors = data.errors || {};
+      this.saving = false;
+    },
+    saveErrorList() {
+      return Object.entries(this.saveErrors)
+        .filter(([field]) => field !== "change_note")
+        .flatMap(([, messages]) => messages);
+    },
+  };
+}
+window.scorecardBuilder = scorecardBuilder;
