@@ -39,6 +39,16 @@ def admin_only(ok: int, *, anon: int = 302) -> dict[str, int]:
     return exp(403, anon=anon, admin=ok)
 
 
+def viewers(ok: int, *, anon: int = 302) -> dict[str, int]:
+    """scorecards.view: every staff role; agents and role-less users are refused."""
+    return exp(403, anon=anon, **{who: ok for who in STAFF})
+
+
+def editors(ok: int, *, anon: int = 302) -> dict[str, int]:
+    """scorecards.edit: admins and supervisors."""
+    return exp(403, anon=anon, admin=ok, supervisor_a=ok)
+
+
 def owner_only(ok: int, *, anon: int = 302) -> dict[str, int]:
     """Objects owned by agent_a1 (a token, a notification): everyone else gets 404."""
     return exp(404, anon=anon, agent_a1=ok)
@@ -97,6 +107,26 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("notifications:outbox_retry", "POST"): admin_only(302),
     ("audit:list", "GET"): admin_only(200),
     ("audit:export", "GET"): admin_only(200),
+    ("scorecards:list", "GET"): viewers(200),
+    ("scorecards:new", "GET"): editors(200),
+    ("scorecards:new", "POST"): editors(200),
+    ("scorecards:import", "GET"): editors(200),
+    ("scorecards:import", "POST"): editors(200),
+    ("scorecards:template", "GET"): viewers(200),
+    ("scorecards:validate", "POST"): editors(200),
+    ("scorecards:builder_preview", "POST"): editors(200),
+    ("scorecards:preview_score", "POST"): viewers(200),
+    ("scorecards:detail", "GET"): viewers(200),
+    ("scorecards:edit", "GET"): editors(200),
+    ("scorecards:edit", "POST"): editors(200),
+    ("scorecards:preview", "GET"): viewers(200),
+    ("scorecards:versions", "GET"): viewers(200),
+    ("scorecards:export", "GET"): viewers(200),
+    ("scorecards:publish", "POST"): editors(302),
+    ("scorecards:archive", "POST"): editors(302),
+    ("scorecards:restore", "POST"): editors(302),
+    ("scorecards:duplicate", "POST"): editors(302),
+    ("scorecards:delete", "POST"): editors(302),
 }
 
 # --- API: "METHOD /path" (as in the OpenAPI schema) → expected status per persona --------------------
@@ -133,6 +163,21 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/notifications/{uuid}/read": owner_only(200, anon=401),
     "POST /api/v1/notifications/read-all": exp(200, anon=401),
     "GET /api/v1/audit": admin_only(200, anon=401),
+    "GET /api/v1/scorecards": viewers(200, anon=401),
+    "POST /api/v1/scorecards": editors(201, anon=401),
+    "POST /api/v1/scorecards/import": editors(201, anon=401),
+    "GET /api/v1/scorecards/{uuid}": viewers(200, anon=401),
+    "PUT /api/v1/scorecards/{uuid}": editors(200, anon=401),
+    "DELETE /api/v1/scorecards/{uuid}": editors(204, anon=401),
+    "POST /api/v1/scorecards/{uuid}/publish": editors(200, anon=401),
+    "POST /api/v1/scorecards/{uuid}/archive": editors(200, anon=401),
+    "POST /api/v1/scorecards/{uuid}/restore": editors(200, anon=401),
+    "POST /api/v1/scorecards/{uuid}/duplicate": editors(201, anon=401),
+    "GET /api/v1/scorecards/{uuid}/versions": viewers(200, anon=401),
+    "GET /api/v1/scorecards/{uuid}/versions/{number}": viewers(200, anon=401),
+    "GET /api/v1/scorecards/{uuid}/diff": viewers(200, anon=401),
+    "GET /api/v1/scorecards/{uuid}/export": viewers(200, anon=401),
+    "POST /api/v1/scoring/preview": viewers(200, anon=401),
 }
 
 
@@ -161,11 +206,15 @@ def api_operations() -> set[str]:
     return ops | {"GET /api/v1/openapi.json", "GET /api/v1/docs"}
 
 
+def _normalise(op: str) -> str:
+    return re.sub(r"\{(\w+):[^}]+\}", r"{\1}", op)
+
+
 def test_every_route_has_an_expectation():
     missing_web = web_routes() - {name for name, _ in WEB}
     stale_web = {name for name, _ in WEB} - web_routes()
-    missing_api = {re.sub(r"\{[^}]+\}", "{uuid}", op) for op in api_operations()} - set(API)
-    stale_api = set(API) - {re.sub(r"\{[^}]+\}", "{uuid}", op) for op in api_operations()}
+    missing_api = {_normalise(op) for op in api_operations()} - set(API)
+    stale_api = set(API) - {_normalise(op) for op in api_operations()}
     assert not missing_web, f"Web routes without a permission expectation: {sorted(missing_web)}"
     assert not missing_api, f"API operations without a permission expectation: {sorted(missing_api)}"
     assert not stale_web and not stale_api, (
@@ -189,7 +238,24 @@ def world(personas):
         status="failed",
         next_attempt_at=timezone.now(),
     )
+    from cxq.scorecards import services as sc
+    from tests.scorecards.conftest import DOC
+
+    draft = sc.scorecard_create(by=personas.admin, document={**DOC, "name": "Draft card"})
+    published = sc.scorecard_publish(
+        by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=DOC)
+    )
+    archived = sc.scorecard_archive(
+        by=personas.admin,
+        scorecard=sc.scorecard_publish(
+            by=personas.admin,
+            scorecard=sc.scorecard_create(by=personas.admin, document={**DOC, "name": "Old card"}),
+        ),
+    )
     return {
+        "sc_draft": draft,
+        "sc_published": published,
+        "sc_archived": archived,
         "user": personas.agent_a1.uuid,
         "team": personas.team_a.uuid,
         "role": custom.uuid,
@@ -198,6 +264,27 @@ def world(personas):
         "mail": mail.pk,
         "personas": personas,
     }
+
+
+class JsonBody(dict):
+    """A POST body sent as JSON (the builder's endpoints) rather than as a form."""
+
+
+def _sc_doc() -> dict:
+    from tests.scorecards.conftest import DOC
+
+    return DOC
+
+
+SC_DOC = _sc_doc()
+
+
+def _upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cxq.scorecards.csvio import document_to_csv
+
+    return SimpleUploadedFile("card.csv", document_to_csv(SC_DOC).encode(), content_type="text/csv")
 
 
 def web_request(name: str, method: str, world) -> tuple[str, dict]:
@@ -218,6 +305,16 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "accounts:role_delete": [world["role"]],
         "notifications:read": [world["notification"]],
         "notifications:outbox_retry": [world["mail"]],
+        "scorecards:detail": [world["sc_published"].uuid],
+        "scorecards:edit": [world["sc_published"].uuid],
+        "scorecards:preview": [world["sc_published"].uuid],
+        "scorecards:versions": [world["sc_published"].uuid],
+        "scorecards:export": [world["sc_published"].uuid],
+        "scorecards:duplicate": [world["sc_published"].uuid],
+        "scorecards:archive": [world["sc_published"].uuid],
+        "scorecards:publish": [world["sc_draft"].uuid],
+        "scorecards:delete": [world["sc_draft"].uuid],
+        "scorecards:restore": [world["sc_archived"].uuid],
     }.get(name, [])
     bodies = {
         "accounts:login": {"username": "nobody-here@example.com", "password": "wrong-password-1"},
@@ -245,6 +342,15 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "accounts:role_create": {"name": "Auditor", "permissions": ["audit.view"]},
         "accounts:role_edit": {"name": "Quality lead", "permissions": ["scorecards.view", "analytics.view"]},
         "accounts:org_settings": {"name": "Acme", "default_time_zone": "UTC", "acknowledgement_days": "5"},
+        "scorecards:new": JsonBody({"document": {**SC_DOC, "name": "Brand new"}}),
+        "scorecards:edit": JsonBody({"document": {**SC_DOC, "description": "Reworded"}}),
+        "scorecards:validate": JsonBody({"document": SC_DOC}),
+        "scorecards:builder_preview": JsonBody({"document": SC_DOC}),
+        "scorecards:preview_score": {
+            "version": str(world["sc_published"].current_version.uuid),
+            "qa_greet": "yes",
+        },
+        "scorecards:import": {"file": _upload()},
     }
     return reverse(name, args=args), (bodies.get(name, {}) if method == "POST" else {})
 
@@ -262,6 +368,11 @@ API_BODIES = {
     "POST /api/v1/roles/{uuid}/duplicate": {"name": ""},
     "PATCH /api/v1/settings": {"acknowledgement_days": 3},
     "POST /api/v1/tokens": {"name": "ci"},
+    "POST /api/v1/scorecards": {"document": {**SC_DOC, "name": "Via API"}},
+    "POST /api/v1/scorecards/import": {"format": "json", "content": {**SC_DOC, "name": "Imported"}},
+    "PUT /api/v1/scorecards/{uuid}": {"document": {**SC_DOC, "description": "Reworded"}},
+    "POST /api/v1/scorecards/{uuid}/duplicate": {"name": ""},
+    "POST /api/v1/scoring/preview": {"answers": {"greet": "yes"}},
 }
 
 
@@ -278,8 +389,19 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["token"]
     elif "/notifications/{uuid}" in path:
         obj = world["notification"]
+    elif "/scorecards/{uuid}" in path:
+        card = {"publish": "sc_draft", "restore": "sc_archived"}.get(path.rsplit("/", 1)[-1], "sc_published")
+        if method == "DELETE":
+            card = "sc_draft"
+        obj = world[card].uuid
     url = path.replace("{uuid}", str(obj)) if obj else path
-    return method, url, API_BODIES.get(op)
+    url = url.replace("{number}", "1")
+    if path.endswith("/diff"):
+        url += "?from_version=1&to_version=1"
+    body = API_BODIES.get(op)
+    if op == "POST /api/v1/scoring/preview":
+        body = {**body, "version": str(world["sc_published"].current_version.uuid)}
+    return method, url, body
 
 
 # --- DB fingerprint -------------------------------------------------------------------------------
@@ -320,7 +442,12 @@ def test_web_route_answers_as_expected_for_each_persona(route, who, world):
     client = client_as(who, world["personas"])
     url, body = web_request(name, method, world)
     before = db_fingerprint()
-    response = client.post(url, body) if method == "POST" else client.get(url)
+    if isinstance(body, JsonBody):
+        response = client.post(url, json.dumps(body), content_type="application/json")
+    elif method == "POST":
+        response = client.post(url, body)
+    else:
+        response = client.get(url)
     assert response.status_code == expected, (
         f"{method} {url} as {who}: expected {expected}, got {response.status_code}"
     )

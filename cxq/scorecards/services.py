@@ -34,7 +34,8 @@ def publish_problems(doc: ScorecardDoc) -> list[str]:
     for section in doc.sections:
         if not section.questions:
             problems.append(f"Section “{section.title}” has no questions.")
-    if doc.sections and all(q.max_points == 0 for q in doc.questions()):
+    questions = doc.questions()
+    if questions and all(q.max_points == 0 for q in questions):
         problems.append("No question can earn points; give some options points above 0.")
     return problems
 

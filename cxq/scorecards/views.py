@@ -213,7 +213,11 @@ def preview_score(request):
     try:
         result = preview_payload(doc, answers)
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
+        detail = "; ".join(
+            f"{field}: {' '.join(m for e in errs for m in e.messages)}"
+            for field, errs in exc.error_dict.items()
+        )
+        return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
     return render(request, "scorecards/_form.html#score-panel", form_context(doc, result))
 
 

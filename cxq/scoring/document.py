@@ -329,15 +329,18 @@ def _scale(raw: Any, path: str) -> tuple[int, int]:
     if not isinstance(raw, dict):
         raise ScorecardError(path, 'a rating-scale question needs a scale like {"min": 1, "max": 5}')
     _no_unknown(raw, {"min", "max"}, path)
-    lo, hi = raw.get("min"), raw.get("max")
-    for name, value in (("min", lo), ("max", hi)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ScorecardError(f"{path}.{name}", "must be a whole number")
+    lo, hi = _whole_number(raw.get("min"), f"{path}.min"), _whole_number(raw.get("max"), f"{path}.max")
     if lo >= hi:
         raise ScorecardError(path, "min must be below max")
     if hi - lo > MAX_SCALE_SPAN:
         raise ScorecardError(path, f"a scale spans at most {MAX_SCALE_SPAN} steps")
     return lo, hi
+
+
+def _whole_number(value: Any, path: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ScorecardError(path, "must be a whole number")
+    return value
 
 
 def _show_if(raw: Any, path: str, earlier: dict[str, Question]) -> ShowIf | None:

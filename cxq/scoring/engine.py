@@ -260,6 +260,7 @@ def _answer(q: Question, value: Any) -> str:
             isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())
         ):
             raise AnswerError(q.key, f"a rating must be a whole number from {q.scale_min} to {q.scale_max}")
+        assert q.scale_min is not None and q.scale_max is not None  # set for every rating scale
         if not q.scale_min <= int(value) <= q.scale_max:
             raise AnswerError(q.key, f"rating {value} is outside the scale {q.scale_min}–{q.scale_max}")
         return str(int(value))
@@ -277,7 +278,7 @@ def score(compiled: CompiledScorecard, answers: Mapping[str, str]) -> ScoreResul
     section_failed = [False] * n
     evaluation_failed = False
     visible: set[str] = set()
-    rows = []
+    rows: list[tuple[str, str | None, bool, bool, int, int, int]] = []
     get = answers.get
     for key, section, options, max_points, show_if in compiled.questions:
         answer = get(key)
