@@ -74,7 +74,7 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("accounts:password_change", "GET"): exp(200),
     ("accounts:password_change", "POST"): exp(302),
     ("accounts:tokens", "GET"): exp(200),
-    ("accounts:tokens", "POST"): exp(200),
+    ("accounts:tokens", "POST"): exp(302),
     ("accounts:token_revoke", "POST"): owner_only(302),
     ("accounts:user_list", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     ("accounts:user_create", "GET"): admin_only(200),

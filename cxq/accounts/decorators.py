@@ -5,7 +5,9 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from cxq.accounts.permissions import PERMISSION_CODES, has_perm
+from cxq.accounts.permissions import PERMISSION_CODES, PERMISSIONS, has_perm
+
+_LABELS = {p.code: p.label for p in PERMISSIONS}
 
 
 def perm_required(code: str) -> Callable:
@@ -17,7 +19,9 @@ def perm_required(code: str) -> Callable:
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not has_perm(request.user, code):
-                raise PermissionDenied(f"You need the permission {code!r} for this page.")
+                raise PermissionDenied(
+                    f"Your role does not allow this page (it needs: {_LABELS[code].lower()})."
+                )
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = code

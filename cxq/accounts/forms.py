@@ -100,15 +100,17 @@ class TeamForm(forms.Form):
     name = forms.CharField(max_length=120)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     members = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True).select_related("role"),
+        queryset=User.objects.filter(is_active=True, role__key="agent").order_by("full_name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=forms.CheckboxSelectMultiple,
         help_text="The agents of this team.",
     )
     leads = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True, role__isnull=False).exclude(role__key="agent"),
+        queryset=User.objects.filter(is_active=True, role__isnull=False)
+        .exclude(role__key="agent")
+        .order_by("full_name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         help_text="Supervisors, managers and evaluators who work with this team.",
     )
 

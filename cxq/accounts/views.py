@@ -67,15 +67,21 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def tokens(request):
     form = TokenForm(request.POST or None)
-    created = None
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = services.api_token_create(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            created = {"token": token, "raw": raw}
-            form = TokenForm()
+            # Post/redirect/get: the raw token rides in the session for exactly one page view,
+            # so a reload neither shows it again nor creates a second token.
+            request.session["new_token"] = {"uuid": str(token.uuid), "raw": raw}
+            return redirect("accounts:tokens")
+    created = None
+    pending = request.session.pop("new_token", None)
+    if pending:
+        token = selectors.api_token_list(user=request.user).filter(uuid=pending["uuid"]).first()
+        created = {"token": token, "raw": pending["raw"]} if token else None
     context = {"form": form, "created": created, "tokens": selectors.api_token_list(user=request.user)}
     return render(request, "accounts/tokens.html", context)
 
@@ -246,7 +252,7 @@ def team_create(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Team {team.name} created.")
+            messages.success(request, f"{team.name} created.")
             return redirect("accounts:team_detail", uuid=team.uuid)
     return render(request, "accounts/team_form.html", {"form": form, "creating": True})
 
@@ -267,7 +273,7 @@ def team_edit(request, uuid):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Team {team.name} saved.")
+            messages.success(request, f"{team.name} saved.")
             return redirect("accounts:team_detail", uuid=team.uuid)
     return render(request, "accounts/team_form.html", {"form": form, "team": team})
 
@@ -277,7 +283,7 @@ def team_edit(request, uuid):
 def team_delete(request, uuid):
     team = selectors.team_get_for(viewer=request.user, uuid=uuid)
     services.team_delete(by=request.user, team=team)
-    messages.success(request, f"Team {team.name} deleted.")
+    messages.success(request, f"{team.name} deleted.")
     return redirect("accounts:team_list")
 
 

@@ -184,8 +184,11 @@ def test_deleting_a_role_in_use_explains_why_and_keeps_it(client_for, personas):
 
 def test_a_token_is_shown_once_then_only_its_prefix(client_for, personas):
     client = client_for("agent_a1")
-    response = client.post(reverse("accounts:tokens"), {"name": "nightly import", "expires_in_days": "30"})
+    response = client.post(
+        reverse("accounts:tokens"), {"name": "nightly import", "expires_in_days": "30"}, follow=True
+    )
     html = response.content.decode()
+    assert response.redirect_chain == [(reverse("accounts:tokens"), 302)]
     token = ApiToken.objects.get(user=personas.agent_a1)
     assert 'data-testid="new-token"' in html
     again = client.get(reverse("accounts:tokens")).content.decode()

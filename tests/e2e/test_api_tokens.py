@@ -44,7 +44,7 @@ def test_a_token_is_shown_once_authenticates_the_api_and_stops_working_when_revo
     assert me.json()["email"] == user.email
     assert api.get("/api/v1/me").status == 401
 
-    page.goto("/account/tokens/")  # not reload(): that would re-post the form and make a second token
+    page.reload()  # post/redirect/get: a reload neither re-posts nor shows the token again
     expect(page.get_by_test_id("new-token")).to_have_count(0)
     expect(row).to_have_count(1)
     page.on("dialog", lambda dialog: dialog.accept())  # the revoke button asks for confirmation
