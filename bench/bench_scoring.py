@@ -27,15 +27,18 @@ def fifty_question_scorecard(mode: str = "percentage") -> dict:
             if kind == "rating_scale":
                 q["scale"] = {"min": 1, "max": 5}
             elif kind == "yes_no":
-                q["options"] = [{"key": "yes", "points": rng.choice([2, 5, 10])},
-                                {"key": "no", "points": 0, "auto_fail": "section" if n % 17 == 0 else "none"}]
+                q["options"] = [
+                    {"key": "yes", "points": rng.choice([2, 5, 10])},
+                    {"key": "no", "points": 0, "auto_fail": "section" if n % 17 == 0 else "none"},
+                ]
             else:
                 q["options"] = [{"key": f"o{i}", "points": p} for i, p in enumerate([0, 1.5, 3, 4])]
             if n % 10 == 5:
                 q["show_if"] = {"question": f"q{n - 1}", "answers": [q_first_option(questions[-1])]}
             questions.append(q)
-        sections.append({"key": f"s{s}", "title": f"Section {s}", "weight": rng.randint(1, 40),
-                         "questions": questions})
+        sections.append(
+            {"key": f"s{s}", "title": f"Section {s}", "weight": rng.randint(1, 40), "questions": questions}
+        )
     return {"name": "Bench", "scoring_mode": mode, "pass_mark": 70, "sections": sections}
 
 
@@ -73,8 +76,10 @@ def main() -> None:
         for i in range(20_000):
             score(compiled, normalize_answers(compiled, raw[i % 2000])).as_json()
         full = 20_000 / (time.perf_counter() - start)
-        print(f"{mode:>10}: score() {statistics.median(rounds):,.0f} evaluations/s (median of 5); "
-              f"validate + score + JSON {full:,.0f}/s")
+        print(
+            f"{mode:>10}: score() {statistics.median(rounds):,.0f} evaluations/s (median of 5); "
+            f"validate + score + JSON {full:,.0f}/s"
+        )
 
 
 if __name__ == "__main__":
