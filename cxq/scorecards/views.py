@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import uuid as uuid_module
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -200,6 +201,10 @@ def preview_score(request):
     """The running total: answers posted by the form → score panel (and which questions hide)."""
     version_id = request.POST.get("version", "")
     if version_id:
+        try:
+            uuid_module.UUID(version_id)
+        except ValueError:
+            return HttpResponse("version: not a valid id.", status=400)
         version = ScorecardVersion.objects.filter(uuid=version_id).first()
         if version is None:
             return HttpResponse("Unknown scorecard version.", status=400)
@@ -386,6 +391,10 @@ def _import_confirm(request, editable):
     target = editable.filter(uuid=data["update"]).first() if data["update"] else None
     try:
         document = json.loads(data["document"])
+    except ValueError:
+        messages.error(request, "The import form was damaged; upload the file again.")
+        return redirect("scorecards:import")
+    try:
         if target is None:
             scorecard = services.scorecard_create(
                 by=request.user, document=document, change_note=data["change_note"] or "Imported"
@@ -396,15 +405,9 @@ def _import_confirm(request, editable):
                 by=request.user, scorecard=target, document=document, change_note=data["change_note"]
             )
             messages.success(request, f"Imported into “{scorecard.name}”: {outcome.label.lower()}.")
-    except (ValueError, ValidationError) as exc:
-        if isinstance(exc, ValidationError):
-            apply_service_errors(confirm, exc)
-        else:
-            confirm.add_error(None, "The document could not be read; upload the file again.")
+    except ValidationError as exc:
+        apply_service_errors(confirm, exc)
         return render(
-            request,
-            "scorecards/import_preview.html",
-            _import_preview_context(json.loads(data["document"]), target, confirm),
-            status=400,
+            request, "scorecards/import_preview.html", _import_preview_context(document, target, confirm), status=400
         )
     return redirect("scorecards:detail", uuid=scorecard.uuid)

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 YOU = {"dashboard", "notifications:list", "accounts:profile", "accounts:tokens"}
-QUALITY = {"scorecards:list"}  # scorecards.view: every built-in role but Agent
+QUALITY = {"scorecards:list", "interactions:list"}  # scorecards.view: every built-in role but Agent
+INTERACTIONS = {"interactions:list"}  # interactions.view: agents see their own
 LEAD = YOU | QUALITY | {"accounts:user_list", "accounts:team_list"}  # leads see the people of their teams
 
 EXPECTED_NAV = {
@@ -28,8 +29,8 @@ EXPECTED_NAV = {
     "supervisor_a": LEAD,
     "manager_b": LEAD,
     "evaluator": LEAD,
-    "agent_a1": YOU | {"accounts:team_list"},
-    "agent_b1": YOU | {"accounts:team_list"},
+    "agent_a1": YOU | INTERACTIONS | {"accounts:team_list"},
+    "agent_b1": YOU | INTERACTIONS | {"accounts:team_list"},
     "norole": YOU,
 }
 

@@ -185,3 +185,14 @@ def test_lifecycle_buttons_publish_archive_restore(client_for, draft):
     client.post(reverse("scorecards:restore", args=[draft.uuid]))
     draft.refresh_from_db()
     assert draft.status == "published"
+
+
+def test_a_malformed_version_id_in_the_running_total_is_a_400(client_for):
+    response = client_for("evaluator").post(reverse("scorecards:preview_score"), {"version": "not-a-uuid"})
+    assert response.status_code == 400
+
+
+def test_a_tampered_import_confirmation_is_refused_without_an_error_page(client_for):
+    response = client_for("supervisor_a").post(reverse("scorecards:import"),
+                                               {"confirm": "1", "document": "{broken", "update": ""})
+    assert response.status_code == 302 and not Scorecard.objects.exists()

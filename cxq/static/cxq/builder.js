@@ -49,7 +49,15 @@ function scorecardBuilder(config) {
     init() {
       this.$watch("doc", () => {
         this.dirty = true;
+        // A refused save's messages describe the document as it was; once it changes they are stale.
+        if (this.saveErrorList().length) this.saveErrors = this.saveErrors.change_note ? { change_note: this.saveErrors.change_note } : {};
         this.scheduleCheck();
+      });
+      this.$watch("changeNote", () => {
+        if (!this.saveErrors.change_note) return;
+        const rest = { ...this.saveErrors };
+        delete rest.change_note;
+        this.saveErrors = rest;
       });
       this.scheduleCheck(0);
       window.addEventListener("beforeunload", (event) => {
@@ -87,19 +95,25 @@ function scorecardBuilder(config) {
       });
     },
     async check() {
+      // Checks can overlap (slow answer, quick typing): only the latest one may update the page,
+      // or an older document's error or preview would replace the current one.
+      const seq = (this._seq = (this._seq || 0) + 1);
       this.checking = true;
       try {
         const body = { document: this.payload() };
         const data = await (await this.post(config.validateUrl, body)).json();
+        if (seq !== this._seq) return;
         this.error = data.error;
         this.problems = data.problems || [];
         if (!this.error) {
+          const html = await (await this.post(config.previewUrl, body)).text();
+          if (seq !== this._seq) return;
           const target = document.getElementById("builder-preview");
-          target.innerHTML = await (await this.post(config.previewUrl, body)).text();
+          target.innerHTML = html;
           if (window.htmx) htmx.process(target);
         }
       } finally {
-        this.checking = false;
+        if (seq === this._seq) this.checking = false;
       }
     },
     errorAt(path) {
@@ -232,9 +246,12 @@ function scorecardBuilder(config) {
         group: kind === "question" ? "questions" : `${kind}-${Math.random()}`,
         animation: 120,
         onEnd: (event) => {
-          const { from, to, item, oldIndex, oldDraggableIndex, newDraggableIndex } = event;
+          const { from, to, item, oldDraggableIndex, newDraggableIndex } = event;
+          // Put the node back where it was: before the item that followed it (Sortable's indexes skip
+          // the x-for <template>, so they cannot index ``from.children`` directly).
           item.remove();
-          from.insertBefore(item, from.children[oldIndex] || null);
+          const siblings = [...from.children].filter((el) => el.matches(".sortable-item"));
+          from.insertBefore(item, siblings[oldDraggableIndex] || null);
           if (kind === "section") {
             move(this.doc.sections, oldDraggableIndex, newDraggableIndex);
           } else if (kind === "question") {
@@ -263,6 +280,14 @@ function scorecardBuilder(config) {
       }
       this.saveErrors = data.errors || {};
       this.saving = false;
+      if (this.saveErrors.change_note) {
+        // The question is asked at the bottom of the form, far from the Save button: go there.
+        this.$nextTick(() => {
+          const note = document.getElementById("change-note");
+          note.scrollIntoView({ block: "center" });
+          note.focus();
+        });
+      }
     },
     saveErrorList() {
       return Object.entries(this.saveErrors)
