@@ -80,6 +80,7 @@ def on_http_error(request, exc: HttpError):
 def _mount() -> None:
     from cxq.accounts.api import router as accounts_router
     from cxq.audit.api import router as audit_router
+    from cxq.interactions.api import router as interactions_router
     from cxq.notifications.api import router as notifications_router
     from cxq.scorecards.api import router as scorecards_router
 
@@ -87,6 +88,7 @@ def _mount() -> None:
     api.add_router("/notifications", notifications_router)
     api.add_router("/audit", audit_router)
     api.add_router("/", scorecards_router)
+    api.add_router("/", interactions_router)
 
 
 _mount()

@@ -25,6 +25,8 @@ class NavItem:
 def nav_for(user) -> list[tuple[str, list[NavItem]]]:
     """Navigation sections for a user; an entry appears only when the user may open it."""
     items: list[NavItem] = [NavItem("Dashboard", "dashboard", "home", "")]
+    if user.can("interactions.view"):
+        items.append(NavItem("Interactions", "interactions:list", "chat", "Quality"))
     if user.can("scorecards.view"):
         items.append(NavItem("Scorecards", "scorecards:list", "card", "Quality"))
     if can_view_people(user):

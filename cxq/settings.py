@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cxq.audit",
     "cxq.notifications",
     "cxq.scorecards",
+    "cxq.interactions",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,10 @@ STATICFILES_DIRS = [
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
+CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)
+# Hosts recordings may be fetched from by URL (IG-3); empty = fetching by URL is off.
+CXQ_MEDIA_FETCH_HOSTS = env_list("CXQ_MEDIA_FETCH_HOSTS", [])
+CXQ_MEDIA_FETCH_TIMEOUT = env_int("CXQ_MEDIA_FETCH_TIMEOUT", 60, minimum=1)
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

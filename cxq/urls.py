@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from cxq import views
 from cxq.api import api
+from cxq.interactions.webhooks import receive as interaction_webhook
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("notifications/", include("cxq.notifications.urls")),
     path("admin/audit/", include("cxq.audit.urls")),
     path("scorecards/", include("cxq.scorecards.urls")),
+    path("interactions/", include("cxq.interactions.urls")),
+    path("hooks/interactions/", interaction_webhook, name="interaction_webhook"),
     path("api/v1/", api.urls),
 ]
 

@@ -127,6 +127,14 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("scorecards:restore", "POST"): editors(302),
     ("scorecards:duplicate", "POST"): editors(302),
     ("scorecards:delete", "POST"): editors(302),
+    ("interactions:list", "GET"): exp(200, norole=403),
+    ("interactions:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("interactions:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("interactions:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
+    ("interactions:recording_upload", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("interactions:recording_media", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    # No webhook secret is configured in the matrix world, so the receiver refuses everyone alike.
+    ("interaction_webhook", "POST"): exp(503, anon=503),
 }
 
 # --- API: "METHOD /path" (as in the OpenAPI schema) → expected status per persona --------------------
@@ -178,6 +186,15 @@ API: dict[str, dict[str, int]] = {
     "GET /api/v1/scorecards/{uuid}/diff": viewers(200, anon=401),
     "GET /api/v1/scorecards/{uuid}/export": viewers(200, anon=401),
     "POST /api/v1/scoring/preview": viewers(200, anon=401),
+    "POST /api/v1/interactions": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=201),
+    "POST /api/v1/interactions/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
+    "GET /api/v1/interactions": exp(200, anon=401, norole=403),
+    "GET /api/v1/interactions/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "GET /api/v1/phrase-sets": exp(200, anon=401, norole=403),
+    "POST /api/v1/phrase-sets": admin_only(201, anon=401),
+    "POST /api/v1/phrase-sets/rerun": admin_only(200, anon=401),
+    "PATCH /api/v1/phrase-sets/{uuid}": admin_only(200, anon=401),
+    "DELETE /api/v1/phrase-sets/{uuid}": admin_only(204, anon=401),
 }
 
 
@@ -252,7 +269,23 @@ def world(personas):
             scorecard=sc.scorecard_create(by=personas.admin, document={**DOC, "name": "Old card"}),
         ),
     )
+    from cxq.interactions.phrases import phrase_set_create
+    from cxq.interactions.schemas import InteractionIn
+    from cxq.interactions.services import interaction_upsert
+    from tests.interactions.conftest import PAYLOAD
+
+    interaction, _ = interaction_upsert(data=InteractionIn.model_validate(PAYLOAD))
+    phrase_set = phrase_set_create(by=personas.admin, name="Greeting", phrases=["thank you for calling"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cxq.interactions.recordings import recording_attach
+
+    recording = recording_attach(interaction=interaction, by=personas.admin,
+                                 upload=SimpleUploadedFile("a.mp3", b"ID3" + b"0" * 500, content_type="audio/mpeg"))
     return {
+        "recording": recording,
+        "interaction": interaction,
+        "phrase_set": phrase_set,
         "sc_draft": draft,
         "sc_published": published,
         "sc_archived": archived,
@@ -287,6 +320,12 @@ def _upload():
     return SimpleUploadedFile("card.csv", document_to_csv(SC_DOC).encode(), content_type="text/csv")
 
 
+def _audio():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("call.mp3", b"ID3" + b"1" * 300, content_type="audio/mpeg")
+
+
 def web_request(name: str, method: str, world) -> tuple[str, dict]:
     """The concrete URL and POST body for a named route."""
     from django.urls import reverse
@@ -315,6 +354,9 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "scorecards:publish": [world["sc_draft"].uuid],
         "scorecards:delete": [world["sc_draft"].uuid],
         "scorecards:restore": [world["sc_archived"].uuid],
+        "interactions:detail": [world["interaction"].uuid],
+        "interactions:recording_upload": [world["interaction"].uuid],
+        "interactions:recording_media": [world["interaction"].uuid, world["recording"].uuid],
     }.get(name, [])
     bodies = {
         "accounts:login": {"username": "nobody-here@example.com", "password": "wrong-password-1"},
@@ -341,7 +383,14 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "accounts:team_edit": {"name": "Team A renamed", "members": [p.agent_a1.pk]},
         "accounts:role_create": {"name": "Auditor", "permissions": ["audit.view"]},
         "accounts:role_edit": {"name": "Quality lead", "permissions": ["scorecards.view", "analytics.view"]},
-        "accounts:org_settings": {"name": "Acme", "default_time_zone": "UTC", "acknowledgement_days": "5"},
+        "accounts:org_settings": {
+            "name": "Acme",
+            "default_time_zone": "UTC",
+            "acknowledgement_days": "5",
+            "unknown_agents": "create",
+            "silence_seconds": "3",
+            "crosstalk_seconds": "0.5",
+        },
         "scorecards:new": JsonBody({"document": {**SC_DOC, "name": "Brand new"}}),
         "scorecards:edit": JsonBody({"document": {**SC_DOC, "description": "Reworded"}}),
         "scorecards:validate": JsonBody({"document": SC_DOC}),
@@ -351,8 +400,18 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "qa_greet": "yes",
         },
         "scorecards:import": {"file": _upload()},
+        "interactions:new": {"agent": str(p.agent_a1.uuid), "channel": "offline", "direction": "inbound",
+                             "started_at": "2026-11-20T14:30", "duration_minutes": "3",
+                             "transcript_text": "Customer: hello\nAgent: hi"},
+        "interactions:recording_upload": {"file": _audio()},
     }
     return reverse(name, args=args), (bodies.get(name, {}) if method == "POST" else {})
+
+
+def _payload() -> dict:
+    from tests.interactions.conftest import PAYLOAD
+
+    return dict(PAYLOAD)
 
 
 API_BODIES = {
@@ -373,6 +432,10 @@ API_BODIES = {
     "PUT /api/v1/scorecards/{uuid}": {"document": {**SC_DOC, "description": "Reworded"}},
     "POST /api/v1/scorecards/{uuid}/duplicate": {"name": ""},
     "POST /api/v1/scoring/preview": {"answers": {"greet": "yes"}},
+    "POST /api/v1/interactions": {**_payload(), "external_id": "matrix-1"},
+    "POST /api/v1/interactions/bulk": {"items": [{**_payload(), "external_id": "matrix-2"}]},
+    "POST /api/v1/phrase-sets": {"name": "Empathy", "phrases": ["I understand"]},
+    "PATCH /api/v1/phrase-sets/{uuid}": {"phrases": ["thank you for calling", "thanks for calling"]},
 }
 
 
@@ -389,6 +452,10 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["token"]
     elif "/notifications/{uuid}" in path:
         obj = world["notification"]
+    elif "/interactions/{uuid}" in path:
+        obj = world["interaction"].uuid
+    elif "/phrase-sets/{uuid}" in path:
+        obj = world["phrase_set"].uuid
     elif "/scorecards/{uuid}" in path:
         card = {"publish": "sc_draft", "restore": "sc_archived"}.get(path.rsplit("/", 1)[-1], "sc_published")
         if method == "DELETE":
@@ -429,7 +496,7 @@ def client_as(who: str, personas) -> Client:
     return client
 
 
-REFUSED = {401, 403, 404, 405}
+REFUSED = {401, 403, 404, 405, 503}
 # Accepted POSTs that may legitimately leave the tables as they were (sessions are not fingerprinted).
 NO_STATE_CHANGE = {"accounts:login", "accounts:logout", "notifications:read_all"}
 

@@ -180,6 +180,14 @@ class SettingsOut(Schema):
     default_time_zone: str
     acknowledgement_required: bool
     acknowledgement_days: int
+    unknown_agents: str
+    silence_seconds: float
+    crosstalk_seconds: float
+    webhook_secret_set: bool
+
+    @staticmethod
+    def resolve_webhook_secret_set(obj):
+        return bool(obj.webhook_secret)
 
 
 class SettingsPatch(Schema):
@@ -187,6 +195,10 @@ class SettingsPatch(Schema):
     default_time_zone: str | None = None
     acknowledgement_required: bool | None = None
     acknowledgement_days: int | None = None
+    unknown_agents: str | None = None
+    silence_seconds: float | None = None
+    crosstalk_seconds: float | None = None
+    webhook_secret: str | None = None
 
 
 class TokenOut(Schema):

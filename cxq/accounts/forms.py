@@ -138,6 +138,23 @@ class OrgSettingsForm(forms.Form):
         label="Auto-acknowledge after (days)",
         help_text="Evaluations not acknowledged or disputed in this time are acknowledged automatically.",
     )
+    unknown_agents = forms.ChoiceField(
+        choices=[("create", "Create them as agents without a login"), ("reject", "Reject the interaction")],
+        label="Unknown agents on ingest",
+    )
+    silence_seconds = forms.DecimalField(
+        min_value=0.1, max_value=60, decimal_places=1, label="Silence longer than (s)"
+    )
+    crosstalk_seconds = forms.DecimalField(
+        min_value=0.1, max_value=60, decimal_places=1, label="Crosstalk longer than (s)"
+    )
+    webhook_secret = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Webhook secret",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Signs requests to /hooks/interactions/. Leave empty to keep the current secret.",
+    )
 
 
 class TokenForm(forms.Form):

@@ -142,6 +142,15 @@ class OrgSettings(TimeStampedModel):
     default_time_zone = models.CharField(max_length=64, default="UTC")
     acknowledgement_required = models.BooleanField(default=True)
     acknowledgement_days = models.PositiveSmallIntegerField(default=7)
+    unknown_agents = models.CharField(
+        max_length=8,
+        choices=[("create", "Create them as agents without a login"), ("reject", "Reject the interaction")],
+        default="create",
+        help_text="What ingest does with an agent it cannot match by email or external id.",
+    )
+    webhook_secret = models.CharField(max_length=200, blank=True, help_text="Signs inbound webhooks (IG-1)")
+    silence_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=3)
+    crosstalk_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=0.5)
 
     class Meta:
         verbose_name = "organisation settings"

@@ -30,7 +30,15 @@ from cxq.notifications.services import notify
 USER_FIELDS = ("email", "full_name", "role", "time_zone", "external_id", "is_active")
 TEAM_FIELDS = ("name", "description")
 ROLE_FIELDS = ("name", "description", "permissions")
-SETTINGS_FIELDS = ("name", "default_time_zone", "acknowledgement_required", "acknowledgement_days")
+SETTINGS_FIELDS = (
+    "name",
+    "default_time_zone",
+    "acknowledgement_required",
+    "acknowledgement_days",
+    "unknown_agents",
+    "silence_seconds",
+    "crosstalk_seconds",
+)
 
 
 def require(actor: User, code: str) -> None:
@@ -478,6 +486,10 @@ def org_settings_update(
     default_time_zone: str | None = None,
     acknowledgement_required: bool | None = None,
     acknowledgement_days: int | None = None,
+    unknown_agents: str | None = None,
+    silence_seconds: float | None = None,
+    crosstalk_seconds: float | None = None,
+    webhook_secret: str | None = None,
 ) -> OrgSettings:
     require(by, "settings.edit")
     OrgSettings.get()
@@ -495,8 +507,22 @@ def org_settings_update(
         if not 1 <= int(acknowledgement_days) <= 365:
             raise ValidationError({"acknowledgement_days": "Choose between 1 and 365 days."})
         org.acknowledgement_days = int(acknowledgement_days)
+    if unknown_agents is not None:
+        if unknown_agents not in ("create", "reject"):
+            raise ValidationError({"unknown_agents": "Choose create or reject."})
+        org.unknown_agents = unknown_agents
+    for field, value in (("silence_seconds", silence_seconds), ("crosstalk_seconds", crosstalk_seconds)):
+        if value is not None:
+            if not 0.1 <= float(value) <= 60:
+                raise ValidationError({field: "Choose between 0.1 and 60 seconds."})
+            setattr(org, field, round(float(value), 1))
+    secret_changed = webhook_secret is not None and webhook_secret != org.webhook_secret
+    if webhook_secret is not None:
+        org.webhook_secret = webhook_secret.strip()
     org.save()
     after = snapshot(org, SETTINGS_FIELDS)
+    if secret_changed:  # the secret itself never goes into the audit log
+        before["webhook_secret"], after["webhook_secret"] = "(previous)", "(changed)"
     if after != before:
         audit_record(actor=by, action="settings.update", obj=org, object_id="org", before=before, after=after)
     return org

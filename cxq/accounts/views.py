@@ -366,8 +366,11 @@ def org_settings(request):
     initial = {f: getattr(org, f) for f in services.SETTINGS_FIELDS}
     form = OrgSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if not data.get("webhook_secret"):
+            data.pop("webhook_secret", None)  # empty = keep the current secret
         try:
-            services.org_settings_update(by=request.user, **form.cleaned_data)
+            services.org_settings_update(by=request.user, **data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

@@ -1,0 +1,275 @@
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema, Status
+
+from cxq.accounts.services import require
+from cxq.interactions import phrases, selectors, services
+from cxq.interactions.choices import Source
+from cxq.interactions.models import PhraseSet
+from cxq.interactions.schemas import InteractionIn
+
+router = Router(tags=["interactions"])
+
+MAX_BULK = 1000
+
+
+class PersonRef(Schema):
+    id: UUID
+    full_name: str
+    email: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class InteractionOut(Schema):
+    id: UUID
+    external_id: str | None
+    channel: str
+    direction: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_seconds: int
+    agent: PersonRef | None
+    team: str | None
+    queue: str
+    disposition: str
+    language: str
+    customer_ref: str
+    csat: int | None
+    nps: int | None
+    resolved: bool | None
+    topics: list[str]
+    metadata: dict
+    metrics: dict
+    source: str
+    enrichment_status: str
+    utterance_count: int
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_team(obj):
+        return obj.team.name if obj.team_id else None
+
+
+class UtteranceOut(Schema):
+    index: int
+    speaker: str
+    speaker_name: str
+    start: float
+    end: float
+    text: str
+
+
+class HitOut(Schema):
+    phrase_set: str
+    kind: str
+    utterance_index: int
+    start: float
+    phrase: str
+    matched_text: str
+
+    @staticmethod
+    def resolve_phrase_set(obj):
+        return obj.phrase_set.name
+
+    @staticmethod
+    def resolve_kind(obj):
+        return obj.phrase_set.kind
+
+
+class InteractionDetailOut(InteractionOut):
+    transcript: list[UtteranceOut]
+    hits: list[HitOut]
+
+    @staticmethod
+    def resolve_transcript(obj):
+        return list(obj.utterances.order_by("index"))
+
+    @staticmethod
+    def resolve_hits(obj):
+        return list(obj.hits.select_related("phrase_set").order_by("utterance_index"))
+
+
+class PageOut(Schema):
+    results: list[InteractionOut]
+    next_cursor: str | None
+
+
+class BulkIn(Schema):
+    items: list[Any]
+
+
+class BulkError(Schema):
+    index: int
+    errors: list[str]
+
+
+class BulkOut(Schema):
+    created: int
+    updated: int
+    errors: list[BulkError]
+
+
+class PhraseSetOut(Schema):
+    id: UUID
+    name: str
+    kind: str
+    side: str
+    phrases: list[str]
+    description: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class PhraseSetIn(Schema):
+    name: str
+    kind: str = "indicator"
+    side: str = "any"
+    phrases: list[str]
+    description: str = ""
+    is_active: bool = True
+
+
+class PhraseSetPatch(Schema):
+    name: str | None = None
+    kind: str | None = None
+    side: str | None = None
+    phrases: list[str] | None = None
+    description: str | None = None
+    is_active: bool | None = None
+
+
+class RerunOut(Schema):
+    queued: int
+
+
+@router.post(
+    "/interactions",
+    response={200: InteractionDetailOut, 201: InteractionDetailOut},
+    summary="Ingest one interaction (upsert by external_id), enriched at once",
+)
+def interactions_ingest(request, payload: InteractionIn):
+    require(request.user, "interactions.create")
+    interaction, created = services.interaction_upsert(data=payload, source=Source.API, by=request.user)
+    return Status(201 if created else 200, interaction)
+
+
+@router.post(
+    "/interactions/bulk",
+    response=BulkOut,
+    summary="Ingest up to 1000 interactions; errors reported by index; enrichment in the background",
+)
+def interactions_bulk(request, payload: BulkIn):
+    require(request.user, "interactions.create")
+    if len(payload.items) > MAX_BULK:
+        raise ValidationError({"items": f"Send at most {MAX_BULK} interactions per request."})
+    report = services.interaction_bulk_upsert(payloads=payload.items, source=Source.API, by=request.user)
+    return {"created": report.created, "updated": report.updated, "errors": report.errors}
+
+
+@router.get(
+    "/interactions", response=PageOut, summary="Interactions in my scope, newest first (keyset cursor)"
+)
+def interactions_list(
+    request,
+    q: str = "",
+    channel: str = "",
+    direction: str = "",
+    agent: str = "",
+    team: str = "",
+    queue: str = "",
+    disposition: str = "",
+    language: str = "",
+    topic: str = "",
+    indicator: str = "",
+    without_indicator: str = "",
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    min_duration: int | None = None,
+    max_duration: int | None = None,
+    csat: int | None = None,
+    resolved: bool | None = None,
+    source: str = "",
+    cursor: str = "",
+    page_size: int = 50,
+):
+    filters = selectors.Filters(
+        q=q,
+        channel=channel,
+        direction=direction,
+        agent=agent,
+        team=team,
+        queue=queue,
+        disposition=disposition,
+        language=language,
+        topic=topic,
+        indicator=indicator,
+        without_indicator=without_indicator,
+        date_from=date_from,
+        date_to=date_to,
+        min_duration=min_duration,
+        max_duration=max_duration,
+        csat=csat,
+        resolved=resolved,
+        source=source,
+    )
+    if cursor and selectors.decode_cursor(cursor) is None:
+        raise ValidationError({"cursor": "This cursor is not valid; start again without it."})
+    rows, next_cursor = selectors.page_after(
+        selectors.interaction_list(viewer=request.user, filters=filters), cursor, max(1, min(page_size, 200))
+    )
+    return {"results": rows, "next_cursor": next_cursor}
+
+
+@router.get("/interactions/{uuid}", response=InteractionDetailOut)
+def interactions_get(request, uuid: UUID):
+    return selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+
+
+@router.get("/phrase-sets", response=list[PhraseSetOut], summary="Indicators and topics")
+def phrase_sets_list(request):
+    require(request.user, "interactions.view")
+    return list(PhraseSet.objects.order_by("kind", "name"))
+
+
+@router.post(
+    "/phrase-sets", response={201: PhraseSetOut}, summary="Create an indicator or topic (settings.edit)"
+)
+def phrase_sets_create(request, payload: PhraseSetIn):
+    return Status(201, phrases.phrase_set_create(by=request.user, **payload.model_dump()))
+
+
+@router.post("/phrase-sets/rerun", response=RerunOut, summary="Re-run enrichment on every interaction")
+def phrase_sets_rerun(request):
+    return {"queued": phrases.enrichment_rerun(by=request.user)}
+
+
+@router.patch(
+    "/phrase-sets/{uuid}", response=PhraseSetOut, summary="Change an indicator or topic (settings.edit)"
+)
+def phrase_sets_update(request, uuid: UUID, payload: PhraseSetPatch):
+    require(request.user, "interactions.view")
+    phrase_set = phrases.phrase_set_get(uuid=uuid)
+    return phrases.phrase_set_update(
+        by=request.user, phrase_set=phrase_set, **payload.model_dump(exclude_unset=True)
+    )
+
+
+@router.delete(
+    "/phrase-sets/{uuid}", response={204: None}, summary="Delete an indicator or topic (settings.edit)"
+)
+def phrase_sets_delete(request, uuid: UUID):
+    require(request.user, "interactions.view")
+    phrases.phrase_set_delete(by=request.user, phrase_set=phrases.phrase_set_get(uuid=uuid))
+    return Status(204, None)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InteractionsConfig(AppConfig):
+    name = "cxq.interactions"
+    label = "interactions"
+    verbose_name = "Interactions"

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cxq.interactions.choices import Channel, Direction, EnrichmentStatus, PhraseKind, Side, Source, Speaker
+from cxq.lib.models import PublicIdModel
+
+
+class Interaction(PublicIdModel):
+    """A call, chat, email or offline conversation (IN-1). ``transcript_text`` is the searchable
+    text of all utterances, kept in step by the ingest service."""
+
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.INBOUND)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(default=0)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
+    )
+    other_agents = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    queue = models.CharField(max_length=120, blank=True)
+    disposition = models.CharField(max_length=120, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    customer_ref = models.CharField(max_length=200, blank=True)
+    csat = models.PositiveSmallIntegerField(null=True, blank=True)
+    nps = models.PositiveSmallIntegerField(null=True, blank=True)
+    resolved = models.BooleanField(null=True, blank=True)
+    topics = models.JSONField(default=list, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    transcript_text = models.TextField(blank=True)
+    utterance_count = models.PositiveIntegerField(default=0)
+    enrichment_status = models.CharField(
+        max_length=10, choices=EnrichmentStatus.choices, default=EnrichmentStatus.PENDING
+    )
+    enriched_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            # the list, newest first (keyset on started_at, id)
+            models.Index(fields=["-started_at", "-id"], name="interaction_started_idx"),
+            # an agent's interactions (agents' own list, agent filter)
+            models.Index(fields=["agent", "-started_at"], name="interaction_agent_idx"),
+            # team scope for supervisors and managers
+            models.Index(fields=["team", "-started_at"], name="interaction_team_idx"),
+            models.Index(fields=["channel", "-started_at"], name="interaction_channel_idx"),
+            models.Index(fields=["queue", "-started_at"], name="interaction_queue_idx"),
+            models.Index(fields=["disposition", "-started_at"], name="interaction_disposition_idx"),
+            # the enrichment sweep
+            models.Index(
+                fields=["enrichment_status"],
+                condition=models.Q(enrichment_status="pending"),
+                name="interaction_enrich_pending_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(csat__isnull=True) | models.Q(csat__gte=1, csat__lte=5),
+                name="interaction_csat_1_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nps__isnull=True) | models.Q(nps__lte=10), name="interaction_nps_0_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.external_id or self.uuid}"
+
+
+class Utterance(models.Model):
+    """One turn of a transcript (IN-4), in order; times are seconds from the interaction start."""
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="utterances")
+    index = models.PositiveIntegerField()
+    speaker = models.CharField(max_length=10, choices=Speaker.choices)
+    speaker_name = models.CharField(max_length=120, blank=True)
+    start = models.FloatField()
+    end = models.FloatField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["interaction", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["interaction", "index"], name="utterance_order_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="utterance_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker}@{self.start:.1f}: {self.text[:40]}"
+
+
+class PhraseSet(PublicIdModel):
+    """An indicator or a topic (IN-7): named phrases matched in transcripts, by speaker side."""
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=10, choices=PhraseKind.choices, default=PhraseKind.INDICATOR)
+    side = models.CharField(max_length=10, choices=Side.choices, default=Side.ANY)
+    phrases = models.JSONField(default=list)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhraseHit(models.Model):
+    """Where a phrase set was found: which utterance, when, and the words that matched."""
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="hits")
+    phrase_set = models.ForeignKey(PhraseSet, on_delete=models.CASCADE, related_name="hits")
+    utterance_index = models.PositiveIntegerField()
+    start = models.FloatField()
+    phrase = models.CharField(max_length=300)
+    matched_text = models.CharField(max_length=300)
+    score = models.FloatField(default=100)
+
+    class Meta:
+        ordering = ["interaction", "utterance_index"]
+        indexes = [
+            # "interactions where indicator X was (not) mentioned" filters and automation conditions
+            models.Index(fields=["phrase_set", "interaction"], name="hit_set_interaction_idx"),
+        ]
+
+
+class WebhookReceipt(models.Model):
+    """Inbound webhook requests already processed, so a replay of the same request is harmless."""
+
+    request_id = models.CharField(max_length=200, unique=True)
+    event = models.CharField(max_length=100)
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.request_id}"
+
+
+class Recording(PublicIdModel):
+    """An audio (or video) recording of an interaction (IN-5), uploaded or fetched from a URL (IG-3)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be fetched"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="recordings")
+    file = models.FileField(upload_to="recordings/%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    download_url = models.URLField(max_length=2000, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["interaction", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Recording of {self.interaction_id} ({self.status})"

@@ -1,0 +1,148 @@
+"""Reads of interactions, scoped by who is asking (AC-3): everyone with scope.all_teams sees all;
+leads see their teams' interactions; agents see only their own."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cxq.accounts.permissions import has_perm
+from cxq.accounts.selectors import led_team_ids
+from cxq.accounts.services import require
+from cxq.interactions.models import Interaction
+
+
+def interaction_scope(*, viewer) -> QuerySet[Interaction]:
+    require(viewer, "interactions.view")
+    qs = Interaction.objects.all()
+    if has_perm(viewer, "scope.all_teams"):
+        return qs
+    led = led_team_ids(viewer)
+    if led:
+        return qs.filter(Q(team_id__in=led) | Q(agent=viewer))
+    return qs.filter(agent=viewer)
+
+
+def interaction_get_for(*, viewer, uuid) -> Interaction:
+    return get_object_or_404(interaction_scope(viewer=viewer).select_related("agent", "team"), uuid=uuid)
+
+
+def search_transcripts(qs: QuerySet[Interaction], text: str) -> QuerySet[Interaction]:
+    """Full-text search on transcripts: SQLite FTS5 or PostgreSQL full text, behind one call."""
+    text = " ".join(text.split())
+    if not text:
+        return qs
+    if connection.vendor == "postgresql":
+        return qs.extra(
+            where=[
+                "to_tsvector('simple', interactions_interaction.transcript_text) @@ "
+                "plainto_tsquery('simple', %s)"
+            ],
+            params=[text],
+        )
+    # FTS5: quote every word so user input is never read as query syntax; all words must appear.
+    query = " ".join('"' + w.replace('"', '""') + '"' for w in text.split())
+    return qs.extra(
+        where=[
+            "interactions_interaction.id IN (SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH %s)"
+        ],
+        params=[query],
+    )
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    channel: str = ""
+    direction: str = ""
+    agent: str = ""  # uuid
+    team: str = ""  # uuid
+    queue: str = ""
+    disposition: str = ""
+    language: str = ""
+    topic: str = ""
+    indicator: str = ""  # phrase set uuid: mentioned
+    without_indicator: str = ""  # phrase set uuid: not mentioned
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    min_duration: int | None = None
+    max_duration: int | None = None
+    csat: int | None = None
+    resolved: bool | None = None
+    source: str = ""
+
+
+def interaction_list(*, viewer, filters: Filters) -> QuerySet[Interaction]:
+    qs = interaction_scope(viewer=viewer).select_related("agent", "team")
+    f = filters
+    exact = {
+        "channel": f.channel,
+        "direction": f.direction,
+        "queue": f.queue,
+        "disposition": f.disposition,
+        "language": f.language,
+        "source": f.source,
+        "agent__uuid": f.agent,
+        "team__uuid": f.team,
+    }
+    qs = qs.filter(**{k: v for k, v in exact.items() if v})
+    if f.topic:
+        qs = (
+            qs.filter(topics__contains=[f.topic])
+            if connection.vendor == "postgresql"
+            else qs.filter(topics__icontains=f'"{f.topic}"')
+        )
+    if f.indicator:
+        qs = qs.filter(hits__phrase_set__uuid=f.indicator).distinct()
+    if f.without_indicator:
+        qs = qs.exclude(hits__phrase_set__uuid=f.without_indicator)
+    if f.date_from:
+        qs = qs.filter(started_at__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(started_at__lt=f.date_to)
+    if f.min_duration is not None:
+        qs = qs.filter(duration_seconds__gte=f.min_duration)
+    if f.max_duration is not None:
+        qs = qs.filter(duration_seconds__lte=f.max_duration)
+    if f.csat is not None:
+        qs = qs.filter(csat=f.csat)
+    if f.resolved is not None:
+        qs = qs.filter(resolved=f.resolved)
+    if f.q:
+        qs = search_transcripts(qs, f.q)
+    return qs.order_by("-started_at", "-id")
+
+
+# --- Keyset pagination ------------------------------------------------------------------------------
+
+
+def encode_cursor(item: Interaction) -> str:
+    raw = json.dumps([item.started_at.isoformat(), item.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        started, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(started), int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None
+
+
+def page_after(qs: QuerySet[Interaction], cursor: str, size: int) -> tuple[list[Interaction], str | None]:
+    """One page of a list ordered by (-started_at, -id), after the cursor; and the next cursor."""
+    position = decode_cursor(cursor) if cursor else None
+    if position:
+        started, pk = position
+        qs = qs.filter(Q(started_at__lt=started) | Q(started_at=started, id__lt=pk))
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (encode_cursor(rows[-1]) if more and rows else None)

@@ -1,0 +1,27 @@
+"""Thin Huey tasks for interactions; each is idempotent (enriching twice gives the same result)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_task(retries=2, retry_delay=10)
+def enrich_batch(ids: list[int]) -> int:
+    from cxq.interactions.enrich import enrich_ids
+
+    return enrich_ids(ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_enrichment() -> int:
+    from cxq.interactions.enrich import enrich_pending
+
+    return enrich_pending()
+
+
+@db_task(retries=2, retry_delay=30)
+def fetch_recording(recording_id: int) -> str:
+    from cxq.interactions.recordings import recording_fetch
+
+    return recording_fetch(recording_id=recording_id).status

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cxq.accounts.decorators import perm_required
+from cxq.accounts.models import User
+from cxq.accounts.selectors import team_list, user_scope
+from cxq.accounts.forms import apply_service_errors
+from cxq.accounts.permissions import has_perm
+from cxq.interactions import recordings, selectors
+from cxq.interactions.choices import Source
+from cxq.interactions.datasets import parse_pasted_transcript
+from cxq.interactions.forms import InteractionFilterForm, OfflineInteractionForm
+from cxq.interactions.models import PhraseSet, Recording
+from cxq.interactions.services import IngestError, interaction_upsert, parse_payload
+from cxq.lib.media import ranged_response
+
+PAGE = 50
+PRIMARY = ("channel", "agent", "team", "date_from", "date_to", "indicator")
+
+
+@perm_required("interactions.view")
+def interaction_list(request):
+    viewer = request.user
+    agents = user_scope(viewer=viewer).filter(role__key="agent").order_by("full_name")
+    form = InteractionFilterForm(
+        request.GET or None,
+        agents=agents,
+        teams=team_list(viewer=viewer),
+        phrase_sets=PhraseSet.objects.order_by("name"),
+    )
+    filters = form.filters() if form.is_valid() else selectors.Filters()
+    cursor = request.GET.get("cursor", "")
+    rows, next_cursor = selectors.page_after(
+        selectors.interaction_list(viewer=viewer, filters=filters), cursor, PAGE
+    )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    secondary = [form[name] for name in form.fields if name not in PRIMARY and name != "q"]
+    context = {
+        "form": form,
+        "primary_fields": [form[name] for name in PRIMARY],
+        "secondary_fields": secondary,
+        "secondary_used": any(request.GET.get(f.name) for f in secondary),
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "filter_query": query.urlencode(),
+        "paged": bool(cursor),
+    }
+    template = "interactions/list.html"
+    if request.htmx and request.htmx.target == "interaction-table":
+        template += "#interaction-table"
+    return render(request, template, context)
+
+
+@perm_required("interactions.view")
+def interaction_detail(request, uuid):
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    utterances = list(interaction.utterances.order_by("index"))
+    hits = list(interaction.hits.select_related("phrase_set").order_by("utterance_index"))
+    hits_by_utterance = defaultdict(list)
+    for hit in hits:
+        hits_by_utterance[hit.utterance_index].append(hit)
+    context = {
+        "interaction": interaction,
+        "utterances": [(u, hits_by_utterance.get(u.index, [])) for u in utterances],
+        "hits": hits,
+        "metrics": interaction.metrics or {},
+        "other_agents": list(User.objects.filter(pk__in=interaction.other_agents.values("pk"))),
+        "recordings": list(interaction.recordings.order_by("created_at")),
+        "can_download": has_perm(request.user, "recordings.download"),
+        "can_upload": has_perm(request.user, "interactions.create"),
+    }
+    return render(request, "interactions/detail.html", context)
+
+
+@perm_required("interactions.create")
+def interaction_new(request):
+    """Add an offline interaction (IN-3): agent, channel, when, duration, notes, transcript, audio."""
+    agents = user_scope(viewer=request.user).filter(role__key="agent", is_active=True).order_by("full_name")
+    form = OfflineInteractionForm(request.POST or None, request.FILES or None, agents=agents)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        agent = form.agents[data["agent"]]
+        payload = {
+            "channel": data["channel"], "direction": data["direction"], "started_at": data["started_at"].isoformat(),
+            "duration_seconds": int(data["duration_minutes"] * 60), "agent": {"email": agent.email},
+            "queue": data["queue"], "disposition": data["disposition"], "notes": data["notes"],
+            "transcript": parse_pasted_transcript(data["transcript_file"] or data["transcript_text"]),
+        }
+        try:
+            with transaction.atomic():
+                interaction, _ = interaction_upsert(data=parse_payload(payload), source=Source.OFFLINE,
+                                                    by=request.user)
+                if data.get("recording"):
+                    recordings.recording_attach(interaction=interaction, upload=data["recording"], by=request.user)
+        except IngestError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Interaction added.")
+            return redirect("interactions:detail", uuid=interaction.uuid)
+    return render(request, "interactions/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+@perm_required("interactions.create")
+def recording_upload(request, uuid):
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a recording file to upload.")
+    else:
+        try:
+            recordings.recording_attach(interaction=interaction, upload=upload, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Recording added.")
+    return redirect("interactions:detail", uuid=interaction.uuid)
+
+
+@perm_required("interactions.view")
+def recording_media(request, uuid, recording):
+    """The recording's bytes, with range requests, for whoever may see the interaction; as a
+    download (``?download=1``) only with recordings.download."""
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    item = get_object_or_404(Recording, uuid=recording, interaction=interaction)
+    if item.status != Recording.Status.READY or not item.file:
+        raise Http404("This recording is not available.")
+    download = request.GET.get("download") == "1"
+    if download and not has_perm(request.user, "recordings.download"):
+        raise PermissionDenied("Your role does not allow downloading recordings.")
+    handle = item.file.open("rb")
+    name = f"{interaction.external_id or interaction.uuid}{recordings.MEDIA_TYPES.get(item.content_type, '')}"
+    return ranged_response(request, handle, size=item.file.size, content_type=item.content_type, filename=name,
+                           attachment=download)

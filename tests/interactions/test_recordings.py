@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cxq.interactions import recordings
+from cxq.interactions.models import Interaction, Recording
+from cxq.interactions.schemas import InteractionIn
+from cxq.interactions.services import interaction_upsert
+
+AUDIO = bytes(range(256)) * 40  # 10,240 bytes standing in for an mp3
+
+
+@pytest.fixture
+def interaction(personas, payload):
+    return interaction_upsert(data=InteractionIn.model_validate(payload))[0]
+
+
+@pytest.fixture
+def recording(interaction, personas):
+    upload = SimpleUploadedFile("call.mp3", AUDIO, content_type="audio/mpeg")
+    return recordings.recording_attach(interaction=interaction, upload=upload, by=personas.admin)
+
+
+def media_url(interaction, recording):
+    return reverse("interactions:recording_media", args=[interaction.uuid, recording.uuid])
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_a_recording_is_served_whole_or_by_range(client_for, interaction, recording):
+    client = client_for("supervisor_a")
+    whole = client.get(media_url(interaction, recording))
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes" and body(whole) == AUDIO
+    part = client.get(media_url(interaction, recording), HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{len(AUDIO)}"
+    assert body(part) == AUDIO[100:200]
+    tail = client.get(media_url(interaction, recording), HTTP_RANGE="bytes=-10")
+    assert body(tail) == AUDIO[-10:]
+    open_end = client.get(media_url(interaction, recording), HTTP_RANGE="bytes=10200-")
+    assert body(open_end) == AUDIO[10200:]
+    bad = client.get(media_url(interaction, recording), HTTP_RANGE=f"bytes={len(AUDIO) + 5}-")
+    assert bad.status_code == 416 and bad["Content-Range"] == f"bytes */{len(AUDIO)}"
+
+
+def test_recordings_are_permission_checked(client_for, interaction, recording):
+    assert client_for("manager_b").get(media_url(interaction, recording)).status_code == 404
+    assert client_for("agent_b1").get(media_url(interaction, recording)).status_code == 404
+    assert client_for("agent_a1").get(media_url(interaction, recording)).status_code == 200
+    download = media_url(interaction, recording) + "?download=1"
+    assert client_for("agent_a1").get(download).status_code == 403
+    response = client_for("supervisor_a").get(download)
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+
+
+def test_unsupported_and_oversize_uploads_are_refused(personas, interaction, settings):
+    with pytest.raises(Exception, match="Unsupported media type"):
+        recordings.recording_attach(interaction=interaction, by=personas.admin,
+                                    upload=SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload"))
+    settings.CXQ_MAX_UPLOAD_MB = 0
+    with pytest.raises(Exception, match="larger than 0 MB"):
+        recordings.recording_attach(interaction=interaction, by=personas.admin,
+                                    upload=SimpleUploadedFile("a.mp3", AUDIO, content_type="audio/mpeg"))
+    assert not Recording.objects.exists()
+
+
+def test_the_upload_form_reports_a_bad_file_and_keeps_nothing(client_for, interaction):
+    response = client_for("supervisor_a").post(
+        reverse("interactions:recording_upload", args=[interaction.uuid]),
+        {"file": SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")}, follow=True)
+    assert "Unsupported media type" in response.content.decode()
+    assert not Recording.objects.exists()
+
+
+class _Media(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        if self.path.startswith("/big"):
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.end_headers()
+            self.wfile.write(b"x" * (2 * 1024 * 1024))
+        elif self.path.startswith("/missing"):
+            self.send_response(404)
+            self.end_headers()
+        else:
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.send_header("Content-Length", str(len(AUDIO)))
+            self.end_headers()
+            self.wfile.write(AUDIO)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def media_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Media)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_recording_is_fetched_from_an_allowed_url_in_the_background(
+    personas, interaction, media_server, settings, django_capture_on_commit_callbacks
+):
+    settings.CXQ_MEDIA_FETCH_HOSTS = ["127.0.0.1"]
+    with django_capture_on_commit_callbacks(execute=True):
+        recording = recordings.recording_request_download(
+            interaction=interaction, url=f"{media_server}/call.mp3", by=personas.admin)
+    recording.refresh_from_db()
+    assert recording.status == "ready" and recording.size == len(AUDIO)
+    assert recording.file.read() == AUDIO
+
+
+def test_a_url_on_a_host_not_allowed_is_refused(personas, interaction, settings):
+    settings.CXQ_MEDIA_FETCH_HOSTS = ["media.example.com"]
+    with pytest.raises(Exception, match="not allowed"):
+        recordings.recording_request_download(interaction=interaction, url="http://10.0.0.1/a.mp3", by=personas.admin)
+    assert not Recording.objects.exists()
+
+
+@pytest.mark.parametrize(("path", "reason"), [("/big.mp3", "larger than 1 MB"), ("/missing.mp3", "404")])
+def test_a_failed_fetch_is_recorded_clearly(personas, interaction, media_server, settings, path, reason,
+                                            django_capture_on_commit_callbacks):
+    settings.CXQ_MEDIA_FETCH_HOSTS = ["127.0.0.1"]
+    settings.CXQ_MAX_UPLOAD_MB = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        recording = recordings.recording_request_download(interaction=interaction, url=media_server + path,
+                                                          by=personas.admin)
+    recording.refresh_from_db()
+    assert recording.status == "failed" and reason in recording.error and not recording.file
+
+
+def test_an_offline_interaction_is_added_with_a_pasted_transcript_and_audio(client_for, personas):
+    response = client_for("supervisor_a").post(reverse("interactions:new"), {
+        "agent": str(personas.agent_a1.uuid), "channel": "offline", "direction": "inbound",
+        "started_at": "2026-11-20T14:30", "duration_minutes": "4.5", "notes": "Walk-in at the shop",
+        "transcript_text": "Customer: my bill is wrong\nAgent: let me check that\nfor you\nCustomer: thanks",
+        "recording": SimpleUploadedFile("walkin.m4a", AUDIO, content_type="audio/mp4"),
+    })
+    interaction = Interaction.objects.get()
+    assert response.url == reverse("interactions:detail", args=[interaction.uuid])
+    assert (interaction.source, interaction.duration_seconds, interaction.agent) == ("offline", 270, personas.agent_a1)
+    texts = list(interaction.utterances.values_list("speaker", "text"))
+    assert texts == [("customer", "my bill is wrong"), ("agent", "let me check that for you"),
+                     ("customer", "thanks")]
+    assert interaction.recordings.get().content_type == "audio/mp4"
+
+
+def test_the_offline_form_shows_errors_and_writes_nothing(client_for, personas):
+    response = client_for("supervisor_a").post(reverse("interactions:new"), {
+        "agent": str(personas.agent_b1.uuid), "channel": "offline", "direction": "inbound",
+        "started_at": "", "duration_minutes": "-1"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Select a valid choice" in html  # agent_b1 is outside supervisor_a's teams
+    assert not Interaction.objects.exists()

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from cxq.interactions.schemas import InteractionIn
+from cxq.interactions.services import interaction_bulk_upsert, interaction_upsert
+
+
+def rows(html: str) -> int:
+    return len(set(re.findall(r'href="/interactions/([0-9a-f-]{36})/"', html)))
+
+
+def make(payload, n=1, **changes):
+    items = [
+        {
+            **payload,
+            **changes,
+            "external_id": f"{changes.get('external_id', 'v')}-{i}",
+            "started_at": f"2026-10-{i % 28 + 1:02d}T10:00:00Z",
+        }
+        for i in range(n)
+    ]
+    return interaction_bulk_upsert(payloads=items)
+
+
+def test_the_list_shows_interactions_in_scope_with_filters(client_for, personas, payload):
+    make(payload, 3)
+    make(payload, 2, external_id="b", agent={"email": personas.agent_b1.email}, channel="chat")
+    client = client_for("admin")
+    html = client.get(reverse("interactions:list")).content.decode()
+    assert rows(html) == 5
+    html = client.get(reverse("interactions:list"), {"channel": "chat"}).content.decode()
+    assert rows(html) == 2
+    html = client_for("supervisor_a").get(reverse("interactions:list")).content.decode()
+    assert rows(html) == 3
+
+
+def test_the_list_answers_htmx_with_just_the_table_and_searches_transcripts(client_for, payload):
+    make(payload, 2)
+    response = client_for("admin").get(
+        reverse("interactions:list"),
+        {"q": "refund"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="interaction-table",
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="interaction-table">') and rows(html) == 2
+
+
+def test_bad_filters_are_shown_not_crashed(client_for, payload):
+    make(payload, 1)
+    response = client_for("admin").get(
+        reverse("interactions:list"), {"date_from": "2026-12-01", "date_to": "2026-01-01", "cursor": "@@"}
+    )
+    assert (
+        response.status_code == 200 and "The end date is before the start date." in response.content.decode()
+    )
+
+
+def test_the_list_pages_with_a_cursor_and_does_not_grow_queries(
+    client_for, payload, django_assert_max_num_queries
+):
+    make(payload, 60)
+    client = client_for("admin")
+    with django_assert_max_num_queries(14):
+        first = client.get(reverse("interactions:list"))
+    cursor = first.context["next_cursor"]
+    second = client.get(reverse("interactions:list"), {"cursor": cursor}).content.decode()
+    assert rows(second) == 10
+
+
+def test_the_detail_shows_the_transcript_hits_and_metrics(client_for, personas, payload, refund_topic):
+    interaction, _ = interaction_upsert(data=InteractionIn.model_validate(payload))
+    html = (
+        client_for("agent_a1").get(reverse("interactions:detail", args=[interaction.uuid])).content.decode()
+    )
+    assert "I was charged twice and want a refund." in html
+    assert 'data-testid="transcript"' in html and ">Refund</span>" in html
+    assert "Talk-to-listen" in html
