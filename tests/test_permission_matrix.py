@@ -129,6 +129,13 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("scorecards:delete", "POST"): editors(302),
     ("interactions:list", "GET"): exp(200, norole=403),
     ("interactions:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("interactions:phrase_sets", "GET"): admin_only(200),
+    ("interactions:phrase_set_new", "GET"): admin_only(200),
+    ("interactions:phrase_set_new", "POST"): admin_only(302),
+    ("interactions:phrase_set_edit", "GET"): admin_only(200),
+    ("interactions:phrase_set_edit", "POST"): admin_only(302),
+    ("interactions:phrase_set_delete", "POST"): admin_only(302),
+    ("interactions:enrichment_rerun", "POST"): admin_only(302),
     ("interactions:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("interactions:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
     ("interactions:recording_upload", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
@@ -280,8 +287,11 @@ def world(personas):
 
     from cxq.interactions.recordings import recording_attach
 
-    recording = recording_attach(interaction=interaction, by=personas.admin,
-                                 upload=SimpleUploadedFile("a.mp3", b"ID3" + b"0" * 500, content_type="audio/mpeg"))
+    recording = recording_attach(
+        interaction=interaction,
+        by=personas.admin,
+        upload=SimpleUploadedFile("a.mp3", b"ID3" + b"0" * 500, content_type="audio/mpeg"),
+    )
     return {
         "recording": recording,
         "interaction": interaction,
@@ -356,6 +366,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "scorecards:restore": [world["sc_archived"].uuid],
         "interactions:detail": [world["interaction"].uuid],
         "interactions:recording_upload": [world["interaction"].uuid],
+        "interactions:phrase_set_edit": [world["phrase_set"].uuid],
+        "interactions:phrase_set_delete": [world["phrase_set"].uuid],
         "interactions:recording_media": [world["interaction"].uuid, world["recording"].uuid],
     }.get(name, [])
     bodies = {
@@ -400,10 +412,29 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "qa_greet": "yes",
         },
         "scorecards:import": {"file": _upload()},
-        "interactions:new": {"agent": str(p.agent_a1.uuid), "channel": "offline", "direction": "inbound",
-                             "started_at": "2026-11-20T14:30", "duration_minutes": "3",
-                             "transcript_text": "Customer: hello\nAgent: hi"},
+        "interactions:new": {
+            "agent": str(p.agent_a1.uuid),
+            "channel": "offline",
+            "direction": "inbound",
+            "started_at": "2026-11-20T14:30",
+            "duration_minutes": "3",
+            "transcript_text": "Customer: hello\nAgent: hi",
+        },
         "interactions:recording_upload": {"file": _audio()},
+        "interactions:phrase_set_new": {
+            "name": "Empathy",
+            "kind": "indicator",
+            "side": "agent",
+            "phrases": "I understand\nI am sorry",
+            "is_active": "on",
+        },
+        "interactions:phrase_set_edit": {
+            "name": "Greeting",
+            "kind": "indicator",
+            "side": "agent",
+            "phrases": "thank you for calling\nthanks for calling",
+            "is_active": "on",
+        },
     }
     return reverse(name, args=args), (bodies.get(name, {}) if method == "POST" else {})
 

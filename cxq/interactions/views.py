@@ -17,7 +17,8 @@ from cxq.accounts.permissions import has_perm
 from cxq.interactions import recordings, selectors
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript
-from cxq.interactions.forms import InteractionFilterForm, OfflineInteractionForm
+from cxq.interactions import phrases
+from cxq.interactions.forms import InteractionFilterForm, OfflineInteractionForm, PhraseSetForm
 from cxq.interactions.models import PhraseSet, Recording
 from cxq.interactions.services import IngestError, interaction_upsert, parse_payload
 from cxq.lib.media import ranged_response
@@ -90,17 +91,25 @@ def interaction_new(request):
         data = form.cleaned_data
         agent = form.agents[data["agent"]]
         payload = {
-            "channel": data["channel"], "direction": data["direction"], "started_at": data["started_at"].isoformat(),
-            "duration_seconds": int(data["duration_minutes"] * 60), "agent": {"email": agent.email},
-            "queue": data["queue"], "disposition": data["disposition"], "notes": data["notes"],
+            "channel": data["channel"],
+            "direction": data["direction"],
+            "started_at": data["started_at"].isoformat(),
+            "duration_seconds": int(data["duration_minutes"] * 60),
+            "agent": {"email": agent.email},
+            "queue": data["queue"],
+            "disposition": data["disposition"],
+            "notes": data["notes"],
             "transcript": parse_pasted_transcript(data["transcript_file"] or data["transcript_text"]),
         }
         try:
             with transaction.atomic():
-                interaction, _ = interaction_upsert(data=parse_payload(payload), source=Source.OFFLINE,
-                                                    by=request.user)
+                interaction, _ = interaction_upsert(
+                    data=parse_payload(payload), source=Source.OFFLINE, by=request.user
+                )
                 if data.get("recording"):
-                    recordings.recording_attach(interaction=interaction, upload=data["recording"], by=request.user)
+                    recordings.recording_attach(
+                        interaction=interaction, upload=data["recording"], by=request.user
+                    )
         except IngestError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -142,5 +151,82 @@ def recording_media(request, uuid, recording):
         raise PermissionDenied("Your role does not allow downloading recordings.")
     handle = item.file.open("rb")
     name = f"{interaction.external_id or interaction.uuid}{recordings.MEDIA_TYPES.get(item.content_type, '')}"
-    return ranged_response(request, handle, size=item.file.size, content_type=item.content_type, filename=name,
-                           attachment=download)
+    return ranged_response(
+        request,
+        handle,
+        size=item.file.size,
+        content_type=item.content_type,
+        filename=name,
+        attachment=download,
+    )
+
+
+# --- Indicators and topics (admin) ------------------------------------------------------------------
+
+
+@perm_required("settings.edit")
+def phrase_set_list(request):
+    sets = PhraseSet.objects.order_by("kind", "name")
+    from django.db.models import Count
+
+    sets = sets.annotate(hit_count=Count("hits"))
+    return render(request, "interactions/phrase_sets.html", {"sets": sets})
+
+
+def _phrase_set_form(request, phrase_set=None):
+    initial = {}
+    if phrase_set is not None:
+        initial = {
+            "name": phrase_set.name,
+            "kind": phrase_set.kind,
+            "side": phrase_set.side,
+            "phrases": "\n".join(phrase_set.phrases),
+            "description": phrase_set.description,
+            "is_active": phrase_set.is_active,
+        }
+    form = PhraseSetForm(request.POST or None, initial=initial or {"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            if phrase_set is None:
+                phrase_set = phrases.phrase_set_create(by=request.user, **form.cleaned_data)
+            else:
+                phrases.phrase_set_update(by=request.user, phrase_set=phrase_set, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"“{phrase_set.name}” saved. Re-run enrichment to apply it to past "
+                "interactions; new ones use it at once.",
+            )
+            return redirect("interactions:phrase_sets")
+    return render(request, "interactions/phrase_set_form.html", {"form": form, "phrase_set": phrase_set})
+
+
+@perm_required("settings.edit")
+def phrase_set_new(request):
+    return _phrase_set_form(request)
+
+
+@perm_required("settings.edit")
+def phrase_set_edit(request, uuid):
+    return _phrase_set_form(request, phrases.phrase_set_get(uuid=uuid))
+
+
+@require_POST
+@perm_required("settings.edit")
+def phrase_set_delete(request, uuid):
+    phrase_set = phrases.phrase_set_get(uuid=uuid)
+    phrases.phrase_set_delete(by=request.user, phrase_set=phrase_set)
+    messages.success(request, f"“{phrase_set.name}” deleted.")
+    return redirect("interactions:phrase_sets")
+
+
+@require_POST
+@perm_required("settings.edit")
+def enrichment_rerun(request):
+    count = phrases.enrichment_rerun(by=request.user)
+    messages.success(
+        request, f"Re-enriching {count} interactions in the background; the list updates as they finish."
+    )
+    return redirect("interactions:phrase_sets")

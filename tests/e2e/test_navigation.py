@@ -24,6 +24,7 @@ EXPECTED_NAV = {
         "accounts:role_list",
         "accounts:org_settings",
         "notifications:outbox",
+        "interactions:phrase_sets",
         "audit:list",
     },
     "supervisor_a": LEAD,
