@@ -10,14 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
-from cxq.accounts.models import User
-from cxq.accounts.selectors import team_list, user_scope
 from cxq.accounts.forms import apply_service_errors
+from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
-from cxq.interactions import recordings, selectors
+from cxq.accounts.selectors import team_list, user_scope
+from cxq.interactions import phrases, recordings, selectors
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript
-from cxq.interactions import phrases
 from cxq.interactions.forms import InteractionFilterForm, OfflineInteractionForm, PhraseSetForm
 from cxq.interactions.models import PhraseSet, Recording
 from cxq.interactions.services import IngestError, interaction_upsert, parse_payload
