@@ -70,9 +70,7 @@ def session_login(conn, email: str) -> tuple[str, str]:
     response, body = request(conn, "GET", "/login/")
     cookies = dict(re.findall(r"(cxq_csrftoken)=([^;]+)", response.getheader("Set-Cookie") or ""))
     csrf = cookies["cxq_csrftoken"]
-    form = urllib.parse.urlencode(
-        {"username": email, "password": "bench-password-123", "csrfmiddlewaretoken": csrf}
-    )
+    form = urllib.parse.urlencode({"username": email, "password": "bench-password-123", "csrfmiddlewaretoken": csrf})
     response, _ = request(
         conn,
         "POST",
@@ -84,9 +82,7 @@ def session_login(conn, email: str) -> tuple[str, str]:
             "Referer": f"http://127.0.0.1:{PORT}/login/",
         },
     )
-    session = re.search(r"cxq_session=([^;]+)", " ".join(response.headers.get_all("Set-Cookie") or [])).group(
-        1
-    )
+    session = re.search(r"cxq_session=([^;]+)", " ".join(response.headers.get_all("Set-Cookie") or [])).group(1)
     return csrf, session
 
 

@@ -36,9 +36,7 @@ def fifty_question_scorecard(mode: str = "percentage") -> dict:
             if n % 10 == 5:
                 q["show_if"] = {"question": f"q{n - 1}", "answers": [q_first_option(questions[-1])]}
             questions.append(q)
-        sections.append(
-            {"key": f"s{s}", "title": f"Section {s}", "weight": rng.randint(1, 40), "questions": questions}
-        )
+        sections.append({"key": f"s{s}", "title": f"Section {s}", "weight": rng.randint(1, 40), "questions": questions})
     return {"name": "Bench", "scoring_mode": mode, "pass_mark": 70, "sections": sections}
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import sys
 
+# Spec'd command names that Django cannot use as module names ('-' is not allowed in one).
+ALIASES = {"seed-bench": "seed_bench"}
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxq.settings")
@@ -16,6 +19,8 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "cxq"
+    if len(argv) > 1:
+        argv[1] = ALIASES.get(argv[1], argv[1])
     execute_from_command_line(argv)
 
 

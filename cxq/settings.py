@@ -104,9 +104,7 @@ if DATABASE_URL:
         "django.db.backends.postgresql",
         "django.db.backends.sqlite3",
     ):
-        raise ImproperlyConfigured(
-            "DATABASE_URL must point at PostgreSQL (postgresql://) or SQLite (sqlite:///)"
-        )
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgresql://) or SQLite (sqlite:///)")
 else:
     DATABASES = {
         "default": {

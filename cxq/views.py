@@ -31,9 +31,7 @@ def dashboard(request):
         context["user_count"] = User.objects.filter(is_active=True).count()
     if user.can("settings.edit"):
         context["outbox"] = {
-            "pending": OutboundEmail.objects.filter(
-                status__in=[EmailStatus.PENDING, EmailStatus.SENDING]
-            ).count(),
+            "pending": OutboundEmail.objects.filter(status__in=[EmailStatus.PENDING, EmailStatus.SENDING]).count(),
             "failed": OutboundEmail.objects.filter(status=EmailStatus.FAILED).count(),
         }
     if can_view_audit(user):
@@ -63,9 +61,7 @@ def _error(request, status: int, title: str, message: str):
     if request.path.startswith("/api/") or request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse({"detail": message}, status=status)
     try:
-        return render(
-            request, "error.html", {"status": status, "title": title, "message": message}, status=status
-        )
+        return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
     except Exception:
         return JsonResponse({"detail": message}, status=status)
 

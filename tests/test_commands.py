@@ -16,7 +16,7 @@ def test_demo_is_idempotent_and_gives_one_login_per_role(db):
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert (User.objects.count(), Team.objects.count()) == (users, teams)
-    assert "0 users, 0 teams and 0 scorecards created" in out.getvalue()
+    assert "0 users, 0 teams, 0 scorecards, 0 interactions and 0 indicators/topics created" in out.getvalue()
     for spec in DEMO_LOGINS:
         user = User.objects.get(email=spec.email)
         assert user.role.key == spec.role and user.check_password(DEMO_PASSWORD)
@@ -24,9 +24,7 @@ def test_demo_is_idempotent_and_gives_one_login_per_role(db):
 
 
 def test_createadmin_creates_an_admin_or_promotes_an_existing_user(db):
-    call_command(
-        "createadmin", email="boss@example.com", password="a-long-admin-passphrase", stdout=io.StringIO()
-    )
+    call_command("createadmin", email="boss@example.com", password="a-long-admin-passphrase", stdout=io.StringIO())
     boss = User.objects.get(email="boss@example.com")
     assert boss.role.key == "admin" and boss.check_password("a-long-admin-passphrase")
     User.objects.create_user(email="later@example.com", full_name="Later", role=Role.objects.get(key="agent"))

@@ -241,9 +241,7 @@ def test_every_route_has_an_expectation():
     stale_api = set(API) - {_normalise(op) for op in api_operations()}
     assert not missing_web, f"Web routes without a permission expectation: {sorted(missing_web)}"
     assert not missing_api, f"API operations without a permission expectation: {sorted(missing_api)}"
-    assert not stale_web and not stale_api, (
-        f"Expectations for routes that no longer exist: {stale_web | stale_api}"
-    )
+    assert not stale_web and not stale_api, f"Expectations for routes that no longer exist: {stale_web | stale_api}"
 
 
 # --- The world each request runs against ------------------------------------------------------------
@@ -266,9 +264,7 @@ def world(personas):
     from tests.scorecards.conftest import DOC
 
     draft = sc.scorecard_create(by=personas.admin, document={**DOC, "name": "Draft card"})
-    published = sc.scorecard_publish(
-        by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=DOC)
-    )
+    published = sc.scorecard_publish(by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=DOC))
     archived = sc.scorecard_archive(
         by=personas.admin,
         scorecard=sc.scorecard_publish(
@@ -546,9 +542,7 @@ def test_web_route_answers_as_expected_for_each_persona(route, who, world):
         response = client.post(url, body)
     else:
         response = client.get(url)
-    assert response.status_code == expected, (
-        f"{method} {url} as {who}: expected {expected}, got {response.status_code}"
-    )
+    assert response.status_code == expected, f"{method} {url} as {who}: expected {expected}, got {response.status_code}"
     if expected in REFUSED:
         assert db_fingerprint() == before, f"refused {method} {url} as {who} changed the database"
     if method == "POST" and expected == 302 and who != "anon" and name not in NO_STATE_CHANGE:
@@ -581,6 +575,4 @@ def test_api_token_is_scoped_like_its_owner(world):
     me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert me.status_code == 200 and me.json()["email"] == p.agent_b1.email
     assert client.get("/api/v1/roles", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
-    assert (
-        client.get(f"/api/v1/users/{p.agent_a1.uuid}", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 404
-    )
+    assert client.get(f"/api/v1/users/{p.agent_a1.uuid}", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 404

@@ -296,9 +296,7 @@ def me_password(request, payload: PasswordIn):
 @router.get("/users", response=list[UserOut], summary="Users in my scope")
 @paginate(CursorPagination, ordering=("id",))
 def users_list(request, search: str = "", role: str = "", team: str = "", status: str = ""):
-    return selectors.user_list(
-        viewer=request.user, search=search, role_key=role, team_uuid=team, status=status
-    )
+    return selectors.user_list(viewer=request.user, search=search, role_key=role, team_uuid=team, status=status)
 
 
 @router.post("/users", response={201: UserOut}, summary="Create a user (users.manage)")

@@ -19,9 +19,7 @@ def perm_required(code: str) -> Callable:
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not has_perm(request.user, code):
-                raise PermissionDenied(
-                    f"Your role does not allow this page (it needs: {_LABELS[code].lower()})."
-                )
+                raise PermissionDenied(f"Your role does not allow this page (it needs: {_LABELS[code].lower()}).")
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = code

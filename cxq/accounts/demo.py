@@ -31,19 +31,13 @@ DEMO_LOGINS = (
     DemoUser("admin@cxq.test", "Alex Admin", "admin"),
     DemoUser("supervisor@cxq.test", "Sam Supervisor", "supervisor", leads=("Billing Support",)),
     DemoUser("manager@cxq.test", "Morgan Manager", "manager", leads=("Technical Support",)),
-    DemoUser(
-        "evaluator@cxq.test", "Eve Evaluator", "evaluator", leads=("Billing Support", "Technical Support")
-    ),
+    DemoUser("evaluator@cxq.test", "Eve Evaluator", "evaluator", leads=("Billing Support", "Technical Support")),
     DemoUser("agent@cxq.test", "Avery Agent", "agent", member_of=("Billing Support",), external_id="AG-1001"),
 )
 
 MORE_AGENTS = (
-    DemoUser(
-        "jordan.lee@cxq.test", "Jordan Lee", "agent", member_of=("Billing Support",), external_id="AG-1002"
-    ),
-    DemoUser(
-        "priya.shah@cxq.test", "Priya Shah", "agent", member_of=("Billing Support",), external_id="AG-1003"
-    ),
+    DemoUser("jordan.lee@cxq.test", "Jordan Lee", "agent", member_of=("Billing Support",), external_id="AG-1002"),
+    DemoUser("priya.shah@cxq.test", "Priya Shah", "agent", member_of=("Billing Support",), external_id="AG-1003"),
     DemoUser(
         "diego.ramos@cxq.test",
         "Diego Ramos",
@@ -51,12 +45,8 @@ MORE_AGENTS = (
         member_of=("Technical Support",),
         external_id="AG-2001",
     ),
-    DemoUser(
-        "mei.chen@cxq.test", "Mei Chen", "agent", member_of=("Technical Support",), external_id="AG-2002"
-    ),
-    DemoUser(
-        "tom.okafor@cxq.test", "Tom Okafor", "agent", member_of=("Technical Support",), external_id="AG-2003"
-    ),
+    DemoUser("mei.chen@cxq.test", "Mei Chen", "agent", member_of=("Technical Support",), external_id="AG-2002"),
+    DemoUser("tom.okafor@cxq.test", "Tom Okafor", "agent", member_of=("Technical Support",), external_id="AG-2003"),
 )
 
 

@@ -57,9 +57,7 @@ class UserFilterForm(forms.Form):
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = (
-            [("", "Any role")]
-            + [(r.key, r.name) for r in Role.objects.order_by("name")]
-            + [("none", "No role")]
+            [("", "Any role")] + [(r.key, r.name) for r in Role.objects.order_by("name")] + [("none", "No role")]
         )
         self.fields["team"].choices = [("", "Any team")] + [(str(t.uuid), t.name) for t in teams]
 
@@ -91,9 +89,7 @@ class UserForm(forms.Form):
 
 
 class PasswordSetForm(forms.Form):
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label="New password"
-    )
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label="New password")
 
 
 class TeamForm(forms.Form):
@@ -142,9 +138,7 @@ class OrgSettingsForm(forms.Form):
         choices=[("create", "Create them as agents without a login"), ("reject", "Reject the interaction")],
         label="Unknown agents on ingest",
     )
-    silence_seconds = forms.DecimalField(
-        min_value=0.1, max_value=60, decimal_places=1, label="Silence longer than (s)"
-    )
+    silence_seconds = forms.DecimalField(min_value=0.1, max_value=60, decimal_places=1, label="Silence longer than (s)")
     crosstalk_seconds = forms.DecimalField(
         min_value=0.1, max_value=60, decimal_places=1, label="Crosstalk longer than (s)"
     )

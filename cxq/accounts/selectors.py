@@ -28,9 +28,9 @@ def team_list(*, viewer: User, search: str = "") -> QuerySet[Team]:
         qs = qs.filter(pk__in=mine)
     if search:
         qs = qs.filter(name__icontains=search)
-    return qs.annotate(
-        member_count=Count("members", distinct=True), lead_count=Count("leads", distinct=True)
-    ).order_by("name")
+    return qs.annotate(member_count=Count("members", distinct=True), lead_count=Count("leads", distinct=True)).order_by(
+        "name"
+    )
 
 
 def team_get_for(*, viewer: User, uuid) -> Team:
@@ -90,10 +90,5 @@ def api_token_list(*, user: User) -> QuerySet[ApiToken]:
 
 def active_users_by_role() -> list[tuple[str, int]]:
     """(role name, active users) for the admin dashboard, 'No role' included."""
-    rows = (
-        User.objects.filter(is_active=True)
-        .values("role__name")
-        .annotate(n=Count("id"))
-        .order_by("role__name")
-    )
+    rows = User.objects.filter(is_active=True).values("role__name").annotate(n=Count("id")).order_by("role__name")
     return [(r["role__name"] or "No role", r["n"]) for r in rows]

@@ -230,9 +230,7 @@ def user_set_password(*, by: User, user: User, password: str) -> None:
         raise ValidationError({"password": exc.messages})
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
-    audit_record(
-        actor=by, action="user.password_change" if by.pk == user.pk else "user.password_reset", obj=user
-    )
+    audit_record(actor=by, action="user.password_change" if by.pk == user.pk else "user.password_reset", obj=user)
     notify(
         recipient=user,
         kind="account.password_changed",
@@ -358,9 +356,7 @@ def role_delete(*, by: User, role: Role) -> None:
         raise ValidationError({"role": "Built-in roles cannot be deleted."})
     in_use = User.objects.filter(role=role).count()
     if in_use:
-        raise ValidationError(
-            {"role": f"{in_use} user(s) still have this role; give them another role first."}
-        )
+        raise ValidationError({"role": f"{in_use} user(s) still have this role; give them another role first."})
     before = snapshot(role, ROLE_FIELDS)
     audit_record(actor=by, action="role.delete", obj=role, before=before)
     role.delete()
@@ -556,9 +552,7 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
         digest=_digest(raw),
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
-    audit_record(
-        actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix}
-    )
+    audit_record(actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix})
     notify(
         recipient=user,
         kind="account.token_created",

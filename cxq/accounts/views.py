@@ -39,9 +39,7 @@ class LoginView(auth_views.LoginView):
 
 def profile(request):
     user = request.user
-    form = ProfileForm(
-        request.POST or None, initial={"full_name": user.full_name, "time_zone": user.time_zone}
-    )
+    form = ProfileForm(request.POST or None, initial={"full_name": user.full_name, "time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update_profile(user=user, **form.cleaned_data)

@@ -45,8 +45,7 @@ def audit_export(request):
     form = AuditFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return HttpResponseBadRequest(
-            "Invalid filter: "
-            + "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+            "Invalid filter: " + "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
         )
     kwargs = form.selector_kwargs() if request.GET else {}
     qs = selectors.audit_list(viewer=request.user, **kwargs)

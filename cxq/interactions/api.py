@@ -178,9 +178,7 @@ def interactions_bulk(request, payload: BulkIn):
     return {"created": report.created, "updated": report.updated, "errors": report.errors}
 
 
-@router.get(
-    "/interactions", response=PageOut, summary="Interactions in my scope, newest first (keyset cursor)"
-)
+@router.get("/interactions", response=PageOut, summary="Interactions in my scope, newest first (keyset cursor)")
 def interactions_list(
     request,
     q: str = "",
@@ -243,9 +241,7 @@ def phrase_sets_list(request):
     return list(PhraseSet.objects.order_by("kind", "name"))
 
 
-@router.post(
-    "/phrase-sets", response={201: PhraseSetOut}, summary="Create an indicator or topic (settings.edit)"
-)
+@router.post("/phrase-sets", response={201: PhraseSetOut}, summary="Create an indicator or topic (settings.edit)")
 def phrase_sets_create(request, payload: PhraseSetIn):
     return Status(201, phrases.phrase_set_create(by=request.user, **payload.model_dump()))
 
@@ -255,20 +251,14 @@ def phrase_sets_rerun(request):
     return {"queued": phrases.enrichment_rerun(by=request.user)}
 
 
-@router.patch(
-    "/phrase-sets/{uuid}", response=PhraseSetOut, summary="Change an indicator or topic (settings.edit)"
-)
+@router.patch("/phrase-sets/{uuid}", response=PhraseSetOut, summary="Change an indicator or topic (settings.edit)")
 def phrase_sets_update(request, uuid: UUID, payload: PhraseSetPatch):
     require(request.user, "interactions.view")
     phrase_set = phrases.phrase_set_get(uuid=uuid)
-    return phrases.phrase_set_update(
-        by=request.user, phrase_set=phrase_set, **payload.model_dump(exclude_unset=True)
-    )
+    return phrases.phrase_set_update(by=request.user, phrase_set=phrase_set, **payload.model_dump(exclude_unset=True))
 
 
-@router.delete(
-    "/phrase-sets/{uuid}", response={204: None}, summary="Delete an indicator or topic (settings.edit)"
-)
+@router.delete("/phrase-sets/{uuid}", response={204: None}, summary="Delete an indicator or topic (settings.edit)")
 def phrase_sets_delete(request, uuid: UUID):
     require(request.user, "interactions.view")
     phrases.phrase_set_delete(by=request.user, phrase_set=phrases.phrase_set_get(uuid=uuid))

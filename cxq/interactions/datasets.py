@@ -42,9 +42,7 @@ def turns_to_interaction(record: dict[str, Any], *, started_at: str) -> dict[str
             continue
         length = TURN_BASE_SECONDS + SECONDS_PER_WORD * len(text.split())
         speaker = _SPEAKERS.get(str(turn.get("speaker", "")).lower(), turn.get("speaker"))
-        transcript.append(
-            {"speaker": speaker, "start": round(clock, 2), "end": round(clock + length, 2), "text": text}
-        )
+        transcript.append({"speaker": speaker, "start": round(clock, 2), "end": round(clock + length, 2), "text": text})
         clock += length + GAP_SECONDS
     metadata = {k: record[k] for k in ("source", "license") if k in record}
     metadata["timing"] = "derived"
@@ -58,8 +56,16 @@ def turns_to_interaction(record: dict[str, Any], *, started_at: str) -> dict[str
     }
 
 
-_PREFIXES = {"agent": "agent", "a": "agent", "customer": "customer", "c": "customer", "caller": "customer",
-             "client": "customer", "system": "system", "note": "system"}
+_PREFIXES = {
+    "agent": "agent",
+    "a": "agent",
+    "customer": "customer",
+    "c": "customer",
+    "caller": "customer",
+    "client": "customer",
+    "system": "system",
+    "note": "system",
+}
 
 
 def parse_pasted_transcript(text: str) -> list[dict[str, Any]]:

@@ -29,8 +29,7 @@ def current_matcher() -> tuple[PhraseMatcher, dict[str, PhraseSet]]:
     if _cache.get("key") != key:
         sets = list(PhraseSet.objects.filter(is_active=True))
         specs = [
-            PhraseSetSpec(id=str(s.pk), name=s.name, kind=s.kind, side=s.side, phrases=tuple(s.phrases))
-            for s in sets
+            PhraseSetSpec(id=str(s.pk), name=s.name, kind=s.kind, side=s.side, phrases=tuple(s.phrases)) for s in sets
         ]
         _cache.update(key=key, matcher=PhraseMatcher(specs), sets={str(s.pk): s for s in sets})
     return _cache["matcher"], _cache["sets"]  # type: ignore[return-value]
@@ -38,9 +37,7 @@ def current_matcher() -> tuple[PhraseMatcher, dict[str, PhraseSet]]:
 
 def current_thresholds() -> Thresholds:
     org = OrgSettings.get()
-    return Thresholds(
-        silence_seconds=float(org.silence_seconds), crosstalk_min_seconds=float(org.crosstalk_seconds)
-    )
+    return Thresholds(silence_seconds=float(org.silence_seconds), crosstalk_min_seconds=float(org.crosstalk_seconds))
 
 
 def enrich_ids(ids: Iterable[int]) -> int:

@@ -98,12 +98,8 @@ class OfflineInteractionForm(forms.Form):
     agent = forms.ChoiceField()
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.OFFLINE)
     direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INBOUND)
-    started_at = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    duration_minutes = forms.DecimalField(
-        min_value=0, max_value=24 * 60, decimal_places=1, label="Duration (minutes)"
-    )
+    started_at = forms.DateTimeField(label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    duration_minutes = forms.DecimalField(min_value=0, max_value=24 * 60, decimal_places=1, label="Duration (minutes)")
     queue = forms.CharField(required=False, max_length=120)
     disposition = forms.CharField(required=False, max_length=120)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000)
@@ -115,16 +111,12 @@ class OfflineInteractionForm(forms.Form):
         help_text="Paste it as lines starting “Agent:” or “Customer:”. Timings are estimated from the words.",
     )
     transcript_file = forms.FileField(required=False, label="…or a transcript file (.txt)")
-    recording = forms.FileField(
-        required=False, label="Recording", help_text="Audio (mp3, wav, ogg, m4a…) or video."
-    )
+    recording = forms.FileField(required=False, label="Recording", help_text="Audio (mp3, wav, ogg, m4a…) or video.")
 
     def __init__(self, *args, agents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.agents = {str(a.uuid): a for a in agents}
-        self.fields["agent"].choices = [("", "Choose the agent")] + [
-            (k, a.full_name) for k, a in self.agents.items()
-        ]
+        self.fields["agent"].choices = [("", "Choose the agent")] + [(k, a.full_name) for k, a in self.agents.items()]
 
     def clean_transcript_file(self):
         upload = self.cleaned_data.get("transcript_file")
@@ -146,8 +138,7 @@ class PhraseSetForm(forms.Form):
     )
     phrases = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="One phrase per line. Matching ignores case and punctuation and "
-        "tolerates small misspellings.",
+        help_text="One phrase per line. Matching ignores case and punctuation and tolerates small misspellings.",
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_active = forms.BooleanField(required=False, initial=True, label="Active")

@@ -77,8 +77,7 @@ def _csv(path: Path, default_agent: str | None) -> Iterator[tuple[int, Any]]:
         unknown = set(reader.fieldnames or []) - set(CSV_COLUMNS)
         if unknown:
             raise ValueError(
-                f"{path.name}: unknown column(s) {', '.join(sorted(unknown))}; "
-                f"the columns are {', '.join(CSV_COLUMNS)}"
+                f"{path.name}: unknown column(s) {', '.join(sorted(unknown))}; the columns are {', '.join(CSV_COLUMNS)}"
             )
         for row in reader:
             number = reader.line_num

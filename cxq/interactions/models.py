@@ -21,9 +21,7 @@ class Interaction(PublicIdModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
     )
     other_agents = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     queue = models.CharField(max_length=120, blank=True)
     disposition = models.CharField(max_length=120, blank=True)
     language = models.CharField(max_length=16, blank=True)
@@ -94,9 +92,7 @@ class Utterance(models.Model):
         ordering = ["interaction", "index"]
         constraints = [
             models.UniqueConstraint(fields=["interaction", "index"], name="utterance_order_unique"),
-            models.CheckConstraint(
-                condition=models.Q(end__gte=models.F("start")), name="utterance_end_after_start"
-            ),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="utterance_end_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -138,15 +134,16 @@ class PhraseHit(models.Model):
             models.Index(fields=["phrase_set", "interaction"], name="hit_set_interaction_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.phrase_set_id} in {self.interaction_id} at {self.start:.1f}s"
+
 
 class WebhookReceipt(models.Model):
     """Inbound webhook requests already processed, so a replay of the same request is harmless."""
 
     request_id = models.CharField(max_length=200, unique=True)
     event = models.CharField(max_length=100)
-    interaction = models.ForeignKey(
-        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    interaction = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

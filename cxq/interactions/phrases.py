@@ -88,7 +88,5 @@ def enrichment_rerun(*, by) -> int:
     """Mark every interaction for re-enrichment; the worker's sweep processes them in batches."""
     require(by, "settings.edit")
     count = interactions_mark_for_enrichment()
-    audit_record(
-        actor=by, action="enrichment.rerun", object_type="interactions", after={"interactions": count}
-    )
+    audit_record(actor=by, action="enrichment.rerun", object_type="interactions", after={"interactions": count})
     return count

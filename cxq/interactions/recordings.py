@@ -21,9 +21,19 @@ from cxq.audit.services import audit_record
 from cxq.interactions.models import Interaction, Recording
 
 MEDIA_TYPES = {
-    "audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav",
-    "audio/ogg": ".ogg", "audio/webm": ".webm", "audio/mp4": ".m4a", "audio/x-m4a": ".m4a", "audio/aac": ".aac",
-    "audio/flac": ".flac", "video/mp4": ".mp4", "video/webm": ".webm",
+    "audio/mpeg": ".mp3",
+    "audio/mp3": ".mp3",
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "audio/wave": ".wav",
+    "audio/ogg": ".ogg",
+    "audio/webm": ".webm",
+    "audio/mp4": ".m4a",
+    "audio/x-m4a": ".m4a",
+    "audio/aac": ".aac",
+    "audio/flac": ".flac",
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
 }
 EXTENSIONS = {ext: kind for kind, ext in MEDIA_TYPES.items()}
 
@@ -39,8 +49,12 @@ def _media_type(name: str, declared: str | None) -> str:
     guessed = EXTENSIONS.get(PurePosixPath(name or "").suffix.lower()) or mimetypes.guess_type(name or "")[0]
     if guessed in MEDIA_TYPES:
         return guessed
-    raise ValidationError({"file": f"Unsupported media type {declared or 'unknown'}: upload audio "
-                                   "(mp3, wav, ogg, webm, m4a, aac, flac) or mp4/webm video."})
+    raise ValidationError(
+        {
+            "file": f"Unsupported media type {declared or 'unknown'}: upload audio "
+            "(mp3, wav, ogg, webm, m4a, aac, flac) or mp4/webm video."
+        }
+    )
 
 
 @transaction.atomic
@@ -49,8 +63,7 @@ def recording_attach(*, interaction: Interaction, upload, by) -> Recording:
     if upload.size > max_bytes():
         raise ValidationError({"file": f"The file is larger than {settings.CXQ_MAX_UPLOAD_MB} MB."})
     kind = _media_type(upload.name, getattr(upload, "content_type", None))
-    recording = Recording(interaction=interaction, content_type=kind, size=upload.size,
-                          status=Recording.Status.READY)
+    recording = Recording(interaction=interaction, content_type=kind, size=upload.size, status=Recording.Status.READY)
     recording.file.save(f"{interaction.uuid}{MEDIA_TYPES[kind]}", upload, save=False)
     recording.save()
     audit_record(actor=by, action="recording.upload", obj=interaction, after={"size": upload.size, "type": kind})
@@ -63,8 +76,12 @@ def _check_url(url: str) -> None:
         raise ValidationError({"download_url": "Give an http(s) URL."})
     allowed = [h.lower() for h in settings.CXQ_MEDIA_FETCH_HOSTS]
     if parsed.hostname.lower() not in allowed:
-        raise ValidationError({"download_url": f"Fetching from {parsed.hostname} is not allowed; the operator "
-                                               "lists allowed hosts in CXQ_MEDIA_FETCH_HOSTS."})
+        raise ValidationError(
+            {
+                "download_url": f"Fetching from {parsed.hostname} is not allowed; the operator "
+                "lists allowed hosts in CXQ_MEDIA_FETCH_HOSTS."
+            }
+        )
 
 
 @transaction.atomic

@@ -99,9 +99,7 @@ class InteractionIn(BaseModel):
         last_end_by_side: dict[str, float] = {}
         for i, u in enumerate(self.transcript):
             if u.start < previous_start:
-                raise ValueError(
-                    f"transcript.{i}: utterances must be in time order ({u.start} < {previous_start})"
-                )
+                raise ValueError(f"transcript.{i}: utterances must be in time order ({u.start} < {previous_start})")
             if u.speaker != Speaker.SYSTEM and u.start < last_end_by_side.get(u.speaker, 0.0):
                 raise ValueError(
                     f"transcript.{i}: overlaps the previous {u.speaker} utterance (starts at {u.start}, "

@@ -40,18 +40,13 @@ def search_transcripts(qs: QuerySet[Interaction], text: str) -> QuerySet[Interac
         return qs
     if connection.vendor == "postgresql":
         return qs.extra(
-            where=[
-                "to_tsvector('simple', interactions_interaction.transcript_text) @@ "
-                "plainto_tsquery('simple', %s)"
-            ],
+            where=["to_tsvector('simple', interactions_interaction.transcript_text) @@ plainto_tsquery('simple', %s)"],
             params=[text],
         )
     # FTS5: quote every word so user input is never read as query syntax; all words must appear.
     query = " ".join('"' + w.replace('"', '""') + '"' for w in text.split())
     return qs.extra(
-        where=[
-            "interactions_interaction.id IN (SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH %s)"
-        ],
+        where=["interactions_interaction.id IN (SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH %s)"],
         params=[query],
     )
 

@@ -62,9 +62,7 @@ class AgentResolver:
 
     @classmethod
     def from_settings(cls) -> AgentResolver:
-        return cls(
-            policy=OrgSettings.get().unknown_agents, agent_role=Role.objects.filter(key="agent").first()
-        )
+        return cls(policy=OrgSettings.get().unknown_agents, agent_role=Role.objects.filter(key="agent").first())
 
     def resolve(self, ref: AgentRef | None, path: str = "agent") -> User | None:
         if ref is None:
@@ -222,9 +220,7 @@ def interaction_bulk_upsert(
                 seen.add(data.external_id)
             unique.append((i, data))
         valid = unique
-        existing = {
-            i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)
-        }
+        existing = {i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)}
         new_rows: list[tuple[Interaction, InteractionIn]] = []
         for i, data in valid:
             current = existing.get(data.external_id) if data.external_id else None

@@ -38,9 +38,7 @@ def interaction_list(request):
     )
     filters = form.filters() if form.is_valid() else selectors.Filters()
     cursor = request.GET.get("cursor", "")
-    rows, next_cursor = selectors.page_after(
-        selectors.interaction_list(viewer=viewer, filters=filters), cursor, PAGE
-    )
+    rows, next_cursor = selectors.page_after(selectors.interaction_list(viewer=viewer, filters=filters), cursor, PAGE)
     query = request.GET.copy()
     query.pop("cursor", None)
     secondary = [form[name] for name in form.fields if name not in PRIMARY and name != "q"]
@@ -102,13 +100,9 @@ def interaction_new(request):
         }
         try:
             with transaction.atomic():
-                interaction, _ = interaction_upsert(
-                    data=parse_payload(payload), source=Source.OFFLINE, by=request.user
-                )
+                interaction, _ = interaction_upsert(data=parse_payload(payload), source=Source.OFFLINE, by=request.user)
                 if data.get("recording"):
-                    recordings.recording_attach(
-                        interaction=interaction, upload=data["recording"], by=request.user
-                    )
+                    recordings.recording_attach(interaction=interaction, upload=data["recording"], by=request.user)
         except IngestError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -225,7 +219,5 @@ def phrase_set_delete(request, uuid):
 @perm_required("settings.edit")
 def enrichment_rerun(request):
     count = phrases.enrichment_rerun(by=request.user)
-    messages.success(
-        request, f"Re-enriching {count} interactions in the background; the list updates as they finish."
-    )
+    messages.success(request, f"Re-enriching {count} interactions in the background; the list updates as they finish.")
     return redirect("interactions:phrase_sets")

@@ -86,8 +86,7 @@ def map_engagement(obj: dict[str, Any]) -> dict[str, Any]:
             }
         )
     mapped = {
-        "external_id": str(_first(obj, "external_id", "engagement_id", "interaction_id", "id", default=""))
-        or None,
+        "external_id": str(_first(obj, "external_id", "engagement_id", "interaction_id", "id", default="")) or None,
         "channel": str(_first(obj, "channel", "channel_type", default="voice")).lower(),
         "direction": str(_first(obj, "direction", default="inbound")).lower(),
         "started_at": _first(obj, "started_at", "start_time"),
@@ -137,9 +136,7 @@ def receive(request):
     if not name.endswith(COMPLETED_EVENTS):
         return JsonResponse({"status": "ignored", "event": name})
     obj = payload.get("object") if isinstance(payload.get("object"), dict) else payload
-    request_id = (
-        request.headers.get("x-zm-request-id") or hashlib.sha256(timestamp.encode() + body).hexdigest()
-    )
+    request_id = request.headers.get("x-zm-request-id") or hashlib.sha256(timestamp.encode() + body).hexdigest()
     if WebhookReceipt.objects.filter(request_id=request_id).exists():
         return JsonResponse({"status": "duplicate"})
     try:

@@ -10,9 +10,7 @@ from cxq.notifications.choices import EmailStatus
 class Notification(PublicIdModel):
     """An in-app notification (the bell)."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -25,9 +23,7 @@ class Notification(PublicIdModel):
             # the notification list, newest first
             models.Index(fields=["recipient", "-created_at"], name="notif_recipient_idx"),
             # the bell's unread count
-            models.Index(
-                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notif_unread_idx"
-            ),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notif_unread_idx"),
         ]
 
     def __str__(self) -> str:

@@ -186,11 +186,7 @@ def email_sweep(*, limit: int = 500) -> int:
     """
     now = timezone.now()
     _fail_abandoned(now)
-    ids = list(
-        OutboundEmail.objects.filter(_due(now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = list(OutboundEmail.objects.filter(_due(now)).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     if not ids:
         return 0
     sent = 0

@@ -22,9 +22,7 @@ def notification_list(request):
 
 def bell(request):
     """The bell's count, polled by htmx."""
-    return render(
-        request, "base.html#bell", {"unread_notifications": selectors.unread_count(user=request.user)}
-    )
+    return render(request, "base.html#bell", {"unread_notifications": selectors.unread_count(user=request.user)})
 
 
 @require_POST

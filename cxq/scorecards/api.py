@@ -143,9 +143,7 @@ def scorecards_list(request, status: str = "", search: str = ""):
 def scorecards_create(request, payload: DocumentIn):
     return Status(
         201,
-        services.scorecard_create(
-            by=request.user, document=payload.document, change_note=payload.change_note
-        ),
+        services.scorecard_create(by=request.user, document=payload.document, change_note=payload.change_note),
     )
 
 
@@ -212,9 +210,7 @@ def scorecards_get(request, uuid: UUID):
     return selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.put(
-    "/scorecards/{uuid}", response=SaveOut, summary="Save a new document (cosmetic in place or new version)"
-)
+@router.put("/scorecards/{uuid}", response=SaveOut, summary="Save a new document (cosmetic in place or new version)")
 def scorecards_update(request, uuid: UUID, payload: DocumentIn):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     scorecard, outcome = services.scorecard_update(
@@ -225,9 +221,7 @@ def scorecards_update(request, uuid: UUID, payload: DocumentIn):
 
 @router.delete("/scorecards/{uuid}", response={204: None}, summary="Delete a draft")
 def scorecards_delete(request, uuid: UUID):
-    services.scorecard_delete(
-        by=request.user, scorecard=selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
-    )
+    services.scorecard_delete(by=request.user, scorecard=selectors.scorecard_get_for(viewer=request.user, uuid=uuid))
     return Status(204, None)
 
 
@@ -279,12 +273,8 @@ def scorecards_diff(request, uuid: UUID, from_version: int, to_version: int):
     }
 
 
-@router.get(
-    "/scorecards/{uuid}/export", summary="The scorecard as a §2.2 JSON document or CSV", response={200: dict}
-)
-def scorecards_export(
-    request, uuid: UUID, format: Literal["json", "csv"] = "json", version: int | None = None
-):
+@router.get("/scorecards/{uuid}/export", summary="The scorecard as a §2.2 JSON document or CSV", response={200: dict})
+def scorecards_export(request, uuid: UUID, format: Literal["json", "csv"] = "json", version: int | None = None):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     v = selectors.version_get(scorecard=scorecard, number=version) if version else scorecard.current_version
     if format == "csv":

@@ -505,9 +505,7 @@ def _answer(cell: str) -> str:
 
 def _show_if(row: int, cells: dict[str, str]) -> dict[str, Any]:
     if not cells["show_if_question"]:
-        raise CsvImportError(
-            row, "show_if_question", "give the key of the question whose answers show this one"
-        )
+        raise CsvImportError(row, "show_if_question", "give the key of the question whose answers show this one")
     answers = [_answer(a.strip()) for a in cells["show_if_answers"].split(ANSWER_SEPARATOR)]
     if not any(answers):
         raise CsvImportError(

@@ -26,9 +26,7 @@ def _yn(key, text, yes=1, no=0, *, no_fail="none", required=True, default=None, 
     return q
 
 
-def _rating(
-    key, text, *, low="Poor", high="Excellent", required=True, allow_na=False, description="", **extra
-):
+def _rating(key, text, *, low="Poor", high="Excellent", required=True, allow_na=False, description="", **extra):
     return {
         "key": key,
         "text": text,

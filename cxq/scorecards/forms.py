@@ -14,9 +14,7 @@ class ScorecardFilterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        help_text="A scorecard exported from CXQ (.json) or filled in from the CSV template (.csv)."
-    )
+    file = forms.FileField(help_text="A scorecard exported from CXQ (.json) or filled in from the CSV template (.csv).")
     update = forms.ChoiceField(
         required=False, label="Import into", help_text="Leave as “New scorecard” to create a draft."
     )

@@ -27,9 +27,7 @@ def document_from_text(fmt: str, text: str) -> dict:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValidationError(
-                {"file": f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."}
-            )
+            raise ValidationError({"file": f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."})
         return parse_or_invalid(data).to_document()
     if fmt == "csv":
         try:
@@ -42,9 +40,7 @@ def document_from_text(fmt: str, text: str) -> dict:
 def document_from_upload(name: str, data: bytes) -> dict:
     fmt = format_from_name(name)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            {"file": "The file is larger than 2 MB; a scorecard is much smaller than that."}
-        )
+        raise ValidationError({"file": "The file is larger than 2 MB; a scorecard is much smaller than that."})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -78,9 +78,7 @@ def scorecard_create(*, by, document: dict, change_note: str = "") -> Scorecard:
 
 
 @transaction.atomic
-def scorecard_update(
-    *, by, scorecard: Scorecard, document: dict, change_note: str = ""
-) -> tuple[Scorecard, str]:
+def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: str = "") -> tuple[Scorecard, str]:
     """Save an edited document. Returns the scorecard and what happened (a ``ChangeKind``).
 
     - A draft is edited in place (nothing has been scored on it yet).
@@ -104,9 +102,7 @@ def scorecard_update(
         if problems:
             raise ValidationError({"document": problems})
         if not change_note.strip():
-            raise ValidationError(
-                {"change_note": "This change can alter scores, so it makes a new version: say why."}
-            )
+            raise ValidationError({"change_note": "This change can alter scores, so it makes a new version: say why."})
         number = (scorecard.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ScorecardVersion.objects.create(
             scorecard=scorecard,
@@ -152,9 +148,7 @@ def scorecard_publish(*, by, scorecard: Scorecard) -> Scorecard:
     scorecard.status = ScorecardStatus.PUBLISHED
     scorecard.published_at = timezone.now()
     scorecard.save(update_fields=["status", "published_at", "updated_at"])
-    audit_record(
-        actor=by, action="scorecard.publish", obj=scorecard, before=before, after=_summary(scorecard)
-    )
+    audit_record(actor=by, action="scorecard.publish", obj=scorecard, before=before, after=_summary(scorecard))
     return scorecard
 
 
@@ -164,16 +158,12 @@ def scorecard_archive(*, by, scorecard: Scorecard) -> Scorecard:
     require(by, "scorecards.edit")
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     if scorecard.status != ScorecardStatus.PUBLISHED:
-        raise ValidationError(
-            {"status": "Only published scorecards can be archived; delete a draft instead."}
-        )
+        raise ValidationError({"status": "Only published scorecards can be archived; delete a draft instead."})
     before = _summary(scorecard)
     scorecard.status = ScorecardStatus.ARCHIVED
     scorecard.archived_at = timezone.now()
     scorecard.save(update_fields=["status", "archived_at", "updated_at"])
-    audit_record(
-        actor=by, action="scorecard.archive", obj=scorecard, before=before, after=_summary(scorecard)
-    )
+    audit_record(actor=by, action="scorecard.archive", obj=scorecard, before=before, after=_summary(scorecard))
     return scorecard
 
 
@@ -187,9 +177,7 @@ def scorecard_restore(*, by, scorecard: Scorecard) -> Scorecard:
     scorecard.status = ScorecardStatus.PUBLISHED
     scorecard.archived_at = None
     scorecard.save(update_fields=["status", "archived_at", "updated_at"])
-    audit_record(
-        actor=by, action="scorecard.restore", obj=scorecard, before=before, after=_summary(scorecard)
-    )
+    audit_record(actor=by, action="scorecard.restore", obj=scorecard, before=before, after=_summary(scorecard))
     return scorecard
 
 
@@ -206,9 +194,7 @@ def scorecard_delete(*, by, scorecard: Scorecard) -> None:
     """Drafts only: a published scorecard may have scores pinned to it, so it is archived instead."""
     require(by, "scorecards.edit")
     if scorecard.status != ScorecardStatus.DRAFT:
-        raise ValidationError(
-            {"status": "Only drafts can be deleted; archive a published scorecard instead."}
-        )
+        raise ValidationError({"status": "Only drafts can be deleted; archive a published scorecard instead."})
     audit_record(actor=by, action="scorecard.delete", obj=scorecard, before=_summary(scorecard))
     Scorecard.objects.filter(pk=scorecard.pk).update(current_version=None)
     scorecard.delete()

@@ -51,9 +51,7 @@ def _json_body(request) -> dict:
 def scorecard_list(request):
     form = ScorecardFilterForm(request.GET or None, initial={"status": "active"})
     data = form.cleaned_data if form.is_valid() else {"status": "active", "q": ""}
-    scorecards = selectors.scorecard_list(
-        viewer=request.user, status=data.get("status", ""), search=data.get("q", "")
-    )
+    scorecards = selectors.scorecard_list(viewer=request.user, status=data.get("status", ""), search=data.get("q", ""))
     return render(request, "scorecards/list.html", {"form": form, "scorecards": scorecards})
 
 
@@ -109,9 +107,7 @@ def scorecard_edit(request, uuid):
             ChangeKind.UNCHANGED: "Nothing changed.",
         }[outcome]
         messages.success(request, text)
-        return JsonResponse(
-            {"redirect": reverse("scorecards:detail", args=[scorecard.uuid]), "outcome": outcome}
-        )
+        return JsonResponse({"redirect": reverse("scorecards:detail", args=[scorecard.uuid]), "outcome": outcome})
     if scorecard.status == ScorecardStatus.ARCHIVED:
         messages.error(request, "This scorecard is archived; restore it before editing.")
         return redirect("scorecards:detail", uuid=scorecard.uuid)
@@ -127,13 +123,9 @@ def scorecard_validate(request):
         data = _json_body(request)
         doc = parse_document(data.get("document"))
     except ScorecardError as exc:
-        return JsonResponse(
-            {"ok": False, "error": {"path": exc.path, "message": exc.message}, "problems": []}
-        )
+        return JsonResponse({"ok": False, "error": {"path": exc.path, "message": exc.message}, "problems": []})
     except ValidationError as exc:
-        return JsonResponse(
-            {"ok": False, "error": {"path": "", "message": " ".join(exc.messages)}, "problems": []}
-        )
+        return JsonResponse({"ok": False, "error": {"path": "", "message": " ".join(exc.messages)}, "problems": []})
     return JsonResponse({"ok": True, "error": None, "problems": services.publish_problems(doc)})
 
 
@@ -159,9 +151,7 @@ def form_context(doc: dict, result: dict) -> dict:
 
 
 def _default_answers(doc: dict) -> dict:
-    return {
-        q["key"]: q["default"] for s in doc["sections"] for q in s["questions"] if q["default"] is not None
-    }
+    return {q["key"]: q["default"] for s in doc["sections"] for q in s["questions"] if q["default"] is not None}
 
 
 def _render_form(request, doc: dict, version: ScorecardVersion | None, status: int = 200):
@@ -219,8 +209,7 @@ def preview_score(request):
         result = preview_payload(doc, answers)
     except ValidationError as exc:
         detail = "; ".join(
-            f"{field}: {' '.join(m for e in errs for m in e.messages)}"
-            for field, errs in exc.error_dict.items()
+            f"{field}: {' '.join(m for e in errs for m in e.messages)}" for field, errs in exc.error_dict.items()
         )
         return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
     return render(request, "scorecards/_form.html#score-panel", form_context(doc, result))
@@ -245,12 +234,8 @@ def _lifecycle(service, success: str):
     return view
 
 
-scorecard_publish = _lifecycle(
-    services.scorecard_publish, "“{name}” is published and can be used to evaluate."
-)
-scorecard_archive = _lifecycle(
-    services.scorecard_archive, "“{name}” is archived; its evaluations stay as they are."
-)
+scorecard_publish = _lifecycle(services.scorecard_publish, "“{name}” is published and can be used to evaluate.")
+scorecard_archive = _lifecycle(services.scorecard_archive, "“{name}” is archived; its evaluations stay as they are.")
 scorecard_restore = _lifecycle(services.scorecard_restore, "“{name}” is published again.")
 
 
@@ -356,17 +341,11 @@ def scorecard_import(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            target = (
-                editable.filter(uuid=form.cleaned_data["update"]).first()
-                if form.cleaned_data["update"]
-                else None
-            )
+            target = editable.filter(uuid=form.cleaned_data["update"]).first() if form.cleaned_data["update"] else None
             confirm = ImportConfirmForm(
                 initial={"document": json.dumps(document), "update": str(target.uuid) if target else ""}
             )
-            return render(
-                request, "scorecards/import_preview.html", _import_preview_context(document, target, confirm)
-            )
+            return render(request, "scorecards/import_preview.html", _import_preview_context(document, target, confirm))
     return render(request, "scorecards/import.html", {"form": form})
 
 
@@ -408,6 +387,9 @@ def _import_confirm(request, editable):
     except ValidationError as exc:
         apply_service_errors(confirm, exc)
         return render(
-            request, "scorecards/import_preview.html", _import_preview_context(document, target, confirm), status=400
+            request,
+            "scorecards/import_preview.html",
+            _import_preview_context(document, target, confirm),
+            status=400,
         )
     return redirect("scorecards:detail", uuid=scorecard.uuid)

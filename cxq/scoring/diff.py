@@ -115,9 +115,7 @@ class Change:
         if self.kind in ("added", "removed"):
             if not parent:
                 return f"{element} {self.kind}"
-            return (
-                f"{element} added to {parent}" if self.kind == "added" else f"{element} removed from {parent}"
-            )
+            return f"{element} added to {parent}" if self.kind == "added" else f"{element} removed from {parent}"
         if self.kind == "moved" and self.field == "section":
             return f"{element} moved from Section {_quote(self.old)} to Section {_quote(self.new)}"
         if self.kind == "moved":
@@ -199,9 +197,7 @@ class _Differ:
                 elif key in moved:
                     yield _move(old_keys, new_keys, key, question_trail, keys)
                 old = self.old_questions[key][1]
-                yield from _field_changes(
-                    old, question, _QUESTION_FIELDS, QUESTION_TEXTS, question_trail, keys
-                )
+                yield from _field_changes(old, question, _QUESTION_FIELDS, QUESTION_TEXTS, question_trail, keys)
                 yield from _options(old, question, question_trail, keys)
 
     def _section_move(self, key: str, trail: tuple[str, ...], keys: tuple[str, ...]) -> Change:
@@ -235,9 +231,7 @@ def _options(
         else:
             if key in moved:
                 yield _move(old_keys, new_keys, key, option_trail, option_keys)
-            yield from _field_changes(
-                old_options[key], option, _OPTION_FIELDS, OPTION_TEXTS, option_trail, option_keys
-            )
+            yield from _field_changes(old_options[key], option, _OPTION_FIELDS, OPTION_TEXTS, option_trail, option_keys)
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -339,18 +333,12 @@ def _change(
     return Change(" › ".join(trail), field, kind, old, new, cosmetic, keys, trail)
 
 
-def _whole(
-    kind: ChangeKind, element: Mapping[str, Any], trail: tuple[str, ...], keys: tuple[str, ...]
-) -> Change:
+def _whole(kind: ChangeKind, element: Mapping[str, Any], trail: tuple[str, ...], keys: tuple[str, ...]) -> Change:
     value = copy.deepcopy(dict(element))
-    return _change(
-        trail, "", kind, value if kind == "removed" else None, value if kind == "added" else None, keys
-    )
+    return _change(trail, "", kind, value if kind == "removed" else None, value if kind == "added" else None, keys)
 
 
-def _move(
-    old_keys: list[str], new_keys: list[str], key: str, trail: tuple[str, ...], keys: tuple[str, ...]
-) -> Change:
+def _move(old_keys: list[str], new_keys: list[str], key: str, trail: tuple[str, ...], keys: tuple[str, ...]) -> Change:
     return _change(trail, "position", "moved", old_keys.index(key) + 1, new_keys.index(key) + 1, keys)
 
 

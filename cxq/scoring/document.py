@@ -143,8 +143,7 @@ def _question_out(q: Question) -> dict[str, Any]:
     if q.show_if is not None:
         data["show_if"] = {"question": q.show_if.question, "answers": list(q.show_if.answers)}
     data["options"] = [
-        {"key": o.key, "label": o.label, "points": number_out(o.points), "auto_fail": o.auto_fail}
-        for o in q.options
+        {"key": o.key, "label": o.label, "points": number_out(o.points), "auto_fail": o.auto_fail} for o in q.options
     ]
     return data
 
@@ -190,9 +189,7 @@ def parse_document(data: Any) -> Scorecard:
     )
 
 
-def _parse_section(
-    raw: Any, path: str, seen_sections: set[str], seen_questions: dict[str, Question]
-) -> Section:
+def _parse_section(raw: Any, path: str, seen_sections: set[str], seen_questions: dict[str, Question]) -> Section:
     if not isinstance(raw, dict):
         raise ScorecardError(path, "a section must be an object")
     _no_unknown(raw, {"key", "title", "description", "weight", "questions"}, path)
@@ -316,9 +313,7 @@ def _option(raw: Any, path: str) -> Option:
     points = _number(raw.get("points", 0), f"{path}.points")
     auto_fail = raw.get("auto_fail", "none")
     if auto_fail not in AUTO_FAIL_VALUES:
-        raise ScorecardError(
-            f"{path}.auto_fail", f"must be one of {', '.join(AUTO_FAIL_VALUES)}, not {auto_fail!r}"
-        )
+        raise ScorecardError(f"{path}.auto_fail", f"must be one of {', '.join(AUTO_FAIL_VALUES)}, not {auto_fail!r}")
     label = raw.get("label", key)
     if not isinstance(label, str):
         raise ScorecardError(f"{path}.label", "must be text")
@@ -360,9 +355,7 @@ def _show_if(raw: Any, path: str, earlier: dict[str, Question]) -> ShowIf | None
     for i, answer in enumerate(answers):
         value = _answer_key(answer, target)
         if value is None:
-            raise ScorecardError(
-                f"{path}.answers[{i}]", f"{answer!r} is not an answer of question {target.key!r}"
-            )
+            raise ScorecardError(f"{path}.answers[{i}]", f"{answer!r} is not an answer of question {target.key!r}")
         clean.append(value)
     return ShowIf(question=target.key, answers=tuple(dict.fromkeys(clean)))
 

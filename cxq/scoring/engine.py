@@ -185,9 +185,7 @@ class ScoreResult:
         if self._questions is None:
             scale = self._scale
             self._questions = tuple(
-                QuestionResult(
-                    key, answer, visible, applicable, Fraction(e, scale), Fraction(p, scale), _AF_NAMES[af]
-                )
+                QuestionResult(key, answer, visible, applicable, Fraction(e, scale), Fraction(p, scale), _AF_NAMES[af])
                 for key, answer, visible, applicable, e, p, af in self._rows
             )
         return self._questions
@@ -321,9 +319,7 @@ def _totals(compiled, earned, possible, section_failed, evaluation_failed, rows)
         weight_sum = sum(w for w, _, _ in used)
         if weight_sum:
             common = lcm(*(p for _, _, p in used))
-            score_percent = Fraction(
-                100 * sum(w * e * (common // p) for w, e, p in used), common * weight_sum
-            )
+            score_percent = Fraction(100 * sum(w * e * (common // p) for w, e, p in used), common * weight_sum)
         else:
             score_percent = None
     else:

@@ -43,9 +43,7 @@ def test_a_missing_required_field_is_a_422_naming_it(client_for):
 
 def test_unknown_role_and_team_ids_are_refused_by_name(client_for):
     client = client_for("admin")
-    response = api(
-        client, "post", "/api/v1/users", {"email": "z@example.com", "full_name": "Z", "role": "wizard"}
-    )
+    response = api(client, "post", "/api/v1/users", {"email": "z@example.com", "full_name": "Z", "role": "wizard"})
     assert response.status_code == 400 and "role" in response.json()["detail"]
     response = api(
         client,
@@ -82,9 +80,7 @@ def test_lists_are_cursor_paginated(client_for, personas):
 
 def test_a_team_is_created_and_patched_through_the_api(client_for, personas):
     client = client_for("admin")
-    created = api(
-        client, "post", "/api/v1/teams", {"name": "Team Z", "members": [str(personas.agent_b1.uuid)]}
-    )
+    created = api(client, "post", "/api/v1/teams", {"name": "Team Z", "members": [str(personas.agent_b1.uuid)]})
     assert created.status_code == 201
     team_id = created.json()["id"]
     assert [m["email"] for m in created.json()["members"]] == [personas.agent_b1.email]

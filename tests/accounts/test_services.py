@@ -61,9 +61,7 @@ def test_a_role_change_is_audited_with_before_and_after_and_tells_the_user(
     personas, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.user_update(
-            by=personas.admin, user=personas.agent_a1, role=Role.objects.get(key="evaluator")
-        )
+        services.user_update(by=personas.admin, user=personas.agent_a1, role=Role.objects.get(key="evaluator"))
     event = AuditEvent.objects.filter(action="user.update").latest("id")
     assert event.before["role"] == "Agent" and event.after["role"] == "Evaluator"
     note = Notification.objects.get(recipient=personas.agent_a1, kind="account.role_changed")
@@ -91,9 +89,7 @@ def test_an_unknown_time_zone_is_refused(personas):
 
 
 def test_a_custom_role_can_be_created_duplicated_edited_and_deleted_when_unused(personas):
-    role = services.role_create(
-        by=personas.admin, name="QA Lead", permissions=["scorecards.view", "audit.view"]
-    )
+    role = services.role_create(by=personas.admin, name="QA Lead", permissions=["scorecards.view", "audit.view"])
     assert role.key == "qa-lead" and not role.is_builtin
     copy = services.role_duplicate(by=personas.admin, role=role)
     assert copy.name == "QA Lead (copy)" and copy.permissions == role.permissions
@@ -170,9 +166,7 @@ def test_org_settings_are_validated_and_audited(personas):
     assert "acknowledgement_days" in exc.value.message_dict
     with pytest.raises(PermissionDenied):
         services.org_settings_update(by=personas.supervisor_a, acknowledgement_days=3)
-    services.org_settings_update(
-        by=personas.admin, acknowledgement_days=3, default_time_zone="America/Chicago"
-    )
+    services.org_settings_update(by=personas.admin, acknowledgement_days=3, default_time_zone="America/Chicago")
     org = OrgSettings.get()
     assert (org.acknowledgement_days, org.default_time_zone) == (3, "America/Chicago")
     event = AuditEvent.objects.get(action="settings.update")

@@ -97,9 +97,7 @@ def test_a_user_changes_their_password_and_stays_logged_in(personas):
 
 def test_the_user_form_shows_errors_next_to_the_field_and_saves_nothing(client_for):
     client = client_for("admin")
-    response = client.post(
-        reverse("accounts:user_create"), {"email": "agent.a1@example.com", "full_name": "Dup"}
-    )
+    response = client.post(reverse("accounts:user_create"), {"email": "agent.a1@example.com", "full_name": "Dup"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "A user with this email already exists." in html
@@ -155,11 +153,7 @@ def test_a_supervisor_sees_only_their_teams_people_in_the_list(client_for, perso
 def test_agents_see_their_team_leads_but_not_their_peers(client_for, personas):
     peer = User.objects.create_user(email="peer@example.com", full_name="Pat Peer")
     personas.team_a.members.add(peer)
-    html = (
-        client_for("agent_a1")
-        .get(reverse("accounts:team_detail", args=[personas.team_a.uuid]))
-        .content.decode()
-    )
+    html = client_for("agent_a1").get(reverse("accounts:team_detail", args=[personas.team_a.uuid])).content.decode()
     assert "Sam Supervisor" in html
     assert "Pat Peer" not in html
 
@@ -184,9 +178,7 @@ def test_deleting_a_role_in_use_explains_why_and_keeps_it(client_for, personas):
 
 def test_a_token_is_shown_once_then_only_its_prefix(client_for, personas):
     client = client_for("agent_a1")
-    response = client.post(
-        reverse("accounts:tokens"), {"name": "nightly import", "expires_in_days": "30"}, follow=True
-    )
+    response = client.post(reverse("accounts:tokens"), {"name": "nightly import", "expires_in_days": "30"}, follow=True)
     html = response.content.decode()
     assert response.redirect_chain == [(reverse("accounts:tokens"), 302)]
     token = ApiToken.objects.get(user=personas.agent_a1)

@@ -21,9 +21,7 @@ def submit_login(page, email: str, password: str):
     return nav.value
 
 
-def test_an_anonymous_visitor_is_sent_to_the_login_form_and_a_wrong_password_is_explained(
-    personas, page, screenshot
-):
+def test_an_anonymous_visitor_is_sent_to_the_login_form_and_a_wrong_password_is_explained(personas, page, screenshot):
     page.goto("/teams/")
     assert urlsplit(page.url).path == "/login/"
     expect(page.locator("input[name=username]")).to_be_focused()
@@ -32,16 +30,12 @@ def test_an_anonymous_visitor_is_sent_to_the_login_form_and_a_wrong_password_is_
     response = submit_login(page, personas.agent_a1.email, "not-the-password")
 
     assert response.status == 200
-    expect(page.locator(".form-errors")).to_have_text(
-        "That email and password do not match an active account."
-    )
+    expect(page.locator(".form-errors")).to_have_text("That email and password do not match an active account.")
     expect(page.locator("input[name=username]")).to_have_value(personas.agent_a1.email)
     screenshot(page, "login-wrong-password")
 
 
-def test_after_five_wrong_passwords_even_the_right_one_shows_the_locked_out_page(
-    personas, page, login, screenshot
-):
+def test_after_five_wrong_passwords_even_the_right_one_shows_the_locked_out_page(personas, page, login, screenshot):
     assert settings.AXES_FAILURE_LIMIT == 5
     email = personas.agent_a1.email
     page.goto("/login/")

@@ -17,9 +17,7 @@ ADMIN_PAGES = [
 ]
 
 
-def test_the_admin_pages_outside_the_journeys_render_without_browser_errors(
-    personas, page, login, screenshot
-):
+def test_the_admin_pages_outside_the_journeys_render_without_browser_errors(personas, page, login, screenshot):
     login(page, personas.admin)
     for path, heading, name in ADMIN_PAGES:
         page.goto(path)
@@ -38,9 +36,7 @@ def test_the_admin_pages_outside_the_journeys_render_without_browser_errors(
     screenshot(page, "admin-team-a")
 
 
-def test_an_agent_sees_a_plain_refusal_on_an_admin_page_and_only_their_own_team(
-    personas, page, login, screenshot
-):
+def test_an_agent_sees_a_plain_refusal_on_an_admin_page_and_only_their_own_team(personas, page, login, screenshot):
     login(page, personas.agent_a1)
     response = page.goto("/admin/roles/")
     assert response.status == 403

@@ -367,9 +367,7 @@ def preview_order(page: Page) -> list[list[str]]:
     )
 
 
-def test_sections_and_questions_are_reordered_by_dragging_and_by_the_arrow_buttons(
-    personas, draft, page, login, shot
-):
+def test_sections_and_questions_are_reordered_by_dragging_and_by_the_arrow_buttons(personas, draft, page, login, shot):
     page.set_viewport_size({"width": 1280, "height": 1400})  # both sections on screen while dragging
     login(page, personas.supervisor_a)
     page.goto(f"/scorecards/{draft.uuid}/edit/")
@@ -387,9 +385,7 @@ def test_sections_and_questions_are_reordered_by_dragging_and_by_the_arrow_butto
     tone = page.get_by_test_id("question-tone")
     drag(page, tone.locator(".question-head .drag"), page.get_by_test_id("question-greet"))
     expect(section(page, 1).locator(".question").first).to_have_attribute("data-testid", "question-tone")
-    expect(preview.locator('[data-section="opening"] .eval-question').first).to_have_attribute(
-        "data-question", "tone"
-    )
+    expect(preview.locator('[data-section="opening"] .eval-question').first).to_have_attribute("data-question", "tone")
     assert preview_order(page) == [["compliance", "disclosure"], ["opening", "tone", "greet"]]
     shot(page, "scorecard-builder-dragged")
 
@@ -407,9 +403,7 @@ def test_sections_and_questions_are_reordered_by_dragging_and_by_the_arrow_butto
     page.get_by_test_id("question-greet").get_by_title("Move up").click()
     expect(section(page, 0).locator(".question").first).to_have_attribute("data-testid", "question-greet")
     expect(preview.locator(".eval-section").first).to_have_attribute("data-section", "opening")
-    expect(preview.locator('[data-section="opening"] .eval-question').first).to_have_attribute(
-        "data-question", "greet"
-    )
+    expect(preview.locator('[data-section="opening"] .eval-question').first).to_have_attribute("data-question", "greet")
     assert preview_order(page) == [["opening", "greet", "tone"], ["compliance", "disclosure"]]
     page.get_by_test_id("save").click()
     expect(page.locator(".flash-success")).to_contain_text("Draft saved.")
@@ -453,9 +447,7 @@ def test_editing_a_published_scorecard_updates_wording_in_place_and_makes_a_new_
     page.goto(f"/scorecards/{published.uuid}/edit/")
     greet = page.get_by_test_id("question-greet")
     set_option(greet, 0, points=10)
-    expect(page.get_by_test_id("builder-preview").locator('[data-question="greet"] .pts').first).to_have_text(
-        "10"
-    )
+    expect(page.get_by_test_id("builder-preview").locator('[data-question="greet"] .pts').first).to_have_text("10")
     page.get_by_test_id("save").click()
     note = page.locator("#change-note")
     note_field = page.locator(".field:has(#change-note)")
@@ -520,9 +512,7 @@ def test_a_csv_from_the_template_imports_as_a_draft_and_a_csv_with_an_error_name
     assert not Scorecard.objects.exists()
 
     preview.get_by_role("button", name="Create draft").click()
-    expect(page.locator(".flash-success")).to_contain_text(
-        "Imported “Customer service QA (example)” as a draft."
-    )
+    expect(page.locator(".flash-success")).to_contain_text("Imported “Customer service QA (example)” as a draft.")
     expect(page.get_by_test_id("status")).to_have_text("Draft")
     scorecard = Scorecard.objects.get()
     assert f"/scorecards/{scorecard.uuid}/" in page.url

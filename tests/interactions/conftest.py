@@ -35,6 +35,4 @@ def payload():
 def refund_topic(personas):
     from cxq.interactions.phrases import phrase_set_create
 
-    return phrase_set_create(
-        by=personas.admin, name="Refund", kind="topic", side="customer", phrases=["refund"]
-    )
+    return phrase_set_create(by=personas.admin, name="Refund", kind="topic", side="customer", phrases=["refund"])

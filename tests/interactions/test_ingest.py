@@ -14,14 +14,10 @@ DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def post(client, url, body):
-    return client.post(
-        url, json.dumps(body) if not isinstance(body, str) else body, content_type="application/json"
-    )
+    return client.post(url, json.dumps(body) if not isinstance(body, str) else body, content_type="application/json")
 
 
-def test_one_interaction_is_ingested_matched_to_its_agent_and_enriched(
-    client_for, personas, payload, refund_topic
-):
+def test_one_interaction_is_ingested_matched_to_its_agent_and_enriched(client_for, personas, payload, refund_topic):
     response = post(client_for("admin"), "/api/v1/interactions", payload)
     assert response.status_code == 201
     data = response.json()
@@ -72,9 +68,7 @@ def test_an_unknown_agent_is_rejected_when_the_organisation_says_so(client_for, 
         (lambda p: p["transcript"][1].update(end=1.0), "transcript"),
         (lambda p: p["transcript"].reverse(), "transcript"),
         (
-            lambda p: p["transcript"].append(
-                {"speaker": "agent", "start": 11.0, "end": 14.0, "text": "overlap"}
-            ),
+            lambda p: p["transcript"].append({"speaker": "agent", "start": 11.0, "end": 14.0, "text": "overlap"}),
             "transcript",
         ),
         (lambda p: p.update(csat=9), "csat"),
@@ -115,9 +109,7 @@ def test_bulk_ingest_writes_the_valid_items_and_reports_the_others_by_index(
     good2 = {**payload, "external_id": "call-2"}
     bad = {**payload, "external_id": "call-3", "channel": "fax"}
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(
-            client_for("admin"), "/api/v1/interactions/bulk", {"items": [payload, bad, good2, "x"]}
-        )
+        response = post(client_for("admin"), "/api/v1/interactions/bulk", {"items": [payload, bad, good2, "x"]})
     data = response.json()
     assert (data["created"], data["updated"]) == (2, 0)
     assert [e["index"] for e in data["errors"]] == [1, 3]
@@ -145,9 +137,7 @@ def test_only_users_who_may_add_interactions_can_ingest(client_for, payload):
 @pytest.mark.skipif(not DATA.is_dir(), reason="the shared data folder is not next to the repository")
 def test_the_real_conversation_files_import_as_they_are(personas, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    call_command(
-        "interactions", "import", str(DATA / "abcd_sample_3.jsonl"), "--agent", personas.agent_a1.email
-    )
+    call_command("interactions", "import", str(DATA / "abcd_sample_3.jsonl"), "--agent", personas.agent_a1.email)
     call_command(
         "interactions",
         "import",
@@ -243,9 +233,7 @@ def test_agents_see_only_their_own_interactions_and_leads_their_teams(client_for
 
 def test_the_list_api_pages_with_a_keyset_cursor(client_for, payload):
     client = client_for("admin")
-    items = [
-        {**payload, "external_id": f"p{i}", "started_at": f"2026-11-0{i + 1}T10:00:00Z"} for i in range(5)
-    ]
+    items = [{**payload, "external_id": f"p{i}", "started_at": f"2026-11-0{i + 1}T10:00:00Z"} for i in range(5)]
     post(client, "/api/v1/interactions/bulk", {"items": items})
     first = client.get("/api/v1/interactions", {"page_size": 2}).json()
     second = client.get("/api/v1/interactions", {"page_size": 2, "cursor": first["next_cursor"]}).json()

@@ -61,19 +61,27 @@ def test_recordings_are_permission_checked(client_for, interaction, recording):
 
 def test_unsupported_and_oversize_uploads_are_refused(personas, interaction, settings):
     with pytest.raises(Exception, match="Unsupported media type"):
-        recordings.recording_attach(interaction=interaction, by=personas.admin,
-                                    upload=SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload"))
+        recordings.recording_attach(
+            interaction=interaction,
+            by=personas.admin,
+            upload=SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload"),
+        )
     settings.CXQ_MAX_UPLOAD_MB = 0
     with pytest.raises(Exception, match="larger than 0 MB"):
-        recordings.recording_attach(interaction=interaction, by=personas.admin,
-                                    upload=SimpleUploadedFile("a.mp3", AUDIO, content_type="audio/mpeg"))
+        recordings.recording_attach(
+            interaction=interaction,
+            by=personas.admin,
+            upload=SimpleUploadedFile("a.mp3", AUDIO, content_type="audio/mpeg"),
+        )
     assert not Recording.objects.exists()
 
 
 def test_the_upload_form_reports_a_bad_file_and_keeps_nothing(client_for, interaction):
     response = client_for("supervisor_a").post(
         reverse("interactions:recording_upload", args=[interaction.uuid]),
-        {"file": SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")}, follow=True)
+        {"file": SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")},
+        follow=True,
+    )
     assert "Unsupported media type" in response.content.decode()
     assert not Recording.objects.exists()
 
@@ -114,7 +122,8 @@ def test_a_recording_is_fetched_from_an_allowed_url_in_the_background(
     settings.CXQ_MEDIA_FETCH_HOSTS = ["127.0.0.1"]
     with django_capture_on_commit_callbacks(execute=True):
         recording = recordings.recording_request_download(
-            interaction=interaction, url=f"{media_server}/call.mp3", by=personas.admin)
+            interaction=interaction, url=f"{media_server}/call.mp3", by=personas.admin
+        )
     recording.refresh_from_db()
     assert recording.status == "ready" and recording.size == len(AUDIO)
     assert recording.file.read() == AUDIO
@@ -128,37 +137,60 @@ def test_a_url_on_a_host_not_allowed_is_refused(personas, interaction, settings)
 
 
 @pytest.mark.parametrize(("path", "reason"), [("/big.mp3", "larger than 1 MB"), ("/missing.mp3", "404")])
-def test_a_failed_fetch_is_recorded_clearly(personas, interaction, media_server, settings, path, reason,
-                                            django_capture_on_commit_callbacks):
+def test_a_failed_fetch_is_recorded_clearly(
+    personas, interaction, media_server, settings, path, reason, django_capture_on_commit_callbacks
+):
     settings.CXQ_MEDIA_FETCH_HOSTS = ["127.0.0.1"]
     settings.CXQ_MAX_UPLOAD_MB = 1
     with django_capture_on_commit_callbacks(execute=True):
-        recording = recordings.recording_request_download(interaction=interaction, url=media_server + path,
-                                                          by=personas.admin)
+        recording = recordings.recording_request_download(
+            interaction=interaction, url=media_server + path, by=personas.admin
+        )
     recording.refresh_from_db()
     assert recording.status == "failed" and reason in recording.error and not recording.file
 
 
 def test_an_offline_interaction_is_added_with_a_pasted_transcript_and_audio(client_for, personas):
-    response = client_for("supervisor_a").post(reverse("interactions:new"), {
-        "agent": str(personas.agent_a1.uuid), "channel": "offline", "direction": "inbound",
-        "started_at": "2026-11-20T14:30", "duration_minutes": "4.5", "notes": "Walk-in at the shop",
-        "transcript_text": "Customer: my bill is wrong\nAgent: let me check that\nfor you\nCustomer: thanks",
-        "recording": SimpleUploadedFile("walkin.m4a", AUDIO, content_type="audio/mp4"),
-    })
+    response = client_for("supervisor_a").post(
+        reverse("interactions:new"),
+        {
+            "agent": str(personas.agent_a1.uuid),
+            "channel": "offline",
+            "direction": "inbound",
+            "started_at": "2026-11-20T14:30",
+            "duration_minutes": "4.5",
+            "notes": "Walk-in at the shop",
+            "transcript_text": "Customer: my bill is wrong\nAgent: let me check that\nfor you\nCustomer: thanks",
+            "recording": SimpleUploadedFile("walkin.m4a", AUDIO, content_type="audio/mp4"),
+        },
+    )
     interaction = Interaction.objects.get()
     assert response.url == reverse("interactions:detail", args=[interaction.uuid])
-    assert (interaction.source, interaction.duration_seconds, interaction.agent) == ("offline", 270, personas.agent_a1)
+    assert (interaction.source, interaction.duration_seconds, interaction.agent) == (
+        "offline",
+        270,
+        personas.agent_a1,
+    )
     texts = list(interaction.utterances.values_list("speaker", "text"))
-    assert texts == [("customer", "my bill is wrong"), ("agent", "let me check that for you"),
-                     ("customer", "thanks")]
+    assert texts == [
+        ("customer", "my bill is wrong"),
+        ("agent", "let me check that for you"),
+        ("customer", "thanks"),
+    ]
     assert interaction.recordings.get().content_type == "audio/mp4"
 
 
 def test_the_offline_form_shows_errors_and_writes_nothing(client_for, personas):
-    response = client_for("supervisor_a").post(reverse("interactions:new"), {
-        "agent": str(personas.agent_b1.uuid), "channel": "offline", "direction": "inbound",
-        "started_at": "", "duration_minutes": "-1"})
+    response = client_for("supervisor_a").post(
+        reverse("interactions:new"),
+        {
+            "agent": str(personas.agent_b1.uuid),
+            "channel": "offline",
+            "direction": "inbound",
+            "started_at": "",
+            "duration_minutes": "-1",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Select a valid choice" in html  # agent_b1 is outside supervisor_a's teams

@@ -54,14 +54,10 @@ def test_bad_filters_are_shown_not_crashed(client_for, payload):
     response = client_for("admin").get(
         reverse("interactions:list"), {"date_from": "2026-12-01", "date_to": "2026-01-01", "cursor": "@@"}
     )
-    assert (
-        response.status_code == 200 and "The end date is before the start date." in response.content.decode()
-    )
+    assert response.status_code == 200 and "The end date is before the start date." in response.content.decode()
 
 
-def test_the_list_pages_with_a_cursor_and_does_not_grow_queries(
-    client_for, payload, django_assert_max_num_queries
-):
+def test_the_list_pages_with_a_cursor_and_does_not_grow_queries(client_for, payload, django_assert_max_num_queries):
     make(payload, 60)
     client = client_for("admin")
     with django_assert_max_num_queries(14):
@@ -73,9 +69,7 @@ def test_the_list_pages_with_a_cursor_and_does_not_grow_queries(
 
 def test_the_detail_shows_the_transcript_hits_and_metrics(client_for, personas, payload, refund_topic):
     interaction, _ = interaction_upsert(data=InteractionIn.model_validate(payload))
-    html = (
-        client_for("agent_a1").get(reverse("interactions:detail", args=[interaction.uuid])).content.decode()
-    )
+    html = client_for("agent_a1").get(reverse("interactions:detail", args=[interaction.uuid])).content.decode()
     assert "I was charged twice and want a refund." in html
     assert 'data-testid="transcript"' in html and ">Refund</span>" in html
     assert "Talk-to-listen" in html

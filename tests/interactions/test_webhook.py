@@ -23,9 +23,7 @@ def secret(personas):
     return SECRET
 
 
-def send(
-    body: dict | bytes, *, ts: str | None = None, signature: str | None = None, request_id: str | None = None
-):
+def send(body: dict | bytes, *, ts: str | None = None, signature: str | None = None, request_id: str | None = None):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     ts = ts or str(int(time.time()))
     headers = {"HTTP_X_ZM_REQUEST_TIMESTAMP": ts, "HTTP_X_ZM_SIGNATURE": signature or sign(SECRET, ts, raw)}

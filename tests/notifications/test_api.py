@@ -116,9 +116,7 @@ def test_read_all_marks_all_of_mine_and_none_of_theirs(api):
     assert response.status_code == 200
     assert response.json() == {"marked": 5}
     assert not Notification.objects.filter(recipient=api["user"], read_at__isnull=True).exists()
-    assert (
-        Notification.objects.filter(recipient=api["theirs"][0].recipient, read_at__isnull=True).count() == 2
-    )
+    assert Notification.objects.filter(recipient=api["theirs"][0].recipient, read_at__isnull=True).count() == 2
     assert api["client"].post(f"{LIST}/read-all").json() == {"marked": 0}
 
 

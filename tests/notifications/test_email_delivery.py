@@ -62,9 +62,7 @@ def test_notify_in_a_transaction_sends_exactly_one_smtp_message_with_text_html_a
     assert mail.last_error == ""
 
 
-def test_a_notification_without_a_url_links_to_the_site_root(
-    smtp, personas, django_capture_on_commit_callbacks
-):
+def test_a_notification_without_a_url_links_to_the_site_root(smtp, personas, django_capture_on_commit_callbacks):
     with (
         override_settings(CXQ_BASE_URL="https://qa.example.com"),
         django_capture_on_commit_callbacks(execute=True),
@@ -111,9 +109,7 @@ def test_a_rolled_back_event_leaves_no_notification_no_outbox_row_and_sends_noth
     assert smtp.messages == []
 
 
-def test_notify_with_email_off_writes_only_the_in_app_notification(
-    smtp, personas, django_capture_on_commit_callbacks
-):
+def test_notify_with_email_off_writes_only_the_in_app_notification(smtp, personas, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         note = _notify_agent(personas, email=False)
 

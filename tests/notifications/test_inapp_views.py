@@ -129,9 +129,7 @@ def test_marking_one_read_and_following_goes_to_what_it_is_about(personas, clien
 def test_marking_one_read_with_htmx_returns_the_row_and_an_out_of_band_bell(andy):
     note = andy["unread"][0]
 
-    response = andy["client"].post(
-        reverse("notifications:read", args=[note.uuid]), headers={"HX-Request": "true"}
-    )
+    response = andy["client"].post(reverse("notifications:read", args=[note.uuid]), headers={"HX-Request": "true"})
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -173,9 +171,7 @@ def test_nobody_can_mark_someone_elses_notification_read(andy):
     bea_note = andy["bea"]
 
     plain = andy["client"].post(reverse("notifications:read", args=[bea_note.uuid]))
-    htmx = andy["client"].post(
-        reverse("notifications:read", args=[bea_note.uuid]), headers={"HX-Request": "true"}
-    )
+    htmx = andy["client"].post(reverse("notifications:read", args=[bea_note.uuid]), headers={"HX-Request": "true"})
 
     assert plain.status_code == 404
     assert htmx.status_code == 404
@@ -209,15 +205,11 @@ def test_mark_all_read_with_htmx_asks_the_page_to_refresh(andy):
 
     assert response.status_code == 200
     assert response.headers["HX-Refresh"] == "true"
-    assert not Notification.objects.filter(
-        recipient=andy["unread"][0].recipient, read_at__isnull=True
-    ).exists()
+    assert not Notification.objects.filter(recipient=andy["unread"][0].recipient, read_at__isnull=True).exists()
 
 
 def test_mark_all_read_is_post_only(andy):
     response = andy["client"].get(reverse("notifications:read_all"))
 
     assert response.status_code == 405
-    assert (
-        Notification.objects.filter(recipient=andy["unread"][0].recipient, read_at__isnull=True).count() == 2
-    )
+    assert Notification.objects.filter(recipient=andy["unread"][0].recipient, read_at__isnull=True).count() == 2

@@ -44,9 +44,7 @@ def test_the_admin_retry_puts_a_failed_mail_back_to_pending_and_enqueues_it(
 
     assert response.status_code == 302
     assert response.url == reverse("notifications:outbox")
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Mail to agent.a1@example.com queued again."
-    ]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Mail to agent.a1@example.com queued again."]
     failed_mail.refresh_from_db()
     assert failed_mail.status == EmailStatus.PENDING
     assert failed_mail.attempts == 0
@@ -93,9 +91,7 @@ def test_retrying_an_unknown_mail_is_a_404(db, personas, client_for):
 
 
 @pytest.mark.parametrize("persona", ["supervisor_a", "manager_b", "evaluator", "agent_a1", "norole"])
-def test_people_without_settings_edit_cannot_retry_and_the_mail_stays_failed(
-    failed_mail, client_for, persona
-):
+def test_people_without_settings_edit_cannot_retry_and_the_mail_stays_failed(failed_mail, client_for, persona):
     response = client_for(persona).post(reverse("notifications:outbox_retry", args=[failed_mail.pk]))
 
     assert response.status_code == 403

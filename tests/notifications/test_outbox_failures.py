@@ -82,9 +82,7 @@ def test_after_the_last_attempt_the_mail_is_failed_and_the_sweep_leaves_it_alone
     assert mail.attempts == 3
 
 
-def test_a_sweep_while_the_smtp_server_is_down_records_a_failed_attempt_for_every_due_mail(
-    smtp_down, personas, clock
-):
+def test_a_sweep_while_the_smtp_server_is_down_records_a_failed_attempt_for_every_due_mail(smtp_down, personas, clock):
     mails = [_queue(personas.agent_a1), _queue(personas.agent_b1), _queue(personas.supervisor_a)]
 
     assert email_sweep() == 0
@@ -115,9 +113,7 @@ def test_a_mail_the_server_rejects_is_retried_and_the_sweep_still_delivers_the_o
 
 
 @override_settings(CXQ_EMAIL_MAX_ATTEMPTS=60)
-def test_the_backoff_is_capped_so_a_high_attempt_limit_cannot_overflow_the_schedule(
-    smtp_down, personas, clock
-):
+def test_the_backoff_is_capped_so_a_high_attempt_limit_cannot_overflow_the_schedule(smtp_down, personas, clock):
     mail = _queue(personas.agent_a1)
     OutboundEmail.objects.filter(pk=mail.pk).update(attempts=45)
 
@@ -168,9 +164,7 @@ def test_a_worker_whose_lease_expired_mid_send_does_not_overwrite_the_newer_clai
         assert services._claim(mail.pk, reclaimed_at)
         raise smtplib.SMTPServerDisconnected("connection lost")
 
-    with mock.patch(
-        "django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=slow_send_then_fail
-    ):
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=slow_send_then_fail):
         assert email_deliver(mail_id=mail.pk) is False
 
     mail.refresh_from_db()

@@ -44,9 +44,7 @@ def test_the_sweep_delivers_a_mail_whose_enqueue_was_lost_exactly_once(smtp, per
     assert len(smtp.messages) == 1
 
 
-def test_the_sweep_redelivers_a_mail_whose_worker_died_after_claiming_it_once_the_lease_runs_out(
-    smtp, personas, clock
-):
+def test_the_sweep_redelivers_a_mail_whose_worker_died_after_claiming_it_once_the_lease_runs_out(smtp, personas, clock):
     def worker_claims_then_dies(mail_id: int) -> None:
         assert services._claim(mail_id, timezone.now())
 

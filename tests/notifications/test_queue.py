@@ -109,11 +109,7 @@ def test_sweep_outbox_is_a_periodic_task_that_runs_every_minute():
 
     day = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     minutes = [day + dt.timedelta(minutes=m) for m in range(24 * 60)]
-    due = [
-        ts
-        for ts in minutes
-        if any(isinstance(t, tasks.sweep_outbox.task_class) for t in huey.read_periodic(ts))
-    ]
+    due = [ts for ts in minutes if any(isinstance(t, tasks.sweep_outbox.task_class) for t in huey.read_periodic(ts))]
     assert due == minutes
 
 

@@ -94,9 +94,7 @@ def test_a_bad_csv_import_names_row_and_column(client_for):
         "record,section,question,option,text,points\nscorecard,,,,Name,\nsection,s1,,,S,\n"
         "question,s1,q1,,Q,\noption,s1,q1,a,A,-3\n"
     )
-    response = post(
-        client_for("supervisor_a"), "/api/v1/scorecards/import", {"format": "csv", "content": bad}
-    )
+    response = post(client_for("supervisor_a"), "/api/v1/scorecards/import", {"format": "csv", "content": bad})
     assert response.status_code == 400
     assert "row 5" in response.json()["detail"] and "points" in response.json()["detail"]
     assert not Scorecard.objects.exists()

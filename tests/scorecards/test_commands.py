@@ -13,9 +13,7 @@ from cxq.scoring import parse_document
 
 
 def run_cxq(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "cxq.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60
-    )
+    return subprocess.run([sys.executable, "-m", "cxq.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
 
 
 def test_cxq_score_prints_the_result_as_json(tmp_path, doc):
@@ -75,16 +73,12 @@ def test_cxq_score_rejects_bad_input_with_exit_code_2_and_no_traceback(
 
 def test_cxq_score_reports_unreadable_files(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
-    result = run_cxq(
-        "score", "--scorecard", str(tmp_path / "bad.json"), "--answers", str(tmp_path / "none.json")
-    )
+    result = run_cxq("score", "--scorecard", str(tmp_path / "bad.json"), "--answers", str(tmp_path / "none.json"))
     assert result.returncode == 2 and "not valid JSON" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_export_and_import_commands_round_trip(tmp_path, personas, published, capsys):
-    call_command(
-        "scorecards", "export", str(published.uuid), "--format", "csv", "-o", str(tmp_path / "s.csv")
-    )
+    call_command("scorecards", "export", str(published.uuid), "--format", "csv", "-o", str(tmp_path / "s.csv"))
     call_command("scorecards", "import", str(tmp_path / "s.csv"))
     new_id = capsys.readouterr().out.strip().splitlines()[-1]
     imported = Scorecard.objects.get(uuid=new_id)
@@ -92,14 +86,10 @@ def test_export_and_import_commands_round_trip(tmp_path, personas, published, ca
     assert imported.current_version.document == published.current_version.document
 
 
-def test_import_with_update_makes_a_new_version_when_scoring_changes(
-    tmp_path, personas, published, doc, capsys
-):
+def test_import_with_update_makes_a_new_version_when_scoring_changes(tmp_path, personas, published, doc, capsys):
     doc["pass_mark"] = 95
     (tmp_path / "s.csv").write_text(document_to_csv(doc), encoding="utf-8")
-    call_command(
-        "scorecards", "import", str(tmp_path / "s.csv"), "--update", str(published.uuid), "--note", "stricter"
-    )
+    call_command("scorecards", "import", str(tmp_path / "s.csv"), "--update", str(published.uuid), "--note", "stricter")
     assert capsys.readouterr().out.strip() == str(published.uuid)
     published.refresh_from_db()
     assert published.current_version.number == 2

@@ -129,8 +129,7 @@ def test_the_template_imports_cleanly_and_shows_every_feature():
     labels = [o["label"] for o in scale["options"]]
     assert labels[0] != "1" and labels[-1] != "5" and labels[1:4] == ["2", "3", "4"]
     assert any(
-        q["type"] == "single_choice" and any(o["auto_fail"] == "evaluation" for o in q["options"])
-        for q in questions
+        q["type"] == "single_choice" and any(o["auto_fail"] == "evaluation" for o in q["options"]) for q in questions
     )
     assert any("show_if" in q for q in questions)
     assert any(q["allow_na"] for q in questions)
@@ -275,10 +274,7 @@ def test_a_multi_line_description_stays_one_row():
 
 
 def test_the_error_reads_row_then_column_then_reason():
-    assert (
-        str(CsvImportError(7, "points", "must not be negative"))
-        == "row 7, column points: must not be negative"
-    )
+    assert str(CsvImportError(7, "points", "must not be negative")) == "row 7, column points: must not be negative"
     assert str(CsvImportError(7, None, "bad")) == "row 7: bad"
     assert str(CsvImportError(None, None, "bad")) == "bad"
 
@@ -313,9 +309,7 @@ BAD_INPUTS = [
     ("unknown type", lambda r: edit(r, 4, "type", "essay"), 4, "type", "must be one of yes_no"),
     (
         "option row before any question",
-        lambda r: insert(
-            r, 4, {"record": "option", "section": "opening", "question": "greet", "option": "x"}
-        ),
+        lambda r: insert(r, 4, {"record": "option", "section": "opening", "question": "greet", "option": "x"}),
         4,
         "question",
         "must come after the row of its question",

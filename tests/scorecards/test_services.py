@@ -58,16 +58,11 @@ def test_a_cosmetic_edit_of_a_published_scorecard_keeps_the_version(personas, pu
     doc["name"] = "Support QA (2026)"
     doc["sections"][0]["questions"][0]["text"] = "Did the agent greet the customer by name?"
     doc["sections"][0]["questions"][0]["options"][0]["label"] = "Yes, by name"
-    scorecard, outcome = services.scorecard_update(
-        by=personas.supervisor_a, scorecard=published, document=doc
-    )
+    scorecard, outcome = services.scorecard_update(by=personas.supervisor_a, scorecard=published, document=doc)
     assert outcome == ChangeKind.COSMETIC
     assert scorecard.current_version.number == 1 and scorecard.versions.count() == 1
     assert scorecard.name == "Support QA (2026)"
-    assert (
-        scorecard.current_version.document["sections"][0]["questions"][0]["options"][0]["label"]
-        == "Yes, by name"
-    )
+    assert scorecard.current_version.document["sections"][0]["questions"][0]["options"][0]["label"] == "Yes, by name"
 
 
 @pytest.mark.parametrize(
@@ -108,9 +103,7 @@ def test_a_non_cosmetic_edit_of_a_published_scorecard_makes_a_new_version(person
     assert (v2.created_by, v2.change_note) == (personas.supervisor_a, "Calibrated with QA")
     assert scorecard.versions.get(number=1).document != v2.document
     event = AuditEvent.objects.filter(action="scorecard.new_version").latest("id")
-    assert (
-        event.after["version"] == 2 and event.after["why"] == "Calibrated with QA" and event.after["changes"]
-    )
+    assert event.after["version"] == 2 and event.after["why"] == "Calibrated with QA" and event.after["changes"]
 
 
 def test_a_new_version_needs_a_reason(personas, published, doc):

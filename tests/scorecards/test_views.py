@@ -108,16 +108,11 @@ def test_an_upload_is_previewed_and_only_written_on_confirm(client_for, doc):
 
 def test_a_bad_upload_names_the_problem_and_writes_nothing(client_for):
     client = client_for("supervisor_a")
-    upload = SimpleUploadedFile(
-        "card.json", b'{"name": "X", "scoring_mode": "stars"}', content_type="application/json"
-    )
+    upload = SimpleUploadedFile("card.json", b'{"name": "X", "scoring_mode": "stars"}', content_type="application/json")
     html = client.post(reverse("scorecards:import"), {"file": upload}).content.decode()
     assert "scoring_mode: must be one of percentage, points" in html
     other = SimpleUploadedFile("card.txt", b"hello", content_type="text/plain")
-    assert (
-        "Upload a .json or .csv"
-        in client.post(reverse("scorecards:import"), {"file": other}).content.decode()
-    )
+    assert "Upload a .json or .csv" in client.post(reverse("scorecards:import"), {"file": other}).content.decode()
     assert not Scorecard.objects.exists()
 
 
@@ -125,9 +120,7 @@ def test_an_import_into_a_published_scorecard_shows_the_diff(client_for, publish
     client = client_for("supervisor_a")
     doc["sections"][0]["weight"] = 50
     upload = SimpleUploadedFile("card.csv", document_to_csv(doc).encode(), content_type="text/csv")
-    html = client.post(
-        reverse("scorecards:import"), {"file": upload, "update": str(published.uuid)}
-    ).content.decode()
+    html = client.post(reverse("scorecards:import"), {"file": upload, "update": str(published.uuid)}).content.decode()
     assert "weight 20 → 50" in html and "become version 2" in html
 
 
@@ -151,9 +144,7 @@ def test_export_downloads_json_and_csv_of_any_version(client_for, published):
     assert as_json["Content-Disposition"].endswith('-v1.json"')
     as_csv = client.get(reverse("scorecards:export", args=[published.uuid]), {"format": "csv", "version": 1})
     assert as_csv.content.decode("utf-8-sig").startswith("record,")
-    assert (
-        client.get(reverse("scorecards:export", args=[published.uuid]), {"format": "xml"}).status_code == 400
-    )
+    assert client.get(reverse("scorecards:export", args=[published.uuid]), {"format": "xml"}).status_code == 400
 
 
 def test_the_template_is_a_csv_that_imports(client_for):
@@ -193,6 +184,7 @@ def test_a_malformed_version_id_in_the_running_total_is_a_400(client_for):
 
 
 def test_a_tampered_import_confirmation_is_refused_without_an_error_page(client_for):
-    response = client_for("supervisor_a").post(reverse("scorecards:import"),
-                                               {"confirm": "1", "document": "{broken", "update": ""})
+    response = client_for("supervisor_a").post(
+        reverse("scorecards:import"), {"confirm": "1", "document": "{broken", "update": ""}
+    )
     assert response.status_code == 302 and not Scorecard.objects.exists()

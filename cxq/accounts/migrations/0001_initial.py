@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -41,9 +39,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -55,13 +51,9 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "organisation settings",
                 "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="accounts_orgsettings_singleton"),
                     models.CheckConstraint(
-                        condition=models.Q(("pk", 1)), name="accounts_orgsettings_singleton"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("acknowledgement_days__gte", 1), ("acknowledgement_days__lte", 365)
-                        ),
+                        condition=models.Q(("acknowledgement_days__gte", 1), ("acknowledgement_days__lte", 365)),
                         name="accounts_orgsettings_ack_days_range",
                     ),
                 ],
@@ -72,9 +64,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("password", models.CharField(max_length=128, verbose_name="password")),
                 ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
@@ -112,9 +102,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -139,9 +127,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -149,9 +135,7 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=100)),
                 (
                     "prefix",
-                    models.CharField(
-                        help_text="First characters, to recognise a token in lists", max_length=16
-                    ),
+                    models.CharField(help_text="First characters, to recognise a token in lists", max_length=16),
                 ),
                 ("digest", models.CharField(max_length=64, unique=True)),
                 ("last_used_at", models.DateTimeField(blank=True, null=True)),

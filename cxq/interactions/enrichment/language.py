@@ -2,7 +2,8 @@
 
 Detection uses py3langid (a maintained fork of langid.py): a naive Bayes model over byte n-grams that
 ships inside the wheel, so nothing is downloaded at run time. The model is loaded on first use
-(0.6-1.3 s; about 150 MB resident, 175 MB at peak) and restricted to the languages that have an ISO 639-1 code.
+(0.6-1.3 s; about 150 MB resident, 175 MB at peak) and restricted to the languages that have an
+ISO 639-1 code.
 """
 
 from __future__ import annotations

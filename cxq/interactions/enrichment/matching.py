@@ -261,9 +261,7 @@ class PhraseMatcher:
         normalized: Sequence[str],
         best: _Best,
     ) -> list[Hit]:
-        ordered = sorted(
-            best.items(), key=lambda item: (utterances[item[0][1]].index, item[1][1], item[0][0])
-        )
+        ordered = sorted(best.items(), key=lambda item: (utterances[item[0][1]].index, item[1][1], item[0][0]))
         hits = []
         for (set_position, row), (score, position, _, phrase, configured) in ordered:
             utterance = utterances[row]

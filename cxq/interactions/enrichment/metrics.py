@@ -119,9 +119,7 @@ def silence_events(speech: list[Interval], holds: list[Interval], threshold: flo
     for (_, gap_start), (gap_end, _) in zip(speech, speech[1:], strict=False):
         if gap_end - gap_start <= threshold:
             continue  # removing holds can only shorten a gap
-        for start, end in (
-            subtract_intervals((gap_start, gap_end), holds) if holds else [(gap_start, gap_end)]
-        ):
+        for start, end in subtract_intervals((gap_start, gap_end), holds) if holds else [(gap_start, gap_end)]:
             if end - start > threshold:
                 events.append((start, end))
     return events
@@ -231,9 +229,7 @@ def compute_metrics(
         customer_fillers=fillers["customer"],
         agent_filler_words_per_minute=_per_minute(fillers["agent"], agent_talk),
         customer_filler_words_per_minute=_per_minute(fillers["customer"], customer_talk),
-        silence_events=silence_events(
-            merge_intervals(agent + customer), hold_events, thresholds.silence_seconds
-        ),
+        silence_events=silence_events(merge_intervals(agent + customer), hold_events, thresholds.silence_seconds),
         crosstalk_events=crosstalk_events(agent, customer, thresholds.crosstalk_min_seconds),
         hold_events=hold_events,
     )

@@ -7,159 +7,309 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_orgsettings_crosstalk_seconds_and_more'),
+        ("accounts", "0003_orgsettings_crosstalk_seconds_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PhraseSet',
+            name="PhraseSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('indicator', 'Indicator'), ('topic', 'Topic')], default='indicator', max_length=10)),
-                ('side', models.CharField(choices=[('agent', 'Agent'), ('customer', 'Customer'), ('any', 'Agent or customer')], default='any', max_length=10)),
-                ('phrases', models.JSONField(default=list)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("indicator", "Indicator"), ("topic", "Topic")],
+                        default="indicator",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("agent", "Agent"), ("customer", "Customer"), ("any", "Agent or customer")],
+                        default="any",
+                        max_length=10,
+                    ),
+                ),
+                ("phrases", models.JSONField(default=list)),
+                ("description", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('external_id', models.CharField(blank=True, max_length=200, null=True, unique=True)),
-                ('channel', models.CharField(choices=[('voice', 'Voice'), ('video', 'Video'), ('chat', 'Chat'), ('email', 'Email'), ('sms', 'SMS'), ('social', 'Social'), ('offline', 'Offline')], max_length=10)),
-                ('direction', models.CharField(choices=[('inbound', 'Inbound'), ('outbound', 'Outbound'), ('internal', 'Internal')], default='inbound', max_length=10)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_seconds', models.PositiveIntegerField(default=0)),
-                ('queue', models.CharField(blank=True, max_length=120)),
-                ('disposition', models.CharField(blank=True, max_length=120)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('customer_ref', models.CharField(blank=True, max_length=200)),
-                ('csat', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('nps', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('resolved', models.BooleanField(blank=True, null=True)),
-                ('topics', models.JSONField(blank=True, default=list)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('metrics', models.JSONField(blank=True, default=dict)),
-                ('notes', models.TextField(blank=True)),
-                ('source', models.CharField(choices=[('api', 'API'), ('webhook', 'Webhook'), ('import', 'File import'), ('offline', 'Added by hand'), ('demo', 'Demo'), ('bench', 'Benchmark data')], default='api', max_length=10)),
-                ('transcript_text', models.TextField(blank=True)),
-                ('utterance_count', models.PositiveIntegerField(default=0)),
-                ('enrichment_status', models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('enriched_at', models.DateTimeField(blank=True, null=True)),
-                ('agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='interactions', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('other_agents', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("external_id", models.CharField(blank=True, max_length=200, null=True, unique=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("voice", "Voice"),
+                            ("video", "Video"),
+                            ("chat", "Chat"),
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("social", "Social"),
+                            ("offline", "Offline"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")],
+                        default="inbound",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_seconds", models.PositiveIntegerField(default=0)),
+                ("queue", models.CharField(blank=True, max_length=120)),
+                ("disposition", models.CharField(blank=True, max_length=120)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("customer_ref", models.CharField(blank=True, max_length=200)),
+                ("csat", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("nps", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("resolved", models.BooleanField(blank=True, null=True)),
+                ("topics", models.JSONField(blank=True, default=list)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("metrics", models.JSONField(blank=True, default=dict)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("api", "API"),
+                            ("webhook", "Webhook"),
+                            ("import", "File import"),
+                            ("offline", "Added by hand"),
+                            ("demo", "Demo"),
+                            ("bench", "Benchmark data"),
+                        ],
+                        default="api",
+                        max_length=10,
+                    ),
+                ),
+                ("transcript_text", models.TextField(blank=True)),
+                ("utterance_count", models.PositiveIntegerField(default=0)),
+                (
+                    "enrichment_status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("enriched_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interactions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "other_agents",
+                    models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PhraseHit',
+            name="PhraseHit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('utterance_index', models.PositiveIntegerField()),
-                ('start', models.FloatField()),
-                ('phrase', models.CharField(max_length=300)),
-                ('matched_text', models.CharField(max_length=300)),
-                ('score', models.FloatField(default=100)),
-                ('interaction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hits', to='interactions.interaction')),
-                ('phrase_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hits', to='interactions.phraseset')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("utterance_index", models.PositiveIntegerField()),
+                ("start", models.FloatField()),
+                ("phrase", models.CharField(max_length=300)),
+                ("matched_text", models.CharField(max_length=300)),
+                ("score", models.FloatField(default=100)),
+                (
+                    "interaction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hits",
+                        to="interactions.interaction",
+                    ),
+                ),
+                (
+                    "phrase_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hits",
+                        to="interactions.phraseset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['interaction', 'utterance_index'],
+                "ordering": ["interaction", "utterance_index"],
             },
         ),
         migrations.CreateModel(
-            name='Utterance',
+            name="Utterance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('speaker', models.CharField(choices=[('agent', 'Agent'), ('customer', 'Customer'), ('system', 'System')], max_length=10)),
-                ('speaker_name', models.CharField(blank=True, max_length=120)),
-                ('start', models.FloatField()),
-                ('end', models.FloatField()),
-                ('text', models.TextField()),
-                ('interaction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='utterances', to='interactions.interaction')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("index", models.PositiveIntegerField()),
+                (
+                    "speaker",
+                    models.CharField(
+                        choices=[("agent", "Agent"), ("customer", "Customer"), ("system", "System")],
+                        max_length=10,
+                    ),
+                ),
+                ("speaker_name", models.CharField(blank=True, max_length=120)),
+                ("start", models.FloatField()),
+                ("end", models.FloatField()),
+                ("text", models.TextField()),
+                (
+                    "interaction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="utterances",
+                        to="interactions.interaction",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['interaction', 'index'],
+                "ordering": ["interaction", "index"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookReceipt',
+            name="WebhookReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request_id', models.CharField(max_length=200, unique=True)),
-                ('event', models.CharField(max_length=100)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('interaction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='interactions.interaction')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("request_id", models.CharField(max_length=200, unique=True)),
+                ("event", models.CharField(max_length=100)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "interaction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="interactions.interaction",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['-started_at', '-id'], name='interaction_started_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["-started_at", "-id"], name="interaction_started_idx"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['agent', '-started_at'], name='interaction_agent_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["agent", "-started_at"], name="interaction_agent_idx"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['team', '-started_at'], name='interaction_team_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["team", "-started_at"], name="interaction_team_idx"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['channel', '-started_at'], name='interaction_channel_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["channel", "-started_at"], name="interaction_channel_idx"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['queue', '-started_at'], name='interaction_queue_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["queue", "-started_at"], name="interaction_queue_idx"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['disposition', '-started_at'], name='interaction_disposition_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["disposition", "-started_at"], name="interaction_disposition_idx"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(condition=models.Q(('enrichment_status', 'pending')), fields=['enrichment_status'], name='interaction_enrich_pending_idx'),
+            model_name="interaction",
+            index=models.Index(
+                condition=models.Q(("enrichment_status", "pending")),
+                fields=["enrichment_status"],
+                name="interaction_enrich_pending_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.CheckConstraint(condition=models.Q(('csat__isnull', True), models.Q(('csat__gte', 1), ('csat__lte', 5)), _connector='OR'), name='interaction_csat_1_5'),
+            model_name="interaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("csat__isnull", True), models.Q(("csat__gte", 1), ("csat__lte", 5)), _connector="OR"
+                ),
+                name="interaction_csat_1_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.CheckConstraint(condition=models.Q(('nps__isnull', True), ('nps__lte', 10), _connector='OR'), name='interaction_nps_0_10'),
+            model_name="interaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("nps__isnull", True), ("nps__lte", 10), _connector="OR"),
+                name="interaction_nps_0_10",
+            ),
         ),
         migrations.AddIndex(
-            model_name='phrasehit',
-            index=models.Index(fields=['phrase_set', 'interaction'], name='hit_set_interaction_idx'),
+            model_name="phrasehit",
+            index=models.Index(fields=["phrase_set", "interaction"], name="hit_set_interaction_idx"),
         ),
         migrations.AddConstraint(
-            model_name='utterance',
-            constraint=models.UniqueConstraint(fields=('interaction', 'index'), name='utterance_order_unique'),
+            model_name="utterance",
+            constraint=models.UniqueConstraint(fields=("interaction", "index"), name="utterance_order_unique"),
         ),
         migrations.AddConstraint(
-            model_name='utterance',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='utterance_end_after_start'),
+            model_name="utterance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", models.F("start"))), name="utterance_end_after_start"
+            ),
         ),
     ]

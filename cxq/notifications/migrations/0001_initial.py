@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -31,9 +29,7 @@ class Migration(migrations.Migration):
                 ("body", models.TextField(blank=True)),
                 (
                     "url",
-                    models.CharField(
-                        blank=True, help_text="Site-relative link to what it is about", max_length=500
-                    ),
+                    models.CharField(blank=True, help_text="Site-relative link to what it is about", max_length=500),
                 ),
                 ("read_at", models.DateTimeField(blank=True, null=True)),
                 (
@@ -54,9 +50,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),

@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -58,9 +56,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -103,9 +99,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="scorecardversion",
-            constraint=models.UniqueConstraint(
-                fields=("scorecard", "number"), name="scorecard_version_number_unique"
-            ),
+            constraint=models.UniqueConstraint(fields=("scorecard", "number"), name="scorecard_version_number_unique"),
         ),
         migrations.AddIndex(
             model_name="scorecard",

@@ -154,12 +154,8 @@ STRUCTURAL = {
         set_(q(o, "tone"), "scale", {"min": 1, "max": 4}),
         q(o, "tone")["options"].pop(),
     ],
-    "condition added": lambda d, o, c: set_(
-        q(c, "bye"), "show_if", {"question": "recap", "answers": ["yes"]}
-    ),
-    "condition answers": lambda d, o, c: set_(
-        q(o, "why"), "show_if", {"question": "greet", "answers": ["yes"]}
-    ),
+    "condition added": lambda d, o, c: set_(q(c, "bye"), "show_if", {"question": "recap", "answers": ["yes"]}),
+    "condition answers": lambda d, o, c: set_(q(o, "why"), "show_if", {"question": "greet", "answers": ["yes"]}),
     "condition removed": lambda d, o, c: q(o, "why").pop("show_if"),
     "option added": lambda d, o, c: q(c, "bye")["options"].append(
         {"key": "meh", "label": "meh", "points": 0, "auto_fail": "none"}
@@ -452,13 +448,11 @@ def test_changes_follow_the_new_document_order():
         ),
         (
             STRUCTURAL["option auto-fail"],
-            "Section “Opening” › Question “Greeted the customer by name?” › Option “no”: "
-            "auto-fail none → section",
+            "Section “Opening” › Question “Greeted the customer by name?” › Option “no”: auto-fail none → section",
         ),
         (
             COSMETIC["option label"],
-            "Section “Opening” › Question “Apologised?” › Option “Blamed”: "
-            "label “Blamed the customer” → “Blamed”",
+            "Section “Opening” › Question “Apologised?” › Option “Blamed”: label “Blamed the customer” → “Blamed”",
         ),
     ],
 )
@@ -533,9 +527,7 @@ def edits(draw, doc):
         section = draw(st.sampled_from(sections)) if sections else None
         question = draw(st.sampled_from(section["questions"])) if section and section["questions"] else None
         kind = draw(
-            st.sampled_from(
-                ["text", "label", "points", "flag", "weight", "mode", "shuffle", "move", "drop", "options"]
-            )
+            st.sampled_from(["text", "label", "points", "flag", "weight", "mode", "shuffle", "move", "drop", "options"])
         )
         if kind == "text" and question:
             question["text"] = draw(st.sampled_from([question["text"], "changed"]))

@@ -83,9 +83,7 @@ def test_omitted_fields_take_their_documented_defaults():
                 {
                     "key": "s",
                     "title": "S",
-                    "questions": [
-                        {"key": "q", "text": "Q", "type": "single_choice", "options": [{"key": "a"}]}
-                    ],
+                    "questions": [{"key": "q", "text": "Q", "type": "single_choice", "options": [{"key": "a"}]}],
                 }
             ],
         }

@@ -39,9 +39,7 @@ def scorecards(draw, mode=None, auto_fail=True):
                     for v in range(lo, hi + 1)
                 ]
             else:
-                keys = (
-                    ["yes", "no"] if kind == "yes_no" else [f"o{i}" for i in range(draw(st.integers(1, 4)))]
-                )
+                keys = ["yes", "no"] if kind == "yes_no" else [f"o{i}" for i in range(draw(st.integers(1, 4)))]
                 q["options"] = [
                     {
                         "key": k,
@@ -55,9 +53,7 @@ def scorecards(draw, mode=None, auto_fail=True):
                 target = draw(st.sampled_from(earlier))
                 q["show_if"] = {"question": target["key"], "answers": [target["options"][0]["key"]]}
             questions.append(q)
-        sections.append(
-            {"key": f"s{s}", "title": f"S{s}", "weight": draw(st.integers(1, 50)), "questions": questions}
-        )
+        sections.append({"key": f"s{s}", "title": f"S{s}", "weight": draw(st.integers(1, 50)), "questions": questions})
     return parse_document(
         {"name": "P", "scoring_mode": mode, "pass_mark": draw(st.integers(0, 100)), "sections": sections}
     )
@@ -133,10 +129,7 @@ def test_points_mode_ignores_section_weights(data, weights):
             dataclasses.replace(s, weight=Fraction(w)) for s, w in zip(card.sections, weights, strict=False)
         ),
     )
-    assert (
-        score(compile_scorecard(card), answers).as_json()
-        == score(compile_scorecard(reweighted), answers).as_json()
-    )
+    assert score(compile_scorecard(card), answers).as_json() == score(compile_scorecard(reweighted), answers).as_json()
 
 
 @settings(max_examples=200, deadline=None)

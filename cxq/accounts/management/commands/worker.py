@@ -10,9 +10,7 @@ class Command(BaseCommand):
     help = "Run the background worker: email delivery, sweeps and other jobs."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--workers", type=int, default=None, help="Worker threads (default from settings)"
-        )
+        parser.add_argument("--workers", type=int, default=None, help="Worker threads (default from settings)")
 
     def handle(self, *args, **opts):
         kwargs = {}

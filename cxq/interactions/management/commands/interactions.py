@@ -24,13 +24,9 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="Import a .jsonl or .csv file (upsert by external_id)")
         imp.add_argument("path")
         imp.add_argument("--agent", default=None, help="Email of the agent for records that name none")
-        imp.add_argument(
-            "--rejects", default=None, help="Where to write rejected lines (default ./FILE.rejects.jsonl)"
-        )
+        imp.add_argument("--rejects", default=None, help="Where to write rejected lines (default ./FILE.rejects.jsonl)")
         imp.add_argument("--no-enrich", action="store_true", help="Leave enrichment to the worker")
-        enrich = sub.add_parser(
-            "enrich", help="Enrich pending interactions now (with --all: every interaction)"
-        )
+        enrich = sub.add_parser("enrich", help="Enrich pending interactions now (with --all: every interaction)")
         enrich.add_argument("--all", action="store_true")
 
     def handle(self, *args, action, **opts):

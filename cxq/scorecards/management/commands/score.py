@@ -39,9 +39,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scorecard", required=True, help="Scorecard document (§2.2 JSON)")
-        parser.add_argument(
-            "--answers", required=True, help='Answers: {"question": "option" | rating | "na"}'
-        )
+        parser.add_argument("--answers", required=True, help='Answers: {"question": "option" | rating | "na"}')
 
     def handle(self, *args, scorecard, answers, **opts):
         try:

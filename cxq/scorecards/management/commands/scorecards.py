@@ -18,14 +18,10 @@ from cxq.scorecards.models import Scorecard
 
 def _scorecard(ident: str) -> Scorecard:
     scorecard = (
-        Scorecard.objects.select_related("current_version").filter(uuid=ident).first()
-        if _is_uuid(ident)
-        else None
+        Scorecard.objects.select_related("current_version").filter(uuid=ident).first() if _is_uuid(ident) else None
     )
     if scorecard is None:
-        raise CommandError(
-            f"No scorecard with id {ident!r} (use the id shown by `cxq scorecards list`).", returncode=2
-        )
+        raise CommandError(f"No scorecard with id {ident!r} (use the id shown by `cxq scorecards list`).", returncode=2)
     return scorecard
 
 
@@ -41,9 +37,7 @@ def _is_uuid(value: str) -> bool:
 
 def _messages(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{' '.join(m for e in errs for m in e.messages)}" for errs in exc.error_dict.values()
-        )
+        return "; ".join(f"{' '.join(m for e in errs for m in e.messages)}" for errs in exc.error_dict.values())
     return "; ".join(exc.messages)
 
 
@@ -98,13 +92,9 @@ class Command(BaseCommand):
                 scorecard, outcome = services.scorecard_update(
                     by=by, scorecard=_scorecard(update), document=document, change_note=note
                 )
-                self.stderr.write(
-                    f"{outcome.label}: {scorecard.name} (version {scorecard.current_version.number})"
-                )
+                self.stderr.write(f"{outcome.label}: {scorecard.name} (version {scorecard.current_version.number})")
             else:
-                scorecard = services.scorecard_create(
-                    by=by, document=document, change_note=note or "Imported"
-                )
+                scorecard = services.scorecard_create(by=by, document=document, change_note=note or "Imported")
                 self.stderr.write(f"Created draft {scorecard.name}")
         except ValidationError as exc:
             raise CommandError(f"{path}: {_messages(exc)}", returncode=2)
@@ -117,12 +107,7 @@ class Command(BaseCommand):
             if user is None or not user.can("scorecards.edit"):
                 raise CommandError(f"{email} is not an active user who may edit scorecards.", returncode=2)
             return user
-        user = (
-            User.objects.filter(is_active=True, role__key="admin")
-            .select_related("role")
-            .order_by("id")
-            .first()
-        )
+        user = User.objects.filter(is_active=True, role__key="admin").select_related("role").order_by("id").first()
         if user is None:
             raise CommandError(
                 "No active admin to record as the author; create one with `cxq createadmin`.", returncode=2
