@@ -129,6 +129,10 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("scorecards:delete", "POST"): editors(302),
     ("interactions:list", "GET"): exp(200, norole=403),
     ("interactions:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("interactions:comment_create", "POST"): exp(302, manager_b=404, agent_b1=404, norole=403),
+    # the comment is supervisor_a's own: others who can see it get 403, others 404
+    ("interactions:comment_edit", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404),
+    ("interactions:comment_delete", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404),
     ("interactions:phrase_sets", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "POST"): admin_only(302),
@@ -202,6 +206,10 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/phrase-sets/rerun": admin_only(200, anon=401),
     "PATCH /api/v1/phrase-sets/{uuid}": admin_only(200, anon=401),
     "DELETE /api/v1/phrase-sets/{uuid}": admin_only(204, anon=401),
+    "GET /api/v1/interactions/{uuid}/comments": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "POST /api/v1/interactions/{uuid}/comments": exp(201, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "PATCH /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=200, manager_b=404, agent_b1=404),
+    "DELETE /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=204, manager_b=404, agent_b1=404),
 }
 
 
@@ -288,7 +296,11 @@ def world(personas):
         by=personas.admin,
         upload=SimpleUploadedFile("a.mp3", b"ID3" + b"0" * 500, content_type="audio/mpeg"),
     )
+    from cxq.interactions.comments import comment_create
+
+    comment = comment_create(by=personas.supervisor_a, interaction=interaction, body="Good call")
     return {
+        "comment": comment,
         "recording": recording,
         "interaction": interaction,
         "phrase_set": phrase_set,
@@ -362,6 +374,9 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "scorecards:restore": [world["sc_archived"].uuid],
         "interactions:detail": [world["interaction"].uuid],
         "interactions:recording_upload": [world["interaction"].uuid],
+        "interactions:comment_create": [world["interaction"].uuid],
+        "interactions:comment_edit": [world["comment"].uuid],
+        "interactions:comment_delete": [world["comment"].uuid],
         "interactions:phrase_set_edit": [world["phrase_set"].uuid],
         "interactions:phrase_set_delete": [world["phrase_set"].uuid],
         "interactions:recording_media": [world["interaction"].uuid, world["recording"].uuid],
@@ -417,6 +432,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "transcript_text": "Customer: hello\nAgent: hi",
         },
         "interactions:recording_upload": {"file": _audio()},
+        "interactions:comment_create": {"body": "Noted", "visibility": "public"},
+        "interactions:comment_edit": {"body": "Good call, really"},
         "interactions:phrase_set_new": {
             "name": "Empathy",
             "kind": "indicator",
@@ -463,6 +480,8 @@ API_BODIES = {
     "POST /api/v1/interactions/bulk": {"items": [{**_payload(), "external_id": "matrix-2"}]},
     "POST /api/v1/phrase-sets": {"name": "Empathy", "phrases": ["I understand"]},
     "PATCH /api/v1/phrase-sets/{uuid}": {"phrases": ["thank you for calling", "thanks for calling"]},
+    "POST /api/v1/interactions/{uuid}/comments": {"body": "Agreed"},
+    "PATCH /api/v1/comments/{uuid}": {"body": "Good call, really"},
 }
 
 
@@ -479,6 +498,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["token"]
     elif "/notifications/{uuid}" in path:
         obj = world["notification"]
+    elif "/comments/{uuid}" in path:
+        obj = world["comment"].uuid
     elif "/interactions/{uuid}" in path:
         obj = world["interaction"].uuid
     elif "/phrase-sets/{uuid}" in path:

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from cxq.accounts.services import require
-from cxq.interactions import phrases, selectors, services
+from cxq.accounts.models import User
+from cxq.interactions import comments, phrases, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.models import PhraseSet
 from cxq.interactions.schemas import InteractionIn
@@ -262,4 +263,91 @@ def phrase_sets_update(request, uuid: UUID, payload: PhraseSetPatch):
 def phrase_sets_delete(request, uuid: UUID):
     require(request.user, "interactions.view")
     phrases.phrase_set_delete(by=request.user, phrase_set=phrases.phrase_set_get(uuid=uuid))
+    return Status(204, None)
+
+
+class CommentOut(Schema):
+    id: UUID
+    author: PersonRef
+    body: str
+    visibility: str
+    utterance_index: int | None
+    utterance_end_index: int | None
+    timestamp: float | None
+    parent: UUID | None
+    mentions: list[PersonRef]
+    created_at: datetime
+    edited_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_parent(obj):
+        return obj.parent.uuid if obj.parent_id else None
+
+    @staticmethod
+    def resolve_mentions(obj):
+        return list(obj.mentions.all())
+
+
+class ThreadOut(CommentOut):
+    replies: list[CommentOut]
+
+    @staticmethod
+    def resolve_replies(obj):
+        return list(obj.replies.all())
+
+
+class CommentIn(Schema):
+    body: str
+    visibility: str = "public"
+    utterance_index: int | None = None
+    utterance_end_index: int | None = None
+    timestamp: float | None = None
+    parent: UUID | None = None
+    mentions: list[UUID] = []
+
+
+class CommentPatch(Schema):
+    body: str
+
+
+@router.get("/interactions/{uuid}/comments", response=list[ThreadOut], summary="Comments I may read")
+def comments_list(request, uuid: UUID):
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    return list(comments.comment_list(viewer=request.user, interaction=interaction))
+
+
+@router.post("/interactions/{uuid}/comments", response={201: CommentOut}, summary="Comment (with @mentions)")
+def comments_create(request, uuid: UUID, payload: CommentIn):
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    parent = comments.comment_get_for(viewer=request.user, uuid=payload.parent) if payload.parent else None
+    people = list(User.objects.filter(uuid__in=payload.mentions))
+    if len(people) != len(set(payload.mentions)):
+        raise ValidationError({"mentions": "Unknown user id in mentions."})
+    comment = comments.comment_create(
+        by=request.user,
+        interaction=interaction,
+        body=payload.body,
+        visibility=payload.visibility,
+        utterance_index=payload.utterance_index,
+        utterance_end_index=payload.utterance_end_index,
+        timestamp=payload.timestamp,
+        parent=parent,
+        mentions=people,
+    )
+    return Status(201, comment)
+
+
+@router.patch("/comments/{uuid}", response=CommentOut, summary="Edit my comment")
+def comments_update(request, uuid: UUID, payload: CommentPatch):
+    comment = comments.comment_get_for(viewer=request.user, uuid=uuid)
+    return comments.comment_update(by=request.user, comment=comment, body=payload.body)
+
+
+@router.delete("/comments/{uuid}", response={204: None}, summary="Delete my comment")
+def comments_delete(request, uuid: UUID):
+    comments.comment_delete(by=request.user, comment=comments.comment_get_for(viewer=request.user, uuid=uuid))
     return Status(204, None)

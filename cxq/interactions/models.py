@@ -172,3 +172,33 @@ class Recording(PublicIdModel):
 
     def __str__(self) -> str:
         return f"Recording of {self.interaction_id} ({self.status})"
+
+
+class Comment(PublicIdModel):
+    """A comment on an interaction (IN-6): on a transcript range or a moment, public (the agent sees
+    it) or private (staff with comments.private only); replies are one level deep."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public (the agent sees it)"
+        PRIVATE = "private", "Private (staff only)"
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField()
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    utterance_index = models.PositiveIntegerField(null=True, blank=True)
+    utterance_end_index = models.PositiveIntegerField(null=True, blank=True)
+    timestamp = models.FloatField(null=True, blank=True, help_text="Seconds into the recording")
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["interaction", "created_at", "id"]
+        indexes = [
+            # the comments of one interaction, oldest first
+            models.Index(fields=["interaction", "created_at"], name="comment_interaction_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.interaction_id}: {self.body[:40]}"

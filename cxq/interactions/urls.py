@@ -14,5 +14,8 @@ urlpatterns = [
     path("indicators/<uuid:uuid>/delete/", views.phrase_set_delete, name="phrase_set_delete"),
     path("<uuid:uuid>/", views.interaction_detail, name="detail"),
     path("<uuid:uuid>/recordings/", views.recording_upload, name="recording_upload"),
+    path("<uuid:uuid>/comments/", views.comment_create, name="comment_create"),
+    path("comments/<uuid:uuid>/edit/", views.comment_edit, name="comment_edit"),
+    path("comments/<uuid:uuid>/delete/", views.comment_delete, name="comment_delete"),
     path("<uuid:uuid>/recordings/<uuid:recording>/", views.recording_media, name="recording_media"),
 ]

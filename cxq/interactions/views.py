@@ -14,7 +14,7 @@ from cxq.accounts.forms import apply_service_errors
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import team_list, user_scope
-from cxq.interactions import phrases, recordings, selectors
+from cxq.interactions import comments, phrases, recordings, selectors
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript
 from cxq.interactions.forms import InteractionFilterForm, OfflineInteractionForm, PhraseSetForm
@@ -75,6 +75,9 @@ def interaction_detail(request, uuid):
         "recordings": list(interaction.recordings.order_by("created_at")),
         "can_download": has_perm(request.user, "recordings.download"),
         "can_upload": has_perm(request.user, "interactions.create"),
+        "threads": list(comments.comment_list(viewer=request.user, interaction=interaction)),
+        "can_private": comments.can_see_private(request.user),
+        "mention_people": comments.mention_candidates(interaction=interaction, private=False),
     }
     return render(request, "interactions/detail.html", context)
 
@@ -221,3 +224,62 @@ def enrichment_rerun(request):
     count = phrases.enrichment_rerun(by=request.user)
     messages.success(request, f"Re-enriching {count} interactions in the background; the list updates as they finish.")
     return redirect("interactions:phrase_sets")
+
+
+@require_POST
+@perm_required("interactions.view")
+def comment_create(request, uuid):
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    post = request.POST
+
+    def number(name, cast=int):
+        value = post.get(name, "").strip()
+        try:
+            return cast(value) if value else None
+        except ValueError:
+            raise ValidationError({name: "Not a number."}) from None
+
+    try:
+        parent = comments.comment_get_for(viewer=request.user, uuid=post["parent"]) if post.get("parent") else None
+        people = list(User.objects.filter(uuid__in=[u for u in post.getlist("mentions") if u]))
+        comment = comments.comment_create(
+            by=request.user,
+            interaction=interaction,
+            body=post.get("body", ""),
+            visibility=post.get("visibility", "public"),
+            utterance_index=number("utterance_index"),
+            timestamp=number("timestamp", float),
+            parent=parent,
+            mentions=people,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{interaction_url(interaction)}#comments")
+    messages.success(request, "Comment added.")
+    return redirect(f"{interaction_url(interaction)}#comment-{comment.uuid}")
+
+
+@require_POST
+@perm_required("interactions.view")
+def comment_edit(request, uuid):
+    comment = comments.comment_get_for(viewer=request.user, uuid=uuid)
+    try:
+        comments.comment_update(by=request.user, comment=comment, body=request.POST.get("body", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(f"{interaction_url(comment.interaction)}#comment-{comment.uuid}")
+
+
+@require_POST
+@perm_required("interactions.view")
+def comment_delete(request, uuid):
+    comment = comments.comment_get_for(viewer=request.user, uuid=uuid)
+    comments.comment_delete(by=request.user, comment=comment)
+    messages.success(request, "Comment deleted.")
+    return redirect(f"{interaction_url(comment.interaction)}#comments")
+
+
+def interaction_url(interaction) -> str:
+    from django.urls import reverse
+
+    return reverse("interactions:detail", args=[interaction.uuid])
