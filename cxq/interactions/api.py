@@ -5,8 +5,8 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
-from cxq.accounts.services import require
 from cxq.accounts.models import User
+from cxq.accounts.services import require
 from cxq.interactions import comments, phrases, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.models import PhraseSet
