@@ -133,6 +133,8 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     # the comment is supervisor_a's own: others who can see it get 403, others 404
     ("interactions:comment_edit", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404),
     ("interactions:comment_delete", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404),
+    ("interactions:saved_filter_create", "POST"): exp(302, norole=403),
+    ("interactions:saved_filter_delete", "POST"): exp(404, supervisor_a=302, norole=403),
     ("interactions:phrase_sets", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "POST"): admin_only(302),
@@ -299,7 +301,11 @@ def world(personas):
     from cxq.interactions.comments import comment_create
 
     comment = comment_create(by=personas.supervisor_a, interaction=interaction, body="Good call")
+    from cxq.interactions.models import SavedFilter
+
+    saved_filter = SavedFilter.objects.create(owner=personas.supervisor_a, name="Chats", query="channel=chat")
     return {
+        "saved_filter": saved_filter,
         "comment": comment,
         "recording": recording,
         "interaction": interaction,
@@ -375,6 +381,7 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "interactions:detail": [world["interaction"].uuid],
         "interactions:recording_upload": [world["interaction"].uuid],
         "interactions:comment_create": [world["interaction"].uuid],
+        "interactions:saved_filter_delete": [world["saved_filter"].uuid],
         "interactions:comment_edit": [world["comment"].uuid],
         "interactions:comment_delete": [world["comment"].uuid],
         "interactions:phrase_set_edit": [world["phrase_set"].uuid],
@@ -433,6 +440,7 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         },
         "interactions:recording_upload": {"file": _audio()},
         "interactions:comment_create": {"body": "Noted", "visibility": "public"},
+        "interactions:saved_filter_create": {"name": "Voice", "query": "channel=voice"},
         "interactions:comment_edit": {"body": "Good call, really"},
         "interactions:phrase_set_new": {
             "name": "Empathy",

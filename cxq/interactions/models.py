@@ -202,3 +202,18 @@ class Comment(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.interaction_id}: {self.body[:40]}"
+
+
+class SavedFilter(PublicIdModel):
+    """A named interaction-list filter a user keeps (IN-8): the list's query string."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2000)
+
+    class Meta:
+        ordering = ["owner", "name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

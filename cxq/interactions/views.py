@@ -5,8 +5,9 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
@@ -18,7 +19,7 @@ from cxq.interactions import comments, phrases, recordings, selectors
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript
 from cxq.interactions.forms import InteractionFilterForm, OfflineInteractionForm, PhraseSetForm
-from cxq.interactions.models import PhraseSet, Recording
+from cxq.interactions.models import PhraseSet, Recording, SavedFilter
 from cxq.interactions.services import IngestError, interaction_upsert, parse_payload
 from cxq.lib.media import ranged_response
 
@@ -42,6 +43,7 @@ def interaction_list(request):
     query = request.GET.copy()
     query.pop("cursor", None)
     secondary = [form[name] for name in form.fields if name not in PRIMARY and name != "q"]
+    saved = SavedFilter.objects.filter(owner=viewer)
     context = {
         "form": form,
         "primary_fields": [form[name] for name in PRIMARY],
@@ -51,6 +53,7 @@ def interaction_list(request):
         "next_cursor": next_cursor,
         "filter_query": query.urlencode(),
         "paged": bool(cursor),
+        "saved_filters": saved,
     }
     template = "interactions/list.html"
     if request.htmx and request.htmx.target == "interaction-table":
@@ -283,3 +286,28 @@ def interaction_url(interaction) -> str:
     from django.urls import reverse
 
     return reverse("interactions:detail", args=[interaction.uuid])
+
+
+@require_POST
+@perm_required("interactions.view")
+def saved_filter_create(request):
+    query = QueryDict(request.POST.get("query", ""), mutable=True)
+    query.pop("cursor", None)
+    name = request.POST.get("name", "").strip()[:100]
+    if not name:
+        messages.error(request, "Name the filter to save it.")
+    elif not query:
+        messages.error(request, "Set at least one filter before saving.")
+    else:
+        SavedFilter.objects.update_or_create(owner=request.user, name=name, defaults={"query": query.urlencode()})
+        messages.success(request, f"Filter “{name}” saved.")
+    return redirect(f"{reverse('interactions:list')}?{query.urlencode()}")
+
+
+@require_POST
+@perm_required("interactions.view")
+def saved_filter_delete(request, uuid):
+    saved = get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
+    saved.delete()
+    messages.success(request, f"Filter “{saved.name}” deleted.")
+    return redirect("interactions:list")

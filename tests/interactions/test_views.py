@@ -73,3 +73,31 @@ def test_the_detail_shows_the_transcript_hits_and_metrics(client_for, personas, 
     assert "I was charged twice and want a refund." in html
     assert 'data-testid="transcript"' in html and ">Refund</span>" in html
     assert "Talk-to-listen" in html
+
+
+def test_a_user_saves_a_filter_and_finds_it_on_the_list(client_for, personas, payload):
+    from cxq.interactions.models import SavedFilter
+
+    client = client_for("supervisor_a")
+    response = client.post(
+        reverse("interactions:saved_filter_create"), {"name": "Chats this week", "query": "channel=chat&cursor=abc"}
+    )
+    saved = SavedFilter.objects.get()
+    assert (saved.owner, saved.query) == (personas.supervisor_a, "channel=chat")
+    assert response.url.endswith("?channel=chat")
+    html = client.get(reverse("interactions:list")).content.decode()
+    assert "Chats this week" in html
+    assert (
+        client_for("manager_b").post(reverse("interactions:saved_filter_delete", args=[saved.uuid])).status_code == 404
+    )
+    client.post(reverse("interactions:saved_filter_delete", args=[saved.uuid]))
+    assert not SavedFilter.objects.exists()
+
+
+def test_an_empty_or_unnamed_filter_is_not_saved(client_for):
+    from cxq.interactions.models import SavedFilter
+
+    client = client_for("supervisor_a")
+    client.post(reverse("interactions:saved_filter_create"), {"name": "", "query": "channel=chat"})
+    client.post(reverse("interactions:saved_filter_create"), {"name": "All", "query": ""})
+    assert not SavedFilter.objects.exists()
