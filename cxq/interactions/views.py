@@ -61,6 +61,36 @@ def interaction_list(request):
     return render(request, template, context)
 
 
+def _timeline(interaction, utterances, hits, threads) -> list[dict]:
+    """Markers for the timeline above the transcript: indicator/topic hits and comments, placed by
+    time as a percentage of the interaction's length."""
+    length = max([interaction.duration_seconds] + [u.end for u in utterances] + [1])
+    starts = {u.index: u.start for u in utterances}
+    markers = [
+        {
+            "left": round(100 * h.start / length, 2),
+            "kind": h.phrase_set.kind,
+            "label": h.phrase_set.name,
+            "target": f"u{h.utterance_index}",
+            "at": h.start,
+        }
+        for h in hits
+    ]
+    for c in threads:
+        at = c.timestamp if c.timestamp is not None else starts.get(c.utterance_index)
+        if at is not None:
+            markers.append(
+                {
+                    "left": round(100 * at / length, 2),
+                    "kind": "comment",
+                    "label": c.body[:60],
+                    "target": f"comment-{c.uuid}",
+                    "at": at,
+                }
+            )
+    return sorted(markers, key=lambda m: m["at"])
+
+
 @perm_required("interactions.view")
 def interaction_detail(request, uuid):
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
@@ -69,8 +99,10 @@ def interaction_detail(request, uuid):
     hits_by_utterance = defaultdict(list)
     for hit in hits:
         hits_by_utterance[hit.utterance_index].append(hit)
+    threads = list(comments.comment_list(viewer=request.user, interaction=interaction))
     context = {
         "interaction": interaction,
+        "timeline": _timeline(interaction, utterances, hits, threads),
         "utterances": [(u, hits_by_utterance.get(u.index, [])) for u in utterances],
         "hits": hits,
         "metrics": interaction.metrics or {},
@@ -78,7 +110,7 @@ def interaction_detail(request, uuid):
         "recordings": list(interaction.recordings.order_by("created_at")),
         "can_download": has_perm(request.user, "recordings.download"),
         "can_upload": has_perm(request.user, "interactions.create"),
-        "threads": list(comments.comment_list(viewer=request.user, interaction=interaction)),
+        "threads": threads,
         "can_private": comments.can_see_private(request.user),
         "mention_people": comments.mention_candidates(interaction=interaction, private=False),
     }

@@ -101,3 +101,15 @@ def test_an_empty_or_unnamed_filter_is_not_saved(client_for):
     client.post(reverse("interactions:saved_filter_create"), {"name": "", "query": "channel=chat"})
     client.post(reverse("interactions:saved_filter_create"), {"name": "All", "query": ""})
     assert not SavedFilter.objects.exists()
+
+
+def test_the_timeline_places_hits_and_comments_by_time(client_for, personas, payload, refund_topic):
+    from cxq.interactions.comments import comment_create
+
+    interaction, _ = interaction_upsert(data=InteractionIn.model_validate(payload))
+    comment_create(by=personas.supervisor_a, interaction=interaction, body="Listen here", utterance_index=2)
+    response = client_for("supervisor_a").get(reverse("interactions:detail", args=[interaction.uuid]))
+    markers = response.context["timeline"]
+    assert [m["kind"] for m in markers] == ["topic", "comment"]
+    assert markers[1]["left"] == round(100 * 8.5 / 12.0, 2)  # the comment's line starts at 8.5 s of 12 s
+    assert 'class="marker marker-comment"' in response.content.decode()
