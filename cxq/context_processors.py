@@ -25,8 +25,13 @@ class NavItem:
 def nav_for(user) -> list[tuple[str, list[NavItem]]]:
     """Navigation sections for a user; an entry appears only when the user may open it."""
     items: list[NavItem] = [NavItem("Dashboard", "dashboard", "home", "")]
+    if user.can("evaluations.create"):
+        items.append(NavItem("My tasks", "evaluations:tasks", "check", "Quality"))
     if user.can("interactions.view"):
         items.append(NavItem("Interactions", "interactions:list", "chat", "Quality"))
+        items.append(NavItem("Evaluations", "evaluations:list", "card", "Quality"))
+    if user.can("evaluations.create"):
+        items.append(NavItem("Disputes", "evaluations:disputes", "flag", "Quality"))
     if user.can("scorecards.view"):
         items.append(NavItem("Scorecards", "scorecards:list", "card", "Quality"))
     if can_view_people(user):

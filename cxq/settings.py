@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cxq.notifications",
     "cxq.scorecards",
     "cxq.interactions",
+    "cxq.evaluations",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/audit/", include("cxq.audit.urls")),
     path("scorecards/", include("cxq.scorecards.urls")),
     path("interactions/", include("cxq.interactions.urls")),
+    path("", include("cxq.evaluations.urls")),
     path("hooks/interactions/", interaction_webhook, name="interaction_webhook"),
     path("api/v1/", api.urls),
 ]

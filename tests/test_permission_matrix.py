@@ -135,6 +135,25 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("interactions:comment_delete", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404),
     ("interactions:saved_filter_create", "POST"): exp(302, norole=403),
     ("interactions:saved_filter_delete", "POST"): exp(404, supervisor_a=302, norole=403),
+    ("evaluations:list", "GET"): exp(200, norole=403),
+    ("evaluations:disputes", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
+    ("evaluations:start", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
+    ("evaluations:start", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
+    ("evaluations:assign", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=404),
+    ("evaluations:assign", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("evaluations:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    # the draft is the evaluator's own: nobody else can even see it
+    ("evaluations:save", "POST"): exp(403, admin=404, supervisor_a=404, manager_b=404, evaluator=200),
+    ("evaluations:submit", "POST"): exp(403, admin=404, supervisor_a=404, manager_b=404, evaluator=302),
+    ("evaluations:acknowledge", "POST"): exp(403, agent_a1=302, manager_b=404, agent_b1=404),
+    ("evaluations:dispute", "POST"): exp(403, agent_a1=302, agent_b1=404),
+    ("evaluations:respond", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
+    ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=302),
+    ("evaluations:delete", "POST"): exp(403, admin=302, supervisor_a=302),
+    ("evaluations:tasks", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
+    ("evaluations:task", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
+    ("evaluations:task", "POST"): exp(403, evaluator=302, manager_b=404),
+    ("evaluations:task_extend", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
     ("interactions:phrase_sets", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "POST"): admin_only(302),
@@ -304,7 +323,25 @@ def world(personas):
     from cxq.interactions.models import SavedFilter
 
     saved_filter = SavedFilter.objects.create(owner=personas.supervisor_a, name="Chats", query="channel=chat")
+    from datetime import timedelta
+
+    from cxq.evaluations import services as ev
+
+    ev_draft = ev.evaluation_start(by=personas.evaluator, interaction=interaction, scorecard=published)
+    evaluation = ev.evaluation_start(by=personas.evaluator, interaction=interaction, scorecard=published)
+    ev.evaluation_save(by=personas.evaluator, evaluation=evaluation, answers={"greet": "yes", "disclosure": "yes"})
+    evaluation = ev.evaluation_submit(by=personas.evaluator, evaluation=evaluation)
+    task = ev.assignment_create(
+        by=personas.supervisor_a,
+        interaction=interaction,
+        scorecard=published,
+        assignee=personas.evaluator,
+        due_at=timezone.now() + timedelta(days=3),
+    )
     return {
+        "draft": ev_draft,
+        "evaluation": evaluation,
+        "task": task,
         "saved_filter": saved_filter,
         "comment": comment,
         "recording": recording,
@@ -381,6 +418,18 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "interactions:detail": [world["interaction"].uuid],
         "interactions:recording_upload": [world["interaction"].uuid],
         "interactions:comment_create": [world["interaction"].uuid],
+        "evaluations:start": [world["interaction"].uuid],
+        "evaluations:assign": [world["interaction"].uuid],
+        "evaluations:detail": [world["evaluation"].uuid],
+        "evaluations:save": [world["draft"].uuid],
+        "evaluations:submit": [world["draft"].uuid],
+        "evaluations:acknowledge": [world["evaluation"].uuid],
+        "evaluations:dispute": [world["evaluation"].uuid],
+        "evaluations:respond": [world["evaluation"].uuid],
+        "evaluations:void": [world["evaluation"].uuid],
+        "evaluations:delete": [world["evaluation"].uuid],
+        "evaluations:task": [world["task"].uuid],
+        "evaluations:task_extend": [world["task"].uuid],
         "interactions:saved_filter_delete": [world["saved_filter"].uuid],
         "interactions:comment_edit": [world["comment"].uuid],
         "interactions:comment_delete": [world["comment"].uuid],
@@ -441,6 +490,18 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "interactions:recording_upload": {"file": _audio()},
         "interactions:comment_create": {"body": "Noted", "visibility": "public"},
         "interactions:saved_filter_create": {"name": "Voice", "query": "channel=voice"},
+        "evaluations:start": {"scorecard": str(world["sc_published"].uuid), "agent": str(p.agent_a1.uuid)},
+        "evaluations:assign": {
+            "scorecard": str(world["sc_published"].uuid),
+            "assignee": str(p.evaluator.uuid),
+            "due_at": "2030-01-01T10:00",
+        },
+        "evaluations:save": {"lock_version": "1", "qa_greet": "no"},
+        "evaluations:submit": {"lock_version": "1", "qa_greet": "yes"},
+        "evaluations:dispute": {"dispute": ["greet"], "reason_greet": "I used the name"},
+        "evaluations:respond": {"item": ["greet"], "response_greet": "reaffirm", "note_greet": "Stands"},
+        "evaluations:void": {"reason": "Wrong agent"},
+        "evaluations:task_extend": {"due_at": "2031-01-01T10:00"},
         "interactions:comment_edit": {"body": "Good call, really"},
         "interactions:phrase_set_new": {
             "name": "Empathy",
@@ -554,7 +615,14 @@ def client_as(who: str, personas) -> Client:
 
 REFUSED = {401, 403, 404, 405, 503}
 # Accepted POSTs that may legitimately leave the tables as they were (sessions are not fingerprinted).
-NO_STATE_CHANGE = {"accounts:login", "accounts:logout", "notifications:read_all"}
+NO_STATE_CHANGE = {
+    "accounts:login",
+    "accounts:logout",
+    "notifications:read_all",
+    # allowed, but the world's evaluation is manual and not disputed: the service says why, changes nothing
+    "evaluations:delete",
+    "evaluations:respond",
+}
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -148,6 +148,8 @@ class OrgSettings(TimeStampedModel):
         default="create",
         help_text="What ingest does with an agent it cannot match by email or external id.",
     )
+    dispute_window_days = models.PositiveSmallIntegerField(default=14, help_text="Days after completion to dispute")
+    max_disputes = models.PositiveSmallIntegerField(default=1, help_text="Disputes allowed per evaluation")
     webhook_secret = models.CharField(max_length=200, blank=True, help_text="Signs inbound webhooks (IG-1)")
     silence_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=3)
     crosstalk_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=0.5)

@@ -61,6 +61,17 @@ def interaction_list(request):
     return render(request, template, context)
 
 
+def _evaluations_of(viewer, interaction) -> list:
+    from cxq.evaluations.selectors import evaluation_scope
+
+    return list(
+        evaluation_scope(viewer=viewer)
+        .filter(interaction=interaction)
+        .select_related("evaluator", "agent", "scorecard")
+        .order_by("-created_at")
+    )
+
+
 def _timeline(interaction, utterances, hits, threads) -> list[dict]:
     """Markers for the timeline above the transcript: indicator/topic hits and comments, placed by
     time as a percentage of the interaction's length."""
@@ -111,6 +122,9 @@ def interaction_detail(request, uuid):
         "can_download": has_perm(request.user, "recordings.download"),
         "can_upload": has_perm(request.user, "interactions.create"),
         "threads": threads,
+        "evaluations": _evaluations_of(request.user, interaction),
+        "can_evaluate": has_perm(request.user, "evaluations.create"),
+        "can_assign": has_perm(request.user, "evaluations.assign"),
         "can_private": comments.can_see_private(request.user),
         "mention_people": comments.mention_candidates(interaction=interaction, private=False),
     }

@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 YOU = {"dashboard", "notifications:list", "accounts:profile", "accounts:tokens"}
-QUALITY = {"scorecards:list", "interactions:list"}  # scorecards.view: every built-in role but Agent
-INTERACTIONS = {"interactions:list"}  # interactions.view: agents see their own
+# staff (scorecards.view, evaluations.create): scorecards, interactions, evaluations, tasks, disputes
+QUALITY = {"scorecards:list", "interactions:list", "evaluations:list", "evaluations:tasks", "evaluations:disputes"}
+INTERACTIONS = {"interactions:list", "evaluations:list"}  # interactions.view: agents see their own
 LEAD = YOU | QUALITY | {"accounts:user_list", "accounts:team_list"}  # leads see the people of their teams
 
 EXPECTED_NAV = {

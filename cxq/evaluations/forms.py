@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.utils import timezone
+
+from cxq.evaluations.choices import Source, Status
+from cxq.evaluations.selectors import Filters
+
+
+class StartForm(forms.Form):
+    scorecard = forms.ChoiceField(label="Scorecard")
+    agent = forms.ChoiceField(label="Agent evaluated")
+
+    def __init__(self, *args, scorecards=(), agents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scorecards = {str(s.uuid): s for s in scorecards}
+        self.agents = {str(a.uuid): a for a in agents}
+        self.fields["scorecard"].choices = [(k, s.name) for k, s in self.scorecards.items()]
+        self.fields["agent"].choices = [(k, a.full_name) for k, a in self.agents.items()]
+
+
+class AssignForm(forms.Form):
+    scorecard = forms.ChoiceField()
+    assignee = forms.ChoiceField(label="Evaluator")
+    due_at = forms.DateTimeField(label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, scorecards=(), assignees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scorecards = {str(s.uuid): s for s in scorecards}
+        self.assignees = {str(a.uuid): a for a in assignees}
+        self.fields["scorecard"].choices = [(k, s.name) for k, s in self.scorecards.items()]
+        self.fields["assignee"].choices = [(k, a.full_name) for k, a in self.assignees.items()]
+
+
+class EvaluationFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    source = forms.ChoiceField(required=False, choices=[("", "Any source"), *Source.choices])
+    agent = forms.ChoiceField(required=False)
+    evaluator = forms.ChoiceField(required=False)
+    scorecard = forms.ChoiceField(required=False)
+    passed = forms.TypedChoiceField(
+        required=False,
+        empty_value=None,
+        coerce=lambda v: v == "yes",
+        choices=[("", "Pass or fail"), ("yes", "Passed"), ("no", "Failed")],
+    )
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("-created", "Newest first"),
+            ("created", "Oldest first"),
+            ("-completed", "Recently completed"),
+            ("-score", "Highest score"),
+            ("score", "Lowest score"),
+            ("agent", "Agent A–Z"),
+        ],
+    )
+
+    def __init__(self, *args, agents=(), evaluators=(), scorecards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].choices = [("", "Any agent")] + [(str(u.uuid), u.full_name) for u in agents]
+        self.fields["evaluator"].choices = [("", "Any evaluator")] + [(str(u.uuid), u.full_name) for u in evaluators]
+        self.fields["scorecard"].choices = [("", "Any scorecard")] + [(str(s.uuid), s.name) for s in scorecards]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        tz = timezone.get_current_timezone()
+
+        def day(d, end=False):
+            if not d:
+                return None
+            moment = timezone.make_aware(datetime.combine(d, time.min), tz)
+            return moment + timezone.timedelta(days=1) if end else moment
+
+        return Filters(
+            status=data.get("status") or "",
+            source=data.get("source") or "",
+            agent=data.get("agent") or "",
+            evaluator=data.get("evaluator") or "",
+            scorecard=data.get("scorecard") or "",
+            passed=data.get("passed"),
+            date_from=day(data.get("date_from")),
+            date_to=day(data.get("date_to"), end=True),
+        )

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cxq.evaluations.choices import AssignmentStatus, DisputeResponse, Source, Status
+from cxq.lib.models import PublicIdModel, TimeStampedModel
+
+
+class Assignment(PublicIdModel):
+    """An evaluation task (EV-2): evaluate this interaction with this scorecard by this date."""
+
+    interaction = models.ForeignKey("interactions.Interaction", on_delete=models.CASCADE, related_name="assignments")
+    scorecard = models.ForeignKey("scorecards.Scorecard", on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN)
+    note = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # "My tasks": an assignee's open tasks by due date
+            models.Index(fields=["assignee", "status", "due_at"], name="assignment_mine_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evaluate {self.interaction_id} with {self.scorecard_id} by {self.due_at:%Y-%m-%d}"
+
+
+class Evaluation(PublicIdModel):
+    """One evaluator's scoring of one agent on one interaction, pinned to a scorecard version (SC-6).
+
+    ``answers`` maps question key → option key / "na"; ``question_comments`` maps key → text. The
+    score fields are the §2.1 result of the current revision, rounded for storage. ``lock_version``
+    increases on every save: a save that names an older one is refused (EV-9).
+    """
+
+    interaction = models.ForeignKey("interactions.Interaction", on_delete=models.PROTECT, related_name="evaluations")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluations_received")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluations_given")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scorecard = models.ForeignKey("scorecards.Scorecard", on_delete=models.PROTECT, related_name="evaluations")
+    version = models.ForeignKey("scorecards.ScorecardVersion", on_delete=models.PROTECT, related_name="evaluations")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.MANUAL)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.DRAFT)
+    answers = models.JSONField(default=dict, blank=True)
+    question_comments = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+    score_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    earned = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    possible = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    auto_failed = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=0)
+    lock_version = models.PositiveIntegerField(default=1)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    ack_due_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    auto_acknowledged = models.BooleanField(default=False)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the evaluations table, newest first, and its common scopes
+            models.Index(fields=["-created_at", "-id"], name="evaluation_created_idx"),
+            models.Index(fields=["agent", "-created_at"], name="evaluation_agent_idx"),
+            models.Index(fields=["team", "-created_at"], name="evaluation_team_idx"),
+            models.Index(fields=["evaluator", "-created_at"], name="evaluation_evaluator_idx"),
+            # the auto-acknowledge sweep
+            models.Index(
+                fields=["status", "ack_due_at"],
+                condition=models.Q(status="awaiting_ack"),
+                name="evaluation_ack_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evaluation of {self.agent} on {self.interaction_id}"
+
+
+class Revision(TimeStampedModel):
+    """A completed state of an evaluation. A dispute adjustment makes a new one; older ones stay (EV-5)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    answers = models.JSONField()
+    question_comments = models.JSONField(default=dict)
+    comment = models.TextField(blank=True)
+    result = models.JSONField(help_text="The §2.1 result as cxq score prints it")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "number"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "number"], name="revision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of {self.evaluation_id}"
+
+
+class Dispute(PublicIdModel):
+    """An agent's disagreement with specific answers (EV-6)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="disputes")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # the supervisors' open-disputes list
+            models.Index(fields=["resolved_at"], condition=models.Q(resolved_at__isnull=True), name="dispute_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute on {self.evaluation_id}"
+
+
+class DisputeItem(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="items")
+    question_key = models.CharField(max_length=64)
+    reason = models.TextField()
+    response = models.CharField(max_length=10, choices=DisputeResponse.choices, blank=True)
+    response_note = models.TextField(blank=True)
+    new_answer = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dispute", "question_key"], name="dispute_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.question_key}: {self.reason[:40]}"
+
+
+class Event(models.Model):
+    """The history of an evaluation: every transition, with who and when (STYLE rule 8)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evaluation", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.evaluation_id}"

@@ -1,0 +1,110 @@
+"""Reads of evaluations, scoped by who is asking: admins see all; leads see their teams' and their
+own; agents see only their own completed evaluations (never drafts, never calibrations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cxq.accounts.permissions import has_perm
+from cxq.accounts.selectors import led_team_ids
+from cxq.evaluations.choices import AssignmentStatus, Source, Status
+from cxq.evaluations.models import Assignment, Dispute, Evaluation
+
+
+def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
+    qs = Evaluation.objects.all()
+    if not viewer.is_authenticated or viewer.role_id is None:
+        return qs.none()
+    others_drafts = Q(status=Status.DRAFT) & ~Q(evaluator=viewer)
+    if has_perm(viewer, "scope.all_teams"):
+        return qs.exclude(others_drafts)
+    if has_perm(viewer, "evaluations.create"):
+        led = led_team_ids(viewer)
+        mine = Q(evaluator=viewer) | Q(team_id__in=led) | (Q(agent=viewer) & ~Q(status=Status.DRAFT))
+        return qs.filter(mine).exclude(others_drafts)
+    return qs.filter(agent=viewer).exclude(status=Status.DRAFT).exclude(source=Source.CALIBRATION)
+
+
+def evaluation_get_for(*, viewer, uuid) -> Evaluation:
+    related = ("interaction", "agent", "evaluator", "scorecard", "version", "team")
+    return get_object_or_404(evaluation_scope(viewer=viewer).select_related(*related), uuid=uuid)
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    source: str = ""
+    agent: str = ""
+    evaluator: str = ""
+    scorecard: str = ""
+    team: str = ""
+    passed: bool | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+SORTS = {
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "completed": ("completed_at", "id"),
+    "-completed": ("-completed_at", "-id"),
+    "score": ("score_percent", "id"),
+    "-score": ("-score_percent", "-id"),
+    "agent": ("agent__full_name", "id"),
+    "-agent": ("-agent__full_name", "-id"),
+}
+
+
+def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> QuerySet[Evaluation]:
+    qs = evaluation_scope(viewer=viewer).select_related("interaction", "agent", "evaluator", "scorecard", "version")
+    f = filters
+    exact = {
+        "status": f.status,
+        "source": f.source,
+        "agent__uuid": f.agent,
+        "evaluator__uuid": f.evaluator,
+        "scorecard__uuid": f.scorecard,
+        "team__uuid": f.team,
+    }
+    qs = qs.filter(**{k: v for k, v in exact.items() if v})
+    if f.passed is not None:
+        qs = qs.filter(passed=f.passed)
+    if f.date_from:
+        qs = qs.filter(created_at__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(created_at__lt=f.date_to)
+    return qs.order_by(*SORTS.get(sort, SORTS["-created"]))
+
+
+def my_tasks(*, viewer) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(assignee=viewer, status=AssignmentStatus.OPEN)
+        .select_related("interaction", "interaction__agent", "scorecard", "assigned_by")
+        .order_by("due_at", "id")
+    )
+
+
+def assignment_get_for(*, viewer, uuid) -> Assignment:
+    qs = Assignment.objects.select_related("interaction", "scorecard")
+    if not has_perm(viewer, "scope.all_teams"):
+        qs = qs.filter(Q(assignee=viewer) | Q(assigned_by=viewer))
+    return get_object_or_404(qs, uuid=uuid)
+
+
+def open_disputes(*, viewer) -> QuerySet[Dispute]:
+    scope = evaluation_scope(viewer=viewer).filter(status=Status.DISPUTED)
+    return (
+        Dispute.objects.filter(resolved_at__isnull=True, evaluation__in=scope)
+        .select_related("evaluation", "evaluation__agent", "evaluation__evaluator", "evaluation__scorecard")
+        .prefetch_related("items")
+        .order_by("created_at")
+    )
+
+
+def is_overdue(assignment: Assignment) -> bool:
+    return assignment.status == AssignmentStatus.OPEN and assignment.due_at < timezone.now()

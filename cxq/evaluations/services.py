@@ -1,0 +1,548 @@
+"""The evaluation workflow (EV-1…EV-9). Every transition is a service: it checks who may do it and
+from which status, writes an Event row, an audit event for score changes, and notifications on commit.
+
+Statuses: draft → completed → (acknowledgement required) awaiting_ack → acknowledged, or
+disputed → (adjusted: a new revision, or re-affirmed) → awaiting_ack again. Manual evaluations can
+be voided with a reason; automated ones can be deleted for good.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cxq.accounts.models import OrgSettings, User
+from cxq.accounts.permissions import has_perm
+from cxq.accounts.services import require
+from cxq.audit.services import audit_record
+from cxq.evaluations.choices import AssignmentStatus, DisputeResponse, Source, Status
+from cxq.evaluations.models import Assignment, Dispute, DisputeItem, Evaluation, Event, Revision
+from cxq.interactions.models import Interaction
+from cxq.interactions.selectors import interaction_scope
+from cxq.notifications.services import email_queue, notify
+from cxq.scorecards.engine import compiled_for
+from cxq.scorecards.models import Scorecard
+from cxq.scoring import AnswerError, ScoreResult, normalize_answers, round_half_up, score
+from cxq.scoring.engine import missing_required
+
+
+class StaleEdit(ValidationError):
+    """Someone saved this evaluation since it was loaded (EV-9)."""
+
+
+def _event(evaluation: Evaluation, actor, kind: str, **data) -> None:
+    Event.objects.create(
+        evaluation=evaluation, actor=actor if getattr(actor, "pk", None) else None, kind=kind, data=data
+    )
+
+
+def _link(evaluation: Evaluation) -> str:
+    return f"/evaluations/{evaluation.uuid}/"
+
+
+def _can_see_interaction(user, interaction: Interaction) -> bool:
+    return has_perm(user, "interactions.view") and interaction_scope(viewer=user).filter(pk=interaction.pk).exists()
+
+
+def score_answers(evaluation: Evaluation, answers: dict) -> tuple[dict, ScoreResult]:
+    """Validate raw answers against the pinned version and score them (the one scoring path)."""
+    compiled = compiled_for(evaluation.version.document)
+    try:
+        clean = normalize_answers(compiled, answers)
+    except AnswerError as exc:
+        raise ValidationError({f"answers.{exc.key}" if exc.key else "answers": exc.message}) from None
+    return clean, score(compiled, clean)
+
+
+def _store(evaluation: Evaluation, result: ScoreResult) -> None:
+    def dec(value):
+        return None if value is None else Decimal(round_half_up(value))
+
+    evaluation.score_percent = dec(result.score_percent)
+    evaluation.earned = dec(result.earned)
+    evaluation.possible = dec(result.possible)
+    evaluation.passed = result.passed
+    evaluation.auto_failed = result.auto_failed
+
+
+def _check_lock(evaluation: Evaluation, lock_version: int | None) -> None:
+    if lock_version is not None and int(lock_version) != evaluation.lock_version:
+        raise StaleEdit(
+            {
+                "lock_version": f"{evaluation.evaluator} saved a newer version of this evaluation; reload to see it "
+                "before changing anything."
+            },
+            code="stale",
+        )
+
+
+def _clean_comments(raw: dict | None, keys: set[str]) -> dict:
+    comments = {}
+    for key, text in (raw or {}).items():
+        if key not in keys:
+            raise ValidationError({"question_comments": f"No question has the key {key!r}."})
+        text = str(text or "").strip()
+        if len(text) > 5000:
+            raise ValidationError({f"question_comments.{key}": "Keep comments under 5000 characters."})
+        if text:
+            comments[key] = text
+    return comments
+
+
+# --- Start, save, submit --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_start(
+    *,
+    by: User,
+    interaction: Interaction,
+    scorecard: Scorecard,
+    agent: User | None = None,
+    assignment: Assignment | None = None,
+    source: str = Source.MANUAL,
+) -> Evaluation:
+    """A draft with the scorecard's default answers pre-selected (EV-1)."""
+    require(by, "evaluations.create")
+    if not _can_see_interaction(by, interaction):
+        raise PermissionDenied("You cannot see this interaction.")
+    scorecard = Scorecard.objects.select_related("current_version").get(pk=scorecard.pk)  # status as of now
+    if not scorecard.is_usable:
+        raise ValidationError({"scorecard": "Only published scorecards can be used to evaluate."})
+    agent = agent or interaction.agent
+    if agent is None:
+        raise ValidationError({"agent": "This interaction has no agent; choose the agent to evaluate."})
+    handled = {interaction.agent_id, *interaction.other_agents.values_list("pk", flat=True)}
+    if agent.pk not in handled:
+        raise ValidationError({"agent": f"{agent} did not handle this interaction."})
+    if assignment is not None:
+        if assignment.assignee_id != by.pk or assignment.status != AssignmentStatus.OPEN:
+            raise PermissionDenied("This task is not yours or is already done.")
+        source = Source.ASSIGNED
+    version = scorecard.current_version
+    defaults = {
+        q["key"]: q["default"] for s in version.document["sections"] for q in s["questions"] if q["default"] is not None
+    }
+    evaluation = Evaluation(
+        interaction=interaction,
+        agent=agent,
+        evaluator=by,
+        team=interaction.team,
+        scorecard=scorecard,
+        version=version,
+        assignment=assignment,
+        source=source,
+        status=Status.DRAFT,
+    )
+    clean, result = score_answers(evaluation, defaults)
+    evaluation.answers = clean
+    _store(evaluation, result)
+    evaluation.save()
+    _event(evaluation, by, "started", version=version.number)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_save(
+    *,
+    by: User,
+    evaluation: Evaluation,
+    answers: dict,
+    question_comments: dict | None = None,
+    comment: str = "",
+    lock_version: int | None = None,
+) -> Evaluation:
+    """Save a draft (autosave). Refuses a stale save (EV-9) and anyone but the evaluator."""
+    evaluation = Evaluation.objects.select_for_update().select_related("version").get(pk=evaluation.pk)
+    if evaluation.evaluator_id != by.pk:
+        raise PermissionDenied("Only the evaluator can change this evaluation.")
+    if evaluation.status != Status.DRAFT:
+        raise ValidationError({"status": "This evaluation is submitted; changes go through a dispute."})
+    _check_lock(evaluation, lock_version)
+    clean, result = score_answers(evaluation, answers)
+    keys = {q.key for q in compiled_for(evaluation.version.document).scorecard.questions()}
+    evaluation.answers = clean
+    evaluation.question_comments = _clean_comments(question_comments, keys)
+    evaluation.comment = (comment or "").strip()[:20000]
+    _store(evaluation, result)
+    evaluation.lock_version = F("lock_version") + 1
+    evaluation.save()
+    evaluation.refresh_from_db()
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_submit(*, by: User, evaluation: Evaluation, lock_version: int | None = None) -> Evaluation:
+    """Complete the evaluation: all required visible questions answered; a first revision is kept;
+    the agent is told (not for calibrations); acknowledgement starts when the organisation asks for it."""
+    evaluation = Evaluation.objects.select_for_update().select_related("version", "agent").get(pk=evaluation.pk)
+    if evaluation.evaluator_id != by.pk:
+        raise PermissionDenied("Only the evaluator can submit this evaluation.")
+    if evaluation.status != Status.DRAFT:
+        raise ValidationError({"status": "This evaluation is already submitted."})
+    _check_lock(evaluation, lock_version)
+    compiled = compiled_for(evaluation.version.document)
+    missing = missing_required(compiled, evaluation.answers)
+    if missing:
+        titles = {q.key: q.text for q in compiled.scorecard.questions()}
+        raise ValidationError({"answers": [f"Answer “{titles[k]}” (required)." for k in missing]}, code="missing")
+    _, result = score_answers(evaluation, evaluation.answers)
+    _store(evaluation, result)
+    now = timezone.now()
+    evaluation.revision = 1
+    Revision.objects.create(
+        evaluation=evaluation,
+        number=1,
+        answers=evaluation.answers,
+        question_comments=evaluation.question_comments,
+        comment=evaluation.comment,
+        result=result.as_json(),
+        created_by=by,
+        reason="Submitted",
+    )
+    evaluation.completed_at = now
+    _await_ack(evaluation, now)
+    evaluation.lock_version = F("lock_version") + 1
+    evaluation.save()
+    evaluation.refresh_from_db()
+    if evaluation.assignment_id:
+        Assignment.objects.filter(pk=evaluation.assignment_id).update(status=AssignmentStatus.DONE, completed_at=now)
+    _event(evaluation, by, "completed", score=str(evaluation.score_percent), passed=evaluation.passed)
+    audit_record(
+        actor=by,
+        action="evaluation.complete",
+        obj=evaluation,
+        after={"score_percent": str(evaluation.score_percent), "passed": evaluation.passed},
+    )
+    if evaluation.source != Source.CALIBRATION:
+        notify(
+            recipient=evaluation.agent,
+            kind="evaluation.completed",
+            title=f"New evaluation: {evaluation.score_percent or 0}% on {evaluation.scorecard.name}",
+            body=_ack_text(evaluation),
+            url=_link(evaluation),
+        )
+    return evaluation
+
+
+def _await_ack(evaluation: Evaluation, now: datetime) -> None:
+    org = OrgSettings.get()
+    if org.acknowledgement_required and evaluation.source != Source.CALIBRATION:
+        evaluation.status = Status.AWAITING_ACK
+        evaluation.ack_due_at = now + timedelta(days=org.acknowledgement_days)
+    else:
+        evaluation.status = Status.COMPLETED
+        evaluation.ack_due_at = None
+
+
+def _ack_text(evaluation: Evaluation) -> str:
+    if evaluation.status == Status.AWAITING_ACK:
+        return (
+            f"Please acknowledge it or dispute specific answers by "
+            f"{timezone.localtime(evaluation.ack_due_at):%Y-%m-%d %H:%M}; after that it is acknowledged "
+            "automatically."
+        )
+    return "Open it to read the evaluator's comments."
+
+
+# --- Agent: acknowledge or dispute ----------------------------------------------------------------
+
+
+def _require_agent(by: User, evaluation: Evaluation) -> None:
+    if evaluation.agent_id != by.pk:
+        raise PermissionDenied("Only the evaluated agent can do this.")
+
+
+@transaction.atomic
+def evaluation_acknowledge(*, by: User, evaluation: Evaluation) -> Evaluation:
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    _require_agent(by, evaluation)
+    if evaluation.status not in (Status.AWAITING_ACK, Status.COMPLETED):
+        raise ValidationError(
+            {"status": f"An evaluation that is {evaluation.get_status_display().lower()} cannot be acknowledged."}
+        )
+    evaluation.status = Status.ACKNOWLEDGED
+    evaluation.acknowledged_at = timezone.now()
+    evaluation.save(update_fields=["status", "acknowledged_at", "updated_at"])
+    _event(evaluation, by, "acknowledged")
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[str, str]], note: str = "") -> Dispute:
+    """The agent disputes specific answers, each with a reason (EV-6)."""
+    evaluation = Evaluation.objects.select_for_update().select_related("version", "evaluator").get(pk=evaluation.pk)
+    _require_agent(by, evaluation)
+    if evaluation.status not in (Status.AWAITING_ACK, Status.COMPLETED):
+        raise ValidationError({"status": "Only a completed evaluation can be disputed."})
+    org = OrgSettings.get()
+    if evaluation.completed_at and timezone.now() > evaluation.completed_at + timedelta(days=org.dispute_window_days):
+        raise ValidationError({"status": f"The dispute window ({org.dispute_window_days} days) has passed."})
+    if evaluation.disputes.count() >= org.max_disputes:
+        raise ValidationError({"status": f"This evaluation has been disputed {org.max_disputes} time(s) already."})
+    keys = {q.key for q in compiled_for(evaluation.version.document).scorecard.questions()}
+    if not items:
+        raise ValidationError({"items": "Choose at least one answer you disagree with."})
+    seen = set()
+    for key, reason in items:
+        if key not in keys:
+            raise ValidationError({"items": f"No question has the key {key!r}."})
+        if key in seen:
+            raise ValidationError({"items": f"The question {key!r} is listed twice."})
+        if not (reason or "").strip():
+            raise ValidationError({f"items.{key}": "Say why you disagree with this answer."})
+        seen.add(key)
+    dispute = Dispute.objects.create(evaluation=evaluation, raised_by=by, note=(note or "").strip())
+    DisputeItem.objects.bulk_create([DisputeItem(dispute=dispute, question_key=k, reason=r.strip()) for k, r in items])
+    evaluation.status = Status.DISPUTED
+    evaluation.ack_due_at = None
+    evaluation.save(update_fields=["status", "ack_due_at", "updated_at"])
+    _event(evaluation, by, "disputed", questions=[k for k, _ in items])
+    notify(
+        recipient=evaluation.evaluator,
+        kind="evaluation.disputed",
+        title=f"{by.full_name} disputed {len(items)} answer(s) of your evaluation",
+        body=(note or "").strip()[:300],
+        url=_link(evaluation),
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_respond(
+    *, by: User, evaluation: Evaluation, responses: dict[str, tuple[str, str, str | int | None]]
+) -> Evaluation:
+    """The evaluator answers every disputed question: adjust (with the new answer) or re-affirm (with
+    a note). Any adjustment makes a new revision with a recomputed score; older revisions stay."""
+    evaluation = Evaluation.objects.select_for_update().select_related("version", "agent").get(pk=evaluation.pk)
+    if evaluation.evaluator_id != by.pk and not (
+        has_perm(by, "evaluations.assign") and _can_see_interaction(by, evaluation.interaction)
+    ):
+        raise PermissionDenied("Only the evaluator or a lead of the agent's team can answer this dispute.")
+    if evaluation.status != Status.DISPUTED:
+        raise ValidationError({"status": "There is no open dispute on this evaluation."})
+    dispute = evaluation.disputes.filter(resolved_at__isnull=True).prefetch_related("items").first()
+    items = list(dispute.items.all())
+    answers = dict(evaluation.answers)
+    adjusted = []
+    for item in items:
+        choice = responses.get(item.question_key)
+        if choice is None:
+            raise ValidationError({f"responses.{item.question_key}": "Answer every disputed question."})
+        kind, note, new_answer = choice
+        if kind == DisputeResponse.ADJUST:
+            if new_answer in (None, ""):
+                raise ValidationError({f"responses.{item.question_key}": "Choose the corrected answer."})
+            answers[item.question_key] = new_answer
+            adjusted.append(item.question_key)
+        elif kind == DisputeResponse.REAFFIRM:
+            if not (note or "").strip():
+                raise ValidationError({f"responses.{item.question_key}": "Explain why the answer stands."})
+        else:
+            raise ValidationError({f"responses.{item.question_key}": "Adjust or re-affirm."})
+        item.response, item.response_note, item.new_answer = kind, (note or "").strip(), str(new_answer or "")
+    before = {"score_percent": str(evaluation.score_percent), "revision": evaluation.revision}
+    if adjusted:
+        clean, result = score_answers(evaluation, answers)
+        evaluation.answers = clean
+        _store(evaluation, result)
+        evaluation.revision += 1
+        Revision.objects.create(
+            evaluation=evaluation,
+            number=evaluation.revision,
+            answers=clean,
+            question_comments=evaluation.question_comments,
+            comment=evaluation.comment,
+            result=result.as_json(),
+            created_by=by,
+            reason="Adjusted after dispute: " + ", ".join(adjusted),
+        )
+    DisputeItem.objects.bulk_update(items, ["response", "response_note", "new_answer"])
+    now = timezone.now()
+    dispute.resolved_at, dispute.resolved_by = now, by
+    dispute.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    _await_ack(evaluation, now)
+    evaluation.lock_version = F("lock_version") + 1
+    evaluation.save()
+    evaluation.refresh_from_db()
+    _event(
+        evaluation,
+        by,
+        "dispute_answered",
+        adjusted=adjusted,
+        reaffirmed=[i.question_key for i in items if i.response == DisputeResponse.REAFFIRM],
+    )
+    if adjusted:
+        audit_record(
+            actor=by,
+            action="evaluation.adjust",
+            obj=evaluation,
+            before=before,
+            after={"score_percent": str(evaluation.score_percent), "revision": evaluation.revision},
+        )
+    notify(
+        recipient=evaluation.agent,
+        kind="evaluation.dispute_answered",
+        title=f"Your dispute was answered: {len(adjusted)} adjusted, {len(items) - len(adjusted)} re-affirmed",
+        body=_ack_text(evaluation),
+        url=_link(evaluation),
+    )
+    return evaluation
+
+
+# --- Acknowledgement sweep, void, delete -----------------------------------------------------------
+
+
+def auto_acknowledge_due(*, now: datetime | None = None) -> int:
+    """Acknowledge every evaluation whose acknowledgement time ran out (EV-7); idempotent."""
+    now = now or timezone.now()
+    done = 0
+    for evaluation in Evaluation.objects.filter(status=Status.AWAITING_ACK, ack_due_at__lte=now).only("pk"):
+        with transaction.atomic():
+            changed = Evaluation.objects.filter(pk=evaluation.pk, status=Status.AWAITING_ACK).update(
+                status=Status.ACKNOWLEDGED, acknowledged_at=now, auto_acknowledged=True, updated_at=now
+            )
+            if changed:
+                _event(evaluation, None, "auto_acknowledged")
+                done += 1
+    return done
+
+
+@transaction.atomic
+def evaluation_void(*, by: User, evaluation: Evaluation, reason: str) -> Evaluation:
+    """Manual evaluations are never deleted, only voided with a reason (EV-8)."""
+    require(by, "evaluations.void")
+    if evaluation.source == Source.AUTOMATED:
+        raise ValidationError({"source": "Automated evaluations are deleted, not voided."})
+    if evaluation.status == Status.VOIDED:
+        raise ValidationError({"status": "Already voided."})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why this evaluation is void."})
+    before = {"status": evaluation.status, "score_percent": str(evaluation.score_percent)}
+    evaluation.status = Status.VOIDED
+    evaluation.voided_at = timezone.now()
+    evaluation.void_reason = reason.strip()
+    evaluation.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    _event(evaluation, by, "voided", reason=evaluation.void_reason)
+    audit_record(
+        actor=by,
+        action="evaluation.void",
+        obj=evaluation,
+        before=before,
+        after={"status": "voided", "reason": evaluation.void_reason},
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_delete_automated(*, by: User, evaluation: Evaluation) -> None:
+    """Automated evaluations can be deleted for good; the audit keeps that it happened, not what it said."""
+    require(by, "evaluations.delete_automated")
+    if evaluation.source != Source.AUTOMATED:
+        raise ValidationError({"source": "Only automated evaluations can be deleted; void a manual one."})
+    audit_record(
+        actor=by,
+        action="evaluation.delete_automated",
+        object_type="evaluations.evaluation",
+        object_id=str(evaluation.uuid),
+        object_repr=f"automated evaluation of {evaluation.agent}",
+    )
+    evaluation.delete()
+
+
+# --- Assignments ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    by: User,
+    interaction: Interaction,
+    scorecard: Scorecard,
+    assignee: User,
+    due_at: datetime,
+    note: str = "",
+) -> Assignment:
+    """Ask someone to evaluate an interaction (EV-2): email with a direct link, scorecard and due date."""
+    require(by, "evaluations.assign")
+    if not _can_see_interaction(by, interaction):
+        raise PermissionDenied("You cannot see this interaction.")
+    scorecard = Scorecard.objects.get(pk=scorecard.pk)
+    if not scorecard.is_usable:
+        raise ValidationError({"scorecard": "Only published scorecards can be assigned."})
+    if not has_perm(assignee, "evaluations.create") or not _can_see_interaction(assignee, interaction):
+        raise ValidationError({"assignee": f"{assignee} cannot evaluate this interaction."})
+    if due_at <= timezone.now():
+        raise ValidationError({"due_at": "The due date must be in the future."})
+    assignment = Assignment.objects.create(
+        interaction=interaction,
+        scorecard=scorecard,
+        assignee=assignee,
+        assigned_by=by,
+        due_at=due_at,
+        note=(note or "").strip(),
+    )
+    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    note_obj = notify(
+        recipient=assignee,
+        kind="assignment.created",
+        email=False,
+        title=f"Evaluate an interaction with “{scorecard.name}” by {due}",
+        body=assignment.note,
+        url=f"/tasks/{assignment.uuid}/",
+    )
+    email_queue(
+        to=assignee.email,
+        subject=f"New evaluation task: {scorecard.name}, due {due}",
+        template="evaluations/email/assignment",
+        context={
+            "assignment": assignment,
+            "assignee": assignee,
+            "scorecard": scorecard,
+            "due": due,
+            "by": by,
+            "interaction": interaction,
+            "link": f"{_base()}/tasks/{assignment.uuid}/",
+        },
+        notification=note_obj,
+    )
+    audit_record(
+        actor=by,
+        action="assignment.create",
+        obj=assignment,
+        after={"assignee": assignee.email, "scorecard": scorecard.name, "due": due},
+    )
+    return assignment
+
+
+def _base() -> str:
+    from django.conf import settings
+
+    return settings.CXQ_BASE_URL
+
+
+@transaction.atomic
+def assignment_extend(*, by: User, assignment: Assignment, due_at: datetime) -> Assignment:
+    require(by, "evaluations.assign")
+    if assignment.status != AssignmentStatus.OPEN:
+        raise ValidationError({"status": "Only open tasks can be extended."})
+    if due_at <= assignment.due_at:
+        raise ValidationError({"due_at": "Extend to a later date than the current one."})
+    before = assignment.due_at.isoformat()
+    assignment.due_at = due_at
+    assignment.save(update_fields=["due_at", "updated_at"])
+    audit_record(
+        actor=by, action="assignment.extend", obj=assignment, before={"due": before}, after={"due": due_at.isoformat()}
+    )
+    notify(
+        recipient=assignment.assignee,
+        kind="assignment.extended",
+        title=f"Task due date moved to {timezone.localtime(due_at):%Y-%m-%d %H:%M}",
+        url=f"/tasks/{assignment.uuid}/",
+    )
+    return assignment

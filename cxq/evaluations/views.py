@@ -1,0 +1,419 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cxq.accounts.decorators import perm_required
+from cxq.accounts.permissions import has_perm
+from cxq.accounts.selectors import user_scope
+from cxq.evaluations import selectors, services
+from cxq.evaluations.choices import Source, Status
+from cxq.evaluations.forms import AssignForm, EvaluationFilterForm, StartForm
+from cxq.evaluations.models import Evaluation
+from cxq.interactions.selectors import interaction_get_for
+from cxq.lib.csvio import csv_stream_response
+from cxq.scorecards.api import preview_payload
+from cxq.scorecards.selectors import usable_scorecards
+from cxq.scorecards.views import form_context
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- Start and assign --------------------------------------------------------------------------------
+
+
+@perm_required("evaluations.create")
+def evaluation_start(request, interaction):
+    """Evaluate → choose a published scorecard (and the agent, when several handled it)."""
+    item = interaction_get_for(viewer=request.user, uuid=interaction)
+    agents = [a for a in [item.agent, *item.other_agents.all()] if a is not None]
+    form = StartForm(request.POST or None, scorecards=usable_scorecards(), agents=agents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.evaluation_start(
+                by=request.user,
+                interaction=item,
+                scorecard=form.scorecards[form.cleaned_data["scorecard"]],
+                agent=form.agents[form.cleaned_data["agent"]],
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            return redirect("evaluations:detail", uuid=evaluation.uuid)
+    return render(request, "evaluations/start.html", {"form": form, "interaction": item})
+
+
+@perm_required("evaluations.assign")
+def assignment_new(request, interaction):
+    item = interaction_get_for(viewer=request.user, uuid=interaction)
+    assignees = [
+        u
+        for u in user_scope(viewer=request.user).filter(is_active=True).select_related("role").order_by("full_name")
+        if has_perm(u, "evaluations.create")
+    ]
+    form = AssignForm(request.POST or None, scorecards=usable_scorecards(), assignees=assignees)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assignment_create(
+                by=request.user,
+                interaction=item,
+                scorecard=form.scorecards[data["scorecard"]],
+                assignee=form.assignees[data["assignee"]],
+                due_at=data["due_at"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, f"Task sent to {form.assignees[data['assignee']].full_name}.")
+            return redirect("interactions:detail", uuid=item.uuid)
+    return render(
+        request, "evaluations/assign.html", {"form": form, "interaction": item}, status=400 if form.errors else 200
+    )
+
+
+@perm_required("evaluations.create")
+def my_tasks(request):
+    tasks = list(selectors.my_tasks(viewer=request.user))
+    now = timezone.now()
+    return render(request, "evaluations/tasks.html", {"tasks": tasks, "now": now})
+
+
+@perm_required("evaluations.create")
+def task_detail(request, uuid):
+    task = selectors.assignment_get_for(viewer=request.user, uuid=uuid)
+    if request.method == "POST":
+        try:
+            evaluation = services.evaluation_start(
+                by=request.user, interaction=task.interaction, scorecard=task.scorecard, assignment=task
+            )
+        except (ValidationError, PermissionError) as exc:
+            messages.error(request, _errors(exc))
+        else:
+            return redirect("evaluations:detail", uuid=evaluation.uuid)
+    existing = Evaluation.objects.filter(assignment=task).first()
+    return render(
+        request, "evaluations/task.html", {"task": task, "existing": existing, "overdue": selectors.is_overdue(task)}
+    )
+
+
+@require_POST
+@perm_required("evaluations.assign")
+def task_extend(request, uuid):
+    task = selectors.assignment_get_for(viewer=request.user, uuid=uuid)
+    from django.utils.dateparse import parse_datetime
+
+    due = parse_datetime(request.POST.get("due_at", ""))
+    try:
+        if due is None:
+            raise ValidationError({"due_at": "Give the new due date and time."})
+        if timezone.is_naive(due):
+            due = timezone.make_aware(due)
+        services.assignment_extend(by=request.user, assignment=task, due_at=due)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "Due date extended.")
+    return redirect("evaluations:task", uuid=task.uuid)
+
+
+# --- The evaluation page -------------------------------------------------------------------------------
+
+
+def _result(evaluation: Evaluation) -> dict:
+    return preview_payload(evaluation.version.document, evaluation.answers)
+
+
+def _label(question: dict, answer) -> str:
+    if answer in (None, ""):
+        return "—"
+    if answer == "na":
+        return "N/A"
+    for option in question["options"]:
+        if option["key"] == str(answer):
+            return option["label"]
+    return str(answer)
+
+
+def answer_rows(evaluation: Evaluation, result: dict) -> list[tuple[dict, list[dict]]]:
+    """Per section, each visible question with the chosen answer's label, its points and comment."""
+    by_key = {q["key"]: q for q in result["questions"]}
+    rows = []
+    for section in evaluation.version.document["sections"]:
+        items = []
+        for q in section["questions"]:
+            r = by_key[q["key"]]
+            if not r["visible"]:
+                continue
+            items.append(
+                {
+                    "q": q,
+                    "label": _label(q, evaluation.answers.get(q["key"])),
+                    "earned": r["earned"],
+                    "possible": r["possible"],
+                    "applicable": r["applicable"],
+                    "auto_fail": r["auto_fail"],
+                    "comment": evaluation.question_comments.get(q["key"], ""),
+                }
+            )
+        rows.append((section, items))
+    return rows
+
+
+def revision_rows(evaluation: Evaluation, revisions) -> list[tuple[str, list[str], bool]]:
+    """Questions × revisions, to compare side by side; the flag marks rows that changed."""
+    rows = []
+    for section in evaluation.version.document["sections"]:
+        for q in section["questions"]:
+            labels = [_label(q, r.answers.get(q["key"])) for r in revisions]
+            rows.append((q["text"], labels, len(set(labels)) > 1))
+    return rows
+
+
+@perm_required("interactions.view")
+def evaluation_detail(request, uuid):
+    evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    doc = evaluation.version.document
+    editing = evaluation.status == Status.DRAFT and evaluation.evaluator_id == request.user.pk
+    dispute = evaluation.disputes.filter(resolved_at__isnull=True).prefetch_related("items").first()
+    result = _result(evaluation)
+    revisions = list(evaluation.revisions.order_by("number"))
+    context = {
+        **form_context(doc, result),
+        "evaluation": evaluation,
+        "rows": answer_rows(evaluation, result),
+        "revision_rows": revision_rows(evaluation, revisions) if len(revisions) > 1 else [],
+        "editing": editing,
+        "answers": {k: str(v) for k, v in evaluation.answers.items()},
+        "qcomments": evaluation.question_comments,
+        "is_agent": evaluation.agent_id == request.user.pk,
+        "is_evaluator": evaluation.evaluator_id == request.user.pk,
+        "can_respond": evaluation.status == Status.DISPUTED
+        and (evaluation.evaluator_id == request.user.pk or has_perm(request.user, "evaluations.assign")),
+        "dispute": dispute,
+        "disputed_keys": {i.question_key for i in dispute.items.all()} if dispute else set(),
+        "past_disputes": evaluation.disputes.filter(resolved_at__isnull=False).prefetch_related("items"),
+        "revisions": revisions,
+        "events": evaluation.events.select_related("actor"),
+        "options": {q["key"]: q["options"] for s in doc["sections"] for q in s["questions"]},
+        "can_void": has_perm(request.user, "evaluations.void")
+        and evaluation.source != Source.AUTOMATED
+        and evaluation.status != Status.VOIDED,
+        "can_delete": has_perm(request.user, "evaluations.delete_automated") and evaluation.source == Source.AUTOMATED,
+        "utterances": list(evaluation.interaction.utterances.order_by("index")) if editing else [],
+    }
+    return render(request, "evaluations/detail.html", context)
+
+
+def _posted_answers(request) -> tuple[dict, dict]:
+    answers = {k[3:]: v for k, v in request.POST.items() if k.startswith("qa_") and v != ""}
+    comments = {k[3:]: v for k, v in request.POST.items() if k.startswith("qc_")}
+    return answers, comments
+
+
+@require_POST
+@perm_required("evaluations.create")
+def evaluation_save(request, uuid):
+    """Autosave: answers → draft saved → the score panel (running total) back, with the new lock."""
+    evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    answers, comments = _posted_answers(request)
+    try:
+        evaluation = services.evaluation_save(
+            by=request.user,
+            evaluation=evaluation,
+            answers=answers,
+            question_comments=comments,
+            comment=request.POST.get("comment", ""),
+            lock_version=request.POST.get("lock_version") or None,
+        )
+    except services.StaleEdit as exc:
+        fresh = Evaluation.objects.get(pk=evaluation.pk)
+        return render(request, "evaluations/_stale.html", {"message": _errors(exc), "evaluation": fresh}, status=409)
+    except ValidationError as exc:
+        return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
+    context = {
+        **form_context(evaluation.version.document, _result(evaluation)),
+        "evaluation": evaluation,
+        "saved_at": timezone.localtime(evaluation.updated_at),
+    }
+    return render(request, "evaluations/_saved.html", context)
+
+
+@require_POST
+@perm_required("evaluations.create")
+def evaluation_submit(request, uuid):
+    evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    answers, comments = _posted_answers(request)
+    try:
+        evaluation = services.evaluation_save(
+            by=request.user,
+            evaluation=evaluation,
+            answers=answers,
+            question_comments=comments,
+            comment=request.POST.get("comment", ""),
+            lock_version=request.POST.get("lock_version") or None,
+        )
+        services.evaluation_submit(by=request.user, evaluation=evaluation, lock_version=evaluation.lock_version)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("evaluations:detail", uuid=evaluation.uuid)
+    messages.success(request, "Evaluation submitted; the agent has been told.")
+    return redirect("evaluations:detail", uuid=evaluation.uuid)
+
+
+def _transition(request, uuid, action):
+    evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    try:
+        text = action(evaluation)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, text)
+    return redirect("evaluations:detail", uuid=evaluation.uuid)
+
+
+@require_POST
+@perm_required("interactions.view")
+def evaluation_acknowledge(request, uuid):
+    return _transition(
+        request,
+        uuid,
+        lambda e: services.evaluation_acknowledge(by=request.user, evaluation=e) and "Acknowledged. Thank you.",
+    )
+
+
+@require_POST
+@perm_required("evaluations.respond")
+def evaluation_dispute(request, uuid):
+    keys = request.POST.getlist("dispute")
+    items = [(k, request.POST.get(f"reason_{k}", "")) for k in keys]
+    return _transition(
+        request,
+        uuid,
+        lambda e: (
+            services.evaluation_dispute(by=request.user, evaluation=e, items=items, note=request.POST.get("note", ""))
+            and "Dispute sent to the evaluator."
+        ),
+    )
+
+
+@require_POST
+@perm_required("evaluations.create")
+def evaluation_respond(request, uuid):
+    responses = {}
+    for key in request.POST.getlist("item"):
+        kind = request.POST.get(f"response_{key}", "")
+        responses[key] = (kind, request.POST.get(f"note_{key}", ""), request.POST.get(f"answer_{key}", ""))
+    return _transition(
+        request,
+        uuid,
+        lambda e: (
+            services.dispute_respond(by=request.user, evaluation=e, responses=responses)
+            and "Dispute answered; the agent has been told."
+        ),
+    )
+
+
+@require_POST
+@perm_required("evaluations.void")
+def evaluation_void(request, uuid):
+    return _transition(
+        request,
+        uuid,
+        lambda e: (
+            services.evaluation_void(by=request.user, evaluation=e, reason=request.POST.get("reason", ""))
+            and "Evaluation voided."
+        ),
+    )
+
+
+@require_POST
+@perm_required("evaluations.delete_automated")
+def evaluation_delete(request, uuid):
+    evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    try:
+        services.evaluation_delete_automated(by=request.user, evaluation=evaluation)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("evaluations:detail", uuid=evaluation.uuid)
+    messages.success(request, "Automated evaluation deleted for good.")
+    return redirect("evaluations:list")
+
+
+# --- Tables -------------------------------------------------------------------------------------------
+
+
+@perm_required("interactions.view")
+def evaluation_list(request):
+    viewer = request.user
+    people = user_scope(viewer=viewer).filter(is_active=True).order_by("full_name")
+    form = EvaluationFilterForm(
+        request.GET or None,
+        agents=people.filter(role__key="agent"),
+        evaluators=people.exclude(role__key="agent"),
+        scorecards=usable_scorecards(),
+    )
+    valid = form.is_valid()
+    filters = form.filters() if valid else selectors.Filters()
+    sort = (form.cleaned_data.get("sort") if valid else "") or "-created"
+    qs = selectors.evaluation_list(viewer=viewer, filters=filters, sort=sort)
+    if request.GET.get("format") == "csv":
+        return _csv(qs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "evaluations/list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _csv(qs):
+    tz = timezone.get_current_timezone()
+
+    def when(value):
+        return timezone.localtime(value, tz).isoformat() if value else ""
+
+    def rows():
+        for e in qs.iterator(chunk_size=2000):
+            yield [
+                str(e.uuid),
+                e.interaction.external_id or str(e.interaction.uuid),
+                e.agent.full_name,
+                e.evaluator.full_name,
+                e.scorecard.name,
+                e.version.number,
+                "" if e.score_percent is None else str(e.score_percent),
+                "" if e.passed is None else ("pass" if e.passed else "fail"),
+                e.status,
+                e.source,
+                when(e.created_at),
+                when(e.completed_at),
+            ]
+
+    header = [
+        "evaluation_id",
+        "interaction",
+        "agent",
+        "evaluator",
+        "scorecard",
+        "version",
+        "score_percent",
+        "result",
+        "status",
+        "source",
+        "created_at",
+        "completed_at",
+    ]
+    return csv_stream_response(f"cxq-evaluations-{timezone.now():%Y%m%d-%H%M}.csv", header, rows())
+
+
+@perm_required("evaluations.create")
+def dispute_list(request):
+    return render(request, "evaluations/disputes.html", {"disputes": selectors.open_disputes(viewer=request.user)})

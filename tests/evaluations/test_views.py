@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cxq.evaluations import services
+from cxq.evaluations.models import Assignment, Evaluation
+
+
+def test_evaluate_from_the_interaction_opens_a_draft_with_the_running_total(client_for, personas, card, call):
+    client = client_for("evaluator")
+    page = client.get(reverse("evaluations:start", args=[call.uuid])).content.decode()
+    assert card.name in page
+    response = client.post(
+        reverse("evaluations:start", args=[call.uuid]),
+        {"scorecard": str(card.uuid), "agent": str(personas.agent_a1.uuid)},
+    )
+    evaluation = Evaluation.objects.get()
+    assert response.url == reverse("evaluations:detail", args=[evaluation.uuid])
+    html = client.get(response.url).content.decode()
+    assert "data-evaluation-form" in html and 'name="qa_greet" value="yes" checked' in html
+    assert 'data-testid="score-panel"' in html and "Thank you for calling" in html
+
+
+def test_autosave_returns_the_new_total_and_lock_and_a_stale_save_is_a_409(client_for, draft):
+    client = client_for("evaluator")
+    url = reverse("evaluations:save", args=[draft.uuid])
+    ok = client.post(
+        url,
+        {
+            "lock_version": "1",
+            "qa_greet": "yes",
+            "qa_tone": "5",
+            "qa_disclosure": "yes",
+            "qc_tone": "Lovely",
+            "comment": "Great",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    html = ok.content.decode()
+    assert ok.status_code == 200 and "100.00" in html and 'id="lock-version" value="2"' in html
+    stale = client.post(url, {"lock_version": "1", "qa_greet": "no"}, HTTP_HX_REQUEST="true")
+    assert stale.status_code == 409 and 'data-testid="stale"' in stale.content.decode()
+    draft.refresh_from_db()
+    assert draft.answers["greet"] == "yes" and draft.question_comments == {"tone": "Lovely"}
+
+
+def test_submit_with_a_missing_required_answer_lists_it_and_stays_a_draft(client_for, draft):
+    client = client_for("evaluator")
+    response = client.post(reverse("evaluations:submit", args=[draft.uuid]), {"lock_version": "1"}, follow=True)
+    assert "Answer “Greeted by name?” (required)." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_the_agent_never_sees_drafts_and_sees_the_deadline_once_completed(client_for, personas, draft):
+    client = client_for("agent_a1")
+    assert client.get(reverse("evaluations:detail", args=[draft.uuid])).status_code == 404
+    services.evaluation_save(by=personas.evaluator, evaluation=draft, answers={"greet": "yes", "disclosure": "yes"})
+    services.evaluation_submit(by=personas.evaluator, evaluation=Evaluation.objects.get(pk=draft.pk))
+    html = client.get(reverse("evaluations:detail", args=[draft.uuid])).content.decode()
+    assert 'data-testid="ack-deadline"' in html and 'data-testid="dispute-form"' in html
+    assert client_for("agent_b1").get(reverse("evaluations:detail", args=[draft.uuid])).status_code == 404
+
+
+def test_dispute_and_response_through_the_pages(client_for, personas, completed):
+    agent = client_for("agent_a1")
+    agent.post(
+        reverse("evaluations:dispute", args=[completed.uuid]),
+        {"dispute": ["greet", "tone"], "reason_greet": "Used the name", "reason_tone": "Calm"},
+    )
+    completed.refresh_from_db()
+    assert completed.status == "disputed"
+    evaluator = client_for("evaluator")
+    html = evaluator.get(reverse("evaluations:detail", args=[completed.uuid])).content.decode()
+    assert 'data-testid="respond-form"' in html
+    evaluator.post(
+        reverse("evaluations:respond", args=[completed.uuid]),
+        {
+            "item": ["greet", "tone"],
+            "response_greet": "adjust",
+            "answer_greet": "yes",
+            "response_tone": "reaffirm",
+            "note_tone": "Rushed",
+        },
+    )
+    completed.refresh_from_db()
+    assert completed.status == "awaiting_ack" and completed.revision == 2
+    html = agent.get(reverse("evaluations:detail", args=[completed.uuid])).content.decode()
+    assert 'data-testid="revisions"' in html
+    agent.post(reverse("evaluations:acknowledge", args=[completed.uuid]))
+    completed.refresh_from_db()
+    assert completed.status == "acknowledged"
+
+
+def test_the_table_is_scoped_filtered_and_exports_csv(client_for, personas, completed, draft):
+    html = client_for("agent_b1").get(reverse("evaluations:list")).content.decode()
+    assert "No evaluations match" in html
+    admin = client_for("admin")
+    response = admin.get(reverse("evaluations:list"), {"status": "awaiting_ack", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["evaluation_id", "interaction", "agent"] and len(rows) == 2
+    assert rows[1][6] == "55.56" and rows[1][7] == "fail" and rows[1][11]
+    html = admin.get(reverse("evaluations:list"), {"sort": "-score"}).content.decode()
+    assert "55.56%" in html
+
+
+def test_an_assignment_emails_the_assignee_and_shows_in_my_tasks(
+    client_for, personas, card, call, mailoutbox, django_capture_on_commit_callbacks
+):
+    due = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("supervisor_a").post(
+            reverse("evaluations:assign", args=[call.uuid]),
+            {"scorecard": str(card.uuid), "assignee": str(personas.evaluator.uuid), "due_at": due, "note": "Please"},
+        )
+    assert response.status_code == 302
+    task = Assignment.objects.get()
+    mail = mailoutbox[0]
+    assert mail.to == [personas.evaluator.email] and card.name in mail.subject
+    assert f"/tasks/{task.uuid}/" in mail.body and "Due:" in mail.body
+    html = client_for("evaluator").get(reverse("evaluations:tasks")).content.decode()
+    assert card.name in html and 'data-testid="overdue"' not in html
+    Assignment.objects.filter(pk=task.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    assert 'data-testid="overdue"' in client_for("evaluator").get(reverse("evaluations:tasks")).content.decode()
+    start = client_for("evaluator").post(reverse("evaluations:task", args=[task.uuid]))
+    evaluation = Evaluation.objects.get()
+    assert start.url == reverse("evaluations:detail", args=[evaluation.uuid]) and evaluation.source == "assigned"
+
+
+def test_an_assignment_to_someone_who_cannot_see_the_interaction_is_refused(client_for, personas, card, call):
+    due = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client_for("admin").post(
+        reverse("evaluations:assign", args=[call.uuid]),
+        {"scorecard": str(card.uuid), "assignee": str(personas.manager_b.uuid), "due_at": due},
+    )
+    assert response.status_code == 400 and "cannot evaluate this interaction" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_due_dates_can_be_extended(client_for, personas, card, call):
+    task = services.assignment_create(
+        by=personas.supervisor_a,
+        interaction=call,
+        scorecard=card,
+        assignee=personas.evaluator,
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    later = (timezone.localtime(task.due_at) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    client_for("supervisor_a").post(reverse("evaluations:task_extend", args=[task.uuid]), {"due_at": later})
+    task.refresh_from_db()
+    assert task.due_at > timezone.now() + timedelta(days=3)
+
+
+def test_open_disputes_are_listed_for_supervisors(client_for, personas, completed):
+    services.evaluation_dispute(by=personas.agent_a1, evaluation=completed, items=[("greet", "x")])
+    html = client_for("supervisor_a").get(reverse("evaluations:disputes")).content.decode()
+    assert "Andy Agent" in html
+    assert "No open disputes" in client_for("manager_b").get(reverse("evaluations:disputes")).content.decode()
