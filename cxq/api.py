@@ -43,8 +43,17 @@ def _validation_detail(exc: ValidationError) -> tuple[str, dict]:
     return "; ".join(exc.messages), {}
 
 
+def on_stale_edit(request, exc):
+    """EV-9: someone saved a newer version; the client must reload before changing anything."""
+    return api.create_response(request, {"detail": "; ".join(exc.messages)}, status=409)
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
+    from cxq.evaluations.services import StaleEdit
+
+    if isinstance(exc, StaleEdit):
+        return on_stale_edit(request, exc)
     detail, errors = _validation_detail(exc)
     body = {"detail": detail}
     if errors:
@@ -80,6 +89,7 @@ def on_http_error(request, exc: HttpError):
 def _mount() -> None:
     from cxq.accounts.api import router as accounts_router
     from cxq.audit.api import router as audit_router
+    from cxq.evaluations.api import router as evaluations_router
     from cxq.interactions.api import router as interactions_router
     from cxq.notifications.api import router as notifications_router
     from cxq.scorecards.api import router as scorecards_router
@@ -89,6 +99,7 @@ def _mount() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/", scorecards_router)
     api.add_router("/", interactions_router)
+    api.add_router("/", evaluations_router)
 
 
 _mount()

@@ -227,6 +227,32 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/phrase-sets/rerun": admin_only(200, anon=401),
     "PATCH /api/v1/phrase-sets/{uuid}": admin_only(200, anon=401),
     "DELETE /api/v1/phrase-sets/{uuid}": admin_only(204, anon=401),
+    "GET /api/v1/evaluations": exp(200, anon=401),
+    "POST /api/v1/evaluations": exp(
+        403, anon=401, admin=201, supervisor_a=201, evaluator=201, manager_b=404, agent_b1=404
+    ),
+    "GET /api/v1/evaluations/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=404),
+    "PUT /api/v1/evaluations/{uuid}/draft": exp(404, anon=401, evaluator=200),
+    "POST /api/v1/evaluations/{uuid}/submit": exp(404, anon=401, evaluator=200),
+    "POST /api/v1/evaluations/{uuid}/acknowledge": exp(
+        403, anon=401, agent_a1=200, manager_b=404, agent_b1=404, norole=404
+    ),
+    "POST /api/v1/evaluations/{uuid}/dispute": exp(
+        403, anon=401, agent_a1=200, manager_b=404, agent_b1=404, norole=404
+    ),
+    "POST /api/v1/evaluations/{uuid}/respond": exp(
+        403, anon=401, admin=400, supervisor_a=400, evaluator=400, manager_b=404, agent_b1=404, norole=404
+    ),
+    "POST /api/v1/evaluations/{uuid}/void": exp(
+        403, anon=401, admin=200, supervisor_a=200, manager_b=404, agent_b1=404, norole=404
+    ),
+    "DELETE /api/v1/evaluations/{uuid}": exp(
+        403, anon=401, admin=400, supervisor_a=400, manager_b=404, agent_b1=404, norole=404
+    ),
+    "GET /api/v1/assignments": exp(200, anon=401),
+    "POST /api/v1/assignments": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404, agent_b1=404),
+    # a task is visible to its assignee and whoever assigned it (and admins); only assigners may extend it
+    "POST /api/v1/assignments/{uuid}/extend": exp(404, anon=401, admin=200, supervisor_a=200, evaluator=403),
     "GET /api/v1/interactions/{uuid}/comments": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
     "POST /api/v1/interactions/{uuid}/comments": exp(201, anon=401, manager_b=404, agent_b1=404, norole=403),
     "PATCH /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=200, manager_b=404, agent_b1=404),
@@ -550,6 +576,14 @@ API_BODIES = {
     "POST /api/v1/phrase-sets": {"name": "Empathy", "phrases": ["I understand"]},
     "PATCH /api/v1/phrase-sets/{uuid}": {"phrases": ["thank you for calling", "thanks for calling"]},
     "POST /api/v1/interactions/{uuid}/comments": {"body": "Agreed"},
+    "PUT /api/v1/evaluations/{uuid}/draft": {"answers": {"greet": "no"}, "lock_version": 1},
+    "POST /api/v1/evaluations/{uuid}/submit": {},
+    "POST /api/v1/evaluations/{uuid}/dispute": {"items": [{"question": "greet", "reason": "I did"}]},
+    "POST /api/v1/evaluations/{uuid}/respond": {
+        "responses": [{"question": "greet", "response": "reaffirm", "note": "Stands"}]
+    },
+    "POST /api/v1/evaluations/{uuid}/void": {"reason": "Wrong agent"},
+    "POST /api/v1/assignments/{uuid}/extend": {"due_at": "2031-01-01T10:00:00Z"},
     "PATCH /api/v1/comments/{uuid}": {"body": "Good call, really"},
 }
 
@@ -567,6 +601,11 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["token"]
     elif "/notifications/{uuid}" in path:
         obj = world["notification"]
+    elif "/evaluations/{uuid}" in path:
+        key = "draft" if path.endswith(("/draft", "/submit")) else "evaluation"
+        obj = world[key].uuid
+    elif "/assignments/{uuid}" in path:
+        obj = world["task"].uuid
     elif "/comments/{uuid}" in path:
         obj = world["comment"].uuid
     elif "/interactions/{uuid}" in path:
@@ -583,6 +622,15 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
     if path.endswith("/diff"):
         url += "?from_version=1&to_version=1"
     body = API_BODIES.get(op)
+    if op == "POST /api/v1/evaluations":
+        body = {"interaction": str(world["interaction"].uuid), "scorecard": str(world["sc_published"].uuid)}
+    if op == "POST /api/v1/assignments":
+        body = {
+            "interaction": str(world["interaction"].uuid),
+            "scorecard": str(world["sc_published"].uuid),
+            "assignee": str(world["personas"].evaluator.uuid),
+            "due_at": "2030-06-01T10:00:00Z",
+        }
     if op == "POST /api/v1/scoring/preview":
         body = {**body, "version": str(world["sc_published"].current_version.uuid)}
     return method, url, body

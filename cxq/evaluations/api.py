@@ -1,0 +1,308 @@
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.pagination import CursorPagination, paginate
+
+from cxq.accounts.models import User
+from cxq.evaluations import selectors, services
+from cxq.interactions.selectors import interaction_get_for
+from cxq.scorecards.api import preview_payload
+from cxq.scorecards.models import Scorecard
+
+router = Router(tags=["evaluations"])
+
+
+class Person(Schema):
+    id: UUID
+    full_name: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class RevisionOut(Schema):
+    number: int
+    answers: dict
+    question_comments: dict
+    comment: str
+    result: dict
+    reason: str
+    created_at: datetime
+
+
+class EvaluationOut(Schema):
+    id: UUID
+    interaction: UUID
+    agent: Person
+    evaluator: Person
+    scorecard: UUID
+    scorecard_name: str
+    version: int
+    source: str
+    status: str
+    score_percent: float | None
+    earned: float | None
+    possible: float | None
+    passed: bool | None
+    auto_failed: bool
+    revision: int
+    lock_version: int
+    created_at: datetime
+    completed_at: datetime | None
+    ack_due_at: datetime | None
+    acknowledged_at: datetime | None
+    auto_acknowledged: bool
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_interaction(obj):
+        return obj.interaction.uuid
+
+    @staticmethod
+    def resolve_scorecard(obj):
+        return obj.scorecard.uuid
+
+    @staticmethod
+    def resolve_scorecard_name(obj):
+        return obj.scorecard.name
+
+    @staticmethod
+    def resolve_version(obj):
+        return obj.version.number
+
+
+class EvaluationDetailOut(EvaluationOut):
+    answers: dict
+    question_comments: dict
+    comment: str
+    result: dict
+    revisions: list[RevisionOut]
+
+    @staticmethod
+    def resolve_result(obj):
+        return preview_payload(obj.version.document, obj.answers)
+
+    @staticmethod
+    def resolve_revisions(obj):
+        return list(obj.revisions.order_by("number"))
+
+
+class StartIn(Schema):
+    interaction: UUID
+    scorecard: UUID
+    agent: UUID | None = None
+    assignment: UUID | None = None
+
+
+class DraftIn(Schema):
+    answers: dict[str, Any]
+    question_comments: dict[str, str] = {}
+    comment: str = ""
+    lock_version: int
+
+
+class SubmitIn(Schema):
+    lock_version: int | None = None
+
+
+class DisputeItemIn(Schema):
+    question: str
+    reason: str
+
+
+class DisputeIn(Schema):
+    items: list[DisputeItemIn]
+    note: str = ""
+
+
+class ResponseIn(Schema):
+    question: str
+    response: str  # adjust | reaffirm
+    note: str = ""
+    answer: str | int | None = None
+
+
+class RespondIn(Schema):
+    responses: list[ResponseIn]
+
+
+class VoidIn(Schema):
+    reason: str
+
+
+class AssignmentOut(Schema):
+    id: UUID
+    interaction: UUID
+    scorecard: UUID
+    assignee: Person
+    due_at: datetime
+    status: str
+    note: str
+    overdue: bool
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_interaction(obj):
+        return obj.interaction.uuid
+
+    @staticmethod
+    def resolve_scorecard(obj):
+        return obj.scorecard.uuid
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return selectors.is_overdue(obj)
+
+
+class AssignIn(Schema):
+    interaction: UUID
+    scorecard: UUID
+    assignee: UUID
+    due_at: datetime
+    note: str = ""
+
+
+class ExtendIn(Schema):
+    due_at: datetime
+
+
+def _get(request, uuid):
+    return selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+
+
+@router.get("/evaluations", response=list[EvaluationOut], summary="Evaluations in my scope")
+@paginate(CursorPagination, ordering=("-id",))
+def evaluations_list(
+    request,
+    status: str = "",
+    source: str = "",
+    agent: str = "",
+    evaluator: str = "",
+    scorecard: str = "",
+    passed: bool | None = None,
+):
+    filters = selectors.Filters(
+        status=status, source=source, agent=agent, evaluator=evaluator, scorecard=scorecard, passed=passed
+    )
+    return selectors.evaluation_list(viewer=request.user, filters=filters)
+
+
+@router.post("/evaluations", response={201: EvaluationDetailOut}, summary="Start an evaluation (a draft)")
+def evaluations_start(request, payload: StartIn):
+    interaction = interaction_get_for(viewer=request.user, uuid=payload.interaction)
+    scorecard = get_object_or_404(Scorecard, uuid=payload.scorecard)
+    agent = get_object_or_404(User, uuid=payload.agent) if payload.agent else None
+    assignment = (
+        selectors.assignment_get_for(viewer=request.user, uuid=payload.assignment) if payload.assignment else None
+    )
+    return Status(
+        201,
+        services.evaluation_start(
+            by=request.user, interaction=interaction, scorecard=scorecard, agent=agent, assignment=assignment
+        ),
+    )
+
+
+@router.get("/evaluations/{uuid}", response=EvaluationDetailOut)
+def evaluations_get(request, uuid: UUID):
+    return _get(request, uuid)
+
+
+@router.put(
+    "/evaluations/{uuid}/draft",
+    response=EvaluationDetailOut,
+    summary="Save the draft (409 when someone saved a newer version)",
+)
+def evaluations_save(request, uuid: UUID, payload: DraftIn):
+    return services.evaluation_save(
+        by=request.user,
+        evaluation=_get(request, uuid),
+        answers=payload.answers,
+        question_comments=payload.question_comments,
+        comment=payload.comment,
+        lock_version=payload.lock_version,
+    )
+
+
+@router.post("/evaluations/{uuid}/submit", response=EvaluationDetailOut)
+def evaluations_submit(request, uuid: UUID, payload: SubmitIn):
+    return services.evaluation_submit(
+        by=request.user, evaluation=_get(request, uuid), lock_version=payload.lock_version
+    )
+
+
+@router.post("/evaluations/{uuid}/acknowledge", response=EvaluationDetailOut)
+def evaluations_acknowledge(request, uuid: UUID):
+    return services.evaluation_acknowledge(by=request.user, evaluation=_get(request, uuid))
+
+
+@router.post("/evaluations/{uuid}/dispute", response=EvaluationDetailOut, summary="Dispute specific answers")
+def evaluations_dispute(request, uuid: UUID, payload: DisputeIn):
+    evaluation = _get(request, uuid)
+    services.evaluation_dispute(
+        by=request.user, evaluation=evaluation, items=[(i.question, i.reason) for i in payload.items], note=payload.note
+    )
+    return _get(request, uuid)
+
+
+@router.post(
+    "/evaluations/{uuid}/respond",
+    response=EvaluationDetailOut,
+    summary="Answer a dispute per question: adjust or re-affirm",
+)
+def evaluations_respond(request, uuid: UUID, payload: RespondIn):
+    responses = {r.question: (r.response, r.note, r.answer) for r in payload.responses}
+    return services.dispute_respond(by=request.user, evaluation=_get(request, uuid), responses=responses)
+
+
+@router.post("/evaluations/{uuid}/void", response=EvaluationDetailOut, summary="Void a manual evaluation")
+def evaluations_void(request, uuid: UUID, payload: VoidIn):
+    return services.evaluation_void(by=request.user, evaluation=_get(request, uuid), reason=payload.reason)
+
+
+@router.delete("/evaluations/{uuid}", response={204: None}, summary="Delete an automated evaluation for good")
+def evaluations_delete(request, uuid: UUID):
+    services.evaluation_delete_automated(by=request.user, evaluation=_get(request, uuid))
+    return Status(204, None)
+
+
+@router.get("/assignments", response=list[AssignmentOut], summary="My open evaluation tasks")
+def assignments_mine(request):
+    return list(selectors.my_tasks(viewer=request.user))
+
+
+@router.post("/assignments", response={201: AssignmentOut}, summary="Assign an evaluation (evaluations.assign)")
+def assignments_create(request, payload: AssignIn):
+    interaction = interaction_get_for(viewer=request.user, uuid=payload.interaction)
+    scorecard = get_object_or_404(Scorecard, uuid=payload.scorecard)
+    assignee = User.objects.filter(uuid=payload.assignee, is_active=True).first()
+    if assignee is None:
+        raise ValidationError({"assignee": "No active user has this id."})
+    return Status(
+        201,
+        services.assignment_create(
+            by=request.user,
+            interaction=interaction,
+            scorecard=scorecard,
+            assignee=assignee,
+            due_at=payload.due_at,
+            note=payload.note,
+        ),
+    )
+
+
+@router.post("/assignments/{uuid}/extend", response=AssignmentOut)
+def assignments_extend(request, uuid: UUID, payload: ExtendIn):
+    task = selectors.assignment_get_for(viewer=request.user, uuid=uuid)
+    return services.assignment_extend(by=request.user, assignment=task, due_at=payload.due_at)
