@@ -141,6 +141,7 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:start", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
     ("evaluations:assign", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=404),
     ("evaluations:assign", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("evaluations:assign_bulk", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=302),
     ("evaluations:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
     # the draft is the evaluator's own: nobody else can even see it
     ("evaluations:save", "POST"): exp(403, admin=404, supervisor_a=404, manager_b=404, evaluator=200),
@@ -527,6 +528,12 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:dispute": {"dispute": ["greet"], "reason_greet": "I used the name"},
         "evaluations:respond": {"item": ["greet"], "response_greet": "reaffirm", "note_greet": "Stands"},
         "evaluations:void": {"reason": "Wrong agent"},
+        "evaluations:assign_bulk": {
+            "interactions": [str(world["interaction"].uuid)],
+            "scorecard": str(world["sc_published"].uuid),
+            "assignee": str(p.evaluator.uuid),
+            "due_at": "2030-01-01T10:00",
+        },
         "evaluations:task_extend": {"due_at": "2031-01-01T10:00"},
         "interactions:comment_edit": {"body": "Good call, really"},
         "interactions:phrase_set_new": {
@@ -670,6 +677,7 @@ NO_STATE_CHANGE = {
     # allowed, but the world's evaluation is manual and not disputed: the service says why, changes nothing
     "evaluations:delete",
     "evaluations:respond",
+    "evaluations:assign_bulk",  # manager_b cannot see team A's interaction: refused with a message
 }
 
 

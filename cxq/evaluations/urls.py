@@ -9,6 +9,7 @@ urlpatterns = [
     path("evaluations/disputes/", views.dispute_list, name="disputes"),
     path("evaluations/start/<uuid:interaction>/", views.evaluation_start, name="start"),
     path("evaluations/assign/<uuid:interaction>/", views.assignment_new, name="assign"),
+    path("evaluations/assign-bulk/", views.assignment_bulk, name="assign_bulk"),
     path("evaluations/<uuid:uuid>/", views.evaluation_detail, name="detail"),
     path("evaluations/<uuid:uuid>/save/", views.evaluation_save, name="save"),
     path("evaluations/<uuid:uuid>/submit/", views.evaluation_submit, name="submit"),

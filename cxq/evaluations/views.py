@@ -80,6 +80,58 @@ def assignment_new(request, interaction):
     )
 
 
+@require_POST
+@perm_required("evaluations.assign")
+def assignment_bulk(request):
+    """Assign several interactions at once from the interaction list; all or nothing."""
+    from django.db import transaction
+    from django.utils.dateparse import parse_datetime
+
+    from cxq.interactions.selectors import interaction_scope
+
+    ids = request.POST.getlist("interactions")
+    scorecard = (
+        usable_scorecards().filter(uuid=request.POST.get("scorecard") or None).first()
+        if request.POST.get("scorecard")
+        else None
+    )
+    assignee = (
+        user_scope(viewer=request.user).filter(uuid=request.POST.get("assignee") or None).first()
+        if request.POST.get("assignee")
+        else None
+    )
+    due = parse_datetime(request.POST.get("due_at", "") or "")
+    back = request.POST.get("next") or "/interactions/"
+    problems = []
+    if not ids:
+        problems.append("Tick the interactions to assign.")
+    if scorecard is None:
+        problems.append("Choose a published scorecard.")
+    if assignee is None:
+        problems.append("Choose who evaluates them.")
+    if due is None:
+        problems.append("Give a due date.")
+    if problems:
+        messages.error(request, " ".join(problems))
+        return redirect(back if back.startswith("/") else "/interactions/")
+    if timezone.is_naive(due):
+        due = timezone.make_aware(due)
+    interactions = list(interaction_scope(viewer=request.user).filter(uuid__in=ids))
+    try:
+        with transaction.atomic():
+            if len(interactions) != len(set(ids)):
+                raise ValidationError("Some of the ticked interactions are not visible to you.")
+            for item in interactions:
+                services.assignment_create(
+                    by=request.user, interaction=item, scorecard=scorecard, assignee=assignee, due_at=due
+                )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, f"{len(interactions)} evaluation task(s) sent to {assignee.full_name}.")
+    return redirect(back if back.startswith("/") else "/interactions/")
+
+
 @perm_required("evaluations.create")
 def my_tasks(request):
     tasks = list(selectors.my_tasks(viewer=request.user))

@@ -54,11 +54,26 @@ def interaction_list(request):
         "filter_query": query.urlencode(),
         "paged": bool(cursor),
         "saved_filters": saved,
+        "bulk": _bulk_assign_context(viewer),
     }
     template = "interactions/list.html"
     if request.htmx and request.htmx.target == "interaction-table":
         template += "#interaction-table"
     return render(request, template, context)
+
+
+def _bulk_assign_context(viewer) -> dict | None:
+    """Choices for assigning ticked interactions from the list (evaluations.assign only)."""
+    if not has_perm(viewer, "evaluations.assign"):
+        return None
+    from cxq.scorecards.selectors import usable_scorecards
+
+    people = [
+        u
+        for u in user_scope(viewer=viewer).filter(is_active=True).select_related("role").order_by("full_name")
+        if has_perm(u, "evaluations.create")
+    ]
+    return {"scorecards": list(usable_scorecards()), "assignees": people}
 
 
 def _evaluations_of(viewer, interaction) -> list:

@@ -161,3 +161,50 @@ def test_open_disputes_are_listed_for_supervisors(client_for, personas, complete
     html = client_for("supervisor_a").get(reverse("evaluations:disputes")).content.decode()
     assert "Andy Agent" in html
     assert "No open disputes" in client_for("manager_b").get(reverse("evaluations:disputes")).content.decode()
+
+
+def test_several_interactions_are_assigned_at_once_from_the_list(client_for, personas, card, call):
+    from cxq.interactions.schemas import InteractionIn
+    from cxq.interactions.services import interaction_upsert
+    from tests.interactions.conftest import PAYLOAD
+
+    other, _ = interaction_upsert(data=InteractionIn.model_validate({**PAYLOAD, "external_id": "call-2"}))
+    due = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    client = client_for("supervisor_a")
+    html = client.get(reverse("interactions:list")).content.decode()
+    assert 'data-testid="bulk-assign"' in html
+    client.post(
+        reverse("evaluations:assign_bulk"),
+        {
+            "interactions": [str(call.uuid), str(other.uuid)],
+            "scorecard": str(card.uuid),
+            "assignee": str(personas.evaluator.uuid),
+            "due_at": due,
+        },
+    )
+    assert Assignment.objects.filter(assignee=personas.evaluator).count() == 2
+
+
+def test_a_bulk_assignment_with_an_invisible_interaction_assigns_nothing(client_for, personas, card, call):
+    from cxq.interactions.schemas import InteractionIn
+    from cxq.interactions.services import interaction_upsert
+    from tests.interactions.conftest import PAYLOAD
+
+    theirs, _ = interaction_upsert(
+        data=InteractionIn.model_validate(
+            {**PAYLOAD, "external_id": "b-1", "agent": {"email": personas.agent_b1.email}}
+        )
+    )
+    due = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client_for("supervisor_a").post(
+        reverse("evaluations:assign_bulk"),
+        {
+            "interactions": [str(call.uuid), str(theirs.uuid)],
+            "scorecard": str(card.uuid),
+            "assignee": str(personas.evaluator.uuid),
+            "due_at": due,
+        },
+        follow=True,
+    )
+    assert "not visible to you" in response.content.decode()
+    assert not Assignment.objects.exists()
