@@ -1,0 +1,155 @@
+"""Benchmark evaluations for ``cxq seed-bench --evaluations N`` (PF-3): raw inserts on top of the
+bench interactions, scored by the real engine, so the evaluations table can be measured at scale."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import timedelta
+
+from django.db import connection, transaction
+
+from cxq.accounts.models import Role, Team, User
+from cxq.accounts.services import user_create
+from cxq.scorecards import services as sc
+from cxq.scorecards.demo import VOICE
+from cxq.scorecards.engine import compiled_for
+from cxq.scorecards.models import Scorecard
+from cxq.scoring import round_half_up, score
+
+STATUSES = (("acknowledged", 70), ("awaiting_ack", 15), ("completed", 10), ("disputed", 5))
+COLUMNS = (
+    "uuid",
+    "created_at",
+    "updated_at",
+    "interaction_id",
+    "agent_id",
+    "evaluator_id",
+    "team_id",
+    "scorecard_id",
+    "version_id",
+    "source",
+    "status",
+    "answers",
+    "question_comments",
+    "comment",
+    "score_percent",
+    "earned",
+    "possible",
+    "passed",
+    "auto_failed",
+    "revision",
+    "lock_version",
+    "completed_at",
+    "ack_due_at",
+    "acknowledged_at",
+    "auto_acknowledged",
+    "void_reason",
+)
+
+
+def _bench_scorecard(author: User) -> Scorecard:
+    card = Scorecard.objects.filter(name="Bench voice scorecard").first()
+    if card is None:
+        card = sc.scorecard_create(by=author, document={**VOICE, "name": "Bench voice scorecard"})
+        card = sc.scorecard_publish(by=author, scorecard=card)
+    return card
+
+
+def _evaluators(teams: list[Team]) -> list[User]:
+    role = Role.objects.get(key="evaluator")
+    people = []
+    for i in range(5):
+        email = f"bench.evaluator{i + 1}@cxq.test"
+        user = User.objects.filter(email=email).first() or user_create(
+            by=None, email=email, full_name=f"Bench Evaluator {i + 1}", role=role
+        )
+        user.led_teams.add(*teams)
+        people.append(user)
+    return people
+
+
+def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=None) -> int:
+    """Insert ``count`` completed evaluations of random bench interactions. Returns how many."""
+    rng = random.Random(seed)
+    admin = User.objects.filter(role__key="admin").first() or User.objects.filter(role__isnull=False).first()
+    teams = list(Team.objects.filter(name__startswith="Bench team"))
+    evaluators = _evaluators(teams)
+    card = _bench_scorecard(admin)
+    version = card.current_version
+    compiled = compiled_for(version.document)
+    questions = compiled.scorecard.questions()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, agent_id, team_id, started_at FROM interactions_interaction "
+            "WHERE agent_id IS NOT NULL AND external_id LIKE 'bench-%%' ORDER BY id LIMIT %s",
+            [count],
+        )
+        pool = cursor.fetchall()
+    if not pool:
+        return 0
+    statuses = [s for s, weight in STATUSES for _ in range(weight)]
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    # column names are the constant above, never input
+    sql = f"INSERT INTO evaluations_evaluation ({', '.join(COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
+    made = 0
+    while made < count:
+        rows = []
+        for _ in range(min(batch, count - made)):
+            interaction_id, agent_id, team_id, started = pool[made % len(pool)]
+            if isinstance(started, str):
+                from django.utils.dateparse import parse_datetime
+
+                started = parse_datetime(started)
+            answers = {}
+            for q in questions:
+                choice = rng.random()
+                if q.allow_na and choice < 0.08:
+                    answers[q.key] = "na"
+                else:
+                    options = q.options
+                    weights = [1 + i for i in range(len(options))]  # better answers are more common
+                    answers[q.key] = rng.choices([o.key for o in options], weights)[0]
+                    if q.key == "disclosure" and rng.random() < 0.02:
+                        answers[q.key] = "no"
+            result = score(compiled, answers)
+            created = started + timedelta(hours=rng.randint(1, 96))
+            status = rng.choice(statuses)
+            pct = round_half_up(result.score_percent) if result.score_percent is not None else None
+            rows.append(
+                (
+                    str(uuid.uuid4()),
+                    created,
+                    created,
+                    interaction_id,
+                    agent_id,
+                    rng.choice(evaluators).pk,
+                    team_id,
+                    card.pk,
+                    version.pk,
+                    "manual",
+                    status,
+                    json.dumps(answers),
+                    "{}",
+                    "",
+                    pct,
+                    round_half_up(result.earned),
+                    round_half_up(result.possible),
+                    result.passed,
+                    result.auto_failed,
+                    1,
+                    2,
+                    created,
+                    created + timedelta(days=7) if status == "awaiting_ack" else None,
+                    created + timedelta(days=1) if status == "acknowledged" else None,
+                    False,
+                    "",
+                )
+            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        made += len(rows)
+        if progress:
+            progress(len(rows))
+    return made
