@@ -41,6 +41,18 @@ def _event(evaluation: Evaluation, actor, kind: str, **data) -> None:
     )
 
 
+def local_text(user, moment: datetime) -> str:
+    """A time as the recipient reads it: in their zone (or the organisation's), with the zone named."""
+    import zoneinfo
+
+    name = user.time_zone or OrgSettings.get().default_time_zone
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone, name = zoneinfo.ZoneInfo("UTC"), "UTC"
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({name.replace('_', ' ')})"
+
+
 def _link(evaluation: Evaluation) -> str:
     return f"/evaluations/{evaluation.uuid}/"
 
@@ -74,8 +86,8 @@ def _check_lock(evaluation: Evaluation, lock_version: int | None) -> None:
     if lock_version is not None and int(lock_version) != evaluation.lock_version:
         raise StaleEdit(
             {
-                "lock_version": f"{evaluation.evaluator} saved a newer version of this evaluation; reload to see it "
-                "before changing anything."
+                "lock_version": "This evaluation was saved again since you loaded it (in another tab or window); "
+                "reload to see that newer version before changing anything."
             },
             code="stale",
         )
@@ -223,11 +235,15 @@ def evaluation_submit(*, by: User, evaluation: Evaluation, lock_version: int | N
         notify(
             recipient=evaluation.agent,
             kind="evaluation.completed",
-            title=f"New evaluation: {evaluation.score_percent or 0}% on {evaluation.scorecard.name}",
+            title=f"New evaluation: {_score_text(evaluation)} on {evaluation.scorecard.name}",
             body=_ack_text(evaluation),
             url=_link(evaluation),
         )
     return evaluation
+
+
+def _score_text(evaluation: Evaluation) -> str:
+    return "no score" if evaluation.score_percent is None else f"{evaluation.score_percent}%"
 
 
 def _await_ack(evaluation: Evaluation, now: datetime) -> None:
@@ -244,7 +260,7 @@ def _ack_text(evaluation: Evaluation) -> str:
     if evaluation.status == Status.AWAITING_ACK:
         return (
             f"Please acknowledge it or dispute specific answers by "
-            f"{timezone.localtime(evaluation.ack_due_at):%Y-%m-%d %H:%M}; after that it is acknowledged "
+            f"{local_text(evaluation.agent, evaluation.ack_due_at)}; after that it is acknowledged "
             "automatically."
         )
     return "Open it to read the evaluator's comments."
@@ -273,18 +289,26 @@ def evaluation_acknowledge(*, by: User, evaluation: Evaluation) -> Evaluation:
     return evaluation
 
 
+def dispute_closed_reason(evaluation: Evaluation) -> str | None:
+    """Why the agent cannot dispute this evaluation now, or None when they can (EV-6 settings)."""
+    if evaluation.status not in (Status.AWAITING_ACK, Status.COMPLETED):
+        return "Only a completed evaluation can be disputed."
+    org = OrgSettings.get()
+    if evaluation.completed_at and timezone.now() > evaluation.completed_at + timedelta(days=org.dispute_window_days):
+        return f"The dispute window ({org.dispute_window_days} days) has passed."
+    if evaluation.disputes.count() >= org.max_disputes:
+        return f"This evaluation has been disputed {org.max_disputes} time(s) already, the most allowed."
+    return None
+
+
 @transaction.atomic
 def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[str, str]], note: str = "") -> Dispute:
     """The agent disputes specific answers, each with a reason (EV-6)."""
     evaluation = Evaluation.objects.select_for_update().select_related("version", "evaluator").get(pk=evaluation.pk)
     _require_agent(by, evaluation)
-    if evaluation.status not in (Status.AWAITING_ACK, Status.COMPLETED):
-        raise ValidationError({"status": "Only a completed evaluation can be disputed."})
-    org = OrgSettings.get()
-    if evaluation.completed_at and timezone.now() > evaluation.completed_at + timedelta(days=org.dispute_window_days):
-        raise ValidationError({"status": f"The dispute window ({org.dispute_window_days} days) has passed."})
-    if evaluation.disputes.count() >= org.max_disputes:
-        raise ValidationError({"status": f"This evaluation has been disputed {org.max_disputes} time(s) already."})
+    closed = dispute_closed_reason(evaluation)
+    if closed:
+        raise ValidationError({"status": closed})
     keys = {q.key for q in compiled_for(evaluation.version.document).scorecard.questions()}
     if not items:
         raise ValidationError({"items": "Choose at least one answer you disagree with."})
@@ -487,7 +511,7 @@ def assignment_create(
         due_at=due_at,
         note=(note or "").strip(),
     )
-    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    due = local_text(assignee, due_at)
     note_obj = notify(
         recipient=assignee,
         kind="assignment.created",
@@ -542,7 +566,7 @@ def assignment_extend(*, by: User, assignment: Assignment, due_at: datetime) -> 
     notify(
         recipient=assignment.assignee,
         kind="assignment.extended",
-        title=f"Task due date moved to {timezone.localtime(due_at):%Y-%m-%d %H:%M}",
+        title=f"Task due date moved to {local_text(assignment.assignee, due_at)}",
         url=f"/tasks/{assignment.uuid}/",
     )
     return assignment

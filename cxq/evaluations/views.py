@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -147,7 +147,7 @@ def task_detail(request, uuid):
             evaluation = services.evaluation_start(
                 by=request.user, interaction=task.interaction, scorecard=task.scorecard, assignment=task
             )
-        except (ValidationError, PermissionError) as exc:
+        except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _errors(exc))
         else:
             return redirect("evaluations:detail", uuid=evaluation.uuid)
@@ -238,6 +238,7 @@ def evaluation_detail(request, uuid):
     dispute = evaluation.disputes.filter(resolved_at__isnull=True).prefetch_related("items").first()
     result = _result(evaluation)
     revisions = list(evaluation.revisions.order_by("number"))
+    closed = services.dispute_closed_reason(evaluation)
     context = {
         **form_context(doc, result),
         "evaluation": evaluation,
@@ -247,6 +248,8 @@ def evaluation_detail(request, uuid):
         "answers": {k: str(v) for k, v in evaluation.answers.items()},
         "qcomments": evaluation.question_comments,
         "is_agent": evaluation.agent_id == request.user.pk,
+        "can_dispute": evaluation.agent_id == request.user.pk and closed is None,
+        "dispute_closed_reason": closed,
         "is_evaluator": evaluation.evaluator_id == request.user.pk,
         "can_respond": evaluation.status == Status.DISPUTED
         and (evaluation.evaluator_id == request.user.pk or has_perm(request.user, "evaluations.assign")),

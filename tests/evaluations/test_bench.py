@@ -19,6 +19,7 @@ def test_bench_evaluations_are_scored_like_the_engine_scores_them(personas):
     assert Evaluation.objects.count() == 60
     for evaluation in Evaluation.objects.select_related("version")[:20]:
         expected = _result(evaluation)["score_percent"]
-        assert evaluation.score_percent == (None if expected is None else Decimal(str(expected)).quantize(
-            Decimal("0.01")))
+        assert evaluation.score_percent == (
+            None if expected is None else Decimal(str(expected)).quantize(Decimal("0.01"))
+        )
     assert len(list(evaluation_list(viewer=personas.admin, filters=Filters(status="acknowledged"))[:50])) > 0

@@ -208,3 +208,13 @@ def test_a_bulk_assignment_with_an_invisible_interaction_assigns_nothing(client_
     )
     assert "not visible to you" in response.content.decode()
     assert not Assignment.objects.exists()
+
+
+def test_the_dispute_form_is_not_offered_once_disputes_are_used_up(client_for, personas, completed):
+    services.evaluation_dispute(by=personas.agent_a1, evaluation=completed, items=[("greet", "x")])
+    services.dispute_respond(
+        by=personas.evaluator, evaluation=completed, responses={"greet": ("reaffirm", "Stands", "")}
+    )
+    html = client_for("agent_a1").get(reverse("evaluations:detail", args=[completed.uuid])).content.decode()
+    assert 'data-testid="dispute-form"' not in html and 'data-testid="dispute-closed"' in html
+    assert 'data-testid="acknowledge"' in html

@@ -46,7 +46,7 @@ def test_the_list_answers_htmx_with_just_the_table_and_searches_transcripts(clie
         HTTP_HX_TARGET="interaction-table",
     )
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="interaction-table">') and rows(html) == 2
+    assert html.lstrip().startswith('<div id="interaction-table"') and rows(html) == 2
 
 
 def test_bad_filters_are_shown_not_crashed(client_for, payload):
