@@ -1,0 +1,167 @@
+"""PF-3 (interaction list): p50/p95 latency of the list queries on data made by `cxq seed-bench`.
+
+Uses the database of the environment (CXQ_VAR_DIR, or DATABASE_URL for PostgreSQL). Each scenario runs
+--requests times through the selectors (interaction_list + page_after, the rows the page shows) and,
+with --view, through the full view /interactions/ with Django's test client (middleware, form,
+template). Run by hand:
+
+    CXQ_VAR_DIR=/tmp/cxq-seed .venv/bin/python -m cxq.cli migrate
+    CXQ_VAR_DIR=/tmp/cxq-seed .venv/bin/python bench/bench_interactions.py --seed-bench 100000 --view
+
+--seed-bench N first runs `cxq seed-bench --interactions N` (a no-op when they exist) and reports its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from itertools import cycle
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxq.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.migrations.executor import MigrationExecutor  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from cxq.accounts.models import Role, Team, User  # noqa: E402
+from cxq.accounts.services import roles_ensure_builtin, user_create  # noqa: E402
+from cxq.interactions.models import Interaction  # noqa: E402
+from cxq.interactions.selectors import Filters, interaction_list, page_after  # noqa: E402
+
+PAGE = 50  # the view's page size
+WORDS = ("router", "refund", "password", "engineer", "invoice", "cancellation", "Rechnung", "bedankt")
+CHANNELS = ("voice", "chat", "email", "sms")
+
+
+@dataclass
+class Request:
+    viewer: User
+    filters: Filters
+    cursor: str = ""
+
+
+def bench_admin() -> User:
+    user = User.objects.filter(email="bench.admin@bench.cxq.test").first()
+    if user is None:
+        roles_ensure_builtin()
+        user = user_create(
+            by=None,
+            email="bench.admin@bench.cxq.test",
+            full_name="Bench Admin",
+            role=Role.objects.get(key="admin"),
+        )
+    return user
+
+
+def cursor_for_page(request: Request, page: int) -> str:
+    """The cursor that opens page ``page`` (1-based), found by paging (not timed)."""
+    cursor: str | None = ""
+    for _ in range(page - 1):
+        _, cursor = page_after(interaction_list(viewer=request.viewer, filters=request.filters), cursor or "", PAGE)
+        if not cursor:
+            break
+    return cursor or ""
+
+
+def scenarios(admin: User) -> dict[str, Callable[[], Request]]:
+    teams = cycle([str(t.uuid) for t in Team.objects.filter(name__startswith="Bench team").order_by("name")])
+    agents = cycle(list(User.objects.filter(email__endswith="@bench.cxq.test", role__key="agent").order_by("id")))
+    channels, words = cycle(CHANNELS), cycle(WORDS)
+    page5 = cycle(
+        [replace(r, cursor=cursor_for_page(r, 5)) for r in (Request(admin, Filters(channel=c)) for c in CHANNELS)]
+        + [replace(r, cursor=cursor_for_page(r, 5)) for r in [Request(admin, Filters())]]
+    )
+    return {
+        "(a) first page": lambda: Request(admin, Filters()),
+        "(b) channel + team": lambda: Request(admin, Filters(channel=next(channels), team=next(teams))),
+        "(c) agent's own list": lambda: Request(next(agents), Filters()),
+        "(d) search a word": lambda: Request(admin, Filters(q=next(words))),
+        "(e) search + channel": lambda: Request(admin, Filters(q=next(words), channel=next(channels))),
+        "(f) page 5 (cursor)": lambda: next(page5),
+    }
+
+
+def via_selectors(request: Request) -> int:
+    rows, _ = page_after(interaction_list(viewer=request.viewer, filters=request.filters), request.cursor, PAGE)
+    for row in rows:  # what the table shows
+        _ = (row.agent.full_name if row.agent else "", row.team.name if row.team else "")
+    return len(rows)
+
+
+_clients: dict[int, Client] = {}
+
+
+def via_view(request: Request) -> int:
+    client = _clients.get(request.viewer.pk)
+    if client is None:
+        client = _clients[request.viewer.pk] = Client()
+        client.force_login(request.viewer)
+    f = request.filters
+    params = {k: v for k, v in {"q": f.q, "channel": f.channel, "team": f.team, "cursor": request.cursor}.items() if v}
+    response = client.get("/interactions/", params)
+    if response.status_code != 200:
+        raise RuntimeError(f"/interactions/ answered {response.status_code}")
+    return 1
+
+
+def measure(make: Callable[[], Request], run: Callable[[Request], int], n: int) -> tuple[float, float]:
+    for _ in range(3):  # warm caches and connections
+        run(make())
+    times = []
+    for _ in range(n):
+        request = make()
+        t0 = time.perf_counter()
+        run(request)
+        times.append((time.perf_counter() - t0) * 1000)
+    q = statistics.quantiles(times, n=100)
+    return statistics.median(times), q[94]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--view", action="store_true", help="also time the full view through the test client")
+    parser.add_argument("--seed-bench", type=int, default=0, metavar="N", help="run cxq seed-bench first")
+    args = parser.parse_args()
+    if args.seed_bench:
+        out = io.StringIO()
+        t0 = time.perf_counter()
+        call_command("seed_bench", interactions=args.seed_bench, stdout=out)
+        print(f"seed-bench: {time.perf_counter() - t0:.1f}s — {out.getvalue().strip()}")
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        sys.exit("The database has unapplied migrations: run `cxq migrate` first.")
+    total = Interaction.objects.count()
+    if not total:
+        sys.exit("No interactions: run `cxq seed-bench --interactions N` first.")
+    print(f"{connection.vendor}: {total:,} interactions, page size {PAGE}, {args.requests} requests per row\n")
+    admin = bench_admin()
+    header = f"{'scenario':<24} {'selector p50':>12} {'p95':>8}"
+    if args.view:
+        header += f" {'view p50':>10} {'p95':>8}"
+    print(header + "   (ms)")
+    for name, make in scenarios(admin).items():
+        p50, p95 = measure(make, via_selectors, args.requests)
+        line = f"{name:<24} {p50:>12.1f} {p95:>8.1f}"
+        if args.view:
+            v50, v95 = measure(make, via_view, args.requests)
+            line += f" {v50:>10.1f} {v95:>8.1f}"
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
