@@ -16,7 +16,10 @@ def test_demo_is_idempotent_and_gives_one_login_per_role(db):
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert (User.objects.count(), Team.objects.count()) == (users, teams)
-    assert "0 users, 0 teams, 0 scorecards, 0 interactions and 0 indicators/topics created" in out.getvalue()
+    assert (
+        "0 users, 0 teams, 0 scorecards, 0 interactions, 0 indicators/topics and 0 evaluations created"
+        in out.getvalue()
+    )
     for spec in DEMO_LOGINS:
         user = User.objects.get(email=spec.email)
         assert user.role.key == spec.role and user.check_password(DEMO_PASSWORD)

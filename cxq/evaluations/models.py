@@ -72,6 +72,9 @@ class Evaluation(PublicIdModel):
             models.Index(fields=["agent", "-created_at"], name="evaluation_agent_idx"),
             models.Index(fields=["team", "-created_at"], name="evaluation_team_idx"),
             models.Index(fields=["evaluator", "-created_at"], name="evaluation_evaluator_idx"),
+            # the table sorted by score or by completion
+            models.Index(fields=["score_percent", "id"], name="evaluation_score_idx"),
+            models.Index(fields=["completed_at", "id"], name="evaluation_completed_idx"),
             # the auto-acknowledge sweep
             models.Index(
                 fields=["status", "ack_due_at"],

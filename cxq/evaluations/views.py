@@ -147,8 +147,10 @@ def task_detail(request, uuid):
             evaluation = services.evaluation_start(
                 by=request.user, interaction=task.interaction, scorecard=task.scorecard, assignment=task
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
             messages.error(request, _errors(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         else:
             return redirect("evaluations:detail", uuid=evaluation.uuid)
     existing = Evaluation.objects.filter(assignment=task).first()

@@ -40,6 +40,25 @@ def current_thresholds() -> Thresholds:
     return Thresholds(silence_seconds=float(org.silence_seconds), crosstalk_min_seconds=float(org.crosstalk_seconds))
 
 
+TIMED_CHANNELS = {"voice", "video"}
+
+
+def _for_channel(metrics: dict, channel: str) -> dict:
+    """Silence and crosstalk only mean something where people talk in real time: for chat, email,
+    SMS and social the gaps between messages are waiting, not silence, so they are not counted."""
+    if channel in TIMED_CHANNELS:
+        return metrics
+    cleared = {
+        "silence_events": [],
+        "silence_count": 0,
+        "silence_seconds": 0.0,
+        "crosstalk_events": [],
+        "crosstalk_count": 0,
+        "crosstalk_seconds": 0.0,
+    }
+    return {**metrics, **{k: v for k, v in cleared.items() if k in metrics}, "timing_metrics": "not applicable"}
+
+
 def enrich_ids(ids: Iterable[int]) -> int:
     """Enrich these interactions (one query for all their utterances). Returns how many."""
     ids = list(ids)
@@ -78,7 +97,7 @@ def enrich_ids(ids: Iterable[int]) -> int:
             )
         interaction.topics = sorted(result.topics)
         interaction.language = result.language or interaction.language or ""
-        interaction.metrics = result.metrics.as_dict()
+        interaction.metrics = _for_channel(result.metrics.as_dict(), interaction.channel)
         interaction.enrichment_status = EnrichmentStatus.DONE
         interaction.enriched_at = now
     with transaction.atomic():

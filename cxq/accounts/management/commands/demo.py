@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from cxq.evaluations.demo import load_demo_evaluations
 from cxq.interactions.demo import load_demo_interactions
 from cxq.scorecards.demo import load_demo_scorecards
 
@@ -14,11 +15,12 @@ class Command(BaseCommand):
         created = load_demo()
         scorecards = load_demo_scorecards()
         interactions = load_demo_interactions()
+        evaluations = load_demo_evaluations()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {created['users']} users, {created['teams']} teams, {scorecards} scorecards, "
-                f"{interactions['interactions']} interactions and {interactions['phrase_sets']} "
-                "indicators/topics created."
+                f"{interactions['interactions']} interactions, {interactions['phrase_sets']} "
+                f"indicators/topics and {evaluations} evaluations created."
             )
         )
         self.stdout.write(f"Log in with any of these (password {DEMO_PASSWORD}):")
