@@ -6,6 +6,7 @@ The compiled phrase matcher is cached per process and rebuilt when any phrase se
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -19,8 +20,10 @@ from cxq.interactions.enrichment import PhraseMatcher, Thresholds, enrich
 from cxq.interactions.enrichment import PhraseSet as PhraseSetSpec
 from cxq.interactions.enrichment import Utterance as UtteranceSpec
 from cxq.interactions.models import Interaction, PhraseHit, PhraseSet, Utterance
+from cxq.lib.db import insert_rows, update_rows
 
 _cache: dict[str, object] = {}
+HIT_COLUMNS = ("interaction", "phrase_set", "utterance_index", "start", "phrase", "matched_text", "score")
 
 
 def current_matcher() -> tuple[PhraseMatcher, dict[str, PhraseSet]]:
@@ -77,37 +80,26 @@ def enrich_ids(ids: Iterable[int]) -> int:
         grouped[iid].append(
             UtteranceSpec(index=index, speaker=speaker, start=start, end=end, text=text, speaker_name=name)
         )
-    hits: list[PhraseHit] = []
+    hits: list[tuple] = []
+    updates: list[tuple] = []
     now = timezone.now()
     for iid, interaction in interactions.items():
         holds = [tuple(h) for h in (interaction.metadata or {}).get("holds", [])]
         hint = interaction.language or (interaction.metadata or {}).get("language")
         result = enrich(grouped.get(iid, []), matcher, thresholds, language_hint=hint, holds=holds)
-        for hit in result.hits:
-            hits.append(
-                PhraseHit(
-                    interaction_id=iid,
-                    phrase_set_id=int(hit.phrase_set_id),
-                    utterance_index=hit.utterance_index,
-                    start=hit.start,
-                    phrase=hit.phrase[:300],
-                    matched_text=hit.matched_text[:300],
-                    score=hit.score,
-                )
-            )
-        interaction.topics = sorted(result.topics)
-        interaction.language = result.language or interaction.language or ""
-        interaction.metrics = _for_channel(result.metrics.as_dict(), interaction.channel)
-        interaction.enrichment_status = EnrichmentStatus.DONE
-        interaction.enriched_at = now
+        hits.extend(
+            (iid, int(h.phrase_set_id), h.utterance_index, h.start, h.phrase[:300], h.matched_text[:300], h.score)
+            for h in result.hits
+        )
+        metrics = _for_channel(result.metrics.as_dict(), interaction.channel)
+        language = result.language or interaction.language or ""
+        updates.append(
+            (json.dumps(sorted(result.topics)), language, json.dumps(metrics), EnrichmentStatus.DONE, now, iid)
+        )
     with transaction.atomic():
         PhraseHit.objects.filter(interaction_id__in=ids).delete()
-        PhraseHit.objects.bulk_create(hits, batch_size=2000)
-        Interaction.objects.bulk_update(
-            interactions.values(),
-            ["topics", "language", "metrics", "enrichment_status", "enriched_at"],
-            batch_size=500,
-        )
+        insert_rows(PhraseHit, HIT_COLUMNS, hits)
+        update_rows(Interaction, ("topics", "language", "metrics", "enrichment_status", "enriched_at"), updates)
     return len(interactions)
 
 

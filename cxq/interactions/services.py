@@ -19,6 +19,7 @@ from cxq.accounts.models import OrgSettings, Role, Team, User
 from cxq.interactions.choices import EnrichmentStatus, Source
 from cxq.interactions.models import Interaction, Utterance
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
+from cxq.lib.db import insert_rows
 
 FIELDS = (
     "channel",
@@ -121,17 +122,13 @@ def _fill(interaction: Interaction, data: InteractionIn, agent: User | None) -> 
     interaction.enrichment_status = EnrichmentStatus.PENDING
 
 
-def _utterances(interaction: Interaction, data: InteractionIn) -> list[Utterance]:
+UTTERANCE_COLUMNS = ("interaction", "index", "speaker", "speaker_name", "start", "end", "text")
+
+
+def _utterances(interaction: Interaction, data: InteractionIn) -> list[tuple]:
+    """Utterance rows for ``insert_rows`` (no model instances: this is the bulk-ingest hot path)."""
     return [
-        Utterance(
-            interaction=interaction,
-            index=i,
-            speaker=u.speaker.value,
-            speaker_name=u.speaker_name,
-            start=u.start,
-            end=u.end,
-            text=u.text,
-        )
+        (interaction.pk, i, u.speaker.value, u.speaker_name, u.start, u.end, u.text)
         for i, u in enumerate(data.transcript)
     ]
 
@@ -160,7 +157,7 @@ def interaction_upsert(
     if not created:
         interaction.utterances.all().delete()
         interaction.hits.all().delete()
-    Utterance.objects.bulk_create(_utterances(interaction, data))
+    insert_rows(Utterance, UTTERANCE_COLUMNS, _utterances(interaction, data))
     interaction.other_agents.set([u for u in others if u is not None])
     if enrich:
         from cxq.interactions.enrich import interaction_enrich
@@ -229,7 +226,7 @@ def interaction_bulk_upsert(
                 current.save()
                 current.utterances.all().delete()
                 current.hits.all().delete()
-                Utterance.objects.bulk_create(_utterances(current, data))
+                insert_rows(Utterance, UTTERANCE_COLUMNS, _utterances(current, data))
                 report.updated += 1
                 report.ids.append(current.pk)
             else:
@@ -238,9 +235,7 @@ def interaction_bulk_upsert(
                 new_rows.append((row, data))
         if new_rows:
             Interaction.objects.bulk_create([row for row, _ in new_rows], batch_size=500)
-            Utterance.objects.bulk_create(
-                [u for row, data in new_rows for u in _utterances(row, data)], batch_size=2000
-            )
+            insert_rows(Utterance, UTTERANCE_COLUMNS, (u for row, data in new_rows for u in _utterances(row, data)))
             report.created += len(new_rows)
             report.ids.extend(row.pk for row, _ in new_rows)
         ids = list(report.ids)
