@@ -133,8 +133,10 @@ def evaluation_start(
     if agent.pk not in handled:
         raise ValidationError({"agent": f"{agent} did not handle this interaction."})
     if assignment is not None:
-        if assignment.assignee_id != by.pk or assignment.status != AssignmentStatus.OPEN:
-            raise PermissionDenied("This task is not yours or is already done.")
+        if assignment.assignee_id != by.pk:
+            raise PermissionDenied("This task is assigned to someone else.")
+        if assignment.status != AssignmentStatus.OPEN:
+            raise ValidationError({"assignment": "This task is already done."})
         source = Source.ASSIGNED
     version = scorecard.current_version
     defaults = {

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -149,8 +149,6 @@ def task_detail(request, uuid):
             )
         except ValidationError as exc:
             messages.error(request, _errors(exc))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
         else:
             return redirect("evaluations:detail", uuid=evaluation.uuid)
     existing = Evaluation.objects.filter(assignment=task).first()
