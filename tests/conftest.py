@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,9 @@ from django.test import Client
 
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.services import roles_ensure_builtin
+
+# aiosmtpd logs from its own thread, sometimes after pytest has closed the captured stream.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 PASSWORD = "correct-horse-battery-staple"
 PERSONA_NAMES = ("admin", "supervisor_a", "manager_b", "evaluator", "agent_a1", "agent_b1", "norole")

@@ -13,7 +13,14 @@ from cxq.scoring import parse_document
 
 
 def run_cxq(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "cxq.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    """The real command line, against a throw-away var/ (never the developer's database)."""
+    import os
+    import tempfile
+
+    env = {**os.environ, "CXQ_VAR_DIR": tempfile.mkdtemp(prefix="cxq-cli-")}
+    return subprocess.run(
+        [sys.executable, "-m", "cxq.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60, env=env
+    )
 
 
 def test_cxq_score_prints_the_result_as_json(tmp_path, doc):

@@ -81,13 +81,16 @@ class Command(BaseCommand):
             Path(output).write_text(text, encoding="utf-8")
 
     def do_import(self, *, path, update, note, actor, **opts):
-        by = self._actor(actor)
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}", returncode=2)
         try:
-            document = document_from_upload(path, data)
+            document = document_from_upload(path, data)  # the file first: a bad file needs no database
+        except ValidationError as exc:
+            raise CommandError(f"{path}: {_messages(exc)}", returncode=2)
+        by = self._actor(actor)
+        try:
             if update:
                 scorecard, outcome = services.scorecard_update(
                     by=by, scorecard=_scorecard(update), document=document, change_note=note
