@@ -17,7 +17,7 @@ def test_demo_is_idempotent_and_gives_one_login_per_role(db):
     call_command("demo", stdout=out)
     assert (User.objects.count(), Team.objects.count()) == (users, teams)
     assert (
-        "0 users, 0 teams, 0 scorecards, 0 interactions, 0 indicators/topics and 0 evaluations created"
+        "0 users, 0 teams, 0 scorecards, 0 interactions, 0 indicators/topics, 0 evaluations and 0 recordings created"
         in out.getvalue()
     )
     for spec in DEMO_LOGINS:

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from cxq.evaluations.demo import load_demo_evaluations
 from cxq.interactions.demo import load_demo_interactions
+from cxq.interactions.demo_audio import attach_demo_audio
 from cxq.scorecards.demo import load_demo_scorecards
 
 
@@ -16,11 +17,12 @@ class Command(BaseCommand):
         scorecards = load_demo_scorecards()
         interactions = load_demo_interactions()
         evaluations = load_demo_evaluations()
+        recordings = attach_demo_audio()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {created['users']} users, {created['teams']} teams, {scorecards} scorecards, "
                 f"{interactions['interactions']} interactions, {interactions['phrase_sets']} "
-                f"indicators/topics and {evaluations} evaluations created."
+                f"indicators/topics, {evaluations} evaluations and {recordings} recordings created."
             )
         )
         self.stdout.write(f"Log in with any of these (password {DEMO_PASSWORD}):")
