@@ -39,3 +39,19 @@ def test_absolute_urls_use_the_configured_base(settings):
     settings.CXQ_BASE_URL = "https://qa.example.com"
     assert absolute_url("/teams/") == "https://qa.example.com/teams/"
     assert absolute_url("https://other.example/x") == "https://other.example/x"
+
+
+def test_day_edges_are_whole_days_in_the_viewers_time_zone():
+    import datetime as dt
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from cxq.lib.timezones import day_edge
+
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
+        start = day_edge(dt.date(2026, 11, 2))
+        end = day_edge(dt.date(2026, 11, 2), end=True)
+    assert start.astimezone(dt.UTC) == dt.datetime(2026, 11, 1, 15, 0, tzinfo=dt.UTC)
+    assert end - start == dt.timedelta(days=1)
+    assert day_edge(None) is None

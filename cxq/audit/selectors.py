@@ -1,17 +1,13 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.services import require
 from cxq.audit.models import AuditEvent
-
-
-def _day_start(d: date) -> datetime:
-    return timezone.make_aware(datetime.combine(d, time.min))
+from cxq.lib.timezones import day_edge
 
 
 def audit_list(
@@ -40,9 +36,9 @@ def audit_list(
     if search:
         qs = qs.filter(object_repr__icontains=search)
     if date_from:
-        qs = qs.filter(created_at__gte=_day_start(date_from))
+        qs = qs.filter(created_at__gte=day_edge(date_from))
     if date_to:
-        qs = qs.filter(created_at__lt=_day_start(date_to) + timezone.timedelta(days=1))
+        qs = qs.filter(created_at__lt=day_edge(date_to, end=True))
     return qs.order_by("-created_at", "-id")
 
 

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django import forms
-from django.utils import timezone
 
 from cxq.evaluations.choices import Source, Status
 from cxq.evaluations.selectors import Filters
+from cxq.lib.timezones import day_edge
 
 
 class StartForm(forms.Form):
@@ -75,14 +73,6 @@ class EvaluationFilterForm(forms.Form):
 
     def filters(self) -> Filters:
         data = self.cleaned_data
-        tz = timezone.get_current_timezone()
-
-        def day(d, end=False):
-            if not d:
-                return None
-            moment = timezone.make_aware(datetime.combine(d, time.min), tz)
-            return moment + timezone.timedelta(days=1) if end else moment
-
         return Filters(
             status=data.get("status") or "",
             source=data.get("source") or "",
@@ -90,6 +80,6 @@ class EvaluationFilterForm(forms.Form):
             evaluator=data.get("evaluator") or "",
             scorecard=data.get("scorecard") or "",
             passed=data.get("passed"),
-            date_from=day(data.get("date_from")),
-            date_to=day(data.get("date_to"), end=True),
+            date_from=day_edge(data.get("date_from")),
+            date_to=day_edge(data.get("date_to"), end=True),
         )

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django import forms
-from django.utils import timezone
 
 from cxq.interactions.choices import Channel, Direction, Source
 from cxq.interactions.selectors import Filters
+from cxq.lib.timezones import day_edge
 
 
 class InteractionFilterForm(forms.Form):
@@ -62,14 +60,6 @@ class InteractionFilterForm(forms.Form):
 
     def filters(self) -> Filters:
         data = self.cleaned_data
-        tz = timezone.get_current_timezone()
-
-        def day(d, *, end=False):
-            if not d:
-                return None
-            moment = timezone.make_aware(datetime.combine(d, time.min), tz)
-            return moment + timezone.timedelta(days=1) if end else moment
-
         return Filters(
             q=data.get("q") or "",
             channel=data.get("channel") or "",
@@ -82,8 +72,8 @@ class InteractionFilterForm(forms.Form):
             topic=(data.get("topic") or "").strip(),
             indicator=data.get("indicator") or "",
             without_indicator=data.get("without_indicator") or "",
-            date_from=day(data.get("date_from")),
-            date_to=day(data.get("date_to"), end=True),
+            date_from=day_edge(data.get("date_from")),
+            date_to=day_edge(data.get("date_to"), end=True),
             min_duration=data.get("min_duration"),
             max_duration=data.get("max_duration"),
             csat=data.get("csat"),

@@ -21,3 +21,16 @@ def is_valid_time_zone(name: str) -> bool:
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(z, z.replace("_", " ")) for z in available_time_zones()]
+
+
+def day_edge(day, *, end: bool = False):
+    """The first moment of ``day`` in the current time zone, or (``end=True``) of the next day, so a
+    date range ``[day_edge(a), day_edge(b, end=True))`` holds both whole days. None stays None."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    if day is None:
+        return None
+    moment = timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+    return moment + timedelta(days=1) if end else moment
