@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.utils import timezone
 
-from cxq.accounts.models import OrgSettings
+from cxq.accounts.selectors import time_zone_of
 
 # The API answers 401 JSON itself; webhooks authenticate by signature; static files are public.
 _PUBLIC_PREFIXES = ("/api/", "/hooks/", "/static/")
@@ -27,16 +25,9 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        name = ""
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            name = user.time_zone
-        if not name:
-            name = OrgSettings.get().default_time_zone
-        try:
-            timezone.activate(zoneinfo.ZoneInfo(name))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            timezone.deactivate()
+        name, zone = time_zone_of(user if user is not None and user.is_authenticated else None)
+        timezone.activate(zone)
         request.time_zone_name = name
         try:
             return self.get_response(request)

@@ -3,10 +3,12 @@ goes through here, so scoping lives in one place."""
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cxq.accounts.models import ApiToken, Role, Team, User
+from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
 from cxq.accounts.permissions import has_perm
 
 
@@ -92,3 +94,12 @@ def active_users_by_role() -> list[tuple[str, int]]:
     """(role name, active users) for the admin dashboard, 'No role' included."""
     rows = User.objects.filter(is_active=True).values("role__name").annotate(n=Count("id")).order_by("role__name")
     return [(r["role__name"] or "No role", r["n"]) for r in rows]
+
+
+def time_zone_of(user) -> tuple[str, zoneinfo.ZoneInfo]:
+    """The zone a person reads times in (PL-12): theirs, else the organisation's, else UTC."""
+    name = (getattr(user, "time_zone", "") or "") or OrgSettings.get().default_time_zone
+    try:
+        return name, zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "UTC", zoneinfo.ZoneInfo("UTC")

@@ -12,6 +12,8 @@ from django.db import connection, transaction
 
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.services import user_create
+from cxq.evaluations.models import Evaluation
+from cxq.lib.db import insert_rows
 from cxq.scorecards import services as sc
 from cxq.scorecards.demo import VOICE
 from cxq.scorecards.engine import compiled_for
@@ -90,9 +92,6 @@ def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=N
     if not pool:
         return 0
     statuses = [s for s, weight in STATUSES for _ in range(weight)]
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
-    # column names are the constant above, never input
-    sql = f"INSERT INTO evaluations_evaluation ({', '.join(COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
     made = 0
     while made < count:
         rows = []
@@ -147,8 +146,8 @@ def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=N
                     "",
                 )
             )
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        with transaction.atomic():
+            insert_rows(Evaluation, COLUMNS, rows)
         made += len(rows)
         if progress:
             progress(len(rows))

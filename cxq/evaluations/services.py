@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cxq.accounts.models import OrgSettings, User
 from cxq.accounts.permissions import has_perm
+from cxq.accounts.selectors import time_zone_of
 from cxq.accounts.services import require
 from cxq.audit.services import audit_record
 from cxq.evaluations.choices import AssignmentStatus, DisputeResponse, Source, Status
@@ -43,13 +44,7 @@ def _event(evaluation: Evaluation, actor, kind: str, **data) -> None:
 
 def local_text(user, moment: datetime) -> str:
     """A time as the recipient reads it: in their zone (or the organisation's), with the zone named."""
-    import zoneinfo
-
-    name = user.time_zone or OrgSettings.get().default_time_zone
-    try:
-        zone = zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone, name = zoneinfo.ZoneInfo("UTC"), "UTC"
+    name, zone = time_zone_of(user)
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({name.replace('_', ' ')})"
 
 
