@@ -12,7 +12,7 @@ from cxq.interactions.choices import Source
 from cxq.interactions.generator import AgentSpec, payloads
 from cxq.interactions.models import Interaction, PhraseSet
 from cxq.interactions.phrases import phrase_set_create
-from cxq.interactions.services import interaction_bulk_upsert
+from cxq.interactions.services import Enrichment, interaction_bulk_upsert
 
 DEMO_COUNT = 200
 DEMO_SEED = 2026
@@ -216,20 +216,9 @@ def load_demo_interactions(*, count: int = DEMO_COUNT) -> dict[str, int]:
     report = interaction_bulk_upsert(
         payloads=list(payloads(count, agents, DEMO_SEED, days=30, prefix=PREFIX)),
         source=Source.DEMO,
-        queue_enrichment=False,
+        enrichment=Enrichment.INLINE,  # the demo shows indicators straight away
     )
     if report.errors:  # the generator's job is to produce valid interactions: a bug, not bad data
         raise RuntimeError(f"demo interactions failed validation: {report.errors[:3]}")
-    _enrich(report.ids)
     created["interactions"] = report.created
     return created
-
-
-def _enrich(ids: list[int]) -> None:
-    """Enrich now rather than leave it to the worker, so the demo shows indicators straight away."""
-    try:
-        from cxq.interactions.enrich import enrich_ids
-    except ImportError:  # enrichment engine not installed: the worker's sweep picks them up later
-        return
-    for start in range(0, len(ids), 500):
-        enrich_ids(ids[start : start + 500])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -62,14 +63,49 @@ def _for_channel(metrics: dict, channel: str) -> dict:
     return {**metrics, **{k: v for k, v in cleared.items() if k in metrics}, "timing_metrics": "not applicable"}
 
 
+@dataclass(frozen=True)
+class Enriched:
+    """What enrichment stores for one interaction: the interaction's fields and its hit rows."""
+
+    topics: list[str]
+    language: str
+    metrics: dict
+    hits: list[tuple]  # HIT_COLUMNS without the interaction
+
+    def hit_rows(self, interaction_id: int) -> list[tuple]:
+        return [(interaction_id, *h) for h in self.hits]
+
+
+class Enricher:
+    """The current phrase matcher and thresholds, loaded once for a batch."""
+
+    def __init__(self) -> None:
+        self.matcher, self.sets = current_matcher()
+        self.thresholds = current_thresholds()
+
+    def run(self, utterances: list[UtteranceSpec], *, channel: str, language: str, metadata: dict | None) -> Enriched:
+        metadata = metadata or {}
+        holds = [tuple(h) for h in metadata.get("holds", [])]
+        hint = language or metadata.get("language")
+        result = enrich(utterances, self.matcher, self.thresholds, language_hint=hint, holds=holds)
+        return Enriched(
+            topics=sorted(result.topics),
+            language=result.language or language or "",
+            metrics=_for_channel(result.metrics.as_dict(), channel),
+            hits=[
+                (int(h.phrase_set_id), h.utterance_index, h.start, h.phrase[:300], h.matched_text[:300], h.score)
+                for h in result.hits
+            ],
+        )
+
+
 def enrich_ids(ids: Iterable[int]) -> int:
-    """Enrich these interactions (one query for all their utterances). Returns how many."""
+    """Enrich these stored interactions (one query for all their utterances). Returns how many."""
     ids = list(ids)
     if not ids:
         return 0
-    matcher, sets = current_matcher()
-    thresholds = current_thresholds()
-    interactions = {i.pk: i for i in Interaction.objects.filter(pk__in=ids)}
+    enricher = Enricher()
+    interactions = {i.pk: i for i in Interaction.objects.filter(pk__in=ids).only("channel", "language", "metadata")}
     grouped: dict[int, list[UtteranceSpec]] = defaultdict(list)
     rows = (
         Utterance.objects.filter(interaction_id__in=ids)
@@ -84,17 +120,15 @@ def enrich_ids(ids: Iterable[int]) -> int:
     updates: list[tuple] = []
     now = timezone.now()
     for iid, interaction in interactions.items():
-        holds = [tuple(h) for h in (interaction.metadata or {}).get("holds", [])]
-        hint = interaction.language or (interaction.metadata or {}).get("language")
-        result = enrich(grouped.get(iid, []), matcher, thresholds, language_hint=hint, holds=holds)
-        hits.extend(
-            (iid, int(h.phrase_set_id), h.utterance_index, h.start, h.phrase[:300], h.matched_text[:300], h.score)
-            for h in result.hits
+        done = enricher.run(
+            grouped.get(iid, []),
+            channel=interaction.channel,
+            language=interaction.language,
+            metadata=interaction.metadata,
         )
-        metrics = _for_channel(result.metrics.as_dict(), interaction.channel)
-        language = result.language or interaction.language or ""
+        hits.extend(done.hit_rows(iid))
         updates.append(
-            (json.dumps(sorted(result.topics)), language, json.dumps(metrics), EnrichmentStatus.DONE, now, iid)
+            (json.dumps(done.topics), done.language, json.dumps(done.metrics), EnrichmentStatus.DONE, now, iid)
         )
     with transaction.atomic():
         PhraseHit.objects.filter(interaction_id__in=ids).delete()

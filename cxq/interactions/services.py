@@ -60,6 +60,7 @@ class AgentResolver:
     policy: str
     cache: dict[tuple[str, str], User] = field(default_factory=dict)
     agent_role: Role | None = None
+    teams: dict[int, Team | None] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls) -> AgentResolver:
@@ -95,6 +96,14 @@ class AgentResolver:
         self.cache[key] = user
         return user
 
+    def team_of(self, agent: User | None) -> Team | None:
+        """The agent's team (first by name), looked up once per agent for the resolver's lifetime."""
+        if agent is None:
+            return None
+        if agent.pk not in self.teams:
+            self.teams[agent.pk] = _team_of(agent)
+        return self.teams[agent.pk]
+
 
 # --- Upsert -------------------------------------------------------------------------------------
 
@@ -105,7 +114,7 @@ def _team_of(agent: User | None) -> Team | None:
     return agent.teams.order_by("name").first()
 
 
-def _fill(interaction: Interaction, data: InteractionIn, agent: User | None) -> None:
+def _fill(interaction: Interaction, data: InteractionIn, agent: User | None, team: Team | None) -> None:
     for name in FIELDS:
         setattr(interaction, name, getattr(data, name))
     interaction.channel = data.channel.value
@@ -114,7 +123,7 @@ def _fill(interaction: Interaction, data: InteractionIn, agent: User | None) -> 
     interaction.ended_at = data.resolved_end()
     interaction.duration_seconds = data.resolved_duration()
     interaction.agent = agent
-    interaction.team = _team_of(agent)
+    interaction.team = team
     if data.holds:
         interaction.metadata = {**interaction.metadata, "holds": [list(h) for h in data.holds]}
     interaction.transcript_text = "\n".join(u.text for u in data.transcript)
@@ -152,7 +161,7 @@ def interaction_upsert(
     created = interaction is None
     if created:
         interaction = Interaction(external_id=data.external_id, source=source, created_by=by)
-    _fill(interaction, data, agent)
+    _fill(interaction, data, agent, resolver.team_of(agent))
     interaction.save()
     if not created:
         interaction.utterances.all().delete()
@@ -174,6 +183,14 @@ class BulkReport:
     ids: list[int] = field(default_factory=list)
 
 
+class Enrichment:
+    """When a bulk upsert enriches what it wrote."""
+
+    QUEUE = "queue"  # the worker enriches after commit (API bulk: the request stays short)
+    INLINE = "inline"  # enriched from the validated payloads in the same transaction (imports, demo)
+    LATER = "later"  # left pending for the caller or the periodic sweep
+
+
 def interaction_bulk_upsert(
     *,
     payloads: Sequence[Any],
@@ -181,11 +198,11 @@ def interaction_bulk_upsert(
     by: User | None = None,
     offset: int = 0,
     resolver: AgentResolver | None = None,
-    queue_enrichment: bool = True,
+    enrichment: str = Enrichment.QUEUE,
 ) -> BulkReport:
     """Validate every item, then write the valid ones in one transaction (per-item errors are
-    reported by index and written nothing). New interactions are bulk-inserted; enrichment is
-    queued for the worker."""
+    reported by index and written nothing). New interactions are bulk-inserted. Enrichment is
+    queued for the worker, done inline from the validated payloads (no re-read), or left pending."""
     report = BulkReport()
     resolver = resolver or AgentResolver.from_settings()
     valid: list[tuple[int, InteractionIn]] = []
@@ -194,6 +211,11 @@ def interaction_bulk_upsert(
             valid.append((i, parse_payload(payload)))
         except IngestError as exc:
             report.errors.append({"index": offset + i, "errors": exc.messages})
+    enricher = None
+    if enrichment == Enrichment.INLINE:
+        from cxq.interactions.enrich import Enricher
+
+        enricher = Enricher()
     with transaction.atomic():
         agents: dict[int, User | None] = {}
         for i, data in list(valid):
@@ -219,10 +241,14 @@ def interaction_bulk_upsert(
         valid = unique
         existing = {i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)}
         new_rows: list[tuple[Interaction, InteractionIn]] = []
+        hits: list[tuple[Interaction, Any]] = []
         for i, data in valid:
             current = existing.get(data.external_id) if data.external_id else None
+            row = current or Interaction(external_id=data.external_id, source=source, created_by=by)
+            _fill(row, data, agents[i], resolver.team_of(agents[i]))
+            if enricher is not None:
+                hits.append((row, _enrich_inline(enricher, row, data)))
             if current is not None:
-                _fill(current, data, agents[i])
                 current.save()
                 current.utterances.all().delete()
                 current.hits.all().delete()
@@ -230,19 +256,43 @@ def interaction_bulk_upsert(
                 report.updated += 1
                 report.ids.append(current.pk)
             else:
-                row = Interaction(external_id=data.external_id, source=source, created_by=by)
-                _fill(row, data, agents[i])
                 new_rows.append((row, data))
         if new_rows:
             Interaction.objects.bulk_create([row for row, _ in new_rows], batch_size=500)
             insert_rows(Utterance, UTTERANCE_COLUMNS, (u for row, data in new_rows for u in _utterances(row, data)))
             report.created += len(new_rows)
             report.ids.extend(row.pk for row, _ in new_rows)
+        if hits:
+            from cxq.interactions.enrich import HIT_COLUMNS
+            from cxq.interactions.models import PhraseHit
+
+            insert_rows(PhraseHit, HIT_COLUMNS, (h for row, done in hits for h in done.hit_rows(row.pk)))
         ids = list(report.ids)
-        if queue_enrichment:
+        if enrichment == Enrichment.QUEUE:
             transaction.on_commit(lambda: _queue_enrichment(ids))
     report.errors.sort(key=lambda e: e["index"])
     return report
+
+
+def _enrich_inline(enricher, row: Interaction, data: InteractionIn):
+    """Enrich one validated payload before it is written; sets the row's enrichment fields."""
+    from cxq.interactions.enrich import UtteranceSpec
+
+    done = enricher.run(
+        [
+            UtteranceSpec(index=i, speaker=u.speaker.value, start=u.start, end=u.end, text=u.text)
+            for i, u in enumerate(data.transcript)
+        ],
+        channel=row.channel,
+        language=row.language,
+        metadata=row.metadata,
+    )
+    row.topics = done.topics
+    row.language = done.language
+    row.metrics = done.metrics
+    row.enrichment_status = EnrichmentStatus.DONE
+    row.enriched_at = timezone.now()
+    return done
 
 
 def _queue_enrichment(ids: list[int]) -> None:

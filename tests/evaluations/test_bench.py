@@ -14,7 +14,7 @@ from tests.interactions.conftest import PAYLOAD
 def test_bench_evaluations_are_scored_like_the_engine_scores_them(personas):
     Team.objects.create(name="Bench team 01")
     items = [{**PAYLOAD, "external_id": f"bench-1-{i}"} for i in range(20)]
-    interaction_bulk_upsert(payloads=items, queue_enrichment=False)
+    interaction_bulk_upsert(payloads=items, enrichment="later")
     assert seed_evaluations(60, seed=3, batch=25) == 60
     assert Evaluation.objects.count() == 60
     for evaluation in Evaluation.objects.select_related("version")[:20]:

@@ -38,7 +38,7 @@ def test_generated_payloads_all_validate_and_ingest_with_zero_errors(personas, a
     for item in items:
         InteractionIn.model_validate(item)
 
-    report = interaction_bulk_upsert(payloads=items, queue_enrichment=False)
+    report = interaction_bulk_upsert(payloads=items, enrichment="later")
 
     assert report.errors == [] and report.created == 150
     assert Interaction.objects.count() == 150
@@ -142,3 +142,49 @@ def test_cxq_seed_bench_with_a_dash_runs_the_seed_bench_command(db, capsys, monk
 
     assert "Created 5 interactions" in capsys.readouterr().out
     assert Interaction.objects.filter(external_id__startswith="bench-4-").count() == 5
+
+
+def test_inline_bulk_enrichment_stores_what_the_worker_would(personas, agents):
+    """The import path enriches from the validated payloads in the same pass; the API path stores first
+    and the worker enriches from the stored utterances. Both must store the same hits, topics and metrics."""
+    from cxq.interactions.demo import load_demo_phrase_sets
+    from cxq.interactions.enrich import enrich_ids
+
+    load_demo_phrase_sets()
+    items = list(payloads(30, agents, seed=11, now=NOW))
+    inline = interaction_bulk_upsert(payloads=items, enrichment="inline")
+    later = interaction_bulk_upsert(
+        payloads=[{**item, "external_id": f"{item['external_id']}-later"} for item in items], enrichment="later"
+    )
+    assert Interaction.objects.filter(pk__in=later.ids, enrichment_status="pending").count() == 30
+    enrich_ids(later.ids)
+
+    def stored(ids):
+        rows = Interaction.objects.filter(pk__in=ids).order_by("id")
+        fields = [(i.topics, i.language, i.metrics, i.enrichment_status) for i in rows]
+        hits = [
+            list(
+                PhraseHit.objects.filter(interaction=i)
+                .order_by("utterance_index", "phrase_set_id", "start")
+                .values_list("phrase_set_id", "utterance_index", "start", "phrase", "matched_text", "score")
+            )
+            for i in rows
+        ]
+        return fields, hits
+
+    assert PhraseHit.objects.filter(interaction_id__in=inline.ids).exists()
+    assert stored(inline.ids) == stored(later.ids)
+    assert {f[3] for f in stored(inline.ids)[0]} == {"done"}
+
+
+def test_inline_bulk_enrichment_replaces_the_hits_of_an_updated_interaction(personas, agents):
+    from cxq.interactions.demo import load_demo_phrase_sets
+
+    load_demo_phrase_sets()
+    item = next(iter(payloads(1, agents, seed=3, now=NOW)))
+    first = interaction_bulk_upsert(payloads=[item], enrichment="inline")
+    before = PhraseHit.objects.filter(interaction_id=first.ids[0]).count()
+    assert before > 0
+    again = interaction_bulk_upsert(payloads=[item], enrichment="inline")
+    assert again.updated == 1 and again.ids == first.ids
+    assert PhraseHit.objects.filter(interaction_id=first.ids[0]).count() == before

@@ -11,7 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cxq.interactions.choices import Source
 from cxq.interactions.enrich import enrich_pending
 from cxq.interactions.importing import LineError, read_records
-from cxq.interactions.services import AgentResolver, interaction_bulk_upsert, interactions_mark_for_enrichment
+from cxq.interactions.services import (
+    AgentResolver,
+    Enrichment,
+    interaction_bulk_upsert,
+    interactions_mark_for_enrichment,
+)
 
 BATCH = 500
 
@@ -82,18 +87,18 @@ class Command(BaseCommand):
             with rejects_path.open("w", encoding="utf-8") as out:
                 for item in sorted(rejected, key=lambda r: r["line"]):
                     out.write(json.dumps(item, ensure_ascii=False) + "\n")
-        if not no_enrich:
-            while enrich_pending(limit=5000):
-                pass
         self.stdout.write(
             f"{totals['created']} created, {totals['updated']} updated, {totals['rejected']} rejected"
             + (f" (see {rejects_path})" if rejected else "")
         )
 
-    def _flush(self, batch, totals, rejected, resolver, queue):
+    def _flush(self, batch, totals, rejected, resolver, no_enrich):
         numbers = [n for n, _ in batch]
         report = interaction_bulk_upsert(
-            payloads=[p for _, p in batch], source=Source.IMPORT, resolver=resolver, queue_enrichment=queue
+            payloads=[p for _, p in batch],
+            source=Source.IMPORT,
+            resolver=resolver,
+            enrichment=Enrichment.QUEUE if no_enrich else Enrichment.INLINE,
         )
         totals["created"] += report.created
         totals["updated"] += report.updated
