@@ -40,8 +40,9 @@ from cxq.interactions.generator.templates import FIRST_NAMES, LAST_NAMES
 _SEARCH = importlib.import_module("cxq.interactions.migrations.0002_transcript_search")
 TRIGGERS = ("interactions_fts_insert", "interactions_fts_delete", "interactions_fts_update")
 TRIGGER_SQL = [sql for sql in _SEARCH.SQLITE if sql.lstrip().startswith("CREATE TRIGGER")]
-GIN_SQL = _SEARCH.POSTGRES[0]
-GIN_INDEX = "interactions_transcript_fts"
+_PLANS = importlib.import_module("cxq.interactions.migrations.0006_search_plans")
+GIN_SQL = _PLANS.GIN_SQL
+GIN_INDEX = _PLANS.GIN_INDEX
 
 
 def bench_agents(*, agents: int, teams: int) -> list[BenchAgent]:
