@@ -24,14 +24,31 @@ document.addEventListener("DOMContentLoaded", () => {
     media.play().catch(() => {});
   };
   utterances.forEach((u) => {
-    u.addEventListener("click", () => seek(u));
-    u.addEventListener("keydown", (e) => { if (e.key === "Enter") seek(u); });
+    // a click on a control inside the line (its "Comment" button) is that control's, not a seek
+    u.addEventListener("click", (e) => { if (!e.target.closest("button, a, input, textarea, select")) seek(u); });
+    // Enter on the line itself, not on a control inside it (its "Comment" button).
+    u.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.target === u) seek(u); });
   });
 
-  player.querySelectorAll("[data-rate]").forEach((button) => {
-    button.addEventListener("click", () => {
-      media.playbackRate = Number(button.dataset.rate);
-      player.querySelectorAll("[data-rate]").forEach((b) => b.classList.toggle("btn-primary", b === button));
+  // A hit or comment on the timeline plays the recording from that moment.
+  document.querySelectorAll(".timeline .marker[data-at]").forEach((marker) => {
+    marker.addEventListener("click", () => {
+      media.currentTime = Number(marker.dataset.at);
+      media.play().catch(() => {});
     });
   });
+
+  // The selected speed follows the media's own rate, so it is right from the start and after a
+  // change made elsewhere (the browser's playback-speed menu), and says so to screen readers.
+  const rates = Array.from(player.querySelectorAll("[data-rate]"));
+  const showRate = () => rates.forEach((b) => {
+    const on = Number(b.dataset.rate) === media.playbackRate;
+    b.classList.toggle("btn-primary", on);
+    b.setAttribute("aria-pressed", String(on));
+  });
+  rates.forEach((button) => {
+    button.addEventListener("click", () => { media.playbackRate = Number(button.dataset.rate); });
+  });
+  media.addEventListener("ratechange", showRate);
+  showRate();
 });
