@@ -88,6 +88,11 @@ def main() -> None:
     detect_language(["warm up the language model please"], hint=None)
     n = len(items)
     print(f"{n} interactions × 40 utterances, 30 phrase sets, batches of 500:")
+    # as `cxq interactions import` and the enrichment task run (cxq.lib.gc.bulk_gc)
+    from cxq.lib.gc import bulk_gc
+
+    gc_settings = bulk_gc()
+    gc_settings.__enter__()
 
     # 1. The import path: validate, match agents, enrich from the payloads, write — one pass.
     resolver = AgentResolver.from_settings()

@@ -55,3 +55,19 @@ def test_day_edges_are_whole_days_in_the_viewers_time_zone():
     assert start.astimezone(dt.UTC) == dt.datetime(2026, 11, 1, 15, 0, tzinfo=dt.UTC)
     assert end - start == dt.timedelta(days=1)
     assert day_edge(None) is None
+
+
+def test_bulk_gc_relaxes_the_collector_only_for_the_work_and_restores_it_even_on_error():
+    import gc
+
+    import pytest
+
+    from cxq.lib.gc import BULK_THRESHOLDS, bulk_gc
+
+    before = gc.get_threshold()
+    with bulk_gc():
+        assert gc.get_threshold() == BULK_THRESHOLDS and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), bulk_gc():
+        raise RuntimeError("a batch failed")
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -17,11 +17,20 @@ class Interaction(PublicIdModel):
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(default=0)
+    # agent and team are indexed by the composite (…, started_at) indexes in Meta; a second single-column
+    # index would only cost every insert (PF-2)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interactions",
+        db_index=False,
     )
     other_agents = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     queue = models.CharField(max_length=120, blank=True)
     disposition = models.CharField(max_length=120, blank=True)
     language = models.CharField(max_length=16, blank=True)
@@ -80,7 +89,8 @@ class Interaction(PublicIdModel):
 class Utterance(models.Model):
     """One turn of a transcript (IN-4), in order; times are seconds from the interaction start."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="utterances")
+    # indexed by the (interaction, index) unique constraint
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="utterances", db_index=False)
     index = models.PositiveIntegerField()
     speaker = models.CharField(max_length=10, choices=Speaker.choices)
     speaker_name = models.CharField(max_length=120, blank=True)
@@ -120,7 +130,8 @@ class PhraseHit(models.Model):
     """Where a phrase set was found: which utterance, when, and the words that matched."""
 
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="hits")
-    phrase_set = models.ForeignKey(PhraseSet, on_delete=models.CASCADE, related_name="hits")
+    # indexed by hit_set_interaction_idx (phrase_set, interaction)
+    phrase_set = models.ForeignKey(PhraseSet, on_delete=models.CASCADE, related_name="hits", db_index=False)
     utterance_index = models.PositiveIntegerField()
     start = models.FloatField()
     phrase = models.CharField(max_length=300)

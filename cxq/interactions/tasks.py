@@ -9,8 +9,10 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 @db_task(retries=2, retry_delay=10)
 def enrich_batch(ids: list[int]) -> int:
     from cxq.interactions.enrich import enrich_ids
+    from cxq.lib.gc import bulk_gc
 
-    return enrich_ids(ids)
+    with bulk_gc():
+        return enrich_ids(ids)
 
 
 @db_periodic_task(crontab(minute="*"))

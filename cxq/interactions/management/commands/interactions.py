@@ -17,6 +17,7 @@ from cxq.interactions.services import (
     interaction_bulk_upsert,
     interactions_mark_for_enrichment,
 )
+from cxq.lib.gc import bulk_gc
 
 BATCH = 500
 
@@ -45,7 +46,11 @@ class Command(BaseCommand):
                 total += done
             self.stdout.write(f"Enriched {total} interactions.")
 
-    def do_import(self, *, path, agent, rejects, no_enrich, **opts):
+    def do_import(self, **opts):
+        with bulk_gc():
+            self._import(**opts)
+
+    def _import(self, *, path, agent, rejects, no_enrich, **opts):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No such file: {path}", returncode=2)
