@@ -213,3 +213,28 @@ def test_mark_all_read_is_post_only(andy):
 
     assert response.status_code == 405
     assert Notification.objects.filter(recipient=andy["unread"][0].recipient, read_at__isnull=True).count() == 2
+
+
+def test_an_unread_notification_opens_through_mark_read_and_a_read_one_links_straight(personas, client_for):
+    unread = _note(personas.agent_a1, url="/evaluations/42/")
+    _note(personas.agent_a1, url="/evaluations/43/", read=True)
+
+    page = client_for("agent_a1").get(reverse("notifications:list")).content.decode()
+
+    follow_form = f'action="{reverse("notifications:read", args=[unread.uuid])}"'
+    assert follow_form in page and 'name="follow" value="1"' in page
+    assert 'href="/evaluations/43/"' in page and 'href="/evaluations/42/"' not in page
+
+
+def test_confirmations_fade_but_errors_stay_until_dismissed(personas, client_for):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "partials/messages.html",
+        {"messages": [Message(constants.SUCCESS, "Saved."), Message(constants.ERROR, "Could not save.")]},
+    )
+    saved, failed = html.split("Saved.")[0], html.split("Saved.")[1]
+    assert "setTimeout" in saved.rsplit('<div class="flash', 1)[1]
+    assert "setTimeout" not in failed and 'role="alert"' in failed
