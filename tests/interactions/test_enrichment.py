@@ -598,3 +598,15 @@ def test_a_full_word_cache_is_replaced_without_changing_results(monkeypatch) -> 
     for _ in range(3):
         assert matcher.match(utterances) == expected
     assert len(expected) == 2
+
+
+def test_a_vanishingly_short_utterance_has_no_word_rate_rather_than_an_error() -> None:
+    """Found by hypothesis: a 5e-324 s utterance made seconds / 60 underflow to 0.0."""
+    from cxq.interactions.enrichment import Utterance as U
+
+    metrics = compute_metrics(
+        [U(index=0, speaker="agent", start=0.0, end=5e-324, text="hello there you")],
+        Thresholds(silence_seconds=2.0, crosstalk_min_seconds=0.5),
+        [],
+    )
+    assert metrics.agent_words_per_minute is None and metrics.agent_filler_words_per_minute in (None, 0.0)

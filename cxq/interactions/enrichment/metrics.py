@@ -6,6 +6,7 @@ ignored except for the duration. An utterance whose ``end`` is before its ``star
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -73,7 +74,12 @@ def _total(intervals: list[Interval]) -> float:
 
 
 def _per_minute(count: int, seconds: float) -> float | None:
-    return count / (seconds / 60.0) if seconds > 0 else None
+    """``count`` per minute of ``seconds``; None when there is no talk time to speak of (a talk time so
+    small that the rate is not a finite number — e.g. a 5e-324 s utterance — counts as none)."""
+    if seconds <= 0:
+        return None
+    rate = count * 60.0 / seconds
+    return rate if math.isfinite(rate) else None
 
 
 @lru_cache(maxsize=32)
