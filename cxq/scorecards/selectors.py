@@ -43,3 +43,15 @@ def version_get(*, scorecard: Scorecard, number: int) -> ScorecardVersion:
 def usable_scorecards() -> QuerySet[Scorecard]:
     """Scorecards that can be used to evaluate: published only (SC-1)."""
     return Scorecard.objects.filter(status=ScorecardStatus.PUBLISHED).select_related("current_version")
+
+
+def answer_label(question: dict, answer) -> str:
+    """How an answer reads on a page: the option's label, "N/A", or "—" when there is none."""
+    if answer in (None, ""):
+        return "—"
+    if answer == "na":
+        return "N/A"
+    for option in question["options"]:
+        if option["key"] == str(answer):
+            return option.get("label") or option["key"]
+    return str(answer)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from django import forms
+
+from cxq.calibrations.choices import SessionStatus
+from cxq.lib.timezones import day_edge
+
+
+class SessionForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    scorecard = forms.ChoiceField(help_text="Published scorecards only; the session keeps the current version.")
+    interaction = forms.CharField(
+        max_length=200, help_text="The interaction's id in your platform (external id) or its CXQ id."
+    )
+    assessors = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, help_text="Two or more people.")
+    benchmark = forms.ChoiceField(
+        required=False,
+        label="Benchmark (expert) assessor",
+        help_text="Optional. Everyone is compared with this person's answers; they score too and count as an assessor.",
+    )
+    due_at = forms.DateTimeField(label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, scorecards=(), people=(), interactions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scorecards = {str(s.uuid): s for s in scorecards}
+        self.people = {str(u.uuid): u for u in people}
+        self.interactions = interactions  # a queryset in the viewer's scope
+        self.fields["scorecard"].choices = [(k, s.name) for k, s in self.scorecards.items()]
+        self.fields["assessors"].choices = [(k, u.full_name) for k, u in self.people.items()]
+        self.fields["benchmark"].choices = [("", "No benchmark")] + [(k, u.full_name) for k, u in self.people.items()]
+
+    def clean_interaction(self):
+        text = self.cleaned_data["interaction"].strip()
+        found = None
+        with contextlib.suppress(ValueError):
+            found = self.interactions.filter(uuid=uuid.UUID(text)).first()
+        if found is None:
+            matches = list(self.interactions.filter(external_id=text)[:2])
+            if len(matches) > 1:
+                raise forms.ValidationError("Several interactions have this external id; give the CXQ id instead.")
+            found = matches[0] if matches else None
+        if found is None:
+            raise forms.ValidationError("No interaction you can see has this id.")
+        return found
+
+
+class SessionFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Name", max_length=200)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *SessionStatus.choices])
+
+
+class AcrossForm(forms.Form):
+    scorecard = forms.ChoiceField()
+    evaluator = forms.ChoiceField(required=False)
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, scorecards=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scorecards = {str(s.uuid): s for s in scorecards}
+        self.people = {str(u.uuid): u for u in people}
+        self.fields["scorecard"].choices = [(k, s.name) for k, s in self.scorecards.items()]
+        self.fields["evaluator"].choices = [("", "Every evaluator")] + [
+            (k, u.full_name) for k, u in self.people.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def period(self):
+        return day_edge(self.cleaned_data.get("date_from")), day_edge(self.cleaned_data.get("date_to"), end=True)
