@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.services import user_create
+from cxq.analytics.services import analytics_rebuild
 from cxq.evaluations.models import Evaluation
 from cxq.lib.db import insert_rows
 from cxq.scorecards import services as sc
@@ -96,7 +97,7 @@ def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=N
     while made < count:
         rows = []
         for _ in range(min(batch, count - made)):
-            interaction_id, agent_id, team_id, started = pool[made % len(pool)]
+            interaction_id, agent_id, team_id, started = pool[(made + len(rows)) % len(pool)]
             if isinstance(started, str):
                 from django.utils.dateparse import parse_datetime
 
@@ -151,4 +152,5 @@ def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=N
         made += len(rows)
         if progress:
             progress(len(rows))
+    analytics_rebuild()  # raw inserts bypass the services: give the new evaluations their analytics facts
     return made

@@ -1,0 +1,502 @@
+"""Analytics reads (AN-1…AN-4), scoped by who is asking, answered from the rollups.
+
+Which rows answer a query (see ``models`` for the layout):
+1. The date range is cut into ``segments``: whole calendar months read the month rows, the days
+   before the first and after the last whole month read the day rows. Trends by day or week read day rows only.
+2. A filter on one agent reads the per-agent rows (kind 2) for evaluation figures and the agent's own
+   facts for the answer and section breakdown (an agent has a few thousand facts a year); a filter on one
+   evaluator reads the per-evaluator rows (kind 1); both together read the facts; otherwise kind 0.
+3. Every other filter (scorecard, versions, team, channel, source) and the viewer's scope are plain
+   WHERE terms on those rows; each segment is one GROUP BY query and the few grouped rows are summed here.
+
+Scope: ``scope.all_teams`` sees everything; other holders of ``analytics.view`` see the teams they lead
+(evaluations without a team belong to no lead); an agent (``analytics.own``) sees only their own
+evaluations plus their team's averages, never another agent's name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Abs
+
+from cxq.accounts.models import Team, User
+from cxq.accounts.permissions import has_perm
+from cxq.accounts.selectors import led_team_ids
+from cxq.analytics.models import (
+    GRAIN_DAY,
+    GRAIN_MONTH,
+    KIND_AGENT,
+    KIND_ALL,
+    KIND_EVALUATOR,
+    KIND_PAIR,
+    AnswerFact,
+    AnswerRollup,
+    CalibrationFact,
+    EvaluationFact,
+    EvaluationRollup,
+    SectionFact,
+    SectionRollup,
+)
+from cxq.scorecards.engine import compiled_for
+from cxq.scorecards.models import ScorecardVersion
+
+PERIODS = ("day", "week", "month")
+SPLITS = ("", "team", "scorecard")
+
+
+@dataclass
+class Filters:
+    """Validated filter values (``forms.AnalyticsFilterForm`` makes them). Ids, not uuids."""
+
+    date_from: date
+    date_to: date
+    scorecard_ids: list[int] = field(default_factory=list)
+    version_ids: list[int] = field(default_factory=list)
+    team_ids: list[int] = field(default_factory=list)
+    agent_id: int | None = None
+    evaluator_id: int | None = None
+    channel: str = ""
+    source: str = ""
+    period: str = "week"
+    split: str = ""
+
+
+@dataclass(frozen=True)
+class Scope:
+    team_ids: tuple[int, ...] | None  # None: every team
+    agent_id: int | None = None  # set for an agent's own view
+
+
+class OutOfScope(Exception):
+    pass
+
+
+def scope_of(viewer: User) -> Scope:
+    if has_perm(viewer, "scope.all_teams"):
+        return Scope(team_ids=None)
+    if has_perm(viewer, "analytics.view"):
+        return Scope(team_ids=tuple(led_team_ids(viewer)))
+    if has_perm(viewer, "analytics.own"):
+        return Scope(team_ids=None, agent_id=viewer.pk)
+    raise OutOfScope("This role cannot see analytics.")
+
+
+def scoped_teams(viewer: User):
+    scope = scope_of(viewer)
+    qs = Team.objects.order_by("name")
+    return qs if scope.team_ids is None else qs.filter(pk__in=scope.team_ids)
+
+
+# --- Row selection -----------------------------------------------------------------------------------
+
+
+def segments(start: date, end: date) -> list[tuple[str, date, date]]:
+    """(grain, first, last) pieces of [start, end]: whole months as month rows, the edges as day rows."""
+    first_full = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = end + timedelta(days=1)
+    last_full_end = after.replace(day=1)  # first day of the month after the last whole month
+    if first_full >= last_full_end:
+        return [(GRAIN_DAY, start, end)]
+    parts = []
+    if start < first_full:
+        parts.append((GRAIN_DAY, start, first_full - timedelta(days=1)))
+    parts.append((GRAIN_MONTH, first_full, last_full_end - timedelta(days=1)))
+    if last_full_end <= end:
+        parts.append((GRAIN_DAY, last_full_end, end))
+    return parts
+
+
+def _dims(f: Filters, scope: Scope) -> Q:
+    q = Q()
+    if f.scorecard_ids:
+        q &= Q(scorecard_id__in=f.scorecard_ids)
+    if f.version_ids:
+        q &= Q(version_id__in=f.version_ids)
+    teams = set(f.team_ids) if f.team_ids else None
+    if scope.team_ids is not None:
+        teams = set(scope.team_ids) if teams is None else teams & set(scope.team_ids)
+    if teams is not None:
+        q &= Q(team_id__in=sorted(teams))
+    if f.channel:
+        q &= Q(channel=f.channel)
+    if f.source:
+        q &= Q(source=f.source)
+    return q
+
+
+def _agent(f: Filters, scope: Scope) -> int | None:
+    return scope.agent_id if scope.agent_id is not None else f.agent_id
+
+
+# Aggregates by source of rows: the rollups hold sums, the facts single values.
+EVAL_ROLLUP_AGG = {
+    "n": Sum("n"),
+    "scored_n": Sum("scored_n"),
+    "score_sum": Sum("score_sum"),
+    "passed_n": Sum("passed_n"),
+    "auto_failed_n": Sum("auto_failed_n"),
+    "disputed_n": Sum("disputed_n"),
+    "dispute_open_n": Sum("dispute_open_n"),
+    "adjusted_n": Sum("adjusted_n"),
+}
+
+
+def _flag(name: str):
+    """How many rows have the boolean ``name`` set (portable: no boolean-to-number cast)."""
+    return Count("id", filter=Q(**{name: True}))
+
+
+EVAL_FACT_AGG = {
+    "n": Count("id"),
+    "scored_n": Count("score"),
+    "score_sum": Sum("score"),
+    "passed_n": _flag("passed"),
+    "auto_failed_n": _flag("auto_failed"),
+    "disputed_n": _flag("disputed"),
+    "dispute_open_n": _flag("dispute_open"),
+    "adjusted_n": _flag("adjusted"),
+}
+ANSWER_ROLLUP_AGG = {"n": Sum("n"), "earned_sum": Sum("earned_sum"), "possible_sum": Sum("possible_sum")}
+ANSWER_FACT_AGG = {"n": Count("id"), "earned_sum": Sum("earned"), "possible_sum": Sum("possible")}
+SECTION_ROLLUP_AGG = {
+    "n": Sum("n"),
+    "nonempty_n": Sum("nonempty_n"),
+    "percent_sum": Sum("percent_sum"),
+    "failed_n": Sum("failed_n"),
+}
+SECTION_FACT_AGG = {
+    "n": Count("id"),
+    "nonempty_n": Count("percent"),
+    "percent_sum": Sum("percent"),
+    "failed_n": _flag("failed"),
+}
+
+_BUCKET = {"day": "period", "week": "week", "month": "month"}
+_FACT_BUCKET = {"day": "day", "week": "week", "month": "month"}
+
+
+def _grouped(table: str, f: Filters, scope: Scope, group: tuple[str, ...], *, by_period: str = "") -> list[dict]:
+    """Summed measures grouped by ``group`` (and a time bucket), over the rows that answer the filters.
+
+    ``table``: "evaluation", "answer" or "section". ``group`` names columns common to rollups and facts;
+    the pseudo-columns "person_agent" / "person_evaluator" group by agent / evaluator."""
+    agent = _agent(f, scope)
+    evaluator = f.evaluator_id
+    dims = _dims(f, scope)
+    rollup, fact, rollup_agg, fact_agg = {
+        "evaluation": (EvaluationRollup, EvaluationFact, EVAL_ROLLUP_AGG, EVAL_FACT_AGG),
+        "answer": (AnswerRollup, AnswerFact, ANSWER_ROLLUP_AGG, ANSWER_FACT_AGG),
+        "section": (SectionRollup, SectionFact, SECTION_ROLLUP_AGG, SECTION_FACT_AGG),
+    }[table]
+    by_agent = agent is not None or "agent_id" in group
+    by_evaluator = evaluator is not None or "evaluator_id" in group
+    use_facts = agent is not None and table != "evaluation"
+    if by_period in ("day", "week") or use_facts:
+        parts = [(GRAIN_DAY, f.date_from, f.date_to)]
+    else:
+        parts = segments(f.date_from, f.date_to)
+    totals: dict[tuple, dict] = {}
+    for grain, start, end in parts:
+        if use_facts:
+            qs = fact.objects.filter(dims, day__gte=start, day__lte=end)
+            if agent is not None:
+                qs = qs.filter(agent_id=agent)
+            if evaluator is not None:
+                qs = qs.filter(evaluator_id=evaluator)
+            if by_period and table != "evaluation":
+                raise ValueError("Only evaluation facts carry week and month.")
+            bucket = _FACT_BUCKET.get(by_period)
+            qs = qs.values(*group, *([bucket] if bucket else [])).annotate(**fact_agg)
+        else:
+            kind = (
+                KIND_PAIR
+                if by_agent and by_evaluator
+                else KIND_AGENT
+                if by_agent
+                else KIND_EVALUATOR
+                if by_evaluator
+                else KIND_ALL
+            )
+            qs = rollup.objects.filter(dims, grain=grain, kind=kind, period__gte=start, period__lte=end)
+            if agent is not None:
+                qs = qs.filter(agent_id=agent)
+            if evaluator is not None:
+                qs = qs.filter(evaluator_id=evaluator)
+            bucket = _BUCKET.get(by_period) if grain == GRAIN_DAY else ("month" if by_period else None)
+            qs = qs.values(*group, *([bucket] if bucket else [])).annotate(**rollup_agg)
+        for row in qs.order_by():
+            key = tuple(row[g] for g in group) + ((row[bucket],) if bucket else ())
+            if key in totals:
+                for m in rollup_agg:
+                    totals[key][m] += row[m] or 0
+            else:
+                totals[key] = {**{g: row[g] for g in group}, "bucket": row[bucket] if bucket else None} | {
+                    m: row[m] or 0 for m in rollup_agg
+                }
+    return list(totals.values())
+
+
+# --- Figures -------------------------------------------------------------------------------------------
+
+
+def _ratio(part, whole, scale: float = 100.0) -> float | None:
+    return None if not whole else round(scale * part / whole, 2)
+
+
+def _evaluation_figures(row: dict) -> dict:
+    n = row["n"]
+    return {
+        "count": int(n),
+        "average_score": _ratio(row["score_sum"], row["scored_n"], 1.0),
+        "pass_rate": _ratio(row["passed_n"], n),
+        "auto_fail_rate": _ratio(row["auto_failed_n"], n),
+        "dispute_rate": _ratio(row["disputed_n"], n),
+        "disputes_open": int(row["dispute_open_n"]),
+        "disputes_adjusted": int(row["adjusted_n"]),
+        "disputes_reaffirmed": int(row["disputed_n"] - row["dispute_open_n"] - row["adjusted_n"]),
+    }
+
+
+def _empty_eval_row() -> dict:
+    return {m: 0 for m in EVAL_ROLLUP_AGG}
+
+
+def _sum_rows(rows: list[dict], measures) -> dict:
+    total = {m: 0 for m in measures}
+    for row in rows:
+        for m in measures:
+            total[m] += row[m]
+    return total
+
+
+def overall(f: Filters, scope: Scope) -> dict:
+    return _evaluation_figures(_sum_rows(_grouped("evaluation", f, scope, ()), EVAL_ROLLUP_AGG))
+
+
+def _question_signature(q, section: str) -> tuple:
+    """What makes two versions' question "the same" for combining: section, text, type, options, N/A."""
+    options = tuple((o.key, o.label, o.points, o.auto_fail) for o in q.options)
+    return (section, q.text, q.type, options, q.allow_na, q.show_if)
+
+
+def breakdown(f: Filters, scope: Scope) -> dict:
+    """AN-1: the overall row, section rows and per-question answer distributions.
+
+    Versions of a scorecard combine by question key (different scorecards never combine: each section row
+    names its scorecard); a question whose definition (text, type, options, points, section) differs
+    between the versions in the result is marked ``changed``."""
+    per_version = _grouped("evaluation", f, scope, ("version_id",))
+    totals = _sum_rows(per_version, EVAL_ROLLUP_AGG)
+    answers = _grouped("answer", f, scope, ("scorecard_id", "question_key", "answer"))
+    section_groups = _grouped("section", f, scope, ("scorecard_id", "section_key"))
+    sections = {(r["scorecard_id"], r["section_key"]): r for r in section_groups}
+    versions = list(
+        ScorecardVersion.objects.filter(pk__in=[r["version_id"] for r in per_version])
+        .select_related("scorecard")
+        .order_by("scorecard__name", "-number")
+    )
+    by_answer: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for row in answers:
+        by_answer[(row["scorecard_id"], row["question_key"])][row["answer"]] = row
+    layout: dict[tuple, dict] = {}  # (scorecard, section key) → {title, questions: {key: info}}
+    signatures: dict[tuple, set] = defaultdict(set)
+    for version in versions:  # newest first within a scorecard: its texts win
+        card = version.scorecard_id
+        for section in compiled_for(version.document).scorecard.sections:
+            entry = layout.setdefault(
+                (card, section.key),
+                {"title": section.title or section.key, "scorecard": version.scorecard.name, "questions": {}},
+            )
+            for q in section.questions:
+                signatures[(card, q.key)].add(_question_signature(q, section.key))
+                options = [(o.key, o.label or o.key) for o in q.options]
+                entry["questions"].setdefault(q.key, {"text": q.text or q.key, "options": options})
+    section_rows = []
+    for (card, skey), entry in layout.items():
+        s = sections.get((card, skey), {"n": 0, "nonempty_n": 0, "percent_sum": 0, "failed_n": 0})
+        questions = []
+        for qkey, info in entry["questions"].items():
+            counts = by_answer.get((card, qkey), {})
+            known = {k for k, _ in info["options"]}
+            options = [(k, label, counts.get(k, {}).get("n", 0)) for k, label in info["options"]]
+            options += [(k, k, row["n"]) for k, row in counts.items() if k not in known and k not in ("na", "")]
+            answered = sum(n for _, _, n in options)
+            applicable = answered + counts.get("", {}).get("n", 0)
+            earned = sum(r["earned_sum"] for k, r in counts.items() if k != "na")
+            possible = sum(r["possible_sum"] for k, r in counts.items() if k != "na")
+            questions.append(
+                {
+                    "key": qkey,
+                    "text": info["text"],
+                    "changed": len(signatures[(card, qkey)]) > 1,
+                    "options": [
+                        {"key": k, "label": label, "count": int(n), "percent": _ratio(n, answered)}
+                        for k, label, n in options
+                    ],
+                    "na": int(counts.get("na", {}).get("n", 0)),
+                    "unanswered": int(counts.get("", {}).get("n", 0)),
+                    "answered": int(answered),
+                    "average_points": _ratio(earned, applicable, 1.0),
+                    "percent_of_max": _ratio(earned, possible),
+                }
+            )
+        section_rows.append(
+            {
+                "key": skey,
+                "title": entry["title"],
+                "scorecard": entry["scorecard"],
+                "count": int(s["n"]),
+                "average_percent": _ratio(s["percent_sum"], s["nonempty_n"], 1.0),
+                "auto_fail_rate": _ratio(s["failed_n"], s["n"]),
+                "questions": questions,
+            }
+        )
+    return {
+        "overall": _evaluation_figures(totals),
+        "sections": section_rows,
+        "versions": [
+            {"id": v.pk, "uuid": str(v.uuid), "scorecard": v.scorecard.name, "number": v.number} for v in versions
+        ],
+    }
+
+
+def trends(f: Filters, scope: Scope) -> dict:
+    """AN-3: average score and pass rate per day, week or month; one series per team or scorecard when split."""
+    group = {"": (), "team": ("team_id",), "scorecard": ("scorecard_id",)}[f.split]
+    rows = _grouped("evaluation", f, scope, group, by_period=f.period)
+    series: dict = defaultdict(list)
+    for row in rows:
+        key = row[group[0]] if group else None
+        series[key].append((row["bucket"], _evaluation_figures(row)))
+    names = _names(f.split, [k for k in series if k is not None])
+    out = []
+    for key, points in series.items():
+        points.sort(key=lambda p: p[0])
+        out.append(
+            {
+                "key": key,
+                "name": names.get(key, ("?", ""))[0] if key is not None else "All",
+                "drill": names.get(key, ("?", ""))[1] if key is not None else "",
+                "points": [{"period": b.isoformat(), **_bounds(b, f), **figures} for b, figures in points],
+            }
+        )
+    out.sort(key=lambda s: s["name"])
+    return {"period": f.period, "split": f.split, "series": out}
+
+
+def _bounds(bucket: date, f: Filters) -> dict:
+    """The days a trend point covers, clipped to the filter's range (for its drill-down link)."""
+    if f.period == "day":
+        last = bucket
+    elif f.period == "week":
+        last = bucket + timedelta(days=6)
+    else:
+        last = (bucket.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return {"start": max(bucket, f.date_from).isoformat(), "end": min(last, f.date_to).isoformat()}
+
+
+def _names(split: str, keys: list) -> dict:
+    """Series key → (name, drill-down term) for a split by team or scorecard."""
+    from cxq.scorecards.models import Scorecard
+
+    model = {"team": Team, "scorecard": Scorecard}.get(split)
+    if model is None:
+        return {}
+    names = {
+        pk: (name, f"{split}={uuid}")
+        for pk, name, uuid in model.objects.filter(pk__in=keys).values_list("pk", "name", "uuid")
+    }
+    if split == "team" and 0 in keys:
+        names[0] = ("No team", "")
+    return names
+
+
+def leaderboard(f: Filters, scope: Scope, *, of: str) -> list[dict]:
+    """AN-3: agents or evaluators ranked by average score, with count, pass rate and disputes.
+    Evaluators also get their calibration deviation."""
+    column = {"agents": "agent_id", "evaluators": "evaluator_id"}[of]
+    rows = [r for r in _grouped("evaluation", f, scope, (column,)) if r["n"]]
+    people = {
+        pk: (name, uuid)
+        for pk, name, uuid in User.objects.filter(pk__in=[r[column] for r in rows]).values_list(
+            "pk", "full_name", "uuid"
+        )
+    }
+    deviation = calibration_deviation(f, scope) if of == "evaluators" else {}
+    out = []
+    for row in rows:
+        figures = _evaluation_figures(row)
+        name, uuid = people.get(row[column], ("?", ""))
+        entry = {"id": row[column], "uuid": str(uuid), "name": name, **figures}
+        if of == "evaluators":
+            entry["calibration_deviation"] = deviation.get(row[column])
+        out.append(entry)
+    out.sort(key=lambda r: (-(r["average_score"] or -1), r["name"]))
+    return out
+
+
+def calibration_deviation(f: Filters, scope: Scope) -> dict[int, float]:
+    """Per evaluator: the mean absolute difference between their calibration score and the mean of the
+    other calibration evaluations of the same interaction and scorecard (AN-3). One SQL query over the
+    calibration facts (submitted calibration evaluations only)."""
+    others = (
+        CalibrationFact.objects.filter(interaction_id=OuterRef("interaction_id"), scorecard_id=OuterRef("scorecard_id"))
+        .exclude(evaluation_id=OuterRef("evaluation_id"))
+        .values("interaction_id")
+        .annotate(mean=Avg("score"))
+        .values("mean")
+    )
+    qs = CalibrationFact.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
+    if f.scorecard_ids:
+        qs = qs.filter(scorecard_id__in=f.scorecard_ids)
+    if f.version_ids:
+        qs = qs.filter(version_id__in=f.version_ids)
+    if scope.team_ids is not None:
+        qs = qs.filter(team_id__in=scope.team_ids)
+    if f.team_ids:
+        qs = qs.filter(team_id__in=f.team_ids)
+    if f.evaluator_id:
+        qs = qs.filter(evaluator_id=f.evaluator_id)
+    qs = (
+        qs.annotate(others=Subquery(others, output_field=FloatField()))
+        .filter(others__isnull=False)
+        .values("evaluator_id")
+        .annotate(deviation=Avg(Abs(F("score") - F("others"))))
+        .order_by()
+    )
+    return {row["evaluator_id"]: round(float(row["deviation"]), 2) for row in qs}
+
+
+def agent_view(f: Filters, viewer: User) -> dict:
+    """An agent's own trend and breakdown next to their team's average (no other agent's name)."""
+    own_scope = Scope(team_ids=None, agent_id=viewer.pk)
+    team_ids = tuple(viewer.teams.values_list("pk", flat=True))
+    team_scope = Scope(team_ids=team_ids)
+    team_filters = Filters(**{**f.__dict__, "agent_id": None, "evaluator_id": None, "team_ids": []})
+    own = breakdown(f, own_scope)
+    team = breakdown(team_filters, team_scope) if team_ids else None
+    team_questions = {}
+    if team:
+        for section in team["sections"]:
+            for q in section["questions"]:
+                team_questions[q["key"]] = q["percent_of_max"]
+        team_sections = {s["key"]: s["average_percent"] for s in team["sections"]}
+    else:
+        team_sections = {}
+    for section in own["sections"]:
+        section["team_average_percent"] = team_sections.get(section["key"])
+        for q in section["questions"]:
+            q["team_percent_of_max"] = team_questions.get(q["key"])
+    own_trend = trends(f, own_scope)
+    team_trend = trends(team_filters, team_scope) if team_ids else {"series": []}
+    return {
+        "overall": own["overall"],
+        "team_overall": team["overall"] if team else None,
+        "sections": own["sections"],
+        "trend": own_trend["series"][0]["points"] if own_trend["series"] else [],
+        "team_trend": team_trend["series"][0]["points"] if team_trend["series"] else [],
+    }

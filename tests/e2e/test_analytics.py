@@ -1,0 +1,91 @@
+"""Analytics journeys (AN-1…AN-4): a supervisor opens the breakdown by question, filters it, drills down
+from an answer to the evaluations behind it, and looks at trends and leaderboards; an agent sees their own
+scores next to their team's average, without anyone else's name."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.analytics.conftest import card, evaluate  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.e2e
+
+GOOD = {"greet": "yes", "tone": 5, "disclosure": "yes"}
+MIXED = {"greet": "no", "tone": 3, "disclosure": "yes"}
+FAILED = {"greet": "yes", "tone": "na", "disclosure": "no"}
+
+
+@pytest.fixture
+def evaluations(personas, card):  # noqa: F811
+    made = [
+        evaluate(personas.evaluator, personas.agent_a1, card, GOOD),
+        evaluate(personas.evaluator, personas.agent_a1, card, MIXED, channel="chat"),
+        evaluate(personas.supervisor_a, personas.agent_a1, card, FAILED),
+        evaluate(personas.manager_b, personas.agent_b1, card, MIXED),  # team B: never in team A's numbers
+    ]
+    return made
+
+
+def stat(page: Page, label: str):
+    return page.get_by_test_id("overall").locator(".an-stat", has_text=label).locator(".an-stat-value")
+
+
+def test_a_supervisor_filters_the_breakdown_and_drills_down_to_the_evaluations(
+    personas, evaluations, page, login, screenshot
+):
+    login(page, personas.supervisor_a)
+    page.click('[data-nav="analytics:breakdown"]')
+    expect(page.locator("h1")).to_have_text("Breakdown by question")
+    expect(stat(page, "Evaluations")).to_have_text("3")
+    expect(stat(page, "Pass rate")).to_have_text("33.33%")
+    table = page.get_by_test_id("breakdown-table")
+    greet = table.locator("tr", has_text="Greeted by name?")
+    expect(greet).to_contain_text("Yes: 2")
+    expect(greet).to_contain_text("No: 1")
+    expect(page.locator('canvas[data-chart="breakdown-chart"]')).to_be_visible()
+    page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
+    screenshot(page, "analytics-breakdown")
+
+    page.select_option("select[name=channel]", "chat")
+    page.click("button:has-text('Apply')")
+    expect(stat(page, "Evaluations")).to_have_text("1")
+    expect(page.get_by_test_id("breakdown-table").locator("tr", has_text="Greeted by name?")).to_contain_text("No: 1")
+    screenshot(page, "analytics-breakdown-chat")
+
+    page.select_option("select[name=channel]", "")
+    page.click("button:has-text('Apply')")
+    page.get_by_test_id("breakdown-table").locator("tr", has_text="Greeted by name?").get_by_role(
+        "link", name="No", exact=True
+    ).click()
+    expect(page.locator("h1")).to_have_text("Evaluations")
+    rows = page.locator("table.data tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Andy Agent")
+    expect(rows.first).to_contain_text("Chat")
+    screenshot(page, "analytics-drilldown")
+
+    page.go_back()
+    page.click("nav.an-tabs >> text=Trends")
+    expect(page.get_by_test_id("trends-table")).to_contain_text("3")
+    page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
+    screenshot(page, "analytics-trends")
+    page.click("nav.an-tabs >> text=Leaderboards")
+    agents = page.get_by_test_id("agents-table")
+    expect(agents).to_contain_text("Andy Agent")
+    expect(agents).not_to_contain_text("Bea Agent")
+    expect(page.get_by_test_id("evaluators-table")).to_contain_text("no data")
+    screenshot(page, "analytics-leaderboards")
+
+
+def test_an_agent_sees_their_own_scores_next_to_the_team_average(personas, evaluations, page, login, screenshot):
+    login(page, personas.agent_a1)
+    page.click('[data-nav="analytics:me"]')
+    expect(page.locator("h1")).to_have_text("My scores")
+    overall = page.get_by_test_id("my-overall")
+    expect(overall).to_contain_text("3")
+    expect(page.get_by_test_id("my-breakdown")).to_contain_text("Greeted by name?")
+    expect(page.locator("body")).not_to_contain_text("Bea Agent")
+    expect(page.locator("body")).not_to_contain_text("Eve Evaluator")
+    page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
+    screenshot(page, "analytics-agent-view")
