@@ -88,7 +88,9 @@ def on_http_error(request, exc: HttpError):
 
 def _mount() -> None:
     from cxq.accounts.api import router as accounts_router
+    from cxq.analytics.api import router as analytics_router
     from cxq.audit.api import router as audit_router
+    from cxq.calibrations.api import router as calibrations_router
     from cxq.evaluations.api import router as evaluations_router
     from cxq.interactions.api import router as interactions_router
     from cxq.notifications.api import router as notifications_router
@@ -100,6 +102,8 @@ def _mount() -> None:
     api.add_router("/", scorecards_router)
     api.add_router("/", interactions_router)
     api.add_router("/", evaluations_router)
+    api.add_router("/", analytics_router)
+    api.add_router("/", calibrations_router)
 
 
 _mount()

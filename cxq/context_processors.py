@@ -32,8 +32,14 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Evaluations", "evaluations:list", "card", "Quality"))
     if user.can("evaluations.create"):
         items.append(NavItem("Disputes", "evaluations:disputes", "flag", "Quality"))
+    if user.can("calibrations.participate") or user.can("calibrations.manage"):
+        items.append(NavItem("Calibrations", "calibrations:list", "check", "Quality"))
     if user.can("scorecards.view"):
         items.append(NavItem("Scorecards", "scorecards:list", "card", "Quality"))
+    if user.can("analytics.view"):
+        items.append(NavItem("Analytics", "analytics:breakdown", "chart", "Quality"))
+    elif user.can("analytics.own"):
+        items.append(NavItem("My scores", "analytics:me", "chart", "Quality"))
     if can_view_people(user):
         items.append(NavItem("People", "accounts:user_list", "users", "Organisation"))
     if can_view_teams(user):

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "cxq.scorecards",
     "cxq.interactions",
     "cxq.evaluations",
+    "cxq.calibrations",
+    "cxq.analytics",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +238,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/alpinejs", NODE_MODULES / "alpinejs" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("scorecards/", include("cxq.scorecards.urls")),
     path("interactions/", include("cxq.interactions.urls")),
     path("", include("cxq.evaluations.urls")),
+    path("calibrations/", include("cxq.calibrations.urls")),
+    path("analytics/", include("cxq.analytics.urls")),
     path("hooks/interactions/", interaction_webhook, name="interaction_webhook"),
     path("api/v1/", api.urls),
 ]

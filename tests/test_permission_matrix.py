@@ -155,6 +155,11 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:task", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
     ("evaluations:task", "POST"): exp(403, evaluator=302, manager_b=404),
     ("evaluations:task_extend", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    # Analytics: analytics.view (admin, supervisor, manager; scoped to led teams); agents get their own view
+    ("analytics:breakdown", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("analytics:trends", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("analytics:leaderboards", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("analytics:me", "GET"): exp(403, admin=200, agent_a1=200, agent_b1=200),
     ("interactions:phrase_sets", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "POST"): admin_only(302),
@@ -166,6 +171,18 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("interactions:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
     ("interactions:recording_upload", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
     ("interactions:recording_media", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    # Calibrations: the world's session is supervisor_a's on team A's call; evaluator, Cal Extra and admin
+    # (benchmark) assess and nobody has submitted, so assessors are still blind (export refused).
+    ("calibrations:list", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
+    ("calibrations:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("calibrations:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
+    ("calibrations:agreement", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("calibrations:detail", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
+    ("calibrations:start", "POST"): exp(403, admin=302, evaluator=302, manager_b=404),
+    ("calibrations:assessor_add", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("calibrations:assessor_remove", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("calibrations:close", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("calibrations:export", "GET"): exp(403, supervisor_a=200, manager_b=404),
     # No webhook secret is configured in the matrix world, so the receiver refuses everyone alike.
     ("interaction_webhook", "POST"): exp(503, anon=503),
 }
@@ -251,12 +268,30 @@ API: dict[str, dict[str, int]] = {
         403, anon=401, admin=400, supervisor_a=400, manager_b=404, agent_b1=404, norole=404
     ),
     "GET /api/v1/assignments": exp(200, anon=401),
+    "GET /api/v1/analytics/breakdown": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
+    "GET /api/v1/analytics/trends": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
+    "GET /api/v1/analytics/leaderboards/agents": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
+    "GET /api/v1/analytics/leaderboards/evaluators": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
+    "GET /api/v1/analytics/me": exp(403, anon=401, admin=200, agent_a1=200, agent_b1=200),
     "POST /api/v1/assignments": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404, agent_b1=404),
     # a task is visible to its assignee and whoever assigned it (and admins); only assigners may extend it
     "POST /api/v1/assignments/{uuid}/extend": exp(404, anon=401, admin=200, supervisor_a=200, evaluator=403),
     "GET /api/v1/interactions/{uuid}/comments": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
     "POST /api/v1/interactions/{uuid}/comments": exp(201, anon=401, manager_b=404, agent_b1=404, norole=403),
     "PATCH /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=200, manager_b=404, agent_b1=404),
+    "GET /api/v1/calibrations": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
+    "POST /api/v1/calibrations": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404),
+    # outside the session's scope (or without calibration permissions) it does not exist: 404
+    "GET /api/v1/calibrations/{uuid}": exp(404, anon=401, admin=200, supervisor_a=200, evaluator=200),
+    "POST /api/v1/calibrations/{uuid}/assessors": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
+    "DELETE /api/v1/calibrations/{uuid}/assessors/{user}": exp(
+        403, anon=401, admin=200, supervisor_a=200, manager_b=404
+    ),
+    "POST /api/v1/calibrations/{uuid}/close": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
+    # only assessors start; supervisor_a opened the session but does not assess
+    "POST /api/v1/calibrations/{uuid}/start": exp(404, anon=401, admin=200, evaluator=200, supervisor_a=403),
+    # assessors who have not submitted are blind: the export is refused
+    "GET /api/v1/calibrations/{uuid}/export": exp(404, anon=401, admin=403, supervisor_a=200, evaluator=403),
     "DELETE /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=204, manager_b=404, agent_b1=404),
 }
 
@@ -365,7 +400,23 @@ def world(personas):
         assignee=personas.evaluator,
         due_at=timezone.now() + timedelta(days=3),
     )
+    from cxq.calibrations import services as cal
+    from tests.conftest import make_user
+
+    cal_extra = make_user("cal.extra@example.com", "Cal Extra", "evaluator")
+    personas.team_a.leads.add(cal_extra)
+    calibration = cal.session_create(
+        by=personas.supervisor_a,
+        name="Matrix calibration",
+        scorecard=published,
+        interaction=interaction,
+        assessors=[personas.evaluator, cal_extra],
+        benchmark=personas.admin,
+        due_at=timezone.now() + timedelta(days=3),
+    )
     return {
+        "calibration": calibration,
+        "cal_extra": cal_extra,
         "draft": ev_draft,
         "evaluation": evaluation,
         "task": task,
@@ -463,6 +514,12 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "interactions:phrase_set_edit": [world["phrase_set"].uuid],
         "interactions:phrase_set_delete": [world["phrase_set"].uuid],
         "interactions:recording_media": [world["interaction"].uuid, world["recording"].uuid],
+        "calibrations:detail": [world["calibration"].uuid],
+        "calibrations:start": [world["calibration"].uuid],
+        "calibrations:assessor_add": [world["calibration"].uuid],
+        "calibrations:assessor_remove": [world["calibration"].uuid, world["cal_extra"].uuid],
+        "calibrations:close": [world["calibration"].uuid],
+        "calibrations:export": [world["calibration"].uuid],
     }.get(name, [])
     bodies = {
         "accounts:login": {"username": "nobody-here@example.com", "password": "wrong-password-1"},
@@ -535,6 +592,14 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "due_at": "2030-01-01T10:00",
         },
         "evaluations:task_extend": {"due_at": "2031-01-01T10:00"},
+        "calibrations:new": {
+            "name": "Matrix session",
+            "scorecard": str(world["sc_published"].uuid),
+            "interaction": str(world["interaction"].uuid),
+            "assessors": [str(p.evaluator.uuid), str(p.supervisor_a.uuid)],
+            "due_at": "2030-01-01T10:00",
+        },
+        "calibrations:assessor_add": {"user": str(p.supervisor_a.uuid)},
         "interactions:comment_edit": {"body": "Good call, really"},
         "interactions:phrase_set_new": {
             "name": "Empathy",
@@ -613,6 +678,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world[key].uuid
     elif "/assignments/{uuid}" in path:
         obj = world["task"].uuid
+    elif "/calibrations/{uuid}" in path:
+        obj = world["calibration"].uuid
     elif "/comments/{uuid}" in path:
         obj = world["comment"].uuid
     elif "/interactions/{uuid}" in path:
@@ -625,7 +692,7 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
             card = "sc_draft"
         obj = world[card].uuid
     url = path.replace("{uuid}", str(obj)) if obj else path
-    url = url.replace("{number}", "1")
+    url = url.replace("{number}", "1").replace("{user}", str(world["cal_extra"].uuid))
     if path.endswith("/diff"):
         url += "?from_version=1&to_version=1"
     body = API_BODIES.get(op)
@@ -638,6 +705,17 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
             "assignee": str(world["personas"].evaluator.uuid),
             "due_at": "2030-06-01T10:00:00Z",
         }
+    if op == "POST /api/v1/calibrations":
+        p = world["personas"]
+        body = {
+            "name": "Matrix API session",
+            "scorecard": str(world["sc_published"].uuid),
+            "interaction": str(world["interaction"].uuid),
+            "assessors": [str(p.evaluator.uuid), str(p.supervisor_a.uuid)],
+            "due_at": "2030-06-01T10:00:00Z",
+        }
+    if op == "POST /api/v1/calibrations/{uuid}/assessors":
+        body = {"user": str(world["personas"].supervisor_a.uuid)}
     if op == "POST /api/v1/scoring/preview":
         body = {**body, "version": str(world["sc_published"].current_version.uuid)}
     return method, url, body

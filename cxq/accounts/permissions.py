@@ -48,6 +48,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("moments.share", "Moments", "Create moments and share them internally"),
     Permission("moments.share_external", "Moments", "Share moments by external link"),
     Permission("analytics.view", "Analytics", "View reports for teams in scope"),
+    Permission("analytics.own", "Analytics", "See one's own scores and trend next to the team average"),
 )
 
 PERMISSION_CODES: frozenset[str] = frozenset(p.code for p in PERMISSIONS)
@@ -121,7 +122,7 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         "agent",
         "Agent",
         "Sees their own interactions and evaluations, acknowledges or disputes them, comments publicly.",
-        frozenset({"interactions.view", "evaluations.respond"}),
+        frozenset({"interactions.view", "evaluations.respond", "analytics.own"}),
     ),
 )
 BUILTIN_ROLE_KEYS = tuple(r.key for r in BUILTIN_ROLES)

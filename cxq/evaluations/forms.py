@@ -4,6 +4,7 @@ from django import forms
 
 from cxq.evaluations.choices import Source, Status
 from cxq.evaluations.selectors import Filters
+from cxq.interactions.choices import Channel
 from cxq.lib.timezones import day_edge
 
 
@@ -35,7 +36,10 @@ class AssignForm(forms.Form):
 
 class EvaluationFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
-    source = forms.ChoiceField(required=False, choices=[("", "Any source"), *Source.choices])
+    # calibration evaluations are listed in their session, never in this table (CA-1, CA-4)
+    source = forms.ChoiceField(
+        required=False, choices=[("", "Any source"), *[c for c in Source.choices if c[0] != Source.CALIBRATION]]
+    )
     agent = forms.ChoiceField(required=False)
     evaluator = forms.ChoiceField(required=False)
     scorecard = forms.ChoiceField(required=False)
@@ -47,6 +51,16 @@ class EvaluationFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    # drill-down from analytics (hidden: carried in the link, kept while re-filtering)
+    team = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    version = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    channel = forms.ChoiceField(required=False, choices=[("", ""), *Channel.choices], widget=forms.HiddenInput)
+    completed_from = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    completed_to = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    counted = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    auto_failed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    question = forms.SlugField(required=False, max_length=64, widget=forms.HiddenInput)
+    answer = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         required=False,
         choices=[
@@ -82,4 +96,13 @@ class EvaluationFilterForm(forms.Form):
             passed=data.get("passed"),
             date_from=day_edge(data.get("date_from")),
             date_to=day_edge(data.get("date_to"), end=True),
+            team=str(data.get("team") or ""),
+            version=str(data.get("version") or ""),
+            channel=data.get("channel") or "",
+            completed_from=data.get("completed_from"),
+            completed_to=data.get("completed_to"),
+            counted=bool(data.get("counted")),
+            auto_failed=bool(data.get("auto_failed")),
+            question=data.get("question") or "",
+            answer=data.get("answer") or "",
         )

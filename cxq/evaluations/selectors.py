@@ -21,7 +21,9 @@ def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
     qs = Evaluation.objects.all()
     if not viewer.is_authenticated or viewer.role_id is None:
         return qs.none()
-    others_drafts = Q(status=Status.DRAFT) & ~Q(evaluator=viewer)
+    # Calibration evaluations are reachable here only by their own assessor (to fill in the form);
+    # everyone else sees them through the calibration session, which keeps assessors blind (CA-1).
+    others_drafts = (Q(status=Status.DRAFT) | Q(source=Source.CALIBRATION)) & ~Q(evaluator=viewer)
     if has_perm(viewer, "scope.all_teams"):
         return qs.exclude(others_drafts)
     if has_perm(viewer, "evaluations.create"):
@@ -55,6 +57,15 @@ class Filters:
     passed: bool | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
+    # drill-down from analytics: the evaluations behind a figure
+    channel: str = ""
+    version: str = ""
+    completed_from: datetime | None = None
+    completed_to: datetime | None = None
+    counted: bool = False
+    auto_failed: bool = False
+    question: str = ""
+    answer: str | None = None
 
 
 SORTS = {
@@ -70,7 +81,12 @@ SORTS = {
 
 
 def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> QuerySet[Evaluation]:
-    qs = evaluation_scope(viewer=viewer).select_related("interaction", "agent", "evaluator", "scorecard", "version")
+    """The evaluations table: calibration evaluations are listed in their session, not here."""
+    qs = (
+        evaluation_scope(viewer=viewer)
+        .exclude(source=Source.CALIBRATION)
+        .select_related("interaction", "agent", "evaluator", "scorecard", "version")
+    )
     f = filters
     exact = {
         "status": f.status,
@@ -87,7 +103,31 @@ def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> Quer
         qs = qs.filter(created_at__gte=f.date_from)
     if f.date_to:
         qs = qs.filter(created_at__lt=f.date_to)
-    return qs.order_by(*SORTS.get(sort, SORTS["-created"]))
+    return _drill_down(qs, f).order_by(*SORTS.get(sort, SORTS["-created"]))
+
+
+def _drill_down(qs: QuerySet[Evaluation], f: Filters) -> QuerySet[Evaluation]:
+    """The analytics filters (AN-3 drill-down): counted evaluations, completion range, channel, version,
+    and a question's answer as the analytics facts record it."""
+    from cxq.analytics.models import AnswerFact
+    from cxq.analytics.services import COUNTED_STATUSES
+
+    if f.counted:
+        qs = qs.filter(status__in=COUNTED_STATUSES)
+    if f.auto_failed:
+        qs = qs.filter(auto_failed=True)
+    if f.completed_from:
+        qs = qs.filter(completed_at__gte=f.completed_from)
+    if f.completed_to:
+        qs = qs.filter(completed_at__lt=f.completed_to)
+    if f.channel:
+        qs = qs.filter(interaction__channel=f.channel)
+    if f.version:
+        qs = qs.filter(version__uuid=f.version)
+    if f.question:
+        facts = AnswerFact.objects.filter(question_key=f.question, answer=f.answer or "")
+        qs = qs.filter(pk__in=facts.values("evaluation_id"))
+    return qs
 
 
 def my_tasks(*, viewer) -> QuerySet[Assignment]:

@@ -20,6 +20,7 @@ from cxq.accounts.models import OrgSettings, User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import time_zone_of
 from cxq.accounts.services import require
+from cxq.analytics import services as analytics
 from cxq.audit.services import audit_record
 from cxq.evaluations.choices import AssignmentStatus, DisputeResponse, Source, Status
 from cxq.evaluations.models import Assignment, Dispute, DisputeItem, Evaluation, Event, Revision
@@ -27,7 +28,7 @@ from cxq.interactions.models import Interaction
 from cxq.interactions.selectors import interaction_scope
 from cxq.notifications.services import email_queue, notify
 from cxq.scorecards.engine import compiled_for
-from cxq.scorecards.models import Scorecard
+from cxq.scorecards.models import Scorecard, ScorecardVersion
 from cxq.scoring import AnswerError, ScoreResult, normalize_answers, round_half_up, score
 from cxq.scoring.engine import missing_required
 
@@ -113,8 +114,10 @@ def evaluation_start(
     agent: User | None = None,
     assignment: Assignment | None = None,
     source: str = Source.MANUAL,
+    version: ScorecardVersion | None = None,
 ) -> Evaluation:
-    """A draft with the scorecard's default answers pre-selected (EV-1)."""
+    """A draft with the scorecard's default answers pre-selected (EV-1). ``version`` pins an older
+    published version (a calibration session scores everyone against the version it was created with)."""
     require(by, "evaluations.create")
     if not _can_see_interaction(by, interaction):
         raise PermissionDenied("You cannot see this interaction.")
@@ -133,7 +136,9 @@ def evaluation_start(
         if assignment.status != AssignmentStatus.OPEN:
             raise ValidationError({"assignment": "This task is already done."})
         source = Source.ASSIGNED
-    version = scorecard.current_version
+    if version is not None and version.scorecard_id != scorecard.pk:
+        raise ValidationError({"version": "This version belongs to another scorecard."})
+    version = version or scorecard.current_version
     defaults = {
         q["key"]: q["default"] for s in version.document["sections"] for q in s["questions"] if q["default"] is not None
     }
@@ -221,6 +226,7 @@ def evaluation_submit(*, by: User, evaluation: Evaluation, lock_version: int | N
     evaluation.refresh_from_db()
     if evaluation.assignment_id:
         Assignment.objects.filter(pk=evaluation.assignment_id).update(status=AssignmentStatus.DONE, completed_at=now)
+    analytics.evaluation_changed(evaluation)
     _event(evaluation, by, "completed", score=str(evaluation.score_percent), passed=evaluation.passed)
     audit_record(
         actor=by,
@@ -323,6 +329,7 @@ def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[st
     evaluation.status = Status.DISPUTED
     evaluation.ack_due_at = None
     evaluation.save(update_fields=["status", "ack_due_at", "updated_at"])
+    analytics.evaluation_changed(evaluation)
     _event(evaluation, by, "disputed", questions=[k for k, _ in items])
     notify(
         recipient=evaluation.evaluator,
@@ -391,6 +398,7 @@ def dispute_respond(
     evaluation.lock_version = F("lock_version") + 1
     evaluation.save()
     evaluation.refresh_from_db()
+    analytics.evaluation_changed(evaluation)
     _event(
         evaluation,
         by,
@@ -449,6 +457,7 @@ def evaluation_void(*, by: User, evaluation: Evaluation, reason: str) -> Evaluat
     evaluation.voided_at = timezone.now()
     evaluation.void_reason = reason.strip()
     evaluation.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    analytics.evaluation_changed(evaluation)
     _event(evaluation, by, "voided", reason=evaluation.void_reason)
     audit_record(
         actor=by,
@@ -457,6 +466,21 @@ def evaluation_void(*, by: User, evaluation: Evaluation, reason: str) -> Evaluat
         before=before,
         after={"status": "voided", "reason": evaluation.void_reason},
     )
+    return evaluation
+
+
+@transaction.atomic
+def calibration_draft_withdraw(*, by: User | None, evaluation: Evaluation, reason: str) -> Evaluation:
+    """A calibration draft whose assessor was removed, or whose session closed before they submitted,
+    is voided so it can no longer be saved or submitted (the calibrations app decides when)."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.source != Source.CALIBRATION or evaluation.status != Status.DRAFT:
+        raise ValidationError({"status": "Only a calibration draft can be withdrawn."})
+    evaluation.status = Status.VOIDED
+    evaluation.voided_at = timezone.now()
+    evaluation.void_reason = reason
+    evaluation.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    _event(evaluation, by, "voided", reason=reason)
     return evaluation
 
 
@@ -473,6 +497,7 @@ def evaluation_delete_automated(*, by: User, evaluation: Evaluation) -> None:
         object_id=str(evaluation.uuid),
         object_repr=f"automated evaluation of {evaluation.agent}",
     )
+    analytics.evaluation_removed(evaluation.pk)
     evaluation.delete()
 
 

@@ -18,7 +18,7 @@ from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.csvio import csv_stream_response
 from cxq.scorecards.api import preview_payload
-from cxq.scorecards.selectors import usable_scorecards
+from cxq.scorecards.selectors import answer_label, usable_scorecards
 from cxq.scorecards.views import form_context
 
 
@@ -134,9 +134,12 @@ def assignment_bulk(request):
 
 @perm_required("evaluations.create")
 def my_tasks(request):
+    from cxq.calibrations.selectors import open_tasks
+
     tasks = list(selectors.my_tasks(viewer=request.user))
+    calibrations = list(open_tasks(viewer=request.user))
     now = timezone.now()
-    return render(request, "evaluations/tasks.html", {"tasks": tasks, "now": now})
+    return render(request, "evaluations/tasks.html", {"tasks": tasks, "calibrations": calibrations, "now": now})
 
 
 @perm_required("evaluations.create")
@@ -184,17 +187,6 @@ def _result(evaluation: Evaluation) -> dict:
     return preview_payload(evaluation.version.document, evaluation.answers)
 
 
-def _label(question: dict, answer) -> str:
-    if answer in (None, ""):
-        return "—"
-    if answer == "na":
-        return "N/A"
-    for option in question["options"]:
-        if option["key"] == str(answer):
-            return option["label"]
-    return str(answer)
-
-
 def answer_rows(evaluation: Evaluation, result: dict) -> list[tuple[dict, list[dict]]]:
     """Per section, each visible question with the chosen answer's label, its points and comment."""
     by_key = {q["key"]: q for q in result["questions"]}
@@ -208,7 +200,7 @@ def answer_rows(evaluation: Evaluation, result: dict) -> list[tuple[dict, list[d
             items.append(
                 {
                     "q": q,
-                    "label": _label(q, evaluation.answers.get(q["key"])),
+                    "label": answer_label(q, evaluation.answers.get(q["key"])),
                     "earned": r["earned"],
                     "possible": r["possible"],
                     "applicable": r["applicable"],
@@ -225,7 +217,7 @@ def revision_rows(evaluation: Evaluation, revisions) -> list[tuple[str, list[str
     rows = []
     for section in evaluation.version.document["sections"]:
         for q in section["questions"]:
-            labels = [_label(q, r.answers.get(q["key"])) for r in revisions]
+            labels = [answer_label(q, r.answers.get(q["key"])) for r in revisions]
             rows.append((q["text"], labels, len(set(labels)) > 1))
     return rows
 
@@ -264,8 +256,20 @@ def evaluation_detail(request, uuid):
         and evaluation.status != Status.VOIDED,
         "can_delete": has_perm(request.user, "evaluations.delete_automated") and evaluation.source == Source.AUTOMATED,
         "utterances": list(evaluation.interaction.utterances.order_by("index")) if editing else [],
+        **_calibration_context(request.user, evaluation),
     }
     return render(request, "evaluations/detail.html", context)
+
+
+def _calibration_context(viewer, evaluation: Evaluation) -> dict:
+    """CA-4: the active-calibration marker, and for a calibration evaluation the way back to its session."""
+    from cxq.calibrations.selectors import open_sessions_for
+
+    seat = getattr(evaluation, "calibration_seat", None) if evaluation.source == Source.CALIBRATION else None
+    return {
+        "calibration_marker": open_sessions_for(viewer=viewer, interaction_id=evaluation.interaction_id),
+        "calibration_session": seat.session if seat else None,
+    }
 
 
 def _posted_answers(request) -> tuple[dict, dict]:
@@ -321,7 +325,13 @@ def evaluation_submit(request, uuid):
         for message in exc.messages:
             messages.error(request, message)
         return redirect("evaluations:detail", uuid=evaluation.uuid)
-    messages.success(request, "Evaluation submitted; the agent has been told.")
+    if evaluation.source == Source.CALIBRATION:
+        messages.success(request, "Evaluation submitted; the other assessors' answers are now visible to you.")
+        seat = getattr(evaluation, "calibration_seat", None)
+        if seat is not None:
+            return redirect("calibrations:detail", uuid=seat.session.uuid)
+    else:
+        messages.success(request, "Evaluation submitted; the agent has been told.")
     return redirect("evaluations:detail", uuid=evaluation.uuid)
 
 

@@ -77,11 +77,14 @@ def _bulk_assign_context(viewer) -> dict | None:
 
 
 def _evaluations_of(viewer, interaction) -> list:
+    """The Performance tab; calibration evaluations are shown in their session instead (CA-4)."""
+    from cxq.evaluations.choices import Source as EvaluationSource
     from cxq.evaluations.selectors import evaluation_scope
 
     return list(
         evaluation_scope(viewer=viewer)
         .filter(interaction=interaction)
+        .exclude(source=EvaluationSource.CALIBRATION)
         .select_related("evaluator", "agent", "scorecard")
         .order_by("-created_at")
     )
@@ -119,6 +122,8 @@ def _timeline(interaction, utterances, hits, threads) -> list[dict]:
 
 @perm_required("interactions.view")
 def interaction_detail(request, uuid):
+    from cxq.calibrations.selectors import open_sessions_for
+
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
     utterances = list(interaction.utterances.order_by("index"))
     hits = list(interaction.hits.select_related("phrase_set").order_by("utterance_index"))
@@ -142,6 +147,8 @@ def interaction_detail(request, uuid):
         "can_assign": has_perm(request.user, "evaluations.assign"),
         "can_private": comments.can_see_private(request.user),
         "mention_people": comments.mention_candidates(interaction=interaction, private=False),
+        "calibration_marker": open_sessions_for(viewer=request.user, interaction_id=interaction.pk),
+        "can_calibrate": has_perm(request.user, "calibrations.manage"),
     }
     return render(request, "interactions/detail.html", context)
 

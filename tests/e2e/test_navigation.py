@@ -11,8 +11,16 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 YOU = {"dashboard", "notifications:list", "accounts:profile", "accounts:tokens"}
-# staff (scorecards.view, evaluations.create): scorecards, interactions, evaluations, tasks, disputes
-QUALITY = {"scorecards:list", "interactions:list", "evaluations:list", "evaluations:tasks", "evaluations:disputes"}
+# staff (scorecards.view, evaluations.create, calibrations.participate): scorecards, interactions,
+# evaluations, tasks, disputes, calibrations
+QUALITY = {
+    "scorecards:list",
+    "interactions:list",
+    "evaluations:list",
+    "evaluations:tasks",
+    "evaluations:disputes",
+    "calibrations:list",
+}
 INTERACTIONS = {"interactions:list", "evaluations:list"}  # interactions.view: agents see their own
 LEAD = YOU | QUALITY | {"accounts:user_list", "accounts:team_list"}  # leads see the people of their teams
 
@@ -27,12 +35,13 @@ EXPECTED_NAV = {
         "notifications:outbox",
         "interactions:phrase_sets",
         "audit:list",
+        "analytics:breakdown",
     },
-    "supervisor_a": LEAD,
-    "manager_b": LEAD,
+    "supervisor_a": LEAD | {"analytics:breakdown"},  # analytics.view
+    "manager_b": LEAD | {"analytics:breakdown"},
     "evaluator": LEAD,
-    "agent_a1": YOU | INTERACTIONS | {"accounts:team_list"},
-    "agent_b1": YOU | INTERACTIONS | {"accounts:team_list"},
+    "agent_a1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},  # analytics.own
+    "agent_b1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},
     "norole": YOU,
 }
 

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_orgsettings_dispute_window_days_and_more'),
-        ('evaluations', '0002_sort_indexes'),
-        ('interactions', '0006_search_plans'),
-        ('scorecards', '0001_initial'),
+        ("accounts", "0004_orgsettings_dispute_window_days_and_more"),
+        ("evaluations", "0002_sort_indexes"),
+        ("interactions", "0006_search_plans"),
+        ("scorecards", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='evaluation',
-            index=models.Index(fields=['source', 'status', 'evaluator'], name='evaluation_visible_idx'),
+            model_name="evaluation",
+            index=models.Index(fields=["source", "status", "evaluator"], name="evaluation_visible_idx"),
         ),
     ]

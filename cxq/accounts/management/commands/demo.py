@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from cxq.calibrations.demo import load_demo_calibrations
 from cxq.evaluations.demo import load_demo_evaluations
 from cxq.interactions.demo import load_demo_interactions
 from cxq.interactions.demo_audio import attach_demo_audio
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         interactions = load_demo_interactions()
         evaluations = load_demo_evaluations()
         recordings = attach_demo_audio()
+        calibrations = load_demo_calibrations()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {created['users']} users, {created['teams']} teams, {scorecards} scorecards, "
@@ -25,6 +27,7 @@ class Command(BaseCommand):
                 f"indicators/topics, {evaluations} evaluations and {recordings} recordings created."
             )
         )
+        self.stdout.write(self.style.SUCCESS(f"Calibration sessions: {calibrations} created."))
         self.stdout.write(f"Log in with any of these (password {DEMO_PASSWORD}):")
         for spec in DEMO_LOGINS:
             self.stdout.write(f"  {spec.role:<11} {spec.email}")
