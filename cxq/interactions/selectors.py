@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from cxq.accounts.models import Team, User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
 from cxq.accounts.services import require
@@ -156,10 +157,15 @@ def interaction_list(*, viewer, filters: Filters) -> QuerySet[Interaction]:
         "disposition": f.disposition,
         "language": f.language,
         "source": f.source,
-        "agent__uuid": f.agent,
-        "team__uuid": f.team,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v})
+    # Agent and team by id, looked up first: a join on their uuid hides the value from PostgreSQL's
+    # planner, which then guesses a handful of rows and sorts every match instead of walking the
+    # (team, started_at) index newest-first (PF-3: 120 → a few ms for a team's SMS at 1M).
+    if f.agent:
+        qs = qs.filter(agent_id=User.objects.filter(uuid=f.agent).values_list("pk", flat=True).first() or 0)
+    if f.team:
+        qs = qs.filter(team_id=Team.objects.filter(uuid=f.team).values_list("pk", flat=True).first() or 0)
     if f.topic:
         qs = (
             qs.filter(topics__contains=[f.topic])

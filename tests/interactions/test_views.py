@@ -113,3 +113,21 @@ def test_the_timeline_places_hits_and_comments_by_time(client_for, personas, pay
     assert [m["kind"] for m in markers] == ["topic", "comment"]
     assert markers[1]["left"] == round(100 * 8.5 / 12.0, 2)  # the comment's line starts at 8.5 s of 12 s
     assert 'class="marker marker-comment"' in response.content.decode()
+
+
+def test_agent_and_team_filters_select_by_id_and_unknown_ones_find_nothing(client_for, personas, payload):
+    make(payload, 2, external_id="a", agent={"email": personas.agent_a1.email})
+    make(payload, 1, external_id="b", agent={"email": personas.agent_b1.email})
+    client = client_for("admin")
+
+    def count(**params):
+        response = client.get("/api/v1/interactions", params)
+        assert response.status_code == 200, response.content
+        return len(response.json()["results"])
+
+    assert count(agent=str(personas.agent_a1.uuid)) == 2
+    assert count(team=str(personas.team_b.uuid)) == 1
+    assert count(agent=str(personas.agent_a1.uuid), team=str(personas.team_b.uuid)) == 0
+    assert count(agent="00000000-0000-0000-0000-000000000000") == 0
+    bad = client.get("/api/v1/interactions", {"team": "not-a-uuid"})
+    assert bad.status_code == 400 and "UUID" in bad.content.decode()
