@@ -52,10 +52,29 @@ COLUMNS = (
 )
 
 
+BENCH_SCORECARD = "Bench voice scorecard (24 questions)"
+
+
+def bench_document() -> dict:
+    """The demo voice scorecard grown to 24 questions, so 250,000 evaluations make ≈ 6,000,000 answers
+    (PF-3's size): every question asked again as a follow-up, and the soft-skills pair a third time."""
+    sections = []
+    for section in VOICE["sections"]:
+        questions = [dict(q) for q in section["questions"]]
+        rounds = ["2", "3"] if section["key"] == "soft_skills" else ["2"]
+        for suffix in rounds:
+            questions += [
+                {**q, "key": f"{q['key']}_{suffix}", "text": f"{q['text']} (follow-up {suffix})"}
+                for q in section["questions"]
+            ]
+        sections.append({**section, "questions": questions})
+    return {**VOICE, "name": BENCH_SCORECARD, "sections": sections}
+
+
 def _bench_scorecard(author: User) -> Scorecard:
-    card = Scorecard.objects.filter(name="Bench voice scorecard").first()
+    card = Scorecard.objects.filter(name=BENCH_SCORECARD).first()
     if card is None:
-        card = sc.scorecard_create(by=author, document={**VOICE, "name": "Bench voice scorecard"})
+        card = sc.scorecard_create(by=author, document=bench_document())
         card = sc.scorecard_publish(by=author, scorecard=card)
     return card
 
@@ -108,11 +127,15 @@ def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=N
                 if q.allow_na and choice < 0.08:
                     answers[q.key] = "na"
                 else:
-                    options = q.options
-                    weights = [1 + i for i in range(len(options))]  # better answers are more common
-                    answers[q.key] = rng.choices([o.key for o in options], weights)[0]
-                    if q.key == "disclosure" and rng.random() < 0.02:
-                        answers[q.key] = "no"
+                    # better answers are more common (weight by points rank); an answer that fails the
+                    # section or the evaluation is rare (2 %), as on a real floor
+                    options = sorted(q.options, key=lambda o: o.points)
+                    safe = [o for o in options if o.auto_fail == "none"] or options
+                    failing = [o for o in options if o.auto_fail != "none"]
+                    if failing and rng.random() < 0.02:
+                        answers[q.key] = rng.choice(failing).key
+                    else:
+                        answers[q.key] = rng.choices([o.key for o in safe], [1 + i for i in range(len(safe))])[0]
             result = score(compiled, answers)
             created = started + timedelta(hours=rng.randint(1, 96))
             status = rng.choice(statuses)
