@@ -34,6 +34,7 @@ from cxq.analytics import selectors  # noqa: E402
 from cxq.analytics.forms import org_today  # noqa: E402
 from cxq.analytics.models import AnswerFact, AnswerRollup, EvaluationFact, EvaluationRollup  # noqa: E402
 from cxq.analytics.services import analytics_rebuild  # noqa: E402
+from cxq.evaluations.bench import BENCH_SCORECARD  # noqa: E402
 from cxq.scorecards.models import Scorecard  # noqa: E402
 
 
@@ -66,7 +67,7 @@ def main() -> None:
     lead = User.objects.get(email="bench.evaluator1@cxq.test")
     agent = User.objects.filter(pk=EvaluationFact.objects.values("agent_id")[:1]).first()
     team = Team.objects.filter(name="Bench team 03").first()
-    card = Scorecard.objects.get(name="Bench voice scorecard")
+    card = Scorecard.objects.get(name=BENCH_SCORECARD)
     last = EvaluationFact.objects.order_by("-day").values_list("day", flat=True).first() or org_today()
     year = {"date_from": last - timedelta(days=364), "date_to": last}
     quarter = {"date_from": last - timedelta(days=89), "date_to": last}

@@ -165,24 +165,35 @@ def test_dates_outside_the_range_and_month_segments(personas, card, today):
 
 
 def test_segments_cover_the_range_exactly():
+    """The signed pieces add up to each day of the range exactly once, and never read more than about half
+    a month of day rows per edge."""
+    from collections import Counter
     from datetime import date
 
     for start, end in (
         (date(2026, 1, 15), date(2026, 4, 3)),
         (date(2026, 1, 1), date(2026, 1, 31)),
         (date(2026, 2, 3), date(2026, 2, 20)),
+        (date(2025, 12, 3), date(2026, 11, 29)),
+        (date(2026, 3, 10), date(2026, 3, 12)),
+        (date(2026, 1, 31), date(2026, 2, 1)),
     ):
-        days = set()
-        for grain, a, b in selectors.segments(start, end):
-            assert a <= b
+        days: Counter = Counter()
+        day_rows = 0
+        for grain, a, b, sign in selectors.segments(start, end):
+            assert a <= b and sign in (1, -1)
             if grain == "m":
                 assert a.day == 1 and (b + timedelta(days=1)).day == 1
+            else:
+                day_rows += (b - a).days + 1
             d = a
             while d <= b:
-                assert d not in days
-                days.add(d)
+                days[d] += sign
                 d += timedelta(days=1)
-        assert min(days) == start and max(days) == end and len(days) == (end - start).days + 1
+        covered = {d for d, n in days.items() if n}
+        assert all(n in (0, 1) for n in days.values())
+        assert min(covered) == start and max(covered) == end and len(covered) == (end - start).days + 1
+        assert day_rows <= 32
 
 
 OPS = st.lists(
