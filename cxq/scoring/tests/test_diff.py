@@ -547,7 +547,9 @@ def edits(draw, doc):
             section["questions"].remove(question)
             draw(st.sampled_from(sections))["questions"].append(question)
         elif kind == "drop" and section:
-            draw(st.sampled_from([sections, section["questions"]])).pop()
+            target = draw(st.sampled_from([sections, section["questions"]]))
+            if target:  # an earlier drop may have emptied this section
+                target.pop()
         elif kind == "options" and question:
             _shuffle(draw, question["options"])
     return new
