@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -22,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxq.settings")
 
 import django  # noqa: E402
+from timing import timed  # noqa: E402 (bench/ is on the path when a bench runs)
 
 django.setup()
 
@@ -36,16 +36,6 @@ from cxq.analytics.models import AnswerFact, AnswerRollup, EvaluationFact, Evalu
 from cxq.analytics.services import analytics_rebuild  # noqa: E402
 from cxq.evaluations.bench import BENCH_SCORECARD  # noqa: E402
 from cxq.scorecards.models import Scorecard  # noqa: E402
-
-
-def timed(fn, n: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
 
 
 def main() -> None:
