@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import json
+
+import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from cxq.accounts.services import api_token_authenticate
+
+
+class FastJSONParser(Parser):
+    """Request bodies through orjson (a 500-interaction bulk body parses in half the time, PF-2);
+    what it refuses but Python's json reads (NaN, integers beyond 64 bits) falls back to json, so
+    validation, not the parser, names the bad field."""
+
+    def parse_body(self, request):
+        try:
+            return orjson.loads(request.body)
+        except orjson.JSONDecodeError:
+            return json.loads(request.body)
 
 
 class TokenAuth(HttpBearer):
@@ -31,6 +47,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    parser=FastJSONParser(),
 )
 
 

@@ -86,6 +86,7 @@ def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> Quer
         evaluation_scope(viewer=viewer)
         .exclude(source=Source.CALIBRATION)
         .select_related("interaction", "agent", "evaluator", "scorecard", "version")
+        .defer("interaction__transcript", "interaction__transcript_text")
     )
     f = filters
     exact = {

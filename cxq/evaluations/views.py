@@ -255,7 +255,7 @@ def evaluation_detail(request, uuid):
         and evaluation.source != Source.AUTOMATED
         and evaluation.status != Status.VOIDED,
         "can_delete": has_perm(request.user, "evaluations.delete_automated") and evaluation.source == Source.AUTOMATED,
-        "utterances": list(evaluation.interaction.utterances.order_by("index")) if editing else [],
+        "utterances": evaluation.interaction.utterances if editing else [],
         **_calibration_context(request.user, evaluation),
     }
     return render(request, "evaluations/detail.html", context)

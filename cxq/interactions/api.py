@@ -92,7 +92,7 @@ class InteractionDetailOut(InteractionOut):
 
     @staticmethod
     def resolve_transcript(obj):
-        return list(obj.utterances.order_by("index"))
+        return obj.utterances
 
     @staticmethod
     def resolve_hits(obj):

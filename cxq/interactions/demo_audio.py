@@ -48,7 +48,7 @@ def attach_demo_audio(limit: int = 6) -> int:
     ).order_by("-started_at")[:limit]
     made = 0
     for call in calls:
-        utterances = list(call.utterances.order_by("index"))
+        utterances = call.utterances
         if not utterances:
             continue
         duration = max(call.duration_seconds, max(u.end for u in utterances)) + 1

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 
@@ -7,9 +9,27 @@ from cxq.interactions.choices import Channel, Direction, EnrichmentStatus, Phras
 from cxq.lib.models import PublicIdModel
 
 
+class Utterance(NamedTuple):
+    """One turn of a transcript (IN-4), in order; times are seconds from the interaction start."""
+
+    index: int
+    speaker: str  # choices.Speaker value
+    speaker_name: str
+    start: float
+    end: float
+    text: str
+
+    def get_speaker_display(self) -> str:
+        return Speaker(self.speaker).label
+
+
 class Interaction(PublicIdModel):
-    """A call, chat, email or offline conversation (IN-1). ``transcript_text`` is the searchable
-    text of all utterances, kept in step by the ingest service."""
+    """A call, chat, email or offline conversation (IN-1).
+
+    ``transcript`` holds the utterances in order, each as ``[speaker, speaker_name, start, end, text]``
+    (one JSON array per interaction: ingest writes one value instead of one row per utterance, PF-2;
+    read them as :attr:`utterances`). ``transcript_text`` is the searchable text of all utterances, kept
+    in step by the ingest service."""
 
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -43,6 +63,7 @@ class Interaction(PublicIdModel):
     metrics = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    transcript = models.JSONField(null=True, blank=True, editable=False)
     transcript_text = models.TextField(blank=True)
     utterance_count = models.PositiveIntegerField(default=0)
     enrichment_status = models.CharField(
@@ -85,28 +106,10 @@ class Interaction(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.external_id or self.uuid}"
 
-
-class Utterance(models.Model):
-    """One turn of a transcript (IN-4), in order; times are seconds from the interaction start."""
-
-    # indexed by the (interaction, index) unique constraint
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="utterances", db_index=False)
-    index = models.PositiveIntegerField()
-    speaker = models.CharField(max_length=10, choices=Speaker.choices)
-    speaker_name = models.CharField(max_length=120, blank=True)
-    start = models.FloatField()
-    end = models.FloatField()
-    text = models.TextField()
-
-    class Meta:
-        ordering = ["interaction", "index"]
-        constraints = [
-            models.UniqueConstraint(fields=["interaction", "index"], name="utterance_order_unique"),
-            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="utterance_end_after_start"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.speaker}@{self.start:.1f}: {self.text[:40]}"
+    @property
+    def utterances(self) -> list[Utterance]:
+        """The transcript, in order (empty when there is none)."""
+        return [Utterance(i, *line) for i, line in enumerate(self.transcript or ())]
 
 
 class PhraseSet(PublicIdModel):

@@ -6,14 +6,15 @@ exactly what was wrong.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, Literal, NotRequired
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, field_validator, model_validator
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from cxq.interactions.choices import Channel, Direction, Speaker
+from cxq.interactions.choices import Channel, Direction
 
 MAX_UTTERANCES = 5000
 MAX_TEXT = 20_000
@@ -45,20 +46,17 @@ class AgentRef(BaseModel):
         return self
 
 
-class UtteranceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class UtteranceIn(TypedDict):
+    """One utterance as sent. A typed dict, not a model: a 40-utterance transcript validates ~7x
+    faster without 40 model instances (PF-2). ``end`` ≥ ``start`` is checked by ``InteractionIn``."""
 
-    speaker: Speaker
-    speaker_name: str = Field(default="", max_length=120)
-    start: float = Field(ge=0)
-    end: float = Field(ge=0)
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
-    @model_validator(mode="after")
-    def end_after_start(self) -> UtteranceIn:
-        if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
-        return self
+    speaker: Literal["agent", "customer", "system"]
+    speaker_name: NotRequired[Annotated[str, Field(max_length=120)]]
+    start: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    end: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 
 
 class InteractionIn(BaseModel):
@@ -80,7 +78,7 @@ class InteractionIn(BaseModel):
     nps: int | None = Field(default=None, ge=0, le=10)
     resolved: bool | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    holds: list[tuple[float, float]] = Field(default_factory=list, max_length=200)
+    holds: list[tuple[FiniteFloat, FiniteFloat]] = Field(default_factory=list, max_length=200)
     transcript: list[UtteranceIn] = Field(default_factory=list, max_length=MAX_UTTERANCES)
     notes: str = Field(default="", max_length=MAX_TEXT)
 
@@ -98,15 +96,19 @@ class InteractionIn(BaseModel):
         previous_start = 0.0
         last_end_by_side: dict[str, float] = {}
         for i, u in enumerate(self.transcript):
-            if u.start < previous_start:
-                raise ValueError(f"transcript.{i}: utterances must be in time order ({u.start} < {previous_start})")
-            if u.speaker != Speaker.SYSTEM and u.start < last_end_by_side.get(u.speaker, 0.0):
+            speaker, start, end = u["speaker"], u["start"], u["end"]
+            u.setdefault("speaker_name", "")
+            if end < start:
+                raise ValueError(f"transcript.{i}: end ({end}) is before start ({start})")
+            if start < previous_start:
+                raise ValueError(f"transcript.{i}: utterances must be in time order ({start} < {previous_start})")
+            if speaker != "system" and start < last_end_by_side.get(speaker, 0.0):
                 raise ValueError(
-                    f"transcript.{i}: overlaps the previous {u.speaker} utterance (starts at {u.start}, "
-                    f"that one ends at {last_end_by_side[u.speaker]})"
+                    f"transcript.{i}: overlaps the previous {speaker} utterance (starts at {start}, "
+                    f"that one ends at {last_end_by_side[speaker]})"
                 )
-            previous_start = u.start
-            last_end_by_side[u.speaker] = max(u.end, last_end_by_side.get(u.speaker, 0.0))
+            previous_start = start
+            last_end_by_side[speaker] = max(end, last_end_by_side.get(speaker, 0.0))
         for i, (start, end) in enumerate(self.holds):
             if start < 0 or end < start:
                 raise ValueError(f"holds.{i}: a hold is [start, end] in seconds with end ≥ start")
@@ -118,11 +120,8 @@ class InteractionIn(BaseModel):
         if self.ended_at:
             return int((self.ended_at - self.started_at).total_seconds())
         if self.transcript:
-            return int(round(max(u.end for u in self.transcript)))
+            return int(round(max(u["end"] for u in self.transcript)))
         return 0
-
-    def resolved_end(self) -> datetime:
-        return self.ended_at or self.started_at + timedelta(seconds=self.resolved_duration())
 
 
 def error_messages(exc) -> list[str]:

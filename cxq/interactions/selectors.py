@@ -148,7 +148,8 @@ class Filters:
 
 
 def interaction_list(*, viewer, filters: Filters) -> QuerySet[Interaction]:
-    qs = interaction_scope(viewer=viewer).select_related("agent", "team")
+    # a list never shows the transcript: leave its two biggest columns in the database
+    qs = interaction_scope(viewer=viewer).select_related("agent", "team").defer("transcript", "transcript_text")
     f = filters
     exact = {
         "channel": f.channel,

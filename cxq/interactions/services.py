@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError as SchemaError
 
 from cxq.accounts.models import OrgSettings, Role, Team, User
 from cxq.interactions.choices import EnrichmentStatus, Source
-from cxq.interactions.models import Interaction, Utterance
+from cxq.interactions.models import Interaction
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
-from cxq.lib.db import insert_rows
+from cxq.lib.db import insert_returning_ids, insert_rows
 
 FIELDS = (
     "channel",
@@ -33,6 +35,30 @@ FIELDS = (
     "resolved",
     "metadata",
     "notes",
+)
+
+
+# What a bulk upsert writes for a new interaction, in one multi-row INSERT (no model instances: PF-2).
+INSERT_COLUMNS = (
+    *FIELDS,
+    "uuid",
+    "created_at",
+    "updated_at",
+    "external_id",
+    "started_at",
+    "ended_at",
+    "duration_seconds",
+    "agent_id",
+    "team_id",
+    "topics",
+    "metrics",
+    "source",
+    "transcript",
+    "transcript_text",
+    "utterance_count",
+    "enrichment_status",
+    "enriched_at",
+    "created_by_id",
 )
 
 
@@ -87,12 +113,18 @@ class AgentResolver:
                 )
             if not ref.email:
                 raise IngestError([f"{path}: unknown agent {ref.external_id}; give an email to create them"])
-            user = User.objects.create_user(
-                email=ref.email,
-                full_name=ref.name or ref.email.split("@")[0],
-                role=self.agent_role,
-                external_id=ref.external_id or None,
-            )
+            try:
+                with transaction.atomic():  # a savepoint: another import process may create them first
+                    user = User.objects.create_user(
+                        email=ref.email,
+                        full_name=ref.name or ref.email.split("@")[0],
+                        role=self.agent_role,
+                        external_id=ref.external_id or None,
+                    )
+            except IntegrityError:
+                user = User.objects.filter(email__iexact=ref.email).first()
+                if user is None:
+                    raise IngestError([f"{path}: external id {ref.external_id} belongs to another user"]) from None
         self.cache[key] = user
         return user
 
@@ -114,32 +146,34 @@ def _team_of(agent: User | None) -> Team | None:
     return agent.teams.order_by("name").first()
 
 
+def _fields(data: InteractionIn) -> dict[str, Any]:
+    """The interaction's columns (attribute names) that ingest sets from a validated payload, but
+    for the agent and team, which need the database."""
+    values = {name: getattr(data, name) for name in FIELDS}
+    if data.holds:
+        values["metadata"] = {**data.metadata, "holds": [list(h) for h in data.holds]}
+    lines = data.transcript
+    duration = data.resolved_duration()
+    values.update(
+        external_id=data.external_id,
+        channel=data.channel.value,
+        direction=data.direction.value,
+        started_at=data.started_at,
+        ended_at=data.ended_at or data.started_at + timedelta(seconds=duration),
+        duration_seconds=duration,
+        transcript=[[u["speaker"], u["speaker_name"], u["start"], u["end"], u["text"]] for u in lines],
+        transcript_text="\n".join([u["text"] for u in lines]),
+        utterance_count=len(lines),
+        enrichment_status=EnrichmentStatus.PENDING,
+    )
+    return values
+
+
 def _fill(interaction: Interaction, data: InteractionIn, agent: User | None, team: Team | None) -> None:
-    for name in FIELDS:
-        setattr(interaction, name, getattr(data, name))
-    interaction.channel = data.channel.value
-    interaction.direction = data.direction.value
-    interaction.started_at = data.started_at
-    interaction.ended_at = data.resolved_end()
-    interaction.duration_seconds = data.resolved_duration()
+    for name, value in _fields(data).items():
+        setattr(interaction, name, value)
     interaction.agent = agent
     interaction.team = team
-    if data.holds:
-        interaction.metadata = {**interaction.metadata, "holds": [list(h) for h in data.holds]}
-    interaction.transcript_text = "\n".join(u.text for u in data.transcript)
-    interaction.utterance_count = len(data.transcript)
-    interaction.enrichment_status = EnrichmentStatus.PENDING
-
-
-UTTERANCE_COLUMNS = ("interaction", "index", "speaker", "speaker_name", "start", "end", "text")
-
-
-def _utterances(interaction: Interaction, data: InteractionIn) -> list[tuple]:
-    """Utterance rows for ``insert_rows`` (no model instances: this is the bulk-ingest hot path)."""
-    return [
-        (interaction.pk, i, u.speaker.value, u.speaker_name, u.start, u.end, u.text)
-        for i, u in enumerate(data.transcript)
-    ]
 
 
 @transaction.atomic
@@ -164,9 +198,7 @@ def interaction_upsert(
     _fill(interaction, data, agent, resolver.team_of(agent))
     interaction.save()
     if not created:
-        interaction.utterances.all().delete()
         interaction.hits.all().delete()
-    insert_rows(Utterance, UTTERANCE_COLUMNS, _utterances(interaction, data))
     interaction.other_agents.set([u for u in others if u is not None])
     if enrich:
         from cxq.interactions.enrich import interaction_enrich
@@ -205,28 +237,44 @@ def interaction_bulk_upsert(
     queued for the worker, done inline from the validated payloads (no re-read), or left pending."""
     report = BulkReport()
     resolver = resolver or AgentResolver.from_settings()
-    valid: list[tuple[int, InteractionIn]] = []
-    for i, payload in enumerate(payloads):
-        try:
-            valid.append((i, parse_payload(payload)))
-        except IngestError as exc:
-            report.errors.append({"index": offset + i, "errors": exc.messages})
     enricher = None
     if enrichment == Enrichment.INLINE:
         from cxq.interactions.enrich import Enricher
 
         enricher = Enricher()
+    # Validate and enrich before the transaction: on SQLite it holds the database's write lock, so
+    # it should only write (parallel imports enrich one batch while another one is written).
+    now = timezone.now()
+    valid: list[tuple[int, InteractionIn, dict[str, Any], Any]] = []
+    for i, payload in enumerate(payloads):
+        try:
+            data = parse_payload(payload)
+        except IngestError as exc:
+            report.errors.append({"index": offset + i, "errors": exc.messages})
+            continue
+        fields = _fields(data)
+        done = None
+        if enricher is not None:
+            done = _enrich_inline(enricher, data, fields)
+            fields.update(
+                topics=done.topics,
+                language=done.language,
+                metrics=done.metrics,
+                enrichment_status=EnrichmentStatus.DONE,
+                enriched_at=now,
+            )
+        valid.append((i, data, fields, done))
     with transaction.atomic():
-        agents: dict[int, User | None] = {}
-        for i, data in list(valid):
+        by_id = by.pk if by else None
+        seen: set[str] = set()
+        resolved: list[tuple[int, InteractionIn, dict[str, Any], Any, list[User]]] = []
+        for i, data, fields, done in valid:
             try:
-                agents[i] = resolver.resolve(data.agent)
+                agent = resolver.resolve(data.agent)
+                others = [resolver.resolve(ref, f"other_agents.{k}") for k, ref in enumerate(data.other_agents)]
             except IngestError as exc:
                 report.errors.append({"index": offset + i, "errors": exc.messages})
-                valid.remove((i, data))
-        seen: set[str] = set()
-        unique: list[tuple[int, InteractionIn]] = []
-        for i, data in valid:
+                continue
             if data.external_id and data.external_id in seen:
                 report.errors.append(
                     {
@@ -237,36 +285,48 @@ def interaction_bulk_upsert(
                 continue
             if data.external_id:
                 seen.add(data.external_id)
-            unique.append((i, data))
-        valid = unique
+            team = resolver.team_of(agent)
+            fields.update(agent_id=agent.pk if agent else None, team_id=team.pk if team else None)
+            resolved.append((i, data, fields, done, [u for u in others if u is not None]))
         existing = {i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)}
-        new_rows: list[tuple[Interaction, InteractionIn]] = []
-        hits: list[tuple[Interaction, Any]] = []
-        for i, data in valid:
+        new_rows: list[tuple] = []
+        new_hits: list[list[tuple]] = []
+        new_others: list[list[User]] = []
+        hit_rows: list[tuple] = []
+        for _i, data, fields, done, others in resolved:
             current = existing.get(data.external_id) if data.external_id else None
-            row = current or Interaction(external_id=data.external_id, source=source, created_by=by)
-            _fill(row, data, agents[i], resolver.team_of(agents[i]))
-            if enricher is not None:
-                hits.append((row, _enrich_inline(enricher, row, data)))
             if current is not None:
+                for name, value in fields.items():
+                    setattr(current, name, value)
                 current.save()
-                current.utterances.all().delete()
                 current.hits.all().delete()
-                insert_rows(Utterance, UTTERANCE_COLUMNS, _utterances(current, data))
+                current.other_agents.set(others)
+                if done is not None:
+                    hit_rows.extend(done.hit_rows(current.pk))
                 report.updated += 1
                 report.ids.append(current.pk)
             else:
-                new_rows.append((row, data))
+                fields.update(uuid=uuid4(), created_at=now, updated_at=now, source=source, created_by_id=by_id)
+                if done is None:
+                    fields.update(topics=[], metrics={}, enriched_at=None)
+                new_rows.append(tuple(fields[c] for c in INSERT_COLUMNS))
+                new_hits.append(done.hits if done is not None else [])
+                new_others.append(others)
         if new_rows:
-            Interaction.objects.bulk_create([row for row, _ in new_rows], batch_size=500)
-            insert_rows(Utterance, UTTERANCE_COLUMNS, (u for row, data in new_rows for u in _utterances(row, data)))
+            new_ids = insert_returning_ids(Interaction, INSERT_COLUMNS, new_rows)
+            hit_rows.extend((pk, *h) for pk, hits in zip(new_ids, new_hits, strict=True) for h in hits)
+            insert_rows(
+                Interaction.other_agents.through,
+                ("interaction", "user"),
+                [(pk, u.pk) for pk, users in zip(new_ids, new_others, strict=True) for u in users],
+            )
             report.created += len(new_rows)
-            report.ids.extend(row.pk for row, _ in new_rows)
-        if hits:
+            report.ids.extend(new_ids)
+        if hit_rows:
             from cxq.interactions.enrich import HIT_COLUMNS
             from cxq.interactions.models import PhraseHit
 
-            insert_rows(PhraseHit, HIT_COLUMNS, (h for row, done in hits for h in done.hit_rows(row.pk)))
+            insert_rows(PhraseHit, HIT_COLUMNS, hit_rows)
         ids = list(report.ids)
         if enrichment == Enrichment.QUEUE:
             transaction.on_commit(lambda: _queue_enrichment(ids))
@@ -274,25 +334,16 @@ def interaction_bulk_upsert(
     return report
 
 
-def _enrich_inline(enricher, row: Interaction, data: InteractionIn):
-    """Enrich one validated payload before it is written; sets the row's enrichment fields."""
+def _enrich_inline(enricher, data: InteractionIn, fields: dict[str, Any]):
+    """Enrich one validated payload from its own transcript, before it is written (no re-read)."""
     from cxq.interactions.enrich import UtteranceSpec
 
-    done = enricher.run(
-        [
-            UtteranceSpec(index=i, speaker=u.speaker.value, start=u.start, end=u.end, text=u.text)
-            for i, u in enumerate(data.transcript)
-        ],
-        channel=row.channel,
-        language=row.language,
-        metadata=row.metadata,
+    return enricher.run(
+        [UtteranceSpec(i, u["speaker"], u["start"], u["end"], u["text"]) for i, u in enumerate(data.transcript)],
+        channel=fields["channel"],
+        language=fields["language"],
+        metadata=fields["metadata"],
     )
-    row.topics = done.topics
-    row.language = done.language
-    row.metrics = done.metrics
-    row.enrichment_status = EnrichmentStatus.DONE
-    row.enriched_at = timezone.now()
-    return done
 
 
 def _queue_enrichment(ids: list[int]) -> None:

@@ -125,7 +125,7 @@ def interaction_detail(request, uuid):
     from cxq.calibrations.selectors import open_sessions_for
 
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
-    utterances = list(interaction.utterances.order_by("index"))
+    utterances = interaction.utterances
     hits = list(interaction.hits.select_related("phrase_set").order_by("utterance_index"))
     hits_by_utterance = defaultdict(list)
     for hit in hits:

@@ -56,7 +56,7 @@ def call(personas, settings, tmp_path):
     }
     interaction, created = interaction_upsert(data=parse_payload(payload))
     assert created and interaction.team == personas.team_a and interaction.duration_seconds == LENGTH
-    utterances = list(interaction.utterances.order_by("index"))
+    utterances = interaction.utterances
     assert [(u.start, u.end) for u in utterances] == [(i * STEP, (i + 1) * STEP) for i in range(len(LINES))]
     upload = SimpleUploadedFile("player-call.wav", tone_wav(utterances, LENGTH), content_type="audio/wav")
     recording = recording_attach(interaction=interaction, upload=upload, by=personas.admin)

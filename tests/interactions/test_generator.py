@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, Sum
 
 from cxq.accounts.demo import load_demo
 from cxq.accounts.models import User
 from cxq.interactions.demo import DEMO_AGENTS, PHRASE_SETS, load_demo_interactions
 from cxq.interactions.generator import AgentSpec, payloads
-from cxq.interactions.models import Interaction, PhraseHit, PhraseSet, Utterance
+from cxq.interactions.models import Interaction, PhraseHit, PhraseSet
 from cxq.interactions.schemas import InteractionIn
 from cxq.interactions.selectors import search_transcripts
 from cxq.interactions.services import interaction_bulk_upsert, interaction_upsert, parse_payload
@@ -42,7 +41,12 @@ def test_generated_payloads_all_validate_and_ingest_with_zero_errors(personas, a
 
     assert report.errors == [] and report.created == 150
     assert Interaction.objects.count() == 150
-    assert Utterance.objects.count() == sum(len(item["transcript"]) for item in items)
+    stored = {i.external_id: i.utterances for i in Interaction.objects.all()}
+    for item in items:
+        lines = stored[item["external_id"]]
+        assert [(u.index, u.speaker, u.start, u.end, u.text) for u in lines] == [
+            (i, u["speaker"], u["start"], u["end"], u["text"]) for i, u in enumerate(item["transcript"])
+        ]
     assert set(Interaction.objects.values_list("agent_id", flat=True)) == {
         personas.agent_a1.pk,
         personas.agent_b1.pk,
@@ -88,9 +92,11 @@ def test_seed_bench_creates_exactly_n_interactions_with_transcripts_and_a_search
 
     bench = Interaction.objects.filter(external_id__startswith="bench-3-")
     assert bench.count() == 200 and "Created 200 interactions" in out.getvalue()
-    counts = bench.annotate(n=Count("utterances")).values_list("utterance_count", "n")
-    assert all(stored == actual > 0 for stored, actual in counts)
-    assert Utterance.objects.count() == bench.aggregate(s=Sum("utterance_count"))["s"]
+    for interaction in bench:
+        lines = interaction.utterances
+        assert interaction.utterance_count == len(lines) > 0
+        assert interaction.transcript_text == "\n".join(u.text for u in lines)
+        assert [u.start for u in lines] == sorted(u.start for u in lines)
     assert not bench.exclude(enrichment_status="done").exists() and bench.exclude(metrics={}).count() == 200
     agents = User.objects.filter(email__endswith="@bench.cxq.test")
     assert agents.count() == 6 and not any(a.has_usable_password() for a in agents)

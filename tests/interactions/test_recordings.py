@@ -171,7 +171,7 @@ def test_an_offline_interaction_is_added_with_a_pasted_transcript_and_audio(clie
         270,
         personas.agent_a1,
     )
-    texts = list(interaction.utterances.values_list("speaker", "text"))
+    texts = [(u.speaker, u.text) for u in interaction.utterances]
     assert texts == [
         ("customer", "my bill is wrong"),
         ("agent", "let me check that for you"),

@@ -71,7 +71,7 @@ def test_a_signed_engagement_completed_event_becomes_an_interaction(secret, pers
         "Billing",
         300,
     )
-    assert interaction.source == "webhook" and interaction.utterances.count() == 1
+    assert interaction.source == "webhook" and len(interaction.utterances) == 1
 
 
 def test_a_replayed_request_changes_nothing(secret, personas):

@@ -13,7 +13,7 @@ Two outputs:
   once and varies agent, customer, start time, survey answers and ids per row.
 """
 
-from cxq.interactions.generator.bench import INTERACTION_COLUMNS, UTTERANCE_COLUMNS, BenchAgent, BenchFactory
+from cxq.interactions.generator.bench import INTERACTION_COLUMNS, BenchAgent, BenchFactory
 from cxq.interactions.generator.conversations import CHANNELS, LANGUAGES, QUEUES, Conversation, conversation
 from cxq.interactions.generator.payloads import AgentSpec, payloads
 
@@ -22,7 +22,6 @@ __all__ = [
     "INTERACTION_COLUMNS",
     "LANGUAGES",
     "QUEUES",
-    "UTTERANCE_COLUMNS",
     "AgentSpec",
     "BenchAgent",
     "BenchFactory",

@@ -50,13 +50,13 @@ INTERACTION_COLUMNS = (
     "metrics",
     "notes",
     "source",
+    "transcript",
     "transcript_text",
     "utterance_count",
     "enrichment_status",
     "enriched_at",
     "created_by_id",
 )
-UTTERANCE_COLUMNS = ("interaction_id", "index", "speaker", "speaker_name", "start", "end", "text")
 
 
 @dataclass(frozen=True)
@@ -154,8 +154,8 @@ class BenchFactory:
             json.dumps([list(h) for h in conv.holds]) if conv.holds else "",
         )
 
-    def row(self, n: int, iid: int) -> tuple[tuple, list[tuple]]:
-        """Interaction ``n`` of this seed, stored as id ``iid``: its row and its utterance rows."""
+    def row(self, n: int, iid: int) -> tuple:
+        """Interaction ``n`` of this seed, stored as id ``iid``: its row, transcript included."""
         rng = Random((self.seed << 32) + n)
         agent = self.agents[int(rng.random() * len(self.agents))]
         queue = agent.queue if rng.random() < 0.8 else rng.choices(QUEUES, cum_weights=QUEUE_CUM)[0]
@@ -169,8 +169,8 @@ class BenchFactory:
         csat, nps, resolved = survey(rng, conv.resolved)
         names = {"agent": agent.name, "customer": full, "system": ""}
         utterances = [
-            (iid, i, speaker, names[speaker], s, e, personalise(text, agent_first, first, full))
-            for i, speaker, s, e, text in item.utterances
+            [speaker, names[speaker], s, e, personalise(text, agent_first, first, full)]
+            for _, speaker, s, e, text in item.utterances
         ]
         metadata = f'{{"customer_name": {json.dumps(full)}' + (f', "holds": {item.holds}}}' if item.holds else "}")
         done = self.enriched
@@ -199,10 +199,11 @@ class BenchFactory:
             item.metrics if done else "{}",
             "",
             "bench",
+            json.dumps(utterances),
             personalise(item.text, agent_first, first, full),
             len(utterances),
             "done" if done else "pending",
             self.ts(started + conv.duration + 60) if done else None,
             None,
         )
-        return row, utterances
+        return row
