@@ -1,6 +1,7 @@
 """PF-2: bulk ingest with enrichment — interactions per second through the bulk path.
 
-40-utterance transcripts, 30 phrase sets, batches of 500, on a throw-away database. Times the two bulk
+40-utterance transcripts, 30 distinct phrase sets (3-10 phrases each), batches of 500, on a throw-away
+database. Times the two bulk
 paths: the import path (`interaction_bulk_upsert(enrichment="inline")`: validation, agent matching,
 enrichment from the payloads, inserts of interactions, utterances and hits in one pass) and the API path
 (store, then `enrich_ids` as the worker does: re-reads utterances, stores hits and fields).
@@ -29,28 +30,62 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-PHRASES = [
-    ("Greeting", "agent", ["thank you for calling", "how can i help", "good morning", "welcome to"]),
-    ("Verification", "agent", ["date of birth", "postcode", "security question", "verify your"]),
-    ("Empathy", "agent", ["i understand", "i am sorry", "i apologise", "that must be frustrating"]),
-    ("Hold", "agent", ["put you on hold", "bear with me", "one moment please"]),
-    ("Disclosure", "agent", ["this call is recorded", "recorded for quality"]),
-    ("Escalation", "customer", ["speak to a manager", "supervisor", "make a complaint"]),
-    ("Cancellation", "customer", ["cancel my", "close my account", "terminate"]),
-    ("Refund", "customer", ["refund", "money back", "charged twice"]),
-    ("Outage", "customer", ["not working", "internet is down", "no signal"]),
-    ("Closing", "agent", ["anything else", "have a great day", "thanks for your patience"]),
-]
+# 30 distinct indicators and topics: the 13 the demo ships (phrases its conversations use) and 17
+# more of the kind a contact centre adds, some of which the generated conversations never say.
+EXTRA_SETS = (
+    (
+        "Ownership",
+        "indicator",
+        "agent",
+        ["I'll take care of", "I'll sort this out", "leave it with me", "I'll make sure"],
+    ),
+    ("Callback promised", "indicator", "agent", ["call you back", "follow up with you", "get back to you"]),
+    ("Retention offer", "indicator", "agent", ["lower price", "keep you", "special offer for you", "discount"]),
+    (
+        "Troubleshooting",
+        "indicator",
+        "agent",
+        ["restart the router", "unplug it", "lights you see", "check the service status"],
+    ),
+    ("Goodwill credit", "indicator", "agent", ["goodwill gesture", "one-off credit", "credited for the downtime"]),
+    (
+        "Security check",
+        "indicator",
+        "agent",
+        ["for security", "security question", "last four digits", "one-time code"],
+    ),
+    (
+        "Next steps",
+        "indicator",
+        "agent",
+        ["confirmation email", "you'll get a text", "within 48 hours", "reference number"],
+    ),
+    (
+        "Prohibited language",
+        "indicator",
+        "agent",
+        ["there's nothing I can do", "that's not my department", "you'll have to call back", "calm down"],
+    ),
+    ("Frustration", "indicator", "customer", ["that's been weeks", "nobody told me", "that's annoying", "third time"]),
+    ("Satisfaction", "indicator", "customer", ["that's fair", "thanks for your help", "that's great", "very helpful"]),
+    ("Competitor", "indicator", "customer", ["cheaper elsewhere", "switching to", "better deal", "competitor"]),
+    ("Payment details", "topic", "any", ["card ending", "expiry date", "bank statement", "Visa ending"]),
+    ("Moving house", "topic", "any", ["moving house", "move my service", "new address", "when I move"]),
+    ("Contract", "topic", "any", ["contract end date", "contract length", "contract ends", "minimum term"]),
+    ("App problems", "topic", "any", ["app crashes", "app closes", "last update", "reinstall the app"]),
+    ("Roaming", "topic", "any", ["roaming charges", "trip abroad", "data abroad"]),
+    ("Premium content", "topic", "any", ["pay-per-view", "premium channel", "sports package"]),
+)
 
 
 def phrase_sets(admin) -> None:
+    from cxq.interactions.demo import PHRASE_SETS
     from cxq.interactions.phrases import phrase_set_create
 
-    for n in range(30):
-        name, side, phrases = PHRASES[n % len(PHRASES)]
-        phrase_set_create(
-            by=admin, name=f"{name} {n}", side=side, phrases=phrases, kind="topic" if n % 3 == 0 else "indicator"
-        )
+    sets = [(name, kind, side, phrases) for name, kind, side, phrases, _ in PHRASE_SETS] + list(EXTRA_SETS)
+    assert len(sets) == 30 and len({name for name, *_ in sets}) == 30
+    for name, kind, side, phrases in sets:
+        phrase_set_create(by=admin, name=name, side=side, phrases=phrases, kind=kind)
 
 
 def stretch(payload: dict, length: int = 40) -> dict:
@@ -71,13 +106,13 @@ def stretch(payload: dict, length: int = 40) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--interactions", type=int, default=4000)
+    parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2], help="Import processes to time (4.)")
+    parser.add_argument("--only", choices=["import"], default=None, help="Time the file import (4.) only")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     from cxq.accounts.models import Role
     from cxq.accounts.services import roles_ensure_builtin, user_create
-    from cxq.interactions.enrich import enrich_ids
     from cxq.interactions.generator import AgentSpec, payloads
-    from cxq.interactions.services import AgentResolver, Enrichment, interaction_bulk_upsert
 
     roles_ensure_builtin()
     admin = user_create(by=None, email="ingest.admin@cxq.test", full_name="Admin", role=Role.objects.get(key="admin"))
@@ -95,6 +130,23 @@ def main() -> None:
 
     gc_settings = bulk_gc()
     gc_settings.__enter__()
+
+    if args.only is None:
+        in_process(items, n)
+
+    # 4. `cxq interactions import FILE --jobs N`: worker processes parse, enrich and write batches side
+    #    by side (SQLite queues their write transactions). Timed as a user sees it: process start-up,
+    #    Django and the language model in each worker included.
+    for jobs in args.jobs:
+        for item in items:
+            item["external_id"] = f"{item['external_id'].rsplit('@', 1)[0]}@{jobs}"
+        seconds = import_file(items, jobs)
+        print(f"  cxq interactions import --jobs {jobs} (a {n}-line JSONL file): {n / seconds:,.0f}/s end to end")
+
+
+def in_process(items: list[dict], n: int) -> None:
+    from cxq.interactions.enrich import enrich_ids
+    from cxq.interactions.services import AgentResolver, Enrichment, interaction_bulk_upsert
 
     # 1. The import path: validate, match agents, enrich from the payloads, write — one pass.
     resolver = AgentResolver.from_settings()
@@ -157,6 +209,27 @@ def pipeline(items: list[dict], resolver) -> float:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def import_file(items: list[dict], jobs: int) -> float:
+    import json
+    import subprocess
+
+    from django.db import connection
+
+    path = Path(os.environ["CXQ_VAR_DIR"]) / f"bench-import-{jobs}.jsonl"
+    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    connection.close()
+    t0 = time.perf_counter()
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "cxq.cli", "interactions", "import", str(path), "--jobs", str(jobs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - t0
+    assert done.returncode == 0 and f"{len(items)} created" in done.stdout, (done.stdout, done.stderr[-2000:])
+    return seconds
 
 
 def interaction_bulk_upsert_queued(batch: list[dict], resolver):

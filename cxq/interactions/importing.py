@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.utils import timezone
 
 from cxq.interactions.datasets import is_turns_record, turns_to_interaction
@@ -41,7 +43,7 @@ class LineError(ValueError):
 def read_records(path: Path, *, default_agent: str | None = None) -> Iterator[tuple[int, Any]]:
     """Yield (line number, payload) pairs; a payload that cannot be read is a ``LineError``."""
     suffix = path.suffix.lower()
-    started = timezone.now().replace(microsecond=0).isoformat()
+    started = import_started()
     if suffix in (".jsonl", ".ndjson"):
         yield from _jsonl(path, started, default_agent)
     elif suffix == ".csv":
@@ -57,18 +59,35 @@ def _with_agent(payload: dict, default_agent: str | None) -> dict:
 
 
 def _jsonl(path: Path, started: str, default_agent: str | None) -> Iterator[tuple[int, Any]]:
+    for number, line in jsonl_lines(path):
+        yield number, parse_jsonl_line(line, started=started, default_agent=default_agent)
+
+
+def jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of the non-blank lines, unparsed: a parallel import parses them in its workers."""
     with path.open(encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, LineError(f"not valid JSON: {exc.msg} at column {exc.colno}")
-                continue
-            if is_turns_record(record):
-                record = turns_to_interaction(record, started_at=started)
-            yield number, _with_agent(record, default_agent) if isinstance(record, dict) else record
+            if line.strip():
+                yield number, line
+
+
+def parse_jsonl_line(line: str, *, started: str, default_agent: str | None) -> Any:
+    """One JSONL line as an ingest payload (research ``turns`` records converted), or a ``LineError``."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:  # what orjson refuses but JSON allows (integers beyond 64 bits); else json's clearer message
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            return LineError(f"not valid JSON: {exc.msg} at column {exc.colno}")
+    if is_turns_record(record):
+        record = turns_to_interaction(record, started_at=started)
+    return _with_agent(record, default_agent) if isinstance(record, dict) else record
+
+
+def import_started() -> str:
+    """The start time given to records that carry none (the research datasets), fixed per import."""
+    return timezone.now().replace(microsecond=0).isoformat()
 
 
 def _csv(path: Path, default_agent: str | None) -> Iterator[tuple[int, Any]]:
@@ -103,3 +122,85 @@ def _row(row: dict[str, str]) -> dict[str, Any]:
             raise LineError("column resolved: use yes or no")
         data["resolved"] = value in ("yes", "true", "1")
     return data
+
+
+# --- Writing batches (in this process, or in the worker processes of a parallel import) -------------
+
+
+@dataclass
+class BatchResult:
+    created: int = 0
+    updated: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # {"line": n, "errors": [...]}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    started: str  # see import_started()
+    default_agent: str | None = None
+    enrich: bool = True  # enrich in the same pass (else queued for the worker)
+
+
+def import_batch(
+    items: Sequence[tuple[int, Any]], options: ImportOptions, *, raw: bool, resolver: Any = None
+) -> BatchResult:
+    """Upsert one batch of (line number, payload) — with ``raw``, payloads are JSONL lines still to be
+    parsed — and say which lines were rejected and why."""
+    from cxq.interactions.choices import Source
+    from cxq.interactions.services import Enrichment, interaction_bulk_upsert
+
+    result = BatchResult()
+    numbers: list[int] = []
+    payloads: list[Any] = []
+    for number, payload in items:
+        if raw:
+            payload = parse_jsonl_line(payload, started=options.started, default_agent=options.default_agent)
+        if isinstance(payload, LineError):
+            result.rejected.append({"line": number, "errors": [str(payload)]})
+            continue
+        numbers.append(number)
+        payloads.append(payload)
+    if payloads:
+        report = interaction_bulk_upsert(
+            payloads=payloads,
+            source=Source.IMPORT,
+            resolver=resolver,
+            enrichment=Enrichment.INLINE if options.enrich else Enrichment.QUEUE,
+        )
+        result.created, result.updated = report.created, report.updated
+        result.rejected.extend({"line": numbers[e["index"]], "errors": e["errors"]} for e in report.errors)
+    return result
+
+
+# Worker processes of a parallel import: Django set up once, the test database's name passed in (a
+# test run's database is not the one the settings name), one agent resolver per process.
+_worker: dict[str, Any] = {}
+
+
+def worker_init(database_name: str) -> None:
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from cxq.lib.gc import bulk_gc
+
+    connections["default"].settings_dict["NAME"] = database_name
+    _worker["gc"] = bulk_gc()
+    _worker["gc"].__enter__()  # relaxed for the life of the worker, as for an in-process import
+
+
+def worker_import_batch(items: list[tuple[int, Any]], options: ImportOptions, raw: bool) -> BatchResult:
+    from django.db import IntegrityError
+
+    from cxq.interactions.services import AgentResolver
+
+    if "resolver" not in _worker:
+        _worker["resolver"] = AgentResolver.from_settings()
+    try:
+        return import_batch(items, options, raw=raw, resolver=_worker["resolver"])
+    except IntegrityError:
+        # PostgreSQL: another worker inserted the same external id (a file naming it twice, in two
+        # batches) between our look-up and our insert; it has committed now, so a retry updates it.
+        _worker["resolver"] = AgentResolver.from_settings()
+        return import_batch(items, options, raw=raw, resolver=_worker["resolver"])

@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import json
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cxq.interactions.choices import Source
 from cxq.interactions.enrich import enrich_pending
-from cxq.interactions.importing import LineError, read_records
-from cxq.interactions.services import (
-    AgentResolver,
-    Enrichment,
-    interaction_bulk_upsert,
-    interactions_mark_for_enrichment,
+from cxq.interactions.importing import (
+    BatchResult,
+    ImportOptions,
+    import_batch,
+    import_started,
+    jsonl_lines,
+    read_records,
+    worker_import_batch,
+    worker_init,
 )
+from cxq.interactions.services import AgentResolver, interactions_mark_for_enrichment
 from cxq.lib.gc import bulk_gc
 
 BATCH = 500
+# Below this many lines an import runs in this process: starting workers (Django, the language model)
+# costs a few seconds.
+PARALLEL_FROM_LINES = 20_000
 
 
 class Command(BaseCommand):
@@ -32,6 +45,13 @@ class Command(BaseCommand):
         imp.add_argument("--agent", default=None, help="Email of the agent for records that name none")
         imp.add_argument("--rejects", default=None, help="Where to write rejected lines (default ./FILE.rejects.jsonl)")
         imp.add_argument("--no-enrich", action="store_true", help="Leave enrichment to the worker")
+        imp.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help=f"Processes that parse, enrich and write (default: one per core, at most 4, from "
+            f"{PARALLEL_FROM_LINES:,} lines; 1 for smaller files)",
+        )
         enrich = sub.add_parser("enrich", help="Enrich pending interactions now (with --all: every interaction)")
         enrich.add_argument("--all", action="store_true")
 
@@ -50,7 +70,7 @@ class Command(BaseCommand):
         with bulk_gc():
             self._import(**opts)
 
-    def _import(self, *, path, agent, rejects, no_enrich, **opts):
+    def _import(self, *, path, agent, rejects, no_enrich, jobs, **opts):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No such file: {path}", returncode=2)
@@ -58,13 +78,21 @@ class Command(BaseCommand):
             lines = sum(1 for _ in file.open(encoding="utf-8-sig"))
         except UnicodeDecodeError:
             raise CommandError(f"{path} is not UTF-8 text", returncode=2)
+        if jobs is not None and jobs < 1:
+            raise CommandError("--jobs: give 1 or more processes", returncode=2)
         rejects_path = Path(rejects) if rejects else Path.cwd() / (file.name + ".rejects.jsonl")
+        options = ImportOptions(started=import_started(), default_agent=agent, enrich=not no_enrich)
+        workers = self._workers(jobs, lines)
         totals = {"created": 0, "updated": 0, "rejected": 0}
         rejected: list[dict] = []
-        resolver = AgentResolver.from_settings()
+
+        def add(result: BatchResult) -> None:
+            totals["created"] += result.created
+            totals["updated"] += result.updated
+            rejected.extend(result.rejected)
+
         try:
-            records = read_records(file, default_agent=agent)
-            batch: list[tuple[int, object]] = []
+            batches = self._batches(file, options)
             with Progress(
                 TextColumn("[bold]Importing"),
                 BarColumn(),
@@ -73,17 +101,13 @@ class Command(BaseCommand):
                 disable=not self.stdout.isatty(),
             ) as progress:
                 task = progress.add_task("import", total=lines)
-                for number, payload in records:
-                    if isinstance(payload, LineError):
-                        rejected.append({"line": number, "errors": [str(payload)]})
-                        continue
-                    batch.append((number, payload))
-                    if len(batch) >= BATCH:
-                        self._flush(batch, totals, rejected, resolver, no_enrich)
-                        progress.update(task, completed=number)
-                        batch = []
-                if batch:
-                    self._flush(batch, totals, rejected, resolver, no_enrich)
+                if workers > 1:
+                    self._in_workers(workers, batches, options, add, lambda n: progress.update(task, completed=n))
+                else:
+                    resolver = AgentResolver.from_settings()
+                    for items, raw in batches:
+                        add(import_batch(items, options, raw=raw, resolver=resolver))
+                        progress.update(task, completed=items[-1][0])
                 progress.update(task, completed=lines)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2)
@@ -97,15 +121,47 @@ class Command(BaseCommand):
             + (f" (see {rejects_path})" if rejected else "")
         )
 
-    def _flush(self, batch, totals, rejected, resolver, no_enrich):
-        numbers = [n for n, _ in batch]
-        report = interaction_bulk_upsert(
-            payloads=[p for _, p in batch],
-            source=Source.IMPORT,
-            resolver=resolver,
-            enrichment=Enrichment.QUEUE if no_enrich else Enrichment.INLINE,
-        )
-        totals["created"] += report.created
-        totals["updated"] += report.updated
-        for error in report.errors:
-            rejected.append({"line": numbers[error["index"]], "errors": error["errors"]})
+    @staticmethod
+    def _workers(jobs: int | None, lines: int) -> int:
+        """Processes to import with: as asked, else one per core (at most 4) for files big enough to
+        pay for starting them. Never for an in-memory SQLite database (other processes cannot see it)."""
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            return 1
+        if jobs is not None:
+            return jobs
+        return min(os.cpu_count() or 1, 4) if lines >= PARALLEL_FROM_LINES else 1
+
+    @staticmethod
+    def _batches(file: Path, options: ImportOptions) -> Iterator[tuple[list[tuple[int, Any]], bool]]:
+        """Batches of (line number, item): raw JSONL lines (parsed where they are written) or CSV records."""
+        raw = file.suffix.lower() in (".jsonl", ".ndjson")
+        source = jsonl_lines(file) if raw else read_records(file, default_agent=options.default_agent)
+        batch: list[tuple[int, Any]] = []
+        for item in source:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                yield batch, raw
+                batch = []
+        if batch:
+            yield batch, raw
+
+    @staticmethod
+    def _in_workers(workers, batches, options, add, progress) -> None:
+        """Each batch is parsed, enriched and written by one of ``workers`` processes; at most two batches
+        per process are in flight, so memory stays flat whatever the file's size (PF-6)."""
+        connection.close()  # the workers open their own
+        name = connection.settings_dict["NAME"]
+        in_flight: deque[tuple[Future, int]] = deque()
+        with ProcessPoolExecutor(
+            workers, mp_context=get_context("spawn"), initializer=worker_init, initargs=(str(name),)
+        ) as pool:
+            for items, raw in batches:
+                in_flight.append((pool.submit(worker_import_batch, items, options, raw), items[-1][0]))
+                if len(in_flight) >= 2 * workers:
+                    future, last = in_flight.popleft()
+                    add(future.result())
+                    progress(last)
+            while in_flight:
+                future, last = in_flight.popleft()
+                add(future.result())
+                progress(last)
