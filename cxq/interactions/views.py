@@ -90,10 +90,15 @@ def _evaluations_of(viewer, interaction) -> list:
     )
 
 
+def _timeline_length(interaction, utterances) -> float:
+    """Seconds the timeline spans: the interaction's duration, or its last utterance if that is later."""
+    return max([interaction.duration_seconds] + [u.end for u in utterances] + [1])
+
+
 def _timeline(interaction, utterances, hits, threads) -> list[dict]:
     """Markers for the timeline above the transcript: indicator/topic hits and comments, placed by
     time as a percentage of the interaction's length."""
-    length = max([interaction.duration_seconds] + [u.end for u in utterances] + [1])
+    length = _timeline_length(interaction, utterances)
     starts = {u.index: u.start for u in utterances}
     markers = [
         {
@@ -131,6 +136,7 @@ def interaction_detail(request, uuid):
     for hit in hits:
         hits_by_utterance[hit.utterance_index].append(hit)
     threads = list(comments.comment_list(viewer=request.user, interaction=interaction))
+    recordings_list = list(interaction.recordings.order_by("created_at"))
     context = {
         "interaction": interaction,
         "timeline": _timeline(interaction, utterances, hits, threads),
@@ -138,7 +144,9 @@ def interaction_detail(request, uuid):
         "hits": hits,
         "metrics": interaction.metrics or {},
         "other_agents": list(User.objects.filter(pk__in=interaction.other_agents.values("pk"))),
-        "recordings": list(interaction.recordings.order_by("created_at")),
+        "recordings": recordings_list,
+        "playable": any(r.status == Recording.Status.READY for r in recordings_list),
+        "timeline_length": _timeline_length(interaction, utterances),
         "can_download": has_perm(request.user, "recordings.download"),
         "can_upload": has_perm(request.user, "interactions.create"),
         "threads": threads,

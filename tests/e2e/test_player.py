@@ -169,13 +169,16 @@ def test_the_player_highlights_seeks_and_changes_speed_in_sync_with_the_transcri
     expect(timeline.locator(".marker-topic")).to_have_attribute("href", "#u3")
     expect(timeline.locator(".marker-topic")).to_have_attribute("title", re.compile(r"^Refund · [6-8] s$"))
     expect(timeline.locator(".marker-comment")).to_have_attribute("title", "Good empathy on the refund. · 6 s")
-    box = timeline.bounding_box()
+    box = timeline.locator("[data-track]").bounding_box()
+    bar = timeline.bounding_box()
     for kind, at in (("indicator", greeting.start), ("topic", refund.start), ("comment", 6.0)):
         marker = timeline.locator(f".marker-{kind}")
         expect(marker).to_be_visible()
         mbox = marker.bounding_box()
         centre = mbox["x"] + mbox["width"] / 2 - box["x"]
         assert centre == pytest.approx(box["width"] * at / LENGTH, abs=3), (kind, at, centre, box)
+        # inside the bar, even a marker at the very start or end
+        assert bar["x"] <= mbox["x"] and mbox["x"] + mbox["width"] <= bar["x"] + bar["width"], (kind, mbox, bar)
     expect(lines.nth(0).locator(".utt-hits")).to_contain_text("Greeting")
     expect(lines.nth(3).locator(".utt-hits")).to_contain_text("Refund")
     expect(lines.nth(4).locator(".utt-hits")).to_have_count(0)
@@ -196,6 +199,25 @@ def test_the_player_highlights_seeks_and_changes_speed_in_sync_with_the_transcri
     wait_playing(page, 3)
     assert 6.0 <= audio_state(page)["time"] < 8.0
     shot(page, f"player-{who}-line-4")
+    # The playhead on the timeline follows the recording (paused, so both stand still to be compared).
+    head = timeline.get_by_test_id("playhead")
+    expect(head).to_be_visible()
+    page.evaluate("document.querySelector('[data-player] audio').pause()")
+    page.wait_for_timeout(300)
+    hbox, state = head.bounding_box(), audio_state(page)
+    assert hbox["x"] + hbox["width"] / 2 - box["x"] == pytest.approx(box["width"] * state["time"] / LENGTH, abs=3)
+
+    # A click on the bar, away from the markers, plays from that point (here 90 % in: 9 s).
+    timeline.click(position={"x": box["x"] - bar["x"] + box["width"] * 0.9, "y": bar["height"] / 2})
+    page.wait_for_function(
+        "() => { const a = document.querySelector('[data-player] audio'); return !a.paused && a.currentTime >= 9; }",
+        timeout=WAIT_MS,
+    )
+    assert 9.0 <= audio_state(page)["time"] < 10.0
+    wait_playing(page, 4)
+    shot(page, f"player-{who}-timeline-seek")
+    lines.nth(2).click()
+    wait_playing(page, 2)
 
     # Speed: 2× then 1.5×; the chosen button, and only it, is shown selected (and pressed).
     speeds.filter(has_text=re.compile(r"^2×$")).click()

@@ -38,6 +38,27 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // The playhead moves along the timeline while the recording plays; a click on the bar (not on a
+  // marker) plays from that point. The timeline spans the interaction (data-length, seconds).
+  const timeline = document.querySelector(".timeline[data-length]");
+  const track = timeline && timeline.querySelector("[data-track]");
+  const head = timeline && timeline.querySelector("[data-playhead]");
+  const length = timeline ? Number(timeline.dataset.length) : 0;
+  if (track && head && length > 0) {
+    const moveHead = () => {
+      head.hidden = false;
+      head.style.left = `${Math.min(100, (100 * media.currentTime) / length)}%`;
+    };
+    ["timeupdate", "seeked", "loadedmetadata"].forEach((name) => media.addEventListener(name, moveHead));
+    timeline.addEventListener("click", (e) => {
+      if (e.target.closest(".marker")) return;
+      const box = track.getBoundingClientRect();
+      const fraction = Math.min(1, Math.max(0, (e.clientX - box.left) / box.width));
+      media.currentTime = fraction * length;
+      media.play().catch(() => {});
+    });
+  }
+
   // The selected speed follows the media's own rate, so it is right from the start and after a
   // change made elsewhere (the browser's playback-speed menu), and says so to screen readers.
   const rates = Array.from(player.querySelectorAll("[data-rate]"));
