@@ -22,8 +22,9 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -251,9 +252,10 @@ def transcript(rng: random.Random, words: list[str], sets: list[PhraseSet], n: i
 
 
 CLOCK: Callable[[], float] = time.process_time
+T = TypeVar("T")
 
 
-def rate(label: str, items: list[list[Utterance]], work: Callable[[list[Utterance]], object], repeat: int = 1) -> float:
+def rate(label: str, items: Sequence[T], work: Callable[[T], object], repeat: int = 1) -> float:
     """Best of ``repeat`` passes (the machine is shared: the best pass is the least disturbed one)."""
     times = []
     for _ in range(repeat):
@@ -307,6 +309,16 @@ def main() -> None:
     rate("match, cold word cache (first pass)", items, cold.match)
     rate("match, warm", items, cold.match, n)
     rate("metrics", items, lambda u: compute_metrics(u, thresholds), n)
+    metrics = [compute_metrics(u, thresholds) for u in items]
+    rate("metrics.as_dict()", metrics, lambda m: m.as_dict(), n)
+    rows = [[(u.index, u.speaker, u.start, u.end, u.text) for u in utterances] for utterances in items]
+    rate(
+        f"{args.utterances} Utterance(...) by keyword",
+        rows,
+        lambda r: [Utterance(index=i, speaker=sp, start=s, end=e, text=t) for i, sp, s, e, t in r],
+        n,
+    )
+    rate(f"{args.utterances} Utterance(...) positional", rows, lambda r: [Utterance(*row) for row in r], n)
     rate("language (no hint)", items, lambda u: detect_language(x.text for x in u if x.speaker != "system"), n)
     fresh = PhraseMatcher(sets)
     cold_total = rate("ENRICH, cold word cache (first pass)", items, lambda u: enrich(u, fresh, thresholds))

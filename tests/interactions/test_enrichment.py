@@ -7,10 +7,11 @@ the comments next to them.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cxq.interactions.enrichment import (
@@ -25,7 +26,8 @@ from cxq.interactions.enrichment import (
     normalize,
     normalize_language_code,
 )
-from cxq.interactions.enrichment.normalize import normalize_texts, original_span
+from cxq.interactions.enrichment.metrics import _count_words_of, count_words, intersect_intervals, merge_intervals
+from cxq.interactions.enrichment.normalize import _span_by_tokens, normalize_texts, normalize_words, original_span
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -610,3 +612,104 @@ def test_a_vanishingly_short_utterance_has_no_word_rate_rather_than_an_error() -
         [],
     )
     assert metrics.agent_words_per_minute is None and metrics.agent_filler_words_per_minute in (None, 0.0)
+
+
+# --- fast paths agree with their plain definitions ------------------------------------------------------
+
+
+def test_utterances_and_hits_are_immutable_values() -> None:
+    utterance = Utterance(index=3, speaker="agent", start=1.0, end=2.0, text="hi")
+    assert utterance == Utterance(3, "agent", 1.0, 2.0, "hi", "")  # positional construction works too
+    assert (utterance.index, utterance.speaker_name) == (3, "")
+    assert hash(utterance) == hash(Utterance(3, "agent", 1.0, 2.0, "hi"))
+    with pytest.raises(AttributeError):
+        utterance.text = "changed"  # type: ignore[misc]
+    with pytest.raises(ValueError, match="'robot'"):
+        Utterance(0, "robot", 0.0, 1.0, "")
+    hit = only_hit(PhraseMatcher([phrase_set("r", "refund")]), [u(0, "customer", 0, 3, "a refund please")])
+    assert hit == Hit("r", 0, 1.0, "refund", "refund", 1.0)
+    with pytest.raises(AttributeError):
+        hit.score = 0.5  # type: ignore[misc]
+
+
+def test_a_misspelling_is_only_matched_on_the_side_of_its_set() -> None:
+    """The near-word look-up is shared by both sides; the phrases checked are still the side's own."""
+    matcher = PhraseMatcher([phrase_set("a", "refund", side="agent"), phrase_set("c", "cancellation", side="customer")])
+    hits = matcher.match([u(0, "customer", 0, 1, "refnd cancelation"), u(1, "agent", 1, 2, "refnd cancelation")])
+    assert [(h.phrase_set_id, h.utterance_index, h.matched_text) for h in hits] == [
+        ("c", 0, "cancelation"),
+        ("a", 1, "refnd"),
+    ]
+
+
+def _apostrophes_only_run(text: str) -> bool:
+    return any(set(run) <= {"'", "`"} for run in re.findall(r"[A-Za-z0-9'`]+", text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab Z9'`,.-!\t", max_size=30), st.data())
+def test_the_ascii_span_shortcut_agrees_with_the_word_runs(text: str, data: st.DataObject) -> None:
+    words = normalize(text).split()
+    assume(words)
+    first = data.draw(st.integers(0, len(words) - 1))
+    n_words = data.draw(st.integers(1, len(words) - first))
+    if _apostrophes_only_run(text):  # the shortcut does not apply: the token walk answers
+        assert original_span(text, first, n_words) == _span_by_tokens(text, first, n_words)
+    else:  # the normalised words are the runs of letters, digits and apostrophes
+        runs = list(re.finditer(r"[A-Za-z0-9'`]+", text))
+        expected = text[runs[first].start() : runs[first + n_words - 1].end()].strip("'`")
+        assert original_span(text, first, n_words) == expected
+
+
+def _merge_by_definition(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+interval_lists = st.lists(
+    st.tuples(times, st.floats(min_value=0, max_value=30, allow_nan=False)).map(lambda t: (t[0], t[0] + t[1])),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(interval_lists, interval_lists)
+def test_interval_merge_and_intersection_agree_with_their_definitions(first, second) -> None:
+    merged_first, merged_second = merge_intervals(first), merge_intervals(second)
+    assert merged_first == _merge_by_definition(first)
+    every_overlap = sorted(
+        (max(a_start, b_start), min(a_end, b_end))
+        for a_start, a_end in merged_first
+        for b_start, b_end in merged_second
+        if min(a_end, b_end) > max(a_start, b_start)
+    )
+    assert intersect_intervals(merged_first, merged_second) == every_overlap
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=20), max_size=8))
+def test_words_per_side_are_the_sum_of_the_words_per_text(texts: list[str]) -> None:
+    normalized = [text for text in normalize_texts(texts) if text]
+    assert _count_words_of(normalized) == sum(count_words(text) for text in normalized)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=20), max_size=6))
+def test_batch_normalisation_equals_normalising_each_text(texts: list[str]) -> None:
+    assert normalize_words(texts) == [normalize(text).split() for text in texts]
+    assert normalize_texts(texts) == [normalize(text) for text in texts]
+
+
+def test_the_matcher_gives_the_same_hits_whatever_it_is_handed() -> None:
+    matcher = PhraseMatcher([phrase_set("r", "refund"), phrase_set("g", "thank you for calling", side="agent")])
+    utterances = [u(0, "agent", 0, 2, "Thank you, for calling!"), u(1, "customer", 2, 4, "A refnd; please.")]
+    texts = [utterance.text for utterance in utterances]
+    expected = matcher.match(utterances)
+    assert [h.phrase_set_id for h in expected] == ["g", "r"]
+    assert matcher.match(utterances, normalized=normalize_texts(texts)) == expected
+    assert matcher.match(utterances, words=normalize_words(texts)) == expected

@@ -26,7 +26,7 @@ from itertools import accumulate
 import ahocorasick
 from rapidfuzz.distance import OSA
 
-from .normalize import normalize, normalize_texts, original_span
+from .normalize import normalize, normalize_words, original_span
 from .types import Hit, PhraseSet, Utterance
 
 MATCHED_SIDES = ("agent", "customer")
@@ -35,6 +35,7 @@ MATCHED_SIDES = ("agent", "customer")
 # Zipfian); past this many distinct words the cache is dropped and re-learned.
 _MAX_CACHED_WORDS = 200_000
 _NOTHING: dict[str, int] = {}
+_NO_NEAR: tuple[set[str], dict[str, dict[str, int]]] = (set(), {})
 _LINE_BREAK = " \n "  # joins utterances: no phrase key (words and single spaces) can span it
 
 
@@ -102,6 +103,7 @@ class PhraseMatcher:
         two_edits_min_length: int = 9,
     ) -> None:
         self.phrase_sets: tuple[PhraseSet, ...] = tuple(phrase_sets)
+        self._set_ids = tuple(phrase_set.id for phrase_set in self.phrase_sets)
         self._fuzzy_min_length = fuzzy_min_length
         self._two_edits_min_length = two_edits_min_length
         per_side = {side: self._phrases_for(side) for side in MATCHED_SIDES}
@@ -147,55 +149,86 @@ class PhraseMatcher:
 
     # -- matching ----------------------------------------------------------------------------------
 
-    def match(self, utterances: Sequence[Utterance], *, normalized: Sequence[str] | None = None) -> list[Hit]:
+    def match(
+        self,
+        utterances: Sequence[Utterance],
+        *,
+        normalized: Sequence[str] | None = None,
+        words: Sequence[list[str]] | None = None,
+    ) -> list[Hit]:
         """Hits of every phrase set in ``utterances``, at most one per (set, utterance), by utterance.
 
-        ``normalized`` may pass ``normalize_texts([u.text for u in utterances])`` already computed.
+        ``words`` may pass ``normalize_words([u.text for u in utterances])`` and ``normalized`` the
+        texts (``" ".join`` of the words) already computed; either is derived when missing.
         """
+        if words is None:
+            if normalized is None:
+                words = normalize_words([u.text for u in utterances])
+            else:
+                words = [text.split() for text in normalized]
         if normalized is None:
-            normalized = normalize_texts([u.text for u in utterances])
-        best: _Best = {}
+            normalized = [" ".join(row_words) for row_words in words]
+        side_rows: dict[str, list[int]] = {side: [] for side in MATCHED_SIDES}
+        for row, utterance in enumerate(utterances):
+            rows = side_rows.get(utterance.speaker)
+            if rows is not None and normalized[row]:
+                rows.append(row)
+        # One automaton pass over all of a side's utterances, joined by line breaks; offsets map back
+        # to utterances through the start offset of each one.
+        searched: list[tuple[str, ahocorasick.Automaton, list[int], str, list[int]]] = []
         for side in MATCHED_SIDES:
-            automaton = self._automata[side]
-            rows = [row for row, u in enumerate(utterances) if u.speaker == side and normalized[row]]
+            automaton, rows = self._automata[side], side_rows[side]
             if automaton is None or not rows:
                 continue
-            # One automaton pass over all of the side's utterances, joined by line breaks; offsets map
-            # back to utterances through the start offset of each one.
             texts = [normalized[row] for row in rows]
             joined = " " + _LINE_BREAK.join(texts) + " "
             starts = list(accumulate([len(text) + len(_LINE_BREAK) for text in texts], initial=1))
+            searched.append((side, automaton, rows, joined, starts))
+        # fuzzy step 1, for both sides at once: which words of the interaction are near a phrase word
+        near = (
+            self._near_words([words[row] for *_, rows, _, _ in searched for row in rows]) if self._buckets else _NO_NEAR
+        )
+        best: _Best = {}
+        for side, automaton, rows, joined, starts in searched:
             for end, phrase in automaton.iter(joined):
                 key_start = end - phrase.key_length + 1  # the space before the phrase's first word
                 item = bisect_right(starts, key_start + 1) - 1
                 position = joined.count(" ", starts[item], key_start + 1)  # words before it
                 _keep(best, rows[item], position, 1.0, phrase)
-            if self._buckets:
-                self._match_fuzzy(side, rows, normalized, joined, starts, best)
-        return self._hits(utterances, normalized, best)
+            if near[0]:
+                self._match_fuzzy(near, side, rows, words, joined, starts, best)
+        return self._hits(utterances, words, best)
 
-    def _match_fuzzy(
-        self,
-        side: str,
-        rows: list[int],
-        normalized: Sequence[str],
-        joined: str,
-        starts: list[int],
-        best: _Best,
-    ) -> None:
-        vocabulary = set(joined.split())
+    def _near_words(self, word_lists: list[list[str]]) -> tuple[set[str], dict[str, dict[str, int]]]:
+        """The words of these utterances that are near a phrase word, and the cache's near-map to use.
+
+        Words never seen before are learned first (:meth:`_learn`). One vocabulary for both sides: a
+        word the agent and the customer both use is looked up once.
+        """
+        vocabulary: set[str] = set().union(*word_lists)
         cache = self._cache  # one generation throughout, even if another thread replaces it meanwhile
         unseen = vocabulary - cache.seen
         if unseen:
             if len(cache.seen) + len(unseen) > _MAX_CACHED_WORDS:
                 cache = self._cache = _WordCache()
             self._learn(cache, unseen)
-        near = vocabulary & cache.near_words
-        if not near:
-            return
-        # locate the near words with a few str.find calls instead of scanning every utterance
+        return vocabulary & cache.near_words, cache.near
+
+    def _match_fuzzy(
+        self,
+        near: tuple[set[str], dict[str, dict[str, int]]],
+        side: str,
+        rows: list[int],
+        words: Sequence[list[str]],
+        joined: str,
+        starts: list[int],
+        best: _Best,
+    ) -> None:
+        near_words, near_map = near
+        # locate the near words with a few str.find calls instead of scanning every utterance (a near
+        # word of the other side's text is simply not found here)
         found: set[int] = set()
-        for word in near:
+        for word in near_words:
             key = f" {word} "
             offset = joined.find(key)
             while offset != -1:
@@ -203,10 +236,10 @@ class PhraseMatcher:
                 offset = joined.find(key, offset + 1)
         anchors = self._anchors[side]
         for item in sorted(found):
-            words = normalized[rows[item]].split()
-            for position, word in enumerate(words):
-                if word in near:
-                    self._windows(words, position, cache.near, anchors, rows[item], best)
+            row_words = words[rows[item]]
+            for position, word in enumerate(row_words):
+                if word in near_words:
+                    self._windows(row_words, position, near_map, anchors, rows[item], best)
 
     def _windows(
         self,
@@ -258,22 +291,23 @@ class PhraseMatcher:
     def _hits(
         self,
         utterances: Sequence[Utterance],
-        normalized: Sequence[str],
+        words: Sequence[list[str]],
         best: _Best,
     ) -> list[Hit]:
         ordered = sorted(best.items(), key=lambda item: (utterances[item[0][1]].index, item[1][1], item[0][0]))
+        set_ids = self._set_ids
         hits = []
-        for (set_position, row), (score, position, _, phrase, configured) in ordered:
+        for (set_position, row), (score, position, length, _, configured) in ordered:
             utterance = utterances[row]
-            word_count = normalized[row].count(" ") + 1
+            word_count = len(words[row])
             span = max(utterance.end - utterance.start, 0.0)
             hits.append(
                 Hit(
-                    phrase_set_id=self.phrase_sets[set_position].id,
+                    phrase_set_id=set_ids[set_position],
                     utterance_index=utterance.index,
                     start=utterance.start + span * position / word_count,
                     phrase=configured,
-                    matched_text=original_span(utterance.text, position, len(phrase.words)),
+                    matched_text=original_span(utterance.text, position, length),
                     score=score,
                 )
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import islice
 
 import ahocorasick
 
@@ -24,34 +25,44 @@ def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
        touching speech of one side is one stretch of talk, never counted twice); otherwise it starts
        a new stretch.
     """
+    ordered = sorted(intervals)
+    if not ordered:
+        return []
     merged: list[Interval] = []
-    current_start = current_end = 0.0
-    for start, end in sorted(intervals):
-        if merged and start <= current_end:
+    current_start, current_end = ordered[0]
+    for start, end in islice(ordered, 1, None):
+        if start <= current_end:
             if end > current_end:
                 current_end = end
-                merged[-1] = (current_start, end)
         else:
+            merged.append((current_start, current_end))
             current_start, current_end = start, end
-            merged.append((start, end))
+    merged.append((current_start, current_end))
     return merged
 
 
 def intersect_intervals(first: list[Interval], second: list[Interval]) -> list[Interval]:
     """Intersections of two sorted, disjoint interval lists (two-pointer sweep), zero-length dropped."""
     result: list[Interval] = []
+    if not first or not second:
+        return result
     i = j = 0
-    while i < len(first) and j < len(second):
-        (a_start, a_end), (b_start, b_end) = first[i], second[j]
+    (a_start, a_end), (b_start, b_end) = first[0], second[0]
+    while True:  # only the pointer that moves unpacks its next interval
         start = a_start if a_start > b_start else b_start
         end = a_end if a_end < b_end else b_end
         if end > start:
             result.append((start, end))
         if a_end < b_end:
             i += 1
+            if i == len(first):
+                return result
+            a_start, a_end = first[i]
         else:
             j += 1
-    return result
+            if j == len(second):
+                return result
+            b_start, b_end = second[j]
 
 
 def subtract_intervals(interval: Interval, holes: list[Interval]) -> list[Interval]:
@@ -97,6 +108,11 @@ def _filler_automaton(fillers: tuple[str, ...]) -> ahocorasick.Automaton | None:
 def count_words(normalized: str) -> int:
     """Words of a normalised text: "don't" is one word, "e-mail" and "3.5" are two, "—" is none."""
     return normalized.count(" ") + 1 if normalized else 0
+
+
+def _count_words_of(texts: list[str]) -> int:
+    """``sum(map(count_words, texts))`` for non-empty normalised texts, in one ``str.count`` call."""
+    return " ".join(texts).count(" ") + 1 if texts else 0
 
 
 def count_fillers(normalized: Iterable[str], fillers: tuple[str, ...]) -> int:
@@ -192,8 +208,7 @@ def compute_metrics(
     if normalized is None:
         normalized = normalize_texts([u.text for u in utterances])
     spans: dict[str, list[Interval]] = {"agent": [], "customer": []}
-    texts: dict[str, list[str]] = {"agent": [], "customer": []}
-    words = {"agent": 0, "customer": 0}
+    texts: dict[str, list[str]] = {"agent": [], "customer": []}  # the side's non-empty normalised texts
     duration = 0.0
     for utterance, text in zip(utterances, normalized, strict=True):
         start, end = utterance.start, utterance.end
@@ -201,13 +216,14 @@ def compute_metrics(
             end = start
         if end > duration:
             duration = end
-        side = utterance.speaker
-        if side not in spans:
+        side_spans = spans.get(utterance.speaker)
+        if side_spans is None:
             continue
-        spans[side].append((start, end))
-        texts[side].append(text)
-        words[side] += count_words(text)
-    fillers = {side: count_fillers(texts[side], thresholds.filler_words) for side in texts}
+        side_spans.append((start, end))
+        if text:
+            texts[utterance.speaker].append(text)
+    words = {side: _count_words_of(side_texts) for side, side_texts in texts.items()}
+    fillers = {side: count_fillers(side_texts, thresholds.filler_words) for side, side_texts in texts.items()}
     hold_events = merge_intervals((s, e) for s, e in holds if e > s)
     if hold_events:
         duration = max(duration, hold_events[-1][1])

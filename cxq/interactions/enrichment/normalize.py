@@ -66,25 +66,34 @@ _UNICODE_TABLE = _UnicodeTable()
 
 def normalize(text: str) -> str:
     """Return ``text`` casefolded, accent-stripped, punctuation-free, with single spaces (see module doc)."""
+    return " ".join(_words(text))
+
+
+def _words(text: str) -> list[str]:
+    """``normalize(text).split()``."""
     if text.isascii():
-        encoded = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_APOSTROPHES)
-        return " ".join(encoded.decode("ascii").split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join(decomposed.translate(_UNICODE_TABLE).split())
+        return text.encode("ascii").translate(_ASCII_TABLE, _ASCII_APOSTROPHES).decode("ascii").split()
+    return unicodedata.normalize("NFKD", text.casefold()).translate(_UNICODE_TABLE).split()
 
 
-def normalize_texts(texts: Sequence[str]) -> list[str]:
-    """``[normalize(t) for t in texts]``, with one translate call for the whole batch when it is ASCII.
+def normalize_words(texts: Sequence[str]) -> list[list[str]]:
+    """``[normalize(t).split() for t in texts]``, with one translate call for the whole batch when it is ASCII.
 
-    Enrichment normalises each utterance once and hands the result to the matcher and the metrics.
+    Enrichment normalises each utterance once and hands the result to the matcher (which needs the
+    words, to look them up) and the metrics (which need the texts: ``" ".join(words)``).
     """
     joined = _SEPARATOR.join(texts)
     if joined.isascii():
         translated = joined.encode("ascii").translate(_BATCH_TABLE, _ASCII_APOSTROPHES).decode("ascii")
         lines = translated.split(_SEPARATOR)
         if len(lines) == len(texts):  # else a text held the separator itself: take the slow path
-            return [" ".join(line.split()) for line in lines]
-    return [normalize(text) for text in texts]
+            return [line.split() for line in lines]
+    return [_words(text) for text in texts]
+
+
+def normalize_texts(texts: Sequence[str]) -> list[str]:
+    """``[normalize(t) for t in texts]`` (see :func:`normalize_words`)."""
+    return [" ".join(words) for words in normalize_words(texts)]
 
 
 # tokens ("you?", "Thanks!") repeat a lot; only used when mapping a hit back to non-ASCII text
@@ -96,7 +105,7 @@ _SPAN_TABLE = bytes(
     code if (48 <= code <= 57 or 65 <= code <= 90 or 97 <= code <= 122) else (39 if code in (39, 96) else 32)
     for code in range(256)
 )
-_ASCII_APOSTROPHE_ONLY = re.compile(r"(?:^|\s)'+(?:\s|$)")
+_ASCII_APOSTROPHE_ONLY = re.compile(rb"(?:^|\s)'+(?:\s|$)")
 
 
 def _is_word_char(char: str) -> bool:
@@ -120,10 +129,11 @@ def original_span(text: str, first_word: int, n_words: int) -> str:
 
     ASCII text (the common case) takes a shortcut:
 
-    1. Translate it, length-preserving, so letters, digits and apostrophes stay and everything else
-       becomes a space: its whitespace-separated runs are then exactly the normalised words (unless a
-       run is apostrophes only — then the general path below is taken).
-    2. ``split(None, k)[-1]`` is the rest of the text from word k on: its length gives word k's offset.
+    1. Translate it (as bytes), length-preserving, so letters, digits and apostrophes stay and
+       everything else becomes a space: its space-separated runs are then exactly the normalised words
+       (unless a run is apostrophes only — then the general path below is taken).
+    2. ``split(None, k)[-1]`` is the rest of the text from word k on: its length gives word k's offset;
+       the same on that rest gives the last word's offset, and the next space its end.
     3. Slice from the first word's start to the last word's end, trim apostrophes at the edges.
 
     Otherwise:
@@ -135,15 +145,23 @@ def original_span(text: str, first_word: int, n_words: int) -> str:
     3. Find the tokens holding the first and the last matched word, slice the original text between
        them and trim punctuation at both edges (``"you?"`` → ``"you"``).
     """
-    last_word = first_word + n_words - 1
     if text.isascii():
-        runs = text.encode("ascii").translate(_SPAN_TABLE).decode("ascii")
-        if "'" not in runs or _ASCII_APOSTROPHE_ONLY.search(runs) is None:
+        runs = text.encode("ascii").translate(_SPAN_TABLE)
+        # an apostrophes-only run starts with an apostrophe at the start or after a space: two cheap
+        # substring tests spare the (slow) regex search on almost every text
+        if not (runs.startswith(b"'") or b" '" in runs) or _ASCII_APOSTROPHE_ONLY.search(runs) is None:
             from_first = runs.split(None, first_word)[-1]
-            from_last = runs.split(None, last_word)[-1]
+            from_last = from_first.split(None, n_words - 1)[-1] if n_words > 1 else from_first
+            after_last = from_last.find(b" ")  # runs holds no whitespace but spaces
             begin = len(runs) - len(from_first)
-            end = len(runs) - len(from_last) + len(from_last.split(None, 1)[0])
+            end = len(runs) - len(from_last) + (after_last if after_last >= 0 else len(from_last))
             return text[begin:end].strip("'`")
+    return _span_by_tokens(text, first_word, n_words)
+
+
+def _span_by_tokens(text: str, first_word: int, n_words: int) -> str:
+    """The general path of :func:`original_span` (any text)."""
+    last_word = first_word + n_words - 1
     seen = 0
     start: int | None = None
     for match in _TOKEN.finditer(text):

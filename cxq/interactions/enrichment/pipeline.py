@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from .language import detect_language
 from .matching import MATCHED_SIDES, PhraseMatcher
 from .metrics import compute_metrics
-from .normalize import normalize_texts
+from .normalize import normalize_words
 from .types import Enrichment, Interval, Thresholds, Utterance
 
 
@@ -20,15 +20,16 @@ def enrich(
 ) -> Enrichment:
     """Enrich one interaction.
 
-    1. Normalise every utterance once (:func:`normalize_texts`) for the matcher and the metrics;
+    1. Normalise every utterance once (:func:`normalize_words`) for the matcher and the metrics;
        ``hits`` = ``matcher.match(utterances)``.
     2. ``topics`` / ``indicators`` = names of the topic / indicator sets with at least one hit, in the
        order the sets were given to the matcher, each once.
     3. ``language`` = :func:`detect_language` over the agent and customer texts, ``language_hint`` first.
     4. ``metrics`` = :func:`compute_metrics` with ``thresholds`` and the source-reported ``holds``.
     """
-    normalized = normalize_texts([u.text for u in utterances])
-    hits = matcher.match(utterances, normalized=normalized)
+    words = normalize_words([u.text for u in utterances])
+    normalized = [" ".join(row_words) for row_words in words]
+    hits = matcher.match(utterances, normalized=normalized, words=words)
     hit_ids = {hit.phrase_set_id for hit in hits}
     matched = [phrase_set for phrase_set in matcher.phrase_sets if phrase_set.id in hit_ids]
     language = detect_language((u.text for u in utterances if u.speaker in MATCHED_SIDES), hint=language_hint)
