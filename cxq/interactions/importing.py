@@ -4,6 +4,7 @@ research datasets' ``turns`` shape) and CSV (one interaction per row, transcript
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -183,11 +184,12 @@ def worker_init(database_name: str) -> None:
     django.setup()
     from django.db import connections
 
-    from cxq.lib.gc import bulk_gc
+    from cxq.lib.gc import BULK_THRESHOLDS
 
     connections["default"].settings_dict["NAME"] = database_name
-    _worker["gc"] = bulk_gc()
-    _worker["gc"].__enter__()  # relaxed for the life of the worker, as for an in-process import
+    # the collector relaxed for the life of the worker, as cxq.lib.gc.bulk_gc does around an import
+    gc.freeze()
+    gc.set_threshold(*BULK_THRESHOLDS)
 
 
 def worker_import_batch(items: list[tuple[int, Any]], options: ImportOptions, raw: bool) -> BatchResult:
