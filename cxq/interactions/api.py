@@ -96,7 +96,7 @@ class InteractionDetailOut(InteractionOut):
 
     @staticmethod
     def resolve_hits(obj):
-        return list(obj.hits.select_related("phrase_set").order_by("utterance_index"))
+        return selectors.interaction_hits(obj)
 
 
 class PageOut(Schema):

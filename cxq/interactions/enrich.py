@@ -6,7 +6,7 @@ The compiled phrase matcher is cached per process and rebuilt when any phrase se
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,11 +21,10 @@ from cxq.interactions.choices import EnrichmentStatus
 from cxq.interactions.enrichment import PhraseMatcher, Thresholds, enrich
 from cxq.interactions.enrichment import PhraseSet as PhraseSetSpec
 from cxq.interactions.enrichment import Utterance as UtteranceSpec
-from cxq.interactions.models import Interaction, PhraseHit, PhraseSet
-from cxq.lib.db import insert_rows, update_rows
+from cxq.interactions.models import Interaction, PhraseMention, PhraseSet
+from cxq.lib.db import dumps_json, insert_rows, update_rows
 
 _cache: dict[str, object] = {}
-HIT_COLUMNS = ("interaction", "phrase_set", "utterance_index", "start", "phrase", "matched_text", "score")
 
 
 def current_matcher() -> tuple[PhraseMatcher, dict[str, PhraseSet]]:
@@ -66,15 +65,20 @@ def _for_channel(metrics: dict, channel: str) -> dict:
 
 @dataclass(frozen=True)
 class Enriched:
-    """What enrichment stores for one interaction: the interaction's fields and its hit rows."""
+    """What enrichment stores for one interaction: its fields, its hits (as ``Interaction.hits`` holds
+    them) and a mention row per phrase set found."""
 
     topics: list[str]
     language: str
     metrics: dict
-    hits: list[tuple]  # HIT_COLUMNS without the interaction
+    hits: list[list]  # [phrase set id, utterance index, start, phrase, word position, word count, score]
+    mentions: dict[int, int]  # phrase set id -> hits
 
-    def hit_rows(self, interaction_id: int) -> list[tuple]:
-        return [(interaction_id, *h) for h in self.hits]
+    def mention_rows(self, interaction_id: int) -> list[tuple]:
+        return [(interaction_id, set_id, count) for set_id, count in self.mentions.items()]
+
+
+MENTION_COLUMNS = ("interaction", "phrase_set", "hits")
 
 
 class Enricher:
@@ -88,15 +92,18 @@ class Enricher:
         metadata = metadata or {}
         holds = [tuple(h) for h in metadata.get("holds", [])]
         hint = language or metadata.get("language")
-        result = enrich(utterances, self.matcher, self.thresholds, language_hint=hint, holds=holds)
+        # matched words are cut out of the transcript when a hit is shown, not for every hit stored
+        result = enrich(utterances, self.matcher, self.thresholds, language_hint=hint, holds=holds, matched_text=False)
+        hits = [
+            [int(h.phrase_set_id), h.utterance_index, round(h.start, 3), h.phrase, h.position, h.length, h.score]
+            for h in result.hits
+        ]
         return Enriched(
             topics=sorted(result.topics),
             language=result.language or language or "",
             metrics=_for_channel(result.metrics.as_dict(), channel),
-            hits=[
-                (int(h.phrase_set_id), h.utterance_index, h.start, h.phrase[:300], h.matched_text[:300], h.score)
-                for h in result.hits
-            ],
+            hits=hits,
+            mentions=Counter(hit[0] for hit in hits),
         )
 
 
@@ -112,7 +119,7 @@ def enrich_ids(ids: Iterable[int]) -> int:
         .annotate(lines=Cast("transcript", TextField()))
         .values_list("pk", "channel", "language", "metadata", "lines")
     )
-    hits: list[tuple] = []
+    mentions: list[tuple] = []
     updates: list[tuple] = []
     now = timezone.now()
     for iid, channel, language, metadata, lines in rows.iterator(chunk_size=500):
@@ -123,14 +130,22 @@ def enrich_ids(ids: Iterable[int]) -> int:
             language=language,
             metadata=metadata,
         )
-        hits.extend(done.hit_rows(iid))
+        mentions.extend(done.mention_rows(iid))
         updates.append(
-            (json.dumps(done.topics), done.language, json.dumps(done.metrics), EnrichmentStatus.DONE, now, iid)
+            (
+                dumps_json(done.topics),
+                done.language,
+                dumps_json(done.metrics),
+                dumps_json(done.hits),
+                EnrichmentStatus.DONE,
+                now,
+                iid,
+            )
         )
     with transaction.atomic():
-        PhraseHit.objects.filter(interaction_id__in=ids).delete()
-        insert_rows(PhraseHit, HIT_COLUMNS, hits)
-        update_rows(Interaction, ("topics", "language", "metrics", "enrichment_status", "enriched_at"), updates)
+        PhraseMention.objects.filter(interaction_id__in=ids).delete()
+        insert_rows(PhraseMention, MENTION_COLUMNS, mentions)
+        update_rows(Interaction, ("topics", "language", "metrics", "hits", "enrichment_status", "enriched_at"), updates)
     return len(updates)
 
 

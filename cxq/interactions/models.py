@@ -64,6 +64,9 @@ class Interaction(PublicIdModel):
     notes = models.TextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
     transcript = models.JSONField(null=True, blank=True, editable=False)
+    # enrichment's hits, each [phrase set id, utterance index, start, phrase, word position, word count,
+    # score] (the matched words are cut out of the utterance when shown: selectors.interaction_hits)
+    hits = models.JSONField(null=True, blank=True, editable=False)
     transcript_text = models.TextField(blank=True)
     utterance_count = models.PositiveIntegerField(default=0)
     enrichment_status = models.CharField(
@@ -129,27 +132,22 @@ class PhraseSet(PublicIdModel):
         return self.name
 
 
-class PhraseHit(models.Model):
-    """Where a phrase set was found: which utterance, when, and the words that matched."""
+class PhraseMention(models.Model):
+    """That a phrase set was found in an interaction, and how many times: what the "mentioned / not
+    mentioned" filters read (by the set first). Where each hit is — utterance, moment, words — is in
+    :attr:`Interaction.hits`; one row per set found instead of one per hit keeps bulk ingest light."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="hits")
-    # indexed by hit_set_interaction_idx (phrase_set, interaction)
-    phrase_set = models.ForeignKey(PhraseSet, on_delete=models.CASCADE, related_name="hits", db_index=False)
-    utterance_index = models.PositiveIntegerField()
-    start = models.FloatField()
-    phrase = models.CharField(max_length=300)
-    matched_text = models.CharField(max_length=300)
-    score = models.FloatField(default=100)
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="mentions")
+    # indexed by mention_unique (phrase_set, interaction)
+    phrase_set = models.ForeignKey(PhraseSet, on_delete=models.CASCADE, related_name="mentions", db_index=False)
+    hits = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["interaction", "utterance_index"]
-        indexes = [
-            # "interactions where indicator X was (not) mentioned" filters and automation conditions
-            models.Index(fields=["phrase_set", "interaction"], name="hit_set_interaction_idx"),
-        ]
+        ordering = ["interaction", "phrase_set"]
+        constraints = [models.UniqueConstraint(fields=["phrase_set", "interaction"], name="mention_unique")]
 
     def __str__(self) -> str:
-        return f"{self.phrase_set_id} in {self.interaction_id} at {self.start:.1f}s"
+        return f"{self.phrase_set_id} in {self.interaction_id} ({self.hits}×)"
 
 
 class WebhookReceipt(models.Model):

@@ -7,6 +7,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -16,7 +17,8 @@ from cxq.accounts.models import Team, User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
 from cxq.accounts.services import require
-from cxq.interactions.models import Interaction
+from cxq.interactions.enrichment import original_span
+from cxq.interactions.models import Interaction, PhraseSet
 
 
 def interaction_scope(*, viewer) -> QuerySet[Interaction]:
@@ -32,6 +34,37 @@ def interaction_scope(*, viewer) -> QuerySet[Interaction]:
 
 def interaction_get_for(*, viewer, uuid) -> Interaction:
     return get_object_or_404(interaction_scope(viewer=viewer).select_related("agent", "team"), uuid=uuid)
+
+
+class HitView(NamedTuple):
+    """An enrichment hit as pages and the API show it."""
+
+    phrase_set: PhraseSet
+    utterance_index: int
+    start: float
+    phrase: str
+    matched_text: str
+    score: float
+
+
+def interaction_hits(interaction: Interaction) -> list[HitView]:
+    """The interaction's hits in transcript order, with their phrase sets and the words they matched
+    (cut out of the stored transcript here: ingest keeps only their position). Hits of a phrase set
+    deleted since are left out."""
+    rows = interaction.hits or []
+    if not rows:
+        return []
+    sets = PhraseSet.objects.in_bulk({row[0] for row in rows})
+    texts = [u.text for u in interaction.utterances]
+    hits = []
+    for set_id, index, start, phrase, position, length, score in rows:
+        phrase_set = sets.get(set_id)
+        if phrase_set is None:
+            continue
+        text = texts[index] if index < len(texts) else ""
+        matched = original_span(text, position, length) if text else ""
+        hits.append(HitView(phrase_set, index, start, phrase, matched, score))
+    return hits
 
 
 def search_transcripts(qs: QuerySet[Interaction], text: str) -> QuerySet[Interaction]:
@@ -173,10 +206,10 @@ def interaction_list(*, viewer, filters: Filters) -> QuerySet[Interaction]:
             if connection.vendor == "postgresql"
             else qs.filter(topics__icontains=f'"{f.topic}"')
         )
-    if f.indicator:
-        qs = qs.filter(hits__phrase_set__uuid=f.indicator).distinct()
+    if f.indicator:  # one mention row per (interaction, set): no duplicates to remove
+        qs = qs.filter(mentions__phrase_set__uuid=f.indicator)
     if f.without_indicator:
-        qs = qs.exclude(hits__phrase_set__uuid=f.without_indicator)
+        qs = qs.exclude(mentions__phrase_set__uuid=f.without_indicator)
     if f.date_from:
         qs = qs.filter(started_at__gte=f.date_from)
     if f.date_to:

@@ -56,6 +56,7 @@ INSERT_COLUMNS = (
     "transcript",
     "transcript_text",
     "utterance_count",
+    "hits",
     "enrichment_status",
     "enriched_at",
     "created_by_id",
@@ -164,6 +165,7 @@ def _fields(data: InteractionIn) -> dict[str, Any]:
         transcript=[[u["speaker"], u["speaker_name"], u["start"], u["end"], u["text"]] for u in lines],
         transcript_text="\n".join([u["text"] for u in lines]),
         utterance_count=len(lines),
+        hits=None,  # they point into the transcript: enrichment makes them anew
         enrichment_status=EnrichmentStatus.PENDING,
     )
     return values
@@ -198,7 +200,7 @@ def interaction_upsert(
     _fill(interaction, data, agent, resolver.team_of(agent))
     interaction.save()
     if not created:
-        interaction.hits.all().delete()
+        interaction.mentions.all().delete()
     interaction.other_agents.set([u for u in others if u is not None])
     if enrich:
         from cxq.interactions.enrich import interaction_enrich
@@ -260,6 +262,7 @@ def interaction_bulk_upsert(
                 topics=done.topics,
                 language=done.language,
                 metrics=done.metrics,
+                hits=done.hits,
                 enrichment_status=EnrichmentStatus.DONE,
                 enriched_at=now,
             )
@@ -290,19 +293,19 @@ def interaction_bulk_upsert(
             resolved.append((i, data, fields, done, [u for u in others if u is not None]))
         existing = {i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)}
         new_rows: list[tuple] = []
-        new_hits: list[list[tuple]] = []
+        new_mentions: list[Any] = []
         new_others: list[list[User]] = []
-        hit_rows: list[tuple] = []
+        mention_rows: list[tuple] = []
         for _i, data, fields, done, others in resolved:
             current = existing.get(data.external_id) if data.external_id else None
             if current is not None:
                 for name, value in fields.items():
                     setattr(current, name, value)
                 current.save()
-                current.hits.all().delete()
+                current.mentions.all().delete()
                 current.other_agents.set(others)
                 if done is not None:
-                    hit_rows.extend(done.hit_rows(current.pk))
+                    mention_rows.extend(done.mention_rows(current.pk))
                 report.updated += 1
                 report.ids.append(current.pk)
             else:
@@ -310,11 +313,13 @@ def interaction_bulk_upsert(
                 if done is None:
                     fields.update(topics=[], metrics={}, enriched_at=None)
                 new_rows.append(tuple(fields[c] for c in INSERT_COLUMNS))
-                new_hits.append(done.hits if done is not None else [])
+                new_mentions.append(done)
                 new_others.append(others)
         if new_rows:
             new_ids = insert_returning_ids(Interaction, INSERT_COLUMNS, new_rows)
-            hit_rows.extend((pk, *h) for pk, hits in zip(new_ids, new_hits, strict=True) for h in hits)
+            mention_rows.extend(
+                row for pk, done in zip(new_ids, new_mentions, strict=True) if done for row in done.mention_rows(pk)
+            )
             insert_rows(
                 Interaction.other_agents.through,
                 ("interaction", "user"),
@@ -322,11 +327,11 @@ def interaction_bulk_upsert(
             )
             report.created += len(new_rows)
             report.ids.extend(new_ids)
-        if hit_rows:
-            from cxq.interactions.enrich import HIT_COLUMNS
-            from cxq.interactions.models import PhraseHit
+        if mention_rows:
+            from cxq.interactions.enrich import MENTION_COLUMNS
+            from cxq.interactions.models import PhraseMention
 
-            insert_rows(PhraseHit, HIT_COLUMNS, hit_rows)
+            insert_rows(PhraseMention, MENTION_COLUMNS, mention_rows)
         ids = list(report.ids)
         if enrichment == Enrichment.QUEUE:
             transaction.on_commit(lambda: _queue_enrichment(ids))

@@ -131,7 +131,7 @@ def interaction_detail(request, uuid):
 
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
     utterances = interaction.utterances
-    hits = list(interaction.hits.select_related("phrase_set").order_by("utterance_index"))
+    hits = selectors.interaction_hits(interaction)
     hits_by_utterance = defaultdict(list)
     for hit in hits:
         hits_by_utterance[hit.utterance_index].append(hit)
@@ -244,7 +244,7 @@ def phrase_set_list(request):
     sets = PhraseSet.objects.order_by("kind", "name")
     from django.db.models import Count
 
-    sets = sets.annotate(hit_count=Count("hits"))
+    sets = sets.annotate(found_in=Count("mentions"))  # one mention per interaction it was found in
     return render(request, "interactions/phrase_sets.html", {"sets": sets})
 
 

@@ -20,6 +20,7 @@ from cxq.interactions.comments import comment_create
 from cxq.interactions.demo_audio import tone_wav
 from cxq.interactions.phrases import phrase_set_create
 from cxq.interactions.recordings import recording_attach
+from cxq.interactions.selectors import interaction_hits
 from cxq.interactions.services import interaction_upsert, parse_payload
 
 pytestmark = pytest.mark.e2e
@@ -153,8 +154,8 @@ def test_the_player_highlights_seeks_and_changes_speed_in_sync_with_the_transcri
     # The timeline: the Greeting indicator on line 1, the Refund topic on line 4 (not on line 5: that is
     # the agent's, and the topic counts the customer's words only) and the comment on line 4 (6 s), each
     # at its time as a percentage of the 10 s. A hit sits at its words' estimated time within the line.
-    greeting = interaction.hits.get(phrase_set__name="Greeting")
-    refund = interaction.hits.get(phrase_set__name="Refund")
+    shown = {h.phrase_set.name: h for h in interaction_hits(interaction)}
+    greeting, refund = shown["Greeting"], shown["Refund"]
     assert (greeting.utterance_index, refund.utterance_index) == (0, 3)
     assert 0 <= greeting.start < 2 and 6 <= refund.start < 8
     timeline = page.get_by_test_id("timeline")

@@ -627,7 +627,7 @@ def test_utterances_and_hits_are_immutable_values() -> None:
     with pytest.raises(ValueError, match="'robot'"):
         Utterance(0, "robot", 0.0, 1.0, "")
     hit = only_hit(PhraseMatcher([phrase_set("r", "refund")]), [u(0, "customer", 0, 3, "a refund please")])
-    assert hit == Hit("r", 0, 1.0, "refund", "refund", 1.0)
+    assert hit == Hit("r", 0, 1.0, "refund", "refund", 1.0, position=1, length=1)
     with pytest.raises(AttributeError):
         hit.score = 0.5  # type: ignore[misc]
 
@@ -713,3 +713,32 @@ def test_the_matcher_gives_the_same_hits_whatever_it_is_handed() -> None:
     assert [h.phrase_set_id for h in expected] == ["g", "r"]
     assert matcher.match(utterances, normalized=normalize_texts(texts)) == expected
     assert matcher.match(utterances, words=normalize_words(texts)) == expected
+
+
+def test_a_hit_without_its_text_says_where_to_cut_it_out_later() -> None:
+    """Bulk ingest skips cutting matched words out (``matched_text=False``); ``original_span`` with the
+    hit's position and length, on the utterance's text, gives exactly the text the matcher would have."""
+    dialogs = load_conversations("taskmaster4_sample_200.jsonl")
+    matcher = PhraseMatcher(
+        [
+            PhraseSet(id="drinks", name="Drinks", kind="topic", side="customer", phrases=("cappuccino", "hazelnut")),
+            PhraseSet(id="size", name="Size", kind="topic", side="any", phrases=("large", "medium size", "small one")),
+            PhraseSet(id="thanks", name="Thanks", kind="indicator", side="any", phrases=("thank you", "thanks a lot")),
+        ]
+    )
+    checked = 0
+    for utterances in dialogs.values():
+        full = matcher.match(utterances)
+        bare = matcher.match(utterances, matched_text=False)
+        assert [h._replace(matched_text="") for h in full] == bare
+        texts = {u.index: u.text for u in utterances}
+        for hit in bare:
+            assert original_span(texts[hit.utterance_index], hit.position, hit.length) == next(
+                h.matched_text
+                for h in full
+                if (h.phrase_set_id, h.utterance_index) == (hit.phrase_set_id, hit.utterance_index)
+            )
+            checked += 1
+    assert checked > 50
+    one = next(iter(dialogs.values()))
+    assert enrich(one, matcher, Thresholds(), matched_text=False).hits == matcher.match(one, matched_text=False)

@@ -13,7 +13,7 @@ from cxq.accounts.demo import load_demo
 from cxq.accounts.models import User
 from cxq.interactions.demo import DEMO_AGENTS, PHRASE_SETS, load_demo_interactions
 from cxq.interactions.generator import AgentSpec, payloads
-from cxq.interactions.models import Interaction, PhraseHit, PhraseSet
+from cxq.interactions.models import Interaction, PhraseMention, PhraseSet
 from cxq.interactions.schemas import InteractionIn
 from cxq.interactions.selectors import search_transcripts
 from cxq.interactions.services import interaction_bulk_upsert, interaction_upsert, parse_payload
@@ -130,7 +130,7 @@ def test_the_demo_interactions_are_loaded_once_enriched_and_with_indicators(db):
     demo = Interaction.objects.filter(external_id__startswith="demo-")
     assert demo.count() == 40 and not demo.exclude(enrichment_status="done").exists()
     assert set(demo.values_list("agent__email", flat=True)) <= {a.email for a in DEMO_AGENTS}
-    assert PhraseHit.objects.filter(phrase_set__name="Greeting").exists()
+    assert PhraseMention.objects.filter(phrase_set__name="Greeting").exists()
 
     assert load_demo_interactions(count=40) == {"phrase_sets": 0, "interactions": 0}
     assert demo.count() == 40 and PhraseSet.objects.count() == len(PHRASE_SETS)
@@ -168,17 +168,10 @@ def test_inline_bulk_enrichment_stores_what_the_worker_would(personas, agents):
     def stored(ids):
         rows = Interaction.objects.filter(pk__in=ids).order_by("id")
         fields = [(i.topics, i.language, i.metrics, i.enrichment_status) for i in rows]
-        hits = [
-            list(
-                PhraseHit.objects.filter(interaction=i)
-                .order_by("utterance_index", "phrase_set_id", "start")
-                .values_list("phrase_set_id", "utterance_index", "start", "phrase", "matched_text", "score")
-            )
-            for i in rows
-        ]
+        hits = [(i.hits, list(i.mentions.order_by("phrase_set").values_list("phrase_set", "hits"))) for i in rows]
         return fields, hits
 
-    assert PhraseHit.objects.filter(interaction_id__in=inline.ids).exists()
+    assert PhraseMention.objects.filter(interaction_id__in=inline.ids).exists()
     assert stored(inline.ids) == stored(later.ids)
     assert {f[3] for f in stored(inline.ids)[0]} == {"done"}
 
@@ -189,8 +182,8 @@ def test_inline_bulk_enrichment_replaces_the_hits_of_an_updated_interaction(pers
     load_demo_phrase_sets()
     item = next(iter(payloads(1, agents, seed=3, now=NOW)))
     first = interaction_bulk_upsert(payloads=[item], enrichment="inline")
-    before = PhraseHit.objects.filter(interaction_id=first.ids[0]).count()
+    before = PhraseMention.objects.filter(interaction_id=first.ids[0]).count()
     assert before > 0
     again = interaction_bulk_upsert(payloads=[item], enrichment="inline")
     assert again.updated == 1 and again.ids == first.ids
-    assert PhraseHit.objects.filter(interaction_id=first.ids[0]).count() == before
+    assert PhraseMention.objects.filter(interaction_id=first.ids[0]).count() == before

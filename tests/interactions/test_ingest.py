@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from cxq.accounts.models import OrgSettings, User
-from cxq.interactions.models import Interaction, PhraseHit
-from cxq.interactions.selectors import Filters, interaction_list
+from cxq.interactions.models import Interaction, PhraseMention
+from cxq.interactions.selectors import Filters, interaction_hits, interaction_list
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -24,8 +24,11 @@ def test_one_interaction_is_ingested_matched_to_its_agent_and_enriched(client_fo
     assert data["agent"]["email"] == personas.agent_a1.email and data["team"] == "Team A"
     assert data["enrichment_status"] == "done" and data["topics"] == ["Refund"]
     assert [u["speaker"] for u in data["transcript"]] == ["agent", "customer", "agent"]
-    hit = PhraseHit.objects.get()
-    assert hit.utterance_index == 1 and 3.5 <= hit.start <= 8.0  # time of the word within the utterance
+    (hit,) = data["hits"]
+    assert (hit["phrase_set"], hit["kind"], hit["utterance_index"]) == ("Refund", "topic", 1)
+    assert 3.5 <= hit["start"] <= 8.0  # time of the word within the utterance
+    assert hit["phrase"] == "refund" and hit["matched_text"] == "refund"  # cut out of the transcript
+    assert PhraseMention.objects.get().hits == 1
     assert data["metrics"]["agent_talk_seconds"] == pytest.approx(6.5)
 
 
@@ -99,7 +102,7 @@ def test_bad_input_is_a_4xx_naming_the_field_and_writes_nothing(client_for, payl
     response = post(client_for("admin"), "/api/v1/interactions", payload)
     assert 400 <= response.status_code < 500
     assert field in json.dumps(response.json()["detail"])
-    assert not Interaction.objects.exists() and not PhraseHit.objects.exists()
+    assert not Interaction.objects.exists() and not PhraseMention.objects.exists()
 
 
 def test_malformed_json_is_a_4xx(client_for):
@@ -253,7 +256,8 @@ def _stored(interaction: Interaction) -> dict:
     values = {f.attname: getattr(interaction, f.attname) for f in Interaction._meta.concrete_fields}
     values = {k: v for k, v in values.items() if k not in skip}
     values["other_agents"] = sorted(interaction.other_agents.values_list("pk", flat=True))
-    values["hits"] = sorted(interaction.hits.values_list("phrase_set_id", "utterance_index", "start", "matched_text"))
+    values["mentions"] = sorted(interaction.mentions.values_list("phrase_set_id", "hits"))
+    values["shown"] = interaction_hits(interaction)
     return values
 
 
@@ -271,7 +275,7 @@ def test_the_bulk_insert_stores_exactly_what_the_single_upsert_stores(personas, 
 
     assert _stored(bulk) == _stored(single)
     assert bulk.external_id == "bulk" and bulk.enrichment_status == "done" and bulk.enriched_at
-    assert bulk.other_agents.get() == personas.agent_b1 and bulk.hits.count() == 1
+    assert bulk.other_agents.get() == personas.agent_b1 and bulk.mentions.count() == len(bulk.hits) == 1
     assert [(u.index, u.speaker, u.text) for u in bulk.utterances] == [
         (i, u["speaker"], u["text"]) for i, u in enumerate(payload["transcript"])
     ]
@@ -283,7 +287,7 @@ def test_a_bulk_update_replaces_transcript_hits_and_other_agents(personas, paylo
 
     payload["other_agents"] = [{"email": personas.agent_b1.email}]
     first = interaction_bulk_upsert(payloads=[payload], enrichment=Enrichment.INLINE)
-    assert PhraseHit.objects.filter(interaction_id=first.ids[0]).count() == 1
+    assert PhraseMention.objects.filter(interaction_id=first.ids[0]).count() == 1
     payload["transcript"] = payload["transcript"][:1]
     payload["other_agents"] = []
     again = interaction_bulk_upsert(payloads=[payload], enrichment=Enrichment.INLINE)
@@ -291,5 +295,5 @@ def test_a_bulk_update_replaces_transcript_hits_and_other_agents(personas, paylo
     assert (again.created, again.updated, again.ids) == (0, 1, first.ids)
     interaction = Interaction.objects.get()
     assert len(interaction.utterances) == interaction.utterance_count == 1
-    assert not interaction.other_agents.exists() and not interaction.hits.exists()
+    assert not interaction.other_agents.exists() and not interaction.mentions.exists() and interaction.hits == []
     assert interaction.topics == [] and interaction.transcript_text == payload["transcript"][0]["text"]

@@ -98,7 +98,7 @@ def test_a_parallel_import_writes_every_good_line_once_and_rejects_the_bad_ones(
         assert query("SELECT COUNT(*) FROM accounts_user WHERE email LIKE 'parallel.agent%'") == [(7,)]
         texts = query(f"SELECT id, transcript_text FROM {table}")  # noqa: S608
         with_word = {pk for pk, text in texts if re.search(r"\brefund\b", text, re.IGNORECASE)}
-        hits = {r[0] for r in query("SELECT DISTINCT interaction_id FROM interactions_phrasehit")}
+        hits = {r[0] for r in query("SELECT DISTINCT interaction_id FROM interactions_phrasemention")}
         assert with_word and with_word <= hits  # misspelt refunds are hits too
         # the full-text index saw every row the workers wrote
         if connection.vendor == "sqlite":

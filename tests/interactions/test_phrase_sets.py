@@ -4,8 +4,9 @@ from django.urls import reverse
 
 from cxq.audit.models import AuditEvent
 from cxq.interactions.enrich import enrich_pending
-from cxq.interactions.models import PhraseHit, PhraseSet
+from cxq.interactions.models import PhraseMention, PhraseSet
 from cxq.interactions.schemas import InteractionIn
+from cxq.interactions.selectors import interaction_hits
 from cxq.interactions.services import interaction_upsert
 
 
@@ -13,7 +14,7 @@ def test_an_admin_adds_an_indicator_and_rerunning_enrichment_finds_it_in_past_in
     client_for, personas, payload
 ):
     interaction, _ = interaction_upsert(data=InteractionIn.model_validate(payload))
-    assert not PhraseHit.objects.exists()
+    assert not PhraseMention.objects.exists()
     client = client_for("admin")
     response = client.post(
         reverse("interactions:phrase_set_new"),
@@ -32,8 +33,12 @@ def test_an_admin_adds_an_indicator_and_rerunning_enrichment_finds_it_in_past_in
     interaction.refresh_from_db()
     assert interaction.enrichment_status == "pending"
     assert enrich_pending() == 1
-    hit = PhraseHit.objects.get()
-    assert (hit.phrase_set.name, hit.utterance_index) == ("Apology", 2)
+    interaction.refresh_from_db()
+    (hit,) = interaction_hits(interaction)
+    assert (hit.phrase_set.name, hit.utterance_index, hit.matched_text) == ("Apology", 2, "I am sorry")
+    assert PhraseMention.objects.get().phrase_set.name == "Apology"
+    listing = client.get(reverse("interactions:phrase_sets")).content.decode()
+    assert '<td class="num">1 interaction</td>' in listing
 
 
 def test_a_phrase_set_needs_a_unique_name_and_phrases(client_for, personas):

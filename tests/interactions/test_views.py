@@ -75,6 +75,17 @@ def test_the_detail_shows_the_transcript_hits_and_metrics(client_for, personas, 
     assert "Talk-to-listen" in html
 
 
+def test_a_hit_shows_the_words_it_matched_as_written_misspelt_or_not(client_for, personas, payload):
+    from cxq.interactions.phrases import phrase_set_create
+
+    phrase_set_create(by=personas.admin, name="Charged twice", kind="topic", side="customer", phrases=["charged twice"])
+    payload["transcript"][1]["text"] = "I was Chargd TWICE, and want a refund."
+    interaction, _ = interaction_upsert(data=InteractionIn.model_validate(payload))
+    html = client_for("agent_a1").get(reverse("interactions:detail", args=[interaction.uuid])).content.decode()
+    assert "matched “Chargd TWICE” for “charged twice”" in html
+    assert "<td class=\"small\">“Chargd TWICE”</td>" in html
+
+
 def test_a_user_saves_a_filter_and_finds_it_on_the_list(client_for, personas, payload):
     from cxq.interactions.models import SavedFilter
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .language import detect_language, normalize_language_code
 from .matching import PhraseMatcher
 from .metrics import compute_metrics
-from .normalize import normalize
+from .normalize import normalize, original_span
 from .pipeline import enrich
 from .types import (
     DEFAULT_FILLER_WORDS,
@@ -35,4 +35,5 @@ __all__ = [
     "enrich",
     "normalize",
     "normalize_language_code",
+    "original_span",
 ]

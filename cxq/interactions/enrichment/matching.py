@@ -155,11 +155,14 @@ class PhraseMatcher:
         *,
         normalized: Sequence[str] | None = None,
         words: Sequence[list[str]] | None = None,
+        matched_text: bool = True,
     ) -> list[Hit]:
         """Hits of every phrase set in ``utterances``, at most one per (set, utterance), by utterance.
 
         ``words`` may pass ``normalize_words([u.text for u in utterances])`` and ``normalized`` the
-        texts (``" ".join`` of the words) already computed; either is derived when missing.
+        texts (``" ".join`` of the words) already computed; either is derived when missing. With
+        ``matched_text=False`` hits leave ``matched_text`` empty (bulk ingest stores ``position`` and
+        ``length`` and cuts the text out only when someone looks at the hit).
         """
         if words is None:
             if normalized is None:
@@ -197,7 +200,7 @@ class PhraseMatcher:
                 _keep(best, rows[item], position, 1.0, phrase)
             if near[0]:
                 self._match_fuzzy(near, side, rows, words, joined, starts, best)
-        return self._hits(utterances, words, best)
+        return self._hits(utterances, words, best, matched_text)
 
     def _near_words(self, word_lists: list[list[str]]) -> tuple[set[str], dict[str, dict[str, int]]]:
         """The words of these utterances that are near a phrase word, and the cache's near-map to use.
@@ -293,6 +296,7 @@ class PhraseMatcher:
         utterances: Sequence[Utterance],
         words: Sequence[list[str]],
         best: _Best,
+        matched_text: bool = True,
     ) -> list[Hit]:
         ordered = sorted(best.items(), key=lambda item: (utterances[item[0][1]].index, item[1][1], item[0][0]))
         set_ids = self._set_ids
@@ -307,8 +311,10 @@ class PhraseMatcher:
                     utterance_index=utterance.index,
                     start=utterance.start + span * position / word_count,
                     phrase=configured,
-                    matched_text=original_span(utterance.text, position, length),
+                    matched_text=original_span(utterance.text, position, length) if matched_text else "",
                     score=score,
+                    position=position,
+                    length=length,
                 )
             )
         return hits

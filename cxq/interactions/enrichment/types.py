@@ -97,8 +97,11 @@ class Hit(NamedTuple):
 
     ``start`` is the estimated time of the match: the utterance start plus its duration times the
     fraction of the utterance's words before the match. ``phrase`` is the configured phrase,
-    ``matched_text`` the original words it matched (edge punctuation trimmed). ``score`` is 1.0 for an
-    exact (normalised) match, ``1 - edits / letters of the phrase`` for a tolerated misspelling.
+    ``matched_text`` the original words it matched (edge punctuation trimmed) — or "" when the matcher
+    was asked not to cut it out (``matched_text=False``): ``original_span(utterance text, position,
+    length)`` gives it later. ``position`` and ``length`` are the matched words in the normalised
+    utterance (first word's index, how many). ``score`` is 1.0 for an exact (normalised) match,
+    ``1 - edits / letters of the phrase`` for a tolerated misspelling.
 
     A named tuple for the same reason as :class:`Utterance`: a matcher builds ~15 per interaction.
     """
@@ -109,6 +112,8 @@ class Hit(NamedTuple):
     phrase: str
     matched_text: str
     score: float
+    position: int = 0
+    length: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,5 @@
-"""Migration 0008 moves stored utterance rows into the interaction's ``transcript`` column (and back)."""
+"""Storage migrations of interactions: 0008 moves utterance rows into the ``transcript`` column (and
+back); 0009 turns hit rows into phrase mentions and queues their interactions for re-enrichment."""
 
 from __future__ import annotations
 
@@ -51,6 +52,43 @@ def test_utterance_rows_become_one_ordered_transcript_and_come_back_on_reversal(
         restored = Utterance.objects.filter(interaction_id=call.pk).order_by("index")
         assert [(u.index, u.speaker, u.speaker_name, u.start, u.end, u.text) for u in restored] == sorted(rows)
         assert not Utterance.objects.filter(interaction_id=empty.pk).exists()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hit_rows_become_mentions_and_their_interactions_are_enriched_again():
+    before = [("interactions", "0008_transcript_in_one_column")]
+    after = [("interactions", "0009_phrase_mentions")]
+    try:
+        old = _migrate(before)
+        Interaction = old.get_model("interactions", "Interaction")
+        PhraseSet = old.get_model("interactions", "PhraseSet")
+        PhraseHit = old.get_model("interactions", "PhraseHit")
+        refund = PhraseSet.objects.create(name="Refund", kind="topic", side="any", phrases=["refund"])
+        greeting = PhraseSet.objects.create(name="Greeting", kind="indicator", side="agent", phrases=["hello"])
+        hit = Interaction.objects.create(channel="voice", started_at=STARTED, enrichment_status="done")
+        quiet = Interaction.objects.create(channel="chat", started_at=STARTED, enrichment_status="done")
+        for phrase_set, index in ((refund, 1), (refund, 3), (greeting, 0)):
+            PhraseHit.objects.create(
+                interaction=hit, phrase_set=phrase_set, utterance_index=index, start=index, phrase="x", matched_text="x"
+            )
+
+        new = _migrate(after)
+        Interaction = new.get_model("interactions", "Interaction")
+        PhraseMention = new.get_model("interactions", "PhraseMention")
+        mentions = PhraseMention.objects.order_by("phrase_set_id").values_list(
+            "interaction_id", "phrase_set_id", "hits"
+        )
+        assert list(mentions) == [(hit.pk, refund.pk, 2), (hit.pk, greeting.pk, 1)]
+        statuses = dict(Interaction.objects.values_list("pk", "enrichment_status"))
+        assert statuses == {hit.pk: "pending", quiet.pk: "done"}
+        assert Interaction.objects.get(pk=hit.pk).hits is None
+
+        old = _migrate(before)
+        assert old.get_model("interactions", "PhraseHit").objects.count() == 0
+        assert old.get_model("interactions", "Interaction").objects.get(pk=hit.pk).enrichment_status == "pending"
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
