@@ -125,7 +125,7 @@ def enrich_ids(ids: Iterable[int]) -> int:
     for iid, channel, language, metadata, lines in rows.iterator(chunk_size=500):
         transcript = orjson.loads(lines) if lines else ()
         done = enricher.run(
-            [UtteranceSpec(i, line[0], line[2], line[3], line[4], line[1]) for i, line in enumerate(transcript)],
+            [UtteranceSpec(i, *line) for i, line in enumerate(transcript)],
             channel=channel,
             language=language,
             metadata=metadata,

@@ -14,10 +14,10 @@ class Utterance(NamedTuple):
 
     index: int
     speaker: str  # choices.Speaker value
-    speaker_name: str
     start: float
     end: float
     text: str
+    speaker_name: str
 
     def get_speaker_display(self) -> str:
         return Speaker(self.speaker).label
@@ -26,7 +26,7 @@ class Utterance(NamedTuple):
 class Interaction(PublicIdModel):
     """A call, chat, email or offline conversation (IN-1).
 
-    ``transcript`` holds the utterances in order, each as ``[speaker, speaker_name, start, end, text]``
+    ``transcript`` holds the utterances in order, each as ``[speaker, start, end, text, speaker_name]``
     (one JSON array per interaction: ingest writes one value instead of one row per utterance, PF-2;
     read them as :attr:`utterances`). ``transcript_text`` is the searchable text of all utterances, kept
     in step by the ingest service."""

@@ -19,6 +19,7 @@ from pydantic import ValidationError as SchemaError
 
 from cxq.accounts.models import OrgSettings, Role, Team, User
 from cxq.interactions.choices import EnrichmentStatus, Source
+from cxq.interactions.enrichment import Utterance as Line
 from cxq.interactions.models import Interaction
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
 from cxq.lib.db import insert_returning_ids, insert_rows
@@ -147,13 +148,19 @@ def _team_of(agent: User | None) -> Team | None:
     return agent.teams.order_by("name").first()
 
 
-def _fields(data: InteractionIn) -> dict[str, Any]:
+def _lines(data: InteractionIn) -> list[Line]:
+    """The transcript as the enrichment engine reads it; stored without the index (``line[1:]``)."""
+    return [
+        Line(i, u["speaker"], u["start"], u["end"], u["text"], u["speaker_name"]) for i, u in enumerate(data.transcript)
+    ]
+
+
+def _fields(data: InteractionIn, lines: list[Line]) -> dict[str, Any]:
     """The interaction's columns (attribute names) that ingest sets from a validated payload, but
     for the agent and team, which need the database."""
     values = {name: getattr(data, name) for name in FIELDS}
     if data.holds:
         values["metadata"] = {**data.metadata, "holds": [list(h) for h in data.holds]}
-    lines = data.transcript
     duration = data.resolved_duration()
     values.update(
         external_id=data.external_id,
@@ -162,8 +169,8 @@ def _fields(data: InteractionIn) -> dict[str, Any]:
         started_at=data.started_at,
         ended_at=data.ended_at or data.started_at + timedelta(seconds=duration),
         duration_seconds=duration,
-        transcript=[[u["speaker"], u["speaker_name"], u["start"], u["end"], u["text"]] for u in lines],
-        transcript_text="\n".join([u["text"] for u in lines]),
+        transcript=[line[1:] for line in lines],  # [speaker, start, end, text, speaker name]
+        transcript_text="\n".join([line.text for line in lines]),
         utterance_count=len(lines),
         hits=None,  # they point into the transcript: enrichment makes them anew
         enrichment_status=EnrichmentStatus.PENDING,
@@ -172,7 +179,7 @@ def _fields(data: InteractionIn) -> dict[str, Any]:
 
 
 def _fill(interaction: Interaction, data: InteractionIn, agent: User | None, team: Team | None) -> None:
-    for name, value in _fields(data).items():
+    for name, value in _fields(data, _lines(data)).items():
         setattr(interaction, name, value)
     interaction.agent = agent
     interaction.team = team
@@ -254,10 +261,11 @@ def interaction_bulk_upsert(
         except IngestError as exc:
             report.errors.append({"index": offset + i, "errors": exc.messages})
             continue
-        fields = _fields(data)
+        lines = _lines(data)
+        fields = _fields(data, lines)
         done = None
         if enricher is not None:
-            done = _enrich_inline(enricher, data, fields)
+            done = _enrich_inline(enricher, lines, fields)
             fields.update(
                 topics=done.topics,
                 language=done.language,
@@ -339,12 +347,10 @@ def interaction_bulk_upsert(
     return report
 
 
-def _enrich_inline(enricher, data: InteractionIn, fields: dict[str, Any]):
+def _enrich_inline(enricher, lines: list[Line], fields: dict[str, Any]):
     """Enrich one validated payload from its own transcript, before it is written (no re-read)."""
-    from cxq.interactions.enrich import UtteranceSpec
-
     return enricher.run(
-        [UtteranceSpec(i, u["speaker"], u["start"], u["end"], u["text"]) for i, u in enumerate(data.transcript)],
+        lines,
         channel=fields["channel"],
         language=fields["language"],
         metadata=fields["metadata"],

@@ -41,9 +41,9 @@ def test_utterance_rows_become_one_ordered_transcript_and_come_back_on_reversal(
         new = _migrate(AFTER)
         Interaction = new.get_model("interactions", "Interaction")
         assert Interaction.objects.get(pk=call.pk).transcript == [
-            ["agent", "Ann Agent", 0.0, 1.25, "Hello"],
-            ["customer", "", 1.5, 3.0, "Hi"],
-            ["agent", "Ann Agent", 4.5, 6.0, "Bye"],
+            ["agent", 0.0, 1.25, "Hello", "Ann Agent"],
+            ["customer", 1.5, 3.0, "Hi", ""],
+            ["agent", 4.5, 6.0, "Bye", "Ann Agent"],
         ]
         assert Interaction.objects.get(pk=empty.pk).transcript is None
 

@@ -83,7 +83,7 @@ def test_a_hit_shows_the_words_it_matched_as_written_misspelt_or_not(client_for,
     interaction, _ = interaction_upsert(data=InteractionIn.model_validate(payload))
     html = client_for("agent_a1").get(reverse("interactions:detail", args=[interaction.uuid])).content.decode()
     assert "matched “Chargd TWICE” for “charged twice”" in html
-    assert "<td class=\"small\">“Chargd TWICE”</td>" in html
+    assert '<td class="small">“Chargd TWICE”</td>' in html
 
 
 def test_a_user_saves_a_filter_and_finds_it_on_the_list(client_for, personas, payload):

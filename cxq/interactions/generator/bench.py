@@ -169,7 +169,7 @@ class BenchFactory:
         csat, nps, resolved = survey(rng, conv.resolved)
         names = {"agent": agent.name, "customer": full, "system": ""}
         utterances = [
-            [speaker, names[speaker], s, e, personalise(text, agent_first, first, full)]
+            [speaker, s, e, personalise(text, agent_first, first, full), names[speaker]]
             for _, speaker, s, e, text in item.utterances
         ]
         metadata = f'{{"customer_name": {json.dumps(full)}' + (f', "holds": {item.holds}}}' if item.holds else "}")
