@@ -7,7 +7,8 @@ enrichment from the payloads, inserts of interactions, utterances and hits in on
 (store, then `enrich_ids` as the worker does: re-reads utterances, stores hits and fields).
 Also (3): the API bulk path as deployed — batches stored with enrichment queued while a `cxq worker`
 process enriches them alongside; timed until every interaction is enriched.
-Run by hand: .venv/bin/python bench/bench_ingest.py [--interactions 4000]
+Each measurement starts from an empty interactions table.
+Run by hand: .venv/bin/python bench/bench_ingest.py [--interactions 4000] [--jobs 1 2] [--only import]
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ def main() -> None:
     for jobs in args.jobs:
         for item in items:
             item["external_id"] = f"{item['external_id'].rsplit('@', 1)[0]}@{jobs}"
+        empty_the_database()
         seconds = import_file(items, jobs)
         print(f"  cxq interactions import --jobs {jobs} (a {n}-line JSONL file): {n / seconds:,.0f}/s end to end")
 
@@ -149,6 +151,7 @@ def in_process(items: list[dict], n: int) -> None:
     from cxq.interactions.services import AgentResolver, Enrichment, interaction_bulk_upsert
 
     # 1. The import path: validate, match agents, enrich from the payloads, write — one pass.
+    empty_the_database()
     resolver = AgentResolver.from_settings()
     t0 = time.perf_counter()
     for start in range(0, n, 500):
@@ -160,6 +163,7 @@ def in_process(items: list[dict], n: int) -> None:
     print(f"  inline (import path, enriched in the same pass): {n / inline:,.0f}/s")
 
     # 2. The API path: store now, enrich afterwards (what the worker does), on fresh external ids.
+    empty_the_database()
     for item in items:
         item["external_id"] = f"{item['external_id']}-queued"
     ingest = enrich = 0.0
@@ -183,10 +187,12 @@ def in_process(items: list[dict], n: int) -> None:
     #    while a `cxq worker` process (Huey, the other core) enriches them; until every one is enriched.
     for item in items:
         item["external_id"] = item["external_id"].replace("-queued", "-pipelined")
+    empty_the_database()
     pipelined = pipeline(items, resolver)
     print(f"  API bulk with a worker enriching alongside (two processes): {n / pipelined:,.0f}/s end to end")
     for item in items:
         item["external_id"] = item["external_id"].replace("-pipelined", "-pipelined2")
+    empty_the_database()
     pipelined = pipeline(items, resolver, workers=2)
     print(f"  ... with two worker processes (CXQ_WORKER_TYPE=process): {n / pipelined:,.0f}/s end to end")
 
@@ -213,6 +219,22 @@ def pipeline(items: list[dict], resolver, workers: int = 1) -> float:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def empty_the_database() -> None:
+    """Every measurement starts from no interactions (index depth and page cache hits depend on the
+    table's size; a later one would otherwise write into the earlier ones' rows)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in (
+            "interactions_phrasemention",
+            "interactions_interaction_other_agents",
+            "interactions_interaction",
+        ):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant names)
+        cursor.execute("INSERT INTO interactions_fts(interactions_fts) VALUES('rebuild')")
+        cursor.execute("VACUUM")
 
 
 def import_file(items: list[dict], jobs: int) -> float:
