@@ -173,8 +173,9 @@ def import_batch(
     return result
 
 
-# Worker processes of a parallel import: Django set up once, the test database's name passed in (a
-# test run's database is not the one the settings name), one agent resolver per process.
+# A parallel import: worker processes parse, validate and enrich batches (Django set up once, the test
+# database's name passed in; they only read phrase sets and settings), and the importing process
+# writes what they prepared — one writer, so no process waits for another's write lock.
 _worker: dict[str, Any] = {}
 
 
@@ -192,17 +193,41 @@ def worker_init(database_name: str) -> None:
     gc.set_threshold(*BULK_THRESHOLDS)
 
 
-def worker_import_batch(items: list[tuple[int, Any]], options: ImportOptions, raw: bool) -> BatchResult:
-    from django.db import IntegrityError
+@dataclass
+class PreparedBatch:
+    numbers: list[int]  # line number of each payload handed to interactions_prepare, by index
+    prepared: list[Any]  # services.Prepared
+    errors: list[dict[str, Any]]  # validation errors by index
+    rejected: list[dict[str, Any]]  # lines that could not be read
 
-    from cxq.interactions.services import AgentResolver
 
-    if "resolver" not in _worker:
-        _worker["resolver"] = AgentResolver.from_settings()
-    try:
-        return import_batch(items, options, raw=raw, resolver=_worker["resolver"])
-    except IntegrityError:
-        # PostgreSQL: another worker inserted the same external id (a file naming it twice, in two
-        # batches) between our look-up and our insert; it has committed now, so a retry updates it.
-        _worker["resolver"] = AgentResolver.from_settings()
-        return import_batch(items, options, raw=raw, resolver=_worker["resolver"])
+def worker_prepare_batch(items: list[tuple[int, Any]], options: ImportOptions, raw: bool) -> PreparedBatch:
+    from cxq.interactions.services import interactions_prepare
+
+    batch = PreparedBatch([], [], [], [])
+    payloads: list[Any] = []
+    for number, payload in items:
+        if raw:
+            payload = parse_jsonl_line(payload, started=options.started, default_agent=options.default_agent)
+        if isinstance(payload, LineError):
+            batch.rejected.append({"line": number, "errors": [str(payload)]})
+            continue
+        batch.numbers.append(number)
+        payloads.append(payload)
+    batch.prepared, batch.errors = interactions_prepare(payloads, enrich=options.enrich)
+    return batch
+
+
+def write_prepared(batch: PreparedBatch, options: ImportOptions, resolver: Any) -> BatchResult:
+    """Write a batch a worker prepared (in the importing process)."""
+    from cxq.interactions.choices import Source
+    from cxq.interactions.services import Enrichment, interaction_bulk_upsert
+
+    report = interaction_bulk_upsert(
+        prepared=(batch.prepared, batch.errors),
+        source=Source.IMPORT,
+        resolver=resolver,
+        enrichment=Enrichment.INLINE if options.enrich else Enrichment.QUEUE,
+    )
+    rejected = batch.rejected + [{"line": batch.numbers[e["index"]], "errors": e["errors"]} for e in report.errors]
+    return BatchResult(report.created, report.updated, rejected)

@@ -232,34 +232,36 @@ class Enrichment:
     LATER = "later"  # left pending for the caller or the periodic sweep
 
 
-def interaction_bulk_upsert(
-    *,
-    payloads: Sequence[Any],
-    source: str = Source.API,
-    by: User | None = None,
-    offset: int = 0,
-    resolver: AgentResolver | None = None,
-    enrichment: str = Enrichment.QUEUE,
-) -> BulkReport:
-    """Validate every item, then write the valid ones in one transaction (per-item errors are
-    reported by index and written nothing). New interactions are bulk-inserted. Enrichment is
-    queued for the worker, done inline from the validated payloads (no re-read), or left pending."""
-    report = BulkReport()
-    resolver = resolver or AgentResolver.from_settings()
+@dataclass(slots=True)
+class Prepared:
+    """A validated payload made ready to write — columns, enrichment, agent references — without the
+    database, so a parallel import can prepare in worker processes what one process writes."""
+
+    index: int
+    fields: dict[str, Any]
+    agent: AgentRef | None
+    other_agents: list[AgentRef]
+    enriched: Any = None  # cxq.interactions.enrich.Enriched, when enriched inline
+
+
+def interactions_prepare(
+    payloads: Sequence[Any], *, offset: int = 0, enrich: bool = False
+) -> tuple[list[Prepared], list[dict[str, Any]]]:
+    """Validate each payload and, with ``enrich``, enrich it from its own transcript: the pure part of
+    a bulk upsert. Returns the prepared items and the errors (by ``offset`` + index)."""
     enricher = None
-    if enrichment == Enrichment.INLINE:
+    if enrich:
         from cxq.interactions.enrich import Enricher
 
         enricher = Enricher()
-    # Validate and enrich before the transaction: on SQLite it holds the database's write lock, so
-    # it should only write (parallel imports enrich one batch while another one is written).
     now = timezone.now()
-    valid: list[tuple[int, InteractionIn, dict[str, Any], Any]] = []
+    prepared: list[Prepared] = []
+    errors: list[dict[str, Any]] = []
     for i, payload in enumerate(payloads):
         try:
             data = parse_payload(payload)
         except IngestError as exc:
-            report.errors.append({"index": offset + i, "errors": exc.messages})
+            errors.append({"index": offset + i, "errors": exc.messages})
             continue
         lines = _lines(data)
         fields = _fields(data, lines)
@@ -274,38 +276,62 @@ def interaction_bulk_upsert(
                 enrichment_status=EnrichmentStatus.DONE,
                 enriched_at=now,
             )
-        valid.append((i, data, fields, done))
+        prepared.append(Prepared(offset + i, fields, data.agent, list(data.other_agents), done))
+    return prepared, errors
+
+
+def interaction_bulk_upsert(
+    *,
+    payloads: Sequence[Any] = (),
+    prepared: tuple[list[Prepared], list[dict[str, Any]]] | None = None,
+    source: str = Source.API,
+    by: User | None = None,
+    offset: int = 0,
+    resolver: AgentResolver | None = None,
+    enrichment: str = Enrichment.QUEUE,
+) -> BulkReport:
+    """Validate every item, then write the valid ones in one transaction (per-item errors are
+    reported by index and written nothing). New interactions are bulk-inserted. Enrichment is
+    queued for the worker, done inline from the validated payloads (no re-read), or left pending.
+    ``prepared`` passes what :func:`interactions_prepare` made elsewhere instead of ``payloads``."""
+    report = BulkReport()
+    resolver = resolver or AgentResolver.from_settings()
+    # Validate and enrich before the transaction: on SQLite it holds the database's write lock, so
+    # it should only write.
+    if prepared is None:
+        prepared = interactions_prepare(payloads, offset=offset, enrich=enrichment == Enrichment.INLINE)
+    valid, errors = prepared
+    report.errors.extend(errors)
+    now = timezone.now()
     with transaction.atomic():
         by_id = by.pk if by else None
         seen: set[str] = set()
-        resolved: list[tuple[int, InteractionIn, dict[str, Any], Any, list[User]]] = []
-        for i, data, fields, done in valid:
+        resolved: list[tuple[str | None, dict[str, Any], Any, list[User]]] = []
+        for item in valid:
+            fields, external_id = item.fields, item.fields["external_id"]
             try:
-                agent = resolver.resolve(data.agent)
-                others = [resolver.resolve(ref, f"other_agents.{k}") for k, ref in enumerate(data.other_agents)]
+                agent = resolver.resolve(item.agent)
+                others = [resolver.resolve(ref, f"other_agents.{k}") for k, ref in enumerate(item.other_agents)]
             except IngestError as exc:
-                report.errors.append({"index": offset + i, "errors": exc.messages})
+                report.errors.append({"index": item.index, "errors": exc.messages})
                 continue
-            if data.external_id and data.external_id in seen:
+            if external_id and external_id in seen:
                 report.errors.append(
-                    {
-                        "index": offset + i,
-                        "errors": [f"external_id: {data.external_id!r} appears twice in this batch"],
-                    }
+                    {"index": item.index, "errors": [f"external_id: {external_id!r} appears twice in this batch"]}
                 )
                 continue
-            if data.external_id:
-                seen.add(data.external_id)
+            if external_id:
+                seen.add(external_id)
             team = resolver.team_of(agent)
             fields.update(agent_id=agent.pk if agent else None, team_id=team.pk if team else None)
-            resolved.append((i, data, fields, done, [u for u in others if u is not None]))
+            resolved.append((external_id, fields, item.enriched, [u for u in others if u is not None]))
         existing = {i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)}
         new_rows: list[tuple] = []
         new_mentions: list[Any] = []
         new_others: list[list[User]] = []
         mention_rows: list[tuple] = []
-        for _i, data, fields, done, others in resolved:
-            current = existing.get(data.external_id) if data.external_id else None
+        for external_id, fields, done, others in resolved:
+            current = existing.get(external_id) if external_id else None
             if current is not None:
                 for name, value in fields.items():
                     setattr(current, name, value)

@@ -23,8 +23,9 @@ from cxq.interactions.importing import (
     import_started,
     jsonl_lines,
     read_records,
-    worker_import_batch,
     worker_init,
+    worker_prepare_batch,
+    write_prepared,
 )
 from cxq.interactions.services import AgentResolver, interactions_mark_for_enrichment
 from cxq.lib.gc import bulk_gc
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             "--jobs",
             type=int,
             default=None,
-            help=f"Processes that parse, enrich and write (default: one per core, at most 4, from "
+            help=f"Processes that parse and enrich while this one writes (default: one per core, at most 4, from "
             f"{PARALLEL_FROM_LINES:,} lines; 1 for smaller files)",
         )
         enrich = sub.add_parser("enrich", help="Enrich pending interactions now (with --all: every interaction)")
@@ -147,21 +148,24 @@ class Command(BaseCommand):
 
     @staticmethod
     def _in_workers(workers, batches, options, add, progress) -> None:
-        """Each batch is parsed, enriched and written by one of ``workers`` processes; at most two batches
-        per process are in flight, so memory stays flat whatever the file's size (PF-6)."""
-        connection.close()  # the workers open their own
+        """``workers`` processes parse, validate and enrich the batches; this process writes each one
+        as it comes back, in file order (one writer: nobody waits for a write lock). At most two
+        batches per worker are in flight, so memory stays flat whatever the file's size (PF-6)."""
         name = connection.settings_dict["NAME"]
+        resolver = AgentResolver.from_settings()
         in_flight: deque[tuple[Future, int]] = deque()
+
+        def write_oldest() -> None:
+            future, last = in_flight.popleft()
+            add(write_prepared(future.result(), options, resolver))
+            progress(last)
+
         with ProcessPoolExecutor(
             workers, mp_context=get_context("spawn"), initializer=worker_init, initargs=(str(name),)
         ) as pool:
             for items, raw in batches:
-                in_flight.append((pool.submit(worker_import_batch, items, options, raw), items[-1][0]))
+                in_flight.append((pool.submit(worker_prepare_batch, items, options, raw), items[-1][0]))
                 if len(in_flight) >= 2 * workers:
-                    future, last = in_flight.popleft()
-                    add(future.result())
-                    progress(last)
+                    write_oldest()
             while in_flight:
-                future, last = in_flight.popleft()
-                add(future.result())
-                progress(last)
+                write_oldest()
