@@ -142,3 +142,21 @@ def test_agent_and_team_filters_select_by_id_and_unknown_ones_find_nothing(clien
     assert count(agent="00000000-0000-0000-0000-000000000000") == 0
     bad = client.get("/api/v1/interactions", {"team": "not-a-uuid"})
     assert bad.status_code == 400 and "UUID" in bad.content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_a_full_page_as_for_a_short_one(client_for, personas, payload):
+    """The table loads only the columns it shows; nothing it shows is fetched row by row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("supervisor_a")
+    make(payload, 2)
+    with CaptureQueriesContext(connection) as short:
+        html = client.get(reverse("interactions:list")).content.decode()
+    assert rows(html) == 2
+    make(payload, 60, external_id="more")
+    with CaptureQueriesContext(connection) as full:
+        html = client.get(reverse("interactions:list")).content.decode()
+    assert rows(html) == 50
+    assert personas.agent_a1.full_name in html and "Team A" in html and "Billing" in html
+    assert len(full) == len(short), [q["sql"][:120] for q in full.captured_queries]
