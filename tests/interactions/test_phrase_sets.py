@@ -38,7 +38,7 @@ def test_an_admin_adds_an_indicator_and_rerunning_enrichment_finds_it_in_past_in
     assert (hit.phrase_set.name, hit.utterance_index, hit.matched_text) == ("Apology", 2, "I am sorry")
     assert PhraseMention.objects.get().phrase_set.name == "Apology"
     listing = client.get(reverse("interactions:phrase_sets")).content.decode()
-    assert '>1 interaction</td>' in listing
+    assert ">1 interaction</td>" in listing
 
 
 def test_a_phrase_set_needs_a_unique_name_and_phrases(client_for, personas):
