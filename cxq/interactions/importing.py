@@ -145,38 +145,15 @@ class ImportOptions:
 def import_batch(
     items: Sequence[tuple[int, Any]], options: ImportOptions, *, raw: bool, resolver: Any = None
 ) -> BatchResult:
-    """Upsert one batch of (line number, payload) — with ``raw``, payloads are JSONL lines still to be
-    parsed — and say which lines were rejected and why."""
-    from cxq.interactions.choices import Source
-    from cxq.interactions.services import Enrichment, interaction_bulk_upsert
-
-    result = BatchResult()
-    numbers: list[int] = []
-    payloads: list[Any] = []
-    for number, payload in items:
-        if raw:
-            payload = parse_jsonl_line(payload, started=options.started, default_agent=options.default_agent)
-        if isinstance(payload, LineError):
-            result.rejected.append({"line": number, "errors": [str(payload)]})
-            continue
-        numbers.append(number)
-        payloads.append(payload)
-    if payloads:
-        report = interaction_bulk_upsert(
-            payloads=payloads,
-            source=Source.IMPORT,
-            resolver=resolver,
-            enrichment=Enrichment.INLINE if options.enrich else Enrichment.QUEUE,
-        )
-        result.created, result.updated = report.created, report.updated
-        result.rejected.extend({"line": numbers[e["index"]], "errors": e["errors"]} for e in report.errors)
-    return result
+    """Upsert one batch of (line number, payload) in this process — with ``raw``, payloads are JSONL
+    lines still to be parsed — and say which lines were rejected and why. The same two halves as a
+    parallel import, run one after the other."""
+    return write_prepared(worker_prepare_batch(items, options, raw), options, resolver)
 
 
 # A parallel import: worker processes parse, validate and enrich batches (Django set up once, the test
 # database's name passed in; they only read phrase sets and settings), and the importing process
 # writes what they prepared — one writer, so no process waits for another's write lock.
-_worker: dict[str, Any] = {}
 
 
 def worker_init(database_name: str) -> None:
@@ -201,7 +178,7 @@ class PreparedBatch:
     rejected: list[dict[str, Any]]  # lines that could not be read
 
 
-def worker_prepare_batch(items: list[tuple[int, Any]], options: ImportOptions, raw: bool) -> PreparedBatch:
+def worker_prepare_batch(items: Sequence[tuple[int, Any]], options: ImportOptions, raw: bool) -> PreparedBatch:
     from cxq.interactions.services import interactions_prepare
 
     batch = PreparedBatch([], [], [], [])
