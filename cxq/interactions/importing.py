@@ -151,21 +151,34 @@ def import_batch(
     return write_prepared(worker_prepare_batch(items, options, raw), options, resolver)
 
 
-# A parallel import: worker processes parse, validate and enrich batches (Django set up once, the test
-# database's name passed in; they only read phrase sets and settings), and the importing process
-# writes what they prepared — one writer, so no process waits for another's write lock.
+# A parallel import: worker processes parse, validate and enrich batches (they only read phrase sets
+# and settings), and the importing process writes what they prepared — one writer, so no process
+# waits for another's write lock. Where the platform can fork, the workers are forked from the
+# importing process once it has loaded what they need (Django, the phrase matcher, the language
+# model): they start at once and share those pages. Elsewhere they are spawned and set Django up.
 
 
-def worker_init(database_name: str) -> None:
-    import django
+def worker_warm_up() -> None:
+    """Load, in the importing process, what every worker would otherwise load on its first batch."""
+    from cxq.interactions.enrich import Enricher
+    from cxq.interactions.enrichment.language import detect_language
 
-    django.setup()
+    Enricher()
+    detect_language(["a sentence to load the language model with"], hint=None)
+
+
+def worker_init(database_name: str, forked: bool) -> None:
     from django.db import connections
 
+    if not forked:
+        import django
+
+        django.setup()
     from cxq.lib.gc import BULK_THRESHOLDS
 
     connections["default"].settings_dict["NAME"] = database_name
-    # the collector relaxed for the life of the worker, as cxq.lib.gc.bulk_gc does around an import
+    # the collector relaxed for the life of the worker, as cxq.lib.gc.bulk_gc does around an import;
+    # frozen objects (all a forked worker inherited) are never walked, so their pages stay shared
     gc.freeze()
     gc.set_threshold(*BULK_THRESHOLDS)
 

@@ -7,12 +7,13 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
+from contextlib import ExitStack
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, connections
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cxq.interactions.enrich import enrich_pending
@@ -25,6 +26,7 @@ from cxq.interactions.importing import (
     read_records,
     worker_init,
     worker_prepare_batch,
+    worker_warm_up,
     write_prepared,
 )
 from cxq.interactions.services import AgentResolver, interactions_mark_for_enrichment
@@ -94,16 +96,21 @@ class Command(BaseCommand):
 
         try:
             batches = self._batches(file, options)
-            with Progress(
-                TextColumn("[bold]Importing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                disable=not self.stdout.isatty(),
-            ) as progress:
+            with ExitStack() as stack:
+                # the workers start before the progress bar's refresh thread: nothing is forked mid-write
+                pool = stack.enter_context(self._pool(workers)) if workers > 1 else None
+                progress = stack.enter_context(
+                    Progress(
+                        TextColumn("[bold]Importing"),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        TimeRemainingColumn(),
+                        disable=not self.stdout.isatty(),
+                    )
+                )
                 task = progress.add_task("import", total=lines)
-                if workers > 1:
-                    self._in_workers(workers, batches, options, add, lambda n: progress.update(task, completed=n))
+                if pool is not None:
+                    self._in_workers(pool, workers, batches, options, add, lambda n: progress.update(task, completed=n))
                 else:
                     resolver = AgentResolver.from_settings()
                     for items, raw in batches:
@@ -147,11 +154,29 @@ class Command(BaseCommand):
             yield batch, raw
 
     @staticmethod
-    def _in_workers(workers, batches, options, add, progress) -> None:
-        """``workers`` processes parse, validate and enrich the batches; this process writes each one
+    def _pool(workers: int) -> ProcessPoolExecutor:
+        """``workers`` processes, started. Where the platform can fork, they are forked once this
+        process has loaded what they need (see ``worker_warm_up``); else spawned."""
+        name = connection.settings_dict["NAME"]
+        forked = "fork" in get_all_start_methods()
+        if forked:
+            worker_warm_up()
+            # no connection may be shared with a child: each opens its own (this one reopens on write)
+            connections.close_all()
+        pool = ProcessPoolExecutor(
+            workers,
+            mp_context=get_context("fork" if forked else "spawn"),
+            initializer=worker_init,
+            initargs=(str(name), forked),
+        )
+        pool.submit(os.getpid).result()
+        return pool
+
+    @staticmethod
+    def _in_workers(pool, workers, batches, options, add, progress) -> None:
+        """The pool's processes parse, validate and enrich the batches; this process writes each one
         as it comes back, in file order (one writer: nobody waits for a write lock). At most two
         batches per worker are in flight, so memory stays flat whatever the file's size (PF-6)."""
-        name = connection.settings_dict["NAME"]
         resolver = AgentResolver.from_settings()
         in_flight: deque[tuple[Future, int]] = deque()
 
@@ -160,12 +185,9 @@ class Command(BaseCommand):
             add(write_prepared(future.result(), options, resolver))
             progress(last)
 
-        with ProcessPoolExecutor(
-            workers, mp_context=get_context("spawn"), initializer=worker_init, initargs=(str(name),)
-        ) as pool:
-            for items, raw in batches:
-                in_flight.append((pool.submit(worker_prepare_batch, items, options, raw), items[-1][0]))
-                if len(in_flight) >= 2 * workers:
-                    write_oldest()
-            while in_flight:
+        for items, raw in batches:
+            in_flight.append((pool.submit(worker_prepare_batch, items, options, raw), items[-1][0]))
+            if len(in_flight) >= 2 * workers:
                 write_oldest()
+        while in_flight:
+            write_oldest()
