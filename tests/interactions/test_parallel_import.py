@@ -61,8 +61,27 @@ def own_database(tmp_path: Path) -> Iterator[tuple[dict, Query]]:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def import_with(env: dict, start_method: str, *args: str) -> subprocess.CompletedProcess:
+    """``cxq interactions import …`` with its workers started by ``start_method`` (Linux forks them;
+    macOS and Windows spawn them: both are tested here)."""
+    code = (
+        "import sys, django; django.setup(); "
+        "from cxq.interactions.management.commands import interactions as command; "
+        f"command.START_METHOD = {start_method!r}; from cxq.cli import main; main(['cxq', *sys.argv[1:]])"
+    )
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code, "interactions", "import", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
 @pytest.mark.django_db
-def test_a_parallel_import_writes_every_good_line_once_and_rejects_the_bad_ones(tmp_path: Path):
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_a_parallel_import_writes_every_good_line_once_and_rejects_the_bad_ones(tmp_path: Path, start_method: str):
     with own_database(tmp_path) as (env, query):
         migrated = cxq(env, "migrate", "--verbosity", "0")
         assert migrated.returncode == 0, migrated.stderr[-2000:]
@@ -84,9 +103,10 @@ def test_a_parallel_import_writes_every_good_line_once_and_rejects_the_bad_ones(
         file.write_text("\n".join(lines) + "\n", encoding="utf-8")
         rejects = tmp_path / "rejects.jsonl"
 
-        result = cxq(env, "interactions", "import", str(file), "--jobs", "2", "--rejects", str(rejects))
+        result = import_with(env, start_method, str(file), "--jobs", "2", "--rejects", str(rejects))
 
         assert result.returncode == 0, result.stderr[-2000:]
+        assert f"Preparing batches in 2 worker processes ({start_method})." in result.stdout
         assert "1598 created, 1 updated, 2 rejected" in result.stdout
         assert [json.loads(line)["line"] for line in rejects.read_text().splitlines()] == [11, 901]
         table = "interactions_interaction"

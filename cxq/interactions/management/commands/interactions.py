@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,9 @@ BATCH = 500
 # Below this many lines an import runs in this process: starting workers (Django, the language model)
 # costs a few seconds.
 PARALLEL_FROM_LINES = 20_000
+# Workers are forked where forking a Python process is safe (Linux): they start at once and share the
+# importing process's loaded pages. macOS and Windows spawn them (each sets Django up itself).
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 
 
 class Command(BaseCommand):
@@ -99,6 +103,8 @@ class Command(BaseCommand):
             with ExitStack() as stack:
                 # the workers start before the progress bar's refresh thread: nothing is forked mid-write
                 pool = stack.enter_context(self._pool(workers)) if workers > 1 else None
+                if pool is not None:
+                    self.stdout.write(f"Preparing batches in {workers} worker processes ({START_METHOD}).")
                 progress = stack.enter_context(
                     Progress(
                         TextColumn("[bold]Importing"),
@@ -158,14 +164,14 @@ class Command(BaseCommand):
         """``workers`` processes, started. Where the platform can fork, they are forked once this
         process has loaded what they need (see ``worker_warm_up``); else spawned."""
         name = connection.settings_dict["NAME"]
-        forked = "fork" in get_all_start_methods()
+        forked = START_METHOD == "fork"
         if forked:
             worker_warm_up()
             # no connection may be shared with a child: each opens its own (this one reopens on write)
             connections.close_all()
         pool = ProcessPoolExecutor(
             workers,
-            mp_context=get_context("fork" if forked else "spawn"),
+            mp_context=get_context(START_METHOD),
             initializer=worker_init,
             initargs=(str(name), forked),
         )
