@@ -44,3 +44,24 @@ def test_createadmin_refuses_a_weak_password_with_a_message(db):
 def test_the_cxq_entry_point_runs_management_commands(db, capsys):
     main(["cxq", "check"])
     assert "System check identified no issues" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("worker_type", "loaded"), [("process", True), ("thread", False)])
+def test_worker_loads_the_language_model_before_forking_process_workers(settings, monkeypatch, worker_type, loaded):
+    from cxq.accounts.management.commands import worker
+    from cxq.interactions.enrichment import language
+
+    started: list[tuple[str, dict, bool]] = []
+
+    def run_huey(name, **kwargs):
+        started.append((name, kwargs, language._identifier.cache_info().currsize == 1))
+
+    settings.HUEY_WORKER_TYPE = worker_type
+    monkeypatch.setattr(worker, "call_command", run_huey)
+    language._identifier.cache_clear()
+    try:
+        call_command("worker", workers=3)
+    finally:
+        language._identifier.cache_clear()
+    # process workers are forked with the model already in memory (shared); threads load it on first use
+    assert started == [("run_huey", {"workers": 3}, loaded)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -16,4 +17,10 @@ class Command(BaseCommand):
         kwargs = {}
         if opts["workers"]:
             kwargs["workers"] = opts["workers"]
+        if settings.HUEY_WORKER_TYPE == "process":
+            # Worker processes are forked from this one: load the language model (~120 MB, ~1 s) once
+            # here, so they share its pages and none pays for loading it on its first enrichment.
+            from cxq.interactions.enrichment.language import detect_language
+
+            detect_language(["a sentence to load the language model with"], hint=None)
         call_command("run_huey", **kwargs)
