@@ -250,6 +250,11 @@ STATICFILES_DIRS = [
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)
+# Largest request body outside file uploads (an API bulk call of 1000 interactions with 40-utterance
+# transcripts is ~5 MB; Django's 2.5 MB default refused half of one). Bodies are parsed in memory,
+# so this also bounds a web process's peak (PF-6). Larger bodies get a 413 that says the limit.
+CXQ_MAX_REQUEST_MB = env_int("CXQ_MAX_REQUEST_MB", 16, minimum=1, maximum=256)
+DATA_UPLOAD_MAX_MEMORY_SIZE = CXQ_MAX_REQUEST_MB * 1024 * 1024
 # Hosts recordings may be fetched from by URL (IG-3); empty = fetching by URL is off.
 CXQ_MEDIA_FETCH_HOSTS = env_list("CXQ_MEDIA_FETCH_HOSTS", [])
 CXQ_MEDIA_FETCH_TIMEOUT = env_int("CXQ_MEDIA_FETCH_TIMEOUT", 60, minimum=1)

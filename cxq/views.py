@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -68,6 +70,14 @@ def _error(request, status: int, title: str, message: str):
 
 @login_not_required
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return _error(
+            request,
+            413,
+            "Request too large",
+            f"The request body is larger than {limit:g} MB (CXQ_MAX_REQUEST_MB); send fewer items per request.",
+        )
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 

@@ -135,6 +135,37 @@ def test_bulk_is_capped(client_for, payload):
     assert response.status_code == 400 and not Interaction.objects.exists()
 
 
+def test_a_full_bulk_call_of_40_utterance_transcripts_fits_the_default_request_limit(client_for, payload):
+    lines = [
+        {"speaker": "agent" if i % 2 else "customer", "start": i * 5.0, "end": i * 5.0 + 4, "text": "word " * 24}
+        for i in range(40)
+    ]
+    items = [{**payload, "external_id": f"big-{i}", "transcript": lines} for i in range(1000)]
+    body = json.dumps({"items": items})
+    assert len(body) > 2.5 * 1024 * 1024  # more than Django's default limit, which refused it
+
+    response = post(client_for("admin"), "/api/v1/interactions/bulk", body)
+
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["created"] == 1000
+
+
+def test_a_request_body_over_the_limit_gets_a_413_that_names_it_and_writes_nothing(client_for, payload, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    items = [{**payload, "external_id": f"big-{i}", "notes": "n" * 10_000} for i in range(150)]
+    client = client_for("admin")
+
+    response = post(client, "/api/v1/interactions/bulk", {"items": items})
+
+    assert response.status_code == 413
+    assert response.json()["detail"] == (
+        "The request body is larger than 1 MB (CXQ_MAX_REQUEST_MB); send fewer items per request."
+    )
+    assert not Interaction.objects.exists()
+    page = client.post("/interactions/new/", {"notes": "n" * 2 * 1024 * 1024})
+    assert page.status_code == 413 and b"larger than 1 MB" in page.content
+
+
 def test_only_users_who_may_add_interactions_can_ingest(client_for, payload):
     assert post(client_for("evaluator"), "/api/v1/interactions", payload).status_code == 403
     assert post(client_for("agent_a1"), "/api/v1/interactions", payload).status_code == 403
