@@ -78,3 +78,37 @@ def test_bulk_gc_relaxes_the_collector_only_for_the_work_and_restores_it_even_on
     with pytest.raises(RuntimeError), bulk_gc():
         raise RuntimeError("a batch failed")
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_overlapping_bulk_work_in_threads_shares_one_relaxed_period_and_restores_the_collector():
+    import gc
+    import threading
+
+    from cxq.lib.gc import BULK_THRESHOLDS, bulk_gc
+
+    before = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, tuple] = {}
+
+    def first():
+        with bulk_gc():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second():
+        first_in.wait(5)
+        with bulk_gc():
+            second_in.set()
+            first_out.wait(5)
+            seen["after the first left"] = gc.get_threshold()  # still relaxed: the second is inside
+        seen["after both left"] = gc.get_threshold()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    # the second did not save the relaxed settings as "before" and restore them when it left
+    assert seen == {"after the first left": BULK_THRESHOLDS, "after both left": before}
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

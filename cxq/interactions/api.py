@@ -11,6 +11,7 @@ from cxq.interactions import comments, phrases, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.models import PhraseSet
 from cxq.interactions.schemas import InteractionIn
+from cxq.lib.gc import bulk_gc
 
 router = Router(tags=["interactions"])
 
@@ -175,7 +176,8 @@ def interactions_bulk(request, payload: BulkIn):
     require(request.user, "interactions.create")
     if len(payload.items) > MAX_BULK:
         raise ValidationError({"items": f"Send at most {MAX_BULK} interactions per request."})
-    report = services.interaction_bulk_upsert(payloads=payload.items, source=Source.API, by=request.user)
+    with bulk_gc():  # up to 1000 transcripts of short-lived objects: see cxq.lib.gc
+        report = services.interaction_bulk_upsert(payloads=payload.items, source=Source.API, by=request.user)
     return {"created": report.created, "updated": report.updated, "errors": report.errors}
 
 

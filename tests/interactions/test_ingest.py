@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -328,3 +329,48 @@ def test_a_bulk_update_replaces_transcript_hits_and_other_agents(personas, paylo
     assert len(interaction.utterances) == interaction.utterance_count == 1
     assert not interaction.other_agents.exists() and not interaction.mentions.exists() and interaction.hits == []
     assert interaction.topics == [] and interaction.transcript_text == payload["transcript"][0]["text"]
+
+
+def _bulk_queries(items) -> tuple[int, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cxq.interactions.services import Enrichment, interaction_bulk_upsert
+
+    with CaptureQueriesContext(connection) as queries:
+        report = interaction_bulk_upsert(payloads=items, enrichment=Enrichment.LATER)
+    assert report.errors == []
+    return len(queries), report
+
+
+def test_a_bulk_batch_looks_its_agents_up_in_a_fixed_number_of_queries(personas, payload):
+    from tests.conftest import make_user
+
+    agents = [make_user(f"crowd{i}@example.com", f"Crowd {i}", "agent") for i in range(12)]
+    for i, agent in enumerate(agents):
+        if i % 3 == 0:
+            agent.external_id = f"EXT-{i}"
+            agent.save()
+        (personas.team_b if i % 2 else personas.team_a).members.add(agent)
+    personas.team_b.members.add(agents[0])  # two teams: the first by name (Team A) is the one stored
+
+    def batch(people, tag):
+        return [
+            {
+                **payload,
+                "external_id": f"{tag}-{i}",
+                "agent": {"external_id": a.external_id} if a.external_id else {"email": a.email.upper()},
+                "other_agents": [{"email": personas.agent_b1.email}],
+            }
+            for i, a in enumerate(people * 2)
+        ]
+
+    few, _ = _bulk_queries(batch(agents[:2], "few"))
+    many, report = _bulk_queries(batch(agents, "many"))
+
+    assert many == few  # not one or two queries more per distinct agent
+    stored = {i.external_id: (i.agent, i.team) for i in Interaction.objects.filter(pk__in=report.ids)}
+    for i, agent in enumerate(agents * 2):
+        team = personas.team_a if i % len(agents) % 2 == 0 else personas.team_b
+        assert stored[f"many-{i}"] == (agent, team)
+    assert all(set(i.other_agents.all()) == {personas.agent_b1} for i in Interaction.objects.filter(pk__in=report.ids))
