@@ -5,10 +5,11 @@ database. Times the two bulk
 paths: the import path (`interaction_bulk_upsert(enrichment="inline")`: validation, agent matching,
 enrichment from the payloads, inserts of interactions, utterances and hits in one pass) and the API path
 (store, then `enrich_ids` as the worker does: re-reads utterances, stores hits and fields).
-Also (3): the API bulk path as deployed — batches stored with enrichment queued while a `cxq worker`
-process enriches them alongside; timed until every interaction is enriched.
+Also (3): the API bulk path — batches stored with enrichment queued while a `cxq worker` process
+enriches them alongside; timed until every interaction is enriched. (5) is the same over HTTP, as a
+client sees it: `cxq serve` (gunicorn and the worker), batches POSTed to /api/v1/interactions/bulk.
 Each measurement starts from an empty interactions table.
-Run by hand: .venv/bin/python bench/bench_ingest.py [--interactions 4000] [--jobs 1 2] [--only import]
+Run by hand: .venv/bin/python bench/bench_ingest.py [--interactions 4000] [--jobs 1 2] [--only import|http]
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--interactions", type=int, default=4000)
     parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2], help="Import processes to time (4.)")
-    parser.add_argument("--only", choices=["import"], default=None, help="Time the file import (4.) only")
+    parser.add_argument(
+        "--only", choices=["import", "http"], default=None, help="Time the file import (4.) or HTTP (5.) only"
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     from cxq.accounts.models import Role
@@ -134,6 +137,16 @@ def main() -> None:
 
     if args.only is None:
         in_process(items, n)
+    if args.only in (None, "http"):
+        for item in items:
+            item["external_id"] = f"{item['external_id']}-http"
+        empty_the_database()
+        seconds = over_http(items, admin)
+        print(
+            f"  POST /api/v1/interactions/bulk to `cxq serve` (process workers), until enriched: {n / seconds:,.0f}/s"
+        )
+    if args.only == "http":
+        return
 
     # 4. `cxq interactions import FILE --jobs N`: worker processes parse, enrich and write batches side
     #    by side (SQLite queues their write transactions). Timed as a user sees it: process start-up,
@@ -219,6 +232,58 @@ def pipeline(items: list[dict], resolver, workers: int = 1) -> float:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def over_http(items: list[dict], admin, port: int = 8765) -> float:
+    """5. As a client sees the bulk path: `cxq serve` (gunicorn, 2 web processes, and `cxq worker` with
+    two worker processes) on this database; batches of 500 POSTed one after another with an API
+    token; timed from the first request until every interaction is enriched."""
+    import signal
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    import orjson
+    from django.db import connection
+
+    from cxq.accounts.services import api_token_create
+    from cxq.interactions.models import Interaction
+
+    _, token = api_token_create(user=admin, name=f"bench {time.time()}")
+    connection.close()
+    env = {**os.environ, "CXQ_WORKER_THREADS": "2", "CXQ_WORKER_TYPE": "process", "CXQ_DEBUG": "0"}
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "cxq.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api/v1/interactions/bulk"
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    try:
+        for _ in range(100):  # until gunicorn answers
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(2)  # the worker's consumer starts
+        t0 = time.perf_counter()
+        for start in range(0, len(items), 500):
+            body = orjson.dumps({"items": items[start : start + 500]})
+            request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+            try:
+                with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                    report = orjson.loads(response.read())
+            except urllib.error.HTTPError as exc:
+                raise SystemExit(f"HTTP {exc.code}: {exc.read()[:500]!r}") from None
+            assert not report["errors"] and report["created"] == len(items[start : start + 500]), report
+        while Interaction.objects.filter(enrichment_status="pending").exists():
+            time.sleep(0.05)
+        return time.perf_counter() - t0
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 def empty_the_database() -> None:
