@@ -138,13 +138,15 @@ def main() -> None:
     if args.only is None:
         in_process(items, n)
     if args.only in (None, "http"):
-        for item in items:
-            item["external_id"] = f"{item['external_id']}-http"
-        empty_the_database()
-        seconds = over_http(items, admin)
-        print(
-            f"  POST /api/v1/interactions/bulk to `cxq serve` (process workers), until enriched: {n / seconds:,.0f}/s"
-        )
+        for worker_type in ("thread", "process"):
+            for item in items:
+                item["external_id"] = f"{item['external_id'].split('-http', 1)[0]}-http-{worker_type}"
+            empty_the_database()
+            seconds = over_http(items, admin, worker_type)
+            print(
+                f"  POST /api/v1/interactions/bulk to `cxq serve` (CXQ_WORKER_TYPE={worker_type}), until enriched: "
+                f"{n / seconds:,.0f}/s"
+            )
     if args.only == "http":
         return
 
@@ -234,9 +236,9 @@ def pipeline(items: list[dict], resolver, workers: int = 1) -> float:
         worker.wait(timeout=30)
 
 
-def over_http(items: list[dict], admin, port: int = 8765) -> float:
+def over_http(items: list[dict], admin, worker_type: str, port: int = 8765) -> float:
     """5. As a client sees the bulk path: `cxq serve` (gunicorn, 2 web processes, and `cxq worker` with
-    two worker processes) on this database; batches of 500 POSTed one after another with an API
+    its default two workers, threads or processes) on this database; batches of 500 POSTed one after another with an API
     token; timed from the first request until every interaction is enriched."""
     import signal
     import subprocess
@@ -251,7 +253,7 @@ def over_http(items: list[dict], admin, port: int = 8765) -> float:
 
     _, token = api_token_create(user=admin, name=f"bench {time.time()}")
     connection.close()
-    env = {**os.environ, "CXQ_WORKER_THREADS": "2", "CXQ_WORKER_TYPE": "process", "CXQ_DEBUG": "0"}
+    env = {**os.environ, "CXQ_WORKER_THREADS": "2", "CXQ_WORKER_TYPE": worker_type, "CXQ_DEBUG": "0"}
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "cxq.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         env=env,
