@@ -19,6 +19,7 @@ from cxq.accounts.selectors import led_team_ids
 from cxq.accounts.services import require
 from cxq.interactions.enrichment import original_span
 from cxq.interactions.models import Interaction, PhraseSet
+from cxq.lib.db import dumps_json
 
 
 def interaction_scope(*, viewer) -> QuerySet[Interaction]:
@@ -180,6 +181,17 @@ class Filters:
     source: str = ""
 
 
+def _topic_text(topic: str) -> Q:
+    """SQLite has no JSON containment: look for the topic as a JSON string in the stored array's
+    text. Rows are written with raw UTF-8 (orjson) or, by older versions and the bench generator,
+    with ``\\u`` escapes (``json.dumps``): a non-ASCII topic is looked for in both spellings."""
+    spellings = {dumps_json(topic), json.dumps(topic)}
+    condition = Q()
+    for spelling in spellings:
+        condition |= Q(topics__icontains=spelling)
+    return condition
+
+
 def interaction_list(*, viewer, filters: Filters) -> QuerySet[Interaction]:
     # a list never shows the transcript: leave its two biggest columns in the database
     qs = interaction_scope(viewer=viewer).select_related("agent", "team").defer("transcript", "transcript_text")
@@ -204,7 +216,7 @@ def interaction_list(*, viewer, filters: Filters) -> QuerySet[Interaction]:
         qs = (
             qs.filter(topics__contains=[f.topic])
             if connection.vendor == "postgresql"
-            else qs.filter(topics__icontains=f'"{f.topic}"')
+            else qs.filter(_topic_text(f.topic))
         )
     if f.indicator:  # one mention row per (interaction, set): no duplicates to remove
         qs = qs.filter(mentions__phrase_set__uuid=f.indicator)

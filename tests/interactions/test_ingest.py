@@ -374,3 +374,29 @@ def test_a_bulk_batch_looks_its_agents_up_in_a_fixed_number_of_queries(personas,
         team = personas.team_a if i % len(agents) % 2 == 0 else personas.team_b
         assert stored[f"many-{i}"] == (agent, team)
     assert all(set(i.other_agents.all()) == {personas.agent_b1} for i in Interaction.objects.filter(pk__in=report.ids))
+
+
+@pytest.mark.parametrize("topic", ["Rückerstattung", 'Quote "this"', "Billing"])
+def test_the_topic_filter_finds_a_topic_however_the_json_was_spelled(personas, payload, topic):
+    from django.db import connection
+
+    from cxq.interactions.services import Enrichment, interaction_bulk_upsert
+
+    ids = interaction_bulk_upsert(
+        payloads=[{**payload, "external_id": f"t{i}"} for i in range(3)], enrichment=Enrichment.LATER
+    ).ids
+    current, escaped, other = ids
+    Interaction.objects.filter(pk=current).update(topics=[topic, "Other"])
+    Interaction.objects.filter(pk=other).update(topics=["Other"])
+    if connection.vendor == "sqlite":  # as older versions and the bench generator wrote it: \u escapes
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE interactions_interaction SET topics = %s WHERE id = %s", [json.dumps([topic]), escaped]
+            )
+    else:
+        Interaction.objects.filter(pk=escaped).update(topics=[topic])
+
+    found = interaction_list(viewer=personas.admin, filters=Filters(topic=topic))
+
+    assert sorted(found.values_list("pk", flat=True)) == [current, escaped]
+    assert not interaction_list(viewer=personas.admin, filters=Filters(topic=topic[:-1])).exists()
