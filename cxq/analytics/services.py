@@ -390,6 +390,18 @@ def evaluation_changed(evaluation) -> None:
 
 
 @transaction.atomic
+def interactions_changed(interaction_ids: Iterable[int]) -> int:
+    """Interactions changed what the facts copy from them (their channel): refresh the facts of
+    their evaluations. Returns how many evaluations were looked at."""
+    from cxq.evaluations.models import Evaluation
+
+    evaluations = list(Evaluation.objects.filter(interaction_id__in=list(interaction_ids)))
+    for evaluation in evaluations:
+        evaluation_changed(evaluation)
+    return len(evaluations)
+
+
+@transaction.atomic
 def evaluation_removed(evaluation_id: int) -> None:
     """The evaluation is being deleted: take it out of every figure."""
     CalibrationFact.objects.filter(evaluation_id=evaluation_id).delete()

@@ -240,6 +240,7 @@ def interaction_upsert(
     if data.external_id:
         interaction = Interaction.objects.select_for_update().filter(external_id=data.external_id).first()
     created = interaction is None
+    rechanneled = not created and interaction.channel != data.channel.value
     if created:
         interaction = Interaction(external_id=data.external_id, source=source, created_by=by)
     _fill(interaction, data, agent, resolver.team_of(agent))
@@ -247,6 +248,8 @@ def interaction_upsert(
     if not created:
         interaction.mentions.all().delete()
     interaction.other_agents.set([u for u in others if u is not None])
+    if rechanneled:
+        _channels_changed([interaction.pk])
     if enrich:
         from cxq.interactions.enrich import interaction_enrich
 
@@ -369,9 +372,12 @@ def interaction_bulk_upsert(
         new_mentions: list[Any] = []
         new_others: list[list[User]] = []
         mention_rows: list[tuple] = []
+        rechanneled: list[int] = []
         for external_id, fields, done, others in resolved:
             current = existing.get(external_id) if external_id else None
             if current is not None:
+                if current.channel != fields["channel"]:
+                    rechanneled.append(current.pk)
                 for name, value in fields.items():
                     setattr(current, name, value)
                 current.save()
@@ -405,11 +411,22 @@ def interaction_bulk_upsert(
             from cxq.interactions.models import PhraseMention
 
             insert_rows(PhraseMention, MENTION_COLUMNS, mention_rows)
+        _channels_changed(rechanneled)
         ids = list(report.ids)
         if enrichment == Enrichment.QUEUE:
             transaction.on_commit(lambda: _queue_enrichment(ids))
     report.errors.sort(key=lambda e: e["index"])
     return report
+
+
+def _channels_changed(interaction_ids: list[int]) -> None:
+    """Re-ingest moved evaluated interactions to another channel: their evaluations' analytics are
+    filed by channel, so they are brought up to date (in this transaction)."""
+    if not interaction_ids:
+        return
+    from cxq.analytics.services import interactions_changed
+
+    interactions_changed(interaction_ids)
 
 
 def _enrich_inline(enricher, lines: list[Line], fields: dict[str, Any]):

@@ -251,3 +251,39 @@ def test_two_scorecards_never_combine_even_with_the_same_question_keys(personas,
     assert [o["count"] for o in greet["Other QA"]["options"]] == [0, 2]
     assert not greet["Other QA"]["changed"]
     assert_fast_equals_reference(filters_for(today, scorecard_ids=[other.pk]))
+
+
+def test_re_ingesting_an_evaluated_interaction_on_another_channel_moves_its_figures(personas, card, today):
+    from cxq.interactions.schemas import InteractionIn
+    from cxq.interactions.services import Enrichment, interaction_bulk_upsert, interaction_upsert
+    from tests.interactions.conftest import PAYLOAD
+
+    by_api = evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+    by_bulk = evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    untouched = evaluate(personas.evaluator, personas.agent_a1, card, FAILED)
+    assert selectors.breakdown(filters_for(today, channel="chat"), ALL)["overall"]["count"] == 0
+
+    def again(evaluation, channel):
+        payload = copy.deepcopy(PAYLOAD)
+        payload.update(
+            external_id=evaluation.interaction.external_id, channel=channel, agent={"email": personas.agent_a1.email}
+        )
+        return payload
+
+    interaction_upsert(data=InteractionIn.model_validate(again(by_api, "chat")))
+    report = interaction_bulk_upsert(
+        payloads=[again(by_bulk, "chat"), again(untouched, "voice")], enrichment=Enrichment.LATER
+    )
+    assert report.updated == 2
+
+    assert selectors.breakdown(filters_for(today, channel="chat"), ALL)["overall"]["count"] == 2
+    assert set(EvaluationFact.objects.values_list("evaluation_id", "channel")) == {
+        (by_api.pk, "chat"),
+        (by_bulk.pk, "chat"),
+        (untouched.pk, "voice"),
+    }
+    for channel in ("chat", "voice", ""):
+        assert_fast_equals_reference(filters_for(today, channel=channel))
+    before = rollup_snapshot()
+    analytics_rebuild()
+    assert rollup_snapshot() == before  # what the incremental update left is what a rebuild makes
