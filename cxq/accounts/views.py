@@ -368,10 +368,19 @@ def org_settings(request):
         if not data.get("webhook_secret"):
             data.pop("webhook_secret", None)  # empty = keep the current secret
         try:
-            services.org_settings_update(by=request.user, **data)
+            updated = services.org_settings_update(by=request.user, **data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Settings saved.")
+            recomputed = updated.default_time_zone != org.default_time_zone
+            messages.success(
+                request,
+                "Settings saved."
+                + (
+                    " Reports are being recomputed for the new time zone; they update in a minute."
+                    if recomputed
+                    else ""
+                ),
+            )
             return redirect("accounts:org_settings")
     return render(request, "accounts/org_settings.html", {"form": form, "org": org})

@@ -196,6 +196,22 @@ def test_org_settings_form_refuses_out_of_range_days(client_for):
     assert "Ensure this value is less than or equal to 365" in response.content.decode()
 
 
+@pytest.mark.parametrize(("zone", "says_recomputed"), [("Europe/Berlin", True), ("UTC", False)])
+def test_saving_org_settings_says_when_reports_are_recomputed_for_a_new_time_zone(client_for, zone, says_recomputed):
+    form = {
+        "name": "Acme",
+        "default_time_zone": zone,
+        "acknowledgement_days": "7",
+        "unknown_agents": "create",
+        "silence_seconds": "5",
+        "crosstalk_seconds": "1",
+    }
+    response = client_for("admin").post(reverse("accounts:org_settings"), form, follow=True)
+    html = response.content.decode()
+    assert "Settings saved." in html
+    assert ("Reports are being recomputed for the new time zone" in html) is says_recomputed
+
+
 @pytest.mark.parametrize("persona", ["admin", "supervisor_a", "manager_b", "evaluator", "agent_a1", "norole"])
 def test_every_role_has_a_dashboard(client_for, persona):
     response = client_for(persona).get("/")

@@ -287,3 +287,49 @@ def test_re_ingesting_an_evaluated_interaction_on_another_channel_moves_its_figu
     before = rollup_snapshot()
     analytics_rebuild()
     assert rollup_snapshot() == before  # what the incremental update left is what a rebuild makes
+
+
+def test_a_new_organisation_time_zone_moves_evaluations_to_their_day_there(
+    personas, card, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, date, datetime
+
+    from cxq.accounts.services import org_settings_update
+
+    late_evening_utc = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)  # 11 November at UTC+14
+    evaluation = evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+    Evaluation.objects.filter(pk=evaluation.pk).update(completed_at=late_evening_utc)
+    analytics_rebuild()
+    assert EvaluationFact.objects.get().day == date(2026, 11, 10)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        org_settings_update(by=personas.admin, default_time_zone="Pacific/Kiritimati")
+
+    assert len(callbacks) == 1  # the rebuild, queued once the settings are committed
+    assert EvaluationFact.objects.get().day == date(2026, 11, 11)
+    eleventh = filters_for(date(2026, 11, 11), date_from=date(2026, 11, 11))
+    assert selectors.breakdown(eleventh, ALL)["overall"]["count"] == 1
+    assert_fast_equals_reference(eleventh)
+    with django_capture_on_commit_callbacks() as callbacks:
+        org_settings_update(by=personas.admin, acknowledgement_days=5)  # same zone: nothing to recompute
+    assert callbacks == []
+
+
+def test_deleting_a_team_files_its_evaluations_under_no_team(personas, card, today, django_capture_on_commit_callbacks):
+    from cxq.accounts.services import team_delete
+
+    in_a = evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+    in_b = evaluate(personas.admin, personas.agent_b1, card, MIXED)
+    team_a = personas.team_a.pk
+    assert EvaluationFact.objects.get(evaluation_id=in_a.pk).team_id == team_a
+
+    with django_capture_on_commit_callbacks(execute=True):
+        team_delete(by=personas.admin, team=personas.team_a)
+
+    assert dict(EvaluationFact.objects.values_list("evaluation_id", "team_id")) == {
+        in_a.pk: 0,
+        in_b.pk: personas.team_b.pk,
+    }
+    assert selectors.breakdown(filters_for(today, team_ids=[team_a]), ALL)["overall"]["count"] == 0
+    assert_fast_equals_reference(filters_for(today))
+    assert_fast_equals_reference(filters_for(today, team_ids=[0]))
