@@ -215,6 +215,22 @@ def test_an_import_writes_a_rejects_file_naming_line_and_reason(personas, tmp_pa
     assert "not valid JSON" in lines[0]["errors"][0] and "channel" in lines[1]["errors"][0]
 
 
+def test_an_import_inside_a_transaction_stays_in_this_process_and_sees_its_rows(
+    personas, tmp_path, payload, refund_topic, capsys
+):
+    """Big enough for worker processes, but they could not see what this (test) transaction wrote:
+    the phrase set, the agents. It runs in-process instead, on either database."""
+    from cxq.interactions.management.commands.interactions import PARALLEL_FROM_LINES
+
+    lines = [json.dumps({**payload, "external_id": f"tx-{i}"}) for i in range(PARALLEL_FROM_LINES + 1)]
+    source = tmp_path / "calls.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    call_command("interactions", "import", str(source), "--rejects", str(tmp_path / "r.jsonl"))
+    out = capsys.readouterr().out
+    assert f"{len(lines)} created, 0 updated, 0 rejected" in out and "worker processes" not in out
+    assert PhraseMention.objects.filter(phrase_set=refund_topic).count() == len(lines)
+
+
 def test_a_csv_import_reads_one_interaction_per_row(personas, tmp_path, capsys):
     source = tmp_path / "calls.csv"
     transcript = json.dumps([{"speaker": "agent", "start": 0, "end": 2, "text": "Hello"}]).replace('"', '""')
