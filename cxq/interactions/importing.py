@@ -161,10 +161,10 @@ def import_batch(
 def worker_warm_up() -> None:
     """Load, in the importing process, what every worker would otherwise load on its first batch."""
     from cxq.interactions.enrich import Enricher
-    from cxq.interactions.enrichment.language import detect_language
+    from cxq.interactions.enrichment import load_model
 
     Enricher()
-    detect_language(["a sentence to load the language model with"], hint=None)
+    load_model()
 
 
 def worker_init(database_name: str, forked: bool) -> None:

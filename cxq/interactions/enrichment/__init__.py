@@ -6,7 +6,7 @@ returned :class:`Enrichment`. See docs/enrichment.md.
 
 from __future__ import annotations
 
-from .language import detect_language, normalize_language_code
+from .language import detect_language, load_model, normalize_language_code
 from .matching import PhraseMatcher
 from .metrics import compute_metrics
 from .normalize import normalize, original_span
@@ -33,6 +33,7 @@ __all__ = [
     "compute_metrics",
     "detect_language",
     "enrich",
+    "load_model",
     "normalize",
     "normalize_language_code",
     "original_span",

@@ -55,6 +55,12 @@ def _identifier() -> Any:
     return identifier
 
 
+def load_model() -> None:
+    """Load the detection model now (0.6-1.3 s) rather than on the first interaction without a
+    language: before forking workers, so they share it and none pays for loading it."""
+    _identifier()
+
+
 def _sample(texts: Iterable[str], max_chars: int) -> str:
     """The texts joined by spaces, cut to about ``max_chars`` (the model's cost grows with length)."""
     parts: list[str] = []
