@@ -468,18 +468,11 @@ def _notify_team_joiners(*, by: User | None, team: Team, users: list[User]) -> N
 def team_delete(*, by: User, team: Team) -> None:
     require(by, "teams.manage")
     audit_record(actor=by, action="team.delete", obj=team, before=_team_snapshot(team))
-    from cxq.analytics.models import EvaluationFact
-
-    filed_under_team = EvaluationFact.objects.filter(team_id=team.pk).exists()
+    team_id = team.pk
     team.delete()
-    if filed_under_team:  # its evaluations now have no team: their figures move to "no team"
-        _rebuild_analytics_after_commit()
+    from cxq.analytics.services import team_removed
 
-
-def _rebuild_analytics_after_commit() -> None:
-    from cxq.analytics.tasks import rebuild_analytics
-
-    transaction.on_commit(rebuild_analytics)
+    team_removed(team_id)  # its evaluations now have no team: so do their figures
 
 
 # --- Organisation settings ----------------------------------------------------------------------
@@ -533,7 +526,9 @@ def org_settings_update(
     if after != before:
         audit_record(actor=by, action="settings.update", obj=org, object_id="org", before=before, after=after)
     if after["default_time_zone"] != before["default_time_zone"]:
-        _rebuild_analytics_after_commit()  # the time zone decides which day each evaluation counts on
+        from cxq.analytics.services import time_zone_changed
+
+        time_zone_changed(before["default_time_zone"])  # it decides which day each evaluation counts on
     return org
 
 

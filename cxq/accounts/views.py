@@ -358,6 +358,22 @@ def role_delete(request, uuid):
 # --- Organisation settings ----------------------------------------------------------------------
 
 
+def _zone_message(before: str, after: str) -> str:
+    from cxq.analytics.services import zone_notice
+
+    if before == after:
+        return ""
+    notice = zone_notice()
+    if notice is None:  # recomputed already (a small history, with an immediate queue)
+        return f" Reports now count days in {after}."
+    if notice["rebuilding"]:
+        return " Reports are being recomputed for the new time zone; they update in a minute or two."
+    return (
+        f" Reports keep counting days in {notice['facts_zone']} until they are recomputed for the new time zone: "
+        "run `cxq analytics rebuild` at a quiet time (about a minute per 60,000 evaluations)."
+    )
+
+
 @perm_required("settings.edit")
 def org_settings(request):
     org = OrgSettings.get()
@@ -372,15 +388,8 @@ def org_settings(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            recomputed = updated.default_time_zone != org.default_time_zone
             messages.success(
-                request,
-                "Settings saved."
-                + (
-                    " Reports are being recomputed for the new time zone; they update in a minute."
-                    if recomputed
-                    else ""
-                ),
+                request, "Settings saved." + _zone_message(org.default_time_zone, updated.default_time_zone)
             )
             return redirect("accounts:org_settings")
     return render(request, "accounts/org_settings.html", {"form": form, "org": org})

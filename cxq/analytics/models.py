@@ -220,3 +220,19 @@ class SectionRollup(_Rollup):
 
     def __str__(self) -> str:
         return f"{self.grain}/{self.kind} {self.period} {self.section_key}: {self.n}"
+
+
+class AnalyticsState(models.Model):
+    """The time zone the facts' days are in (one row; none = the organisation's default time zone).
+
+    Each evaluation counts on its day in that zone. When the organisation's time zone changes, the
+    facts stay in the previous one, and new evaluations are filed in it too so every figure agrees,
+    until a rebuild (queued at once for a small history, else ``cxq analytics rebuild``) moves
+    everything to the new zone."""
+
+    time_zone = models.CharField(max_length=64)
+    rebuild_queued = models.BooleanField(default=False)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Analytics in {self.time_zone}"

@@ -14,6 +14,7 @@ from cxq.analytics import exports, selectors
 from cxq.analytics.charts import breakdown_chart, pass_rate_chart, trend_chart
 from cxq.analytics.drill import drill_base, with_point_links
 from cxq.analytics.forms import parse_filters
+from cxq.analytics.services import zone_notice
 
 
 def _bad(request, template: str, form, extra: dict | None = None) -> HttpResponse:
@@ -23,7 +24,13 @@ def _bad(request, template: str, form, extra: dict | None = None) -> HttpRespons
 def _context(request, form, filters) -> dict:
     query = request.GET.copy()
     query.pop("export", None)
-    return {"form": form, "query": query.urlencode(), "filters": filters, "drill": drill_base(form)}
+    return {
+        "form": form,
+        "query": query.urlencode(),
+        "filters": filters,
+        "drill": drill_base(form),
+        "zone_notice": zone_notice(),
+    }
 
 
 REPORT_FIELDS = ("date_from", "date_to", "scorecard", "versions", "team", "agent", "evaluator", "channel", "source")

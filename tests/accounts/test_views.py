@@ -238,3 +238,20 @@ def test_times_are_shown_in_the_users_time_zone(client_for, personas):
 def test_unknown_pages_are_404_pages_not_errors(client_for):
     response = client_for("admin").get(f"/teams/{Team.objects.first().uuid.hex[:8]}/")
     assert response.status_code == 404
+
+
+def test_saving_a_new_time_zone_over_a_large_history_says_how_to_recompute_the_reports(client_for, monkeypatch):
+    from cxq.analytics import services as analytics
+
+    monkeypatch.setattr(analytics, "AUTO_REBUILD_MAX", -1)
+    form = {
+        "name": "Acme",
+        "default_time_zone": "Asia/Tokyo",
+        "acknowledgement_days": "7",
+        "unknown_agents": "create",
+        "silence_seconds": "5",
+        "crosstalk_seconds": "1",
+    }
+    html = client_for("admin").post(reverse("accounts:org_settings"), form, follow=True).content.decode()
+    assert "Reports keep counting days in UTC until they are recomputed" in html
+    assert "cxq analytics rebuild" in html

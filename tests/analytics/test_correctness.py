@@ -290,11 +290,12 @@ def test_re_ingesting_an_evaluated_interaction_on_another_channel_moves_its_figu
 
 
 def test_a_new_organisation_time_zone_moves_evaluations_to_their_day_there(
-    personas, card, django_capture_on_commit_callbacks
+    personas, card, client_for, django_capture_on_commit_callbacks
 ):
     from datetime import UTC, date, datetime
 
     from cxq.accounts.services import org_settings_update
+    from cxq.analytics.services import zone_notice
 
     late_evening_utc = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)  # 11 November at UTC+14
     evaluation = evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
@@ -302,34 +303,83 @@ def test_a_new_organisation_time_zone_moves_evaluations_to_their_day_there(
     analytics_rebuild()
     assert EvaluationFact.objects.get().day == date(2026, 11, 10)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks:
         org_settings_update(by=personas.admin, default_time_zone="Pacific/Kiritimati")
+    # a small history: the rebuild is queued for when the settings are committed
+    assert len(callbacks) == 1 and zone_notice() == {
+        "facts_zone": "UTC",
+        "org_zone": "Pacific/Kiritimati",
+        "rebuilding": True,
+    }
+    assert "recomputed for the organisation" in client_for("admin").get("/analytics/").content.decode()
+    callbacks[0]()
 
-    assert len(callbacks) == 1  # the rebuild, queued once the settings are committed
-    assert EvaluationFact.objects.get().day == date(2026, 11, 11)
+    assert EvaluationFact.objects.get().day == date(2026, 11, 11) and zone_notice() is None
     eleventh = filters_for(date(2026, 11, 11), date_from=date(2026, 11, 11))
     assert selectors.breakdown(eleventh, ALL)["overall"]["count"] == 1
     assert_fast_equals_reference(eleventh)
+    assert 'data-testid="zone-notice"' not in client_for("admin").get("/analytics/").content.decode()
     with django_capture_on_commit_callbacks() as callbacks:
         org_settings_update(by=personas.admin, acknowledgement_days=5)  # same zone: nothing to recompute
     assert callbacks == []
 
 
-def test_deleting_a_team_files_its_evaluations_under_no_team(personas, card, today, django_capture_on_commit_callbacks):
+def test_a_large_history_keeps_its_time_zone_until_rebuilt_and_new_evaluations_join_it(
+    personas, card, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, date, datetime
+
+    from cxq.accounts.services import org_settings_update
+    from cxq.analytics import services
+
+    monkeypatch.setattr(services, "AUTO_REBUILD_MAX", 0)
+    late_evening_utc = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)
+    first = evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+    Evaluation.objects.filter(pk=first.pk).update(completed_at=late_evening_utc)
+    analytics_rebuild()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        org_settings_update(by=personas.admin, default_time_zone="Pacific/Kiritimati")
+    assert callbacks == []  # too big to rebuild behind the administrator's back
+    assert services.zone_notice() == {"facts_zone": "UTC", "org_zone": "Pacific/Kiritimati", "rebuilding": False}
+    html = client_for("manager_b").get("/analytics/trends/").content.decode()
+    assert "counted in UTC time, the organisation's previous time zone" in html
+
+    # a later evaluation is filed in the facts' zone too, so every figure still agrees
+    second = evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    Evaluation.objects.filter(pk=second.pk).update(completed_at=late_evening_utc)
+    services.evaluation_changed(Evaluation.objects.get(pk=second.pk))
+    assert set(EvaluationFact.objects.values_list("day", flat=True)) == {date(2026, 11, 10)}
+    assert_fast_equals_reference(filters_for(date(2026, 11, 10), date_from=date(2026, 11, 10)))
+
+    analytics_rebuild()  # `cxq analytics rebuild`
+    assert set(EvaluationFact.objects.values_list("day", flat=True)) == {date(2026, 11, 11)}
+    assert services.zone_notice() is None
+    assert_fast_equals_reference(filters_for(date(2026, 11, 11), date_from=date(2026, 11, 11)))
+
+
+def test_deleting_a_team_files_its_evaluations_under_no_team(personas, card, today):
     from cxq.accounts.services import team_delete
 
     in_a = evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+    also_in_a = evaluate(personas.evaluator, personas.agent_a1, card, FAILED)
     in_b = evaluate(personas.admin, personas.agent_b1, card, MIXED)
+    Evaluation.objects.filter(pk=in_b.pk).update(team=None)  # one already without a team: rows to add to
+    analytics_rebuild()
     team_a = personas.team_a.pk
     assert EvaluationFact.objects.get(evaluation_id=in_a.pk).team_id == team_a
 
-    with django_capture_on_commit_callbacks(execute=True):
-        team_delete(by=personas.admin, team=personas.team_a)
+    team_delete(by=personas.admin, team=personas.team_a)
 
     assert dict(EvaluationFact.objects.values_list("evaluation_id", "team_id")) == {
         in_a.pk: 0,
-        in_b.pk: personas.team_b.pk,
+        also_in_a.pk: 0,
+        in_b.pk: 0,
     }
     assert selectors.breakdown(filters_for(today, team_ids=[team_a]), ALL)["overall"]["count"] == 0
+    assert selectors.breakdown(filters_for(today, team_ids=[0]), ALL)["overall"]["count"] == 3
     assert_fast_equals_reference(filters_for(today))
     assert_fast_equals_reference(filters_for(today, team_ids=[0]))
+    merged = rollup_snapshot()
+    analytics_rebuild()
+    assert rollup_snapshot() == merged  # the merge left what a rebuild makes

@@ -89,3 +89,24 @@ def test_an_agent_sees_their_own_scores_next_to_the_team_average(personas, evalu
     expect(page.locator("body")).not_to_contain_text("Eve Evaluator")
     page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
     screenshot(page, "analytics-agent-view")
+
+
+def test_after_a_time_zone_change_on_a_large_history_the_reports_say_which_zone_their_days_are_in(
+    personas, evaluations, page, login, screenshot, monkeypatch
+):
+    from cxq.accounts.services import org_settings_update
+    from cxq.analytics import services as analytics
+
+    monkeypatch.setattr(analytics, "AUTO_REBUILD_MAX", 0)
+    org_settings_update(by=personas.admin, default_time_zone="America/New_York")
+    login(page, personas.supervisor_a)
+    page.click('[data-nav="analytics:breakdown"]')
+    notice = page.get_by_test_id("zone-notice")
+    expect(notice).to_contain_text("counted in UTC time, the organisation's previous time zone")
+    expect(notice).to_contain_text("America/New_York")
+    expect(stat(page, "Evaluations")).to_have_text("3")  # the figures themselves are all there
+    screenshot(page, "analytics-zone-notice")
+
+    analytics.analytics_rebuild()  # an administrator runs `cxq analytics rebuild`
+    page.reload()
+    expect(page.get_by_test_id("zone-notice")).to_have_count(0)
