@@ -104,6 +104,9 @@ def test_after_a_time_zone_change_on_a_large_history_the_reports_say_which_zone_
     notice = page.get_by_test_id("zone-notice")
     expect(notice).to_contain_text("counted in UTC time, the organisation's previous time zone")
     expect(notice).to_contain_text("America/New_York")
+    expect(page.get_by_test_id("analytics-filters").locator("xpath=following-sibling::p[1]")).to_contain_text(
+        "Days are in UTC time (see above)."
+    )
     expect(stat(page, "Evaluations")).to_have_text("3")  # the figures themselves are all there
     screenshot(page, "analytics-zone-notice")
 
