@@ -15,7 +15,8 @@ dimension copied onto the row (no joins at read time). Rollups add the facts up 
 Everything is maintained explicitly by ``cxq.analytics.services`` (``evaluation_changed`` /
 ``evaluation_removed`` from the evaluation services; ``analytics_rebuild`` in bulk). Rollups are sums,
 so a change is applied as a delta: minus the evaluation's old facts, plus its new ones.
-Days are the organisation's time zone (OrgSettings.default_time_zone) for everybody.
+Days are the organisation's time zone (OrgSettings.default_time_zone) for everybody; after it changes,
+they stay in the zone recorded by ``AnalyticsState`` until the facts are rebuilt.
 """
 
 from __future__ import annotations
