@@ -115,11 +115,16 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+def _org_zone_name() -> str:
+    """The organisation's time zone, as its settings name it."""
+    return OrgSettings.get().default_time_zone or "UTC"
+
+
 def facts_zone_name() -> str:
     """The time zone the facts' days are in (see ``AnalyticsState``): the organisation's, unless it
     changed and the facts have not been rebuilt for it yet."""
     state = AnalyticsState.objects.filter(pk=1).values_list("time_zone", flat=True).first()
-    return state or OrgSettings.get().default_time_zone or "UTC"
+    return state or _org_zone_name()
 
 
 def org_zone() -> zoneinfo.ZoneInfo:
@@ -138,7 +143,7 @@ def time_zone_changed(previous: str) -> bool:
     in; a rebuild for the new zone is queued when the history is small (returns True), else it waits
     for ``cxq analytics rebuild`` and the reports say which zone their days are in."""
     state, _ = AnalyticsState.objects.select_for_update().get_or_create(pk=1, defaults={"time_zone": previous})
-    if state.time_zone == (OrgSettings.get().default_time_zone or "UTC"):  # changed back: nothing to do
+    if state.time_zone == _org_zone_name():  # changed back: nothing to do
         AnalyticsState.objects.filter(pk=1).update(rebuild_queued=False)
         return False
     if EvaluationFact.objects.count() > AUTO_REBUILD_MAX:
@@ -153,7 +158,7 @@ def time_zone_changed(previous: str) -> bool:
 def zone_notice() -> dict | None:
     """What the reports say when their days are not in the organisation's time zone, else None."""
     state = AnalyticsState.objects.filter(pk=1).first()
-    current = OrgSettings.get().default_time_zone or "UTC"
+    current = _org_zone_name()
     if state is None or state.time_zone == current:
         return None
     return {"facts_zone": state.time_zone, "org_zone": current, "rebuilding": state.rebuild_queued}
@@ -643,7 +648,7 @@ def analytics_rebuild(*, batch: int = 2000, progress: Callable[[int], None] | No
 
     One transaction: readers see the old figures until the new ones are complete. Days are counted
     in the organisation's current time zone, which the facts are then in (``AnalyticsState``)."""
-    name = OrgSettings.get().default_time_zone or "UTC"
+    name = _org_zone_name()
     zone = _zone(name)
     total = 0
     with transaction.atomic():
