@@ -34,12 +34,11 @@ from cxq.interactions.services import AgentResolver, interactions_mark_for_enric
 from cxq.lib.gc import bulk_gc
 
 BATCH = 500
-# Below this many lines an import runs in this process. Forked workers start in well under a second
-# (the importing process loads Django and the language model once); from two batches per worker
-# they win (measured: 2,500 lines 2.6 → 2.3 s, 5,000 lines 4.0 → 3.2 s, 1,000 lines no gain).
 # Workers are forked where forking a Python process is safe (Linux): they start at once and share the
 # importing process's loaded pages. macOS and Windows spawn them: each sets Django up and loads the
 # language model itself (a few seconds), worth it for bigger files only.
+# Below PARALLEL_FROM_LINES an import runs in this process. Forked workers win from two batches per
+# worker (measured: 2,500 lines 2.6 → 2.3 s, 5,000 lines 4.0 → 3.2 s, 1,000 lines no gain).
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 PARALLEL_FROM_LINES = 2_000 if START_METHOD == "fork" else 20_000
 
@@ -166,8 +165,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _pool(workers: int) -> ProcessPoolExecutor:
-        """``workers`` processes, started. Where the platform can fork, they are forked once this
-        process has loaded what they need (see ``worker_warm_up``); else spawned."""
+        """``workers`` processes, started. On Linux they are forked once this process has loaded what
+        they need (see ``worker_warm_up``); elsewhere spawned."""
         name = connection.settings_dict["NAME"]
         forked = START_METHOD == "fork"
         if forked:
