@@ -18,17 +18,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from cxq.accounts.models import User
-from cxq.accounts.permissions import has_perm
 from cxq.accounts.services import require
 from cxq.audit.services import audit_record
 from cxq.calibrations.choices import SessionStatus
 from cxq.calibrations.models import Assessor, Session
+from cxq.calibrations.policies import assessor_refusal
 from cxq.calibrations.selectors import can_manage
 from cxq.evaluations.choices import Source, Status
 from cxq.evaluations.models import Evaluation
-from cxq.evaluations.services import calibration_draft_withdraw, evaluation_start, local_text
+from cxq.evaluations.policies import can_see_interaction
+from cxq.evaluations.services import (
+    calibration_draft_restore,
+    calibration_draft_withdraw,
+    evaluation_start,
+    local_text,
+)
 from cxq.interactions.models import Interaction
-from cxq.interactions.selectors import interaction_scope
 from cxq.notifications.services import email_queue, notify
 from cxq.scorecards.models import Scorecard
 
@@ -39,19 +44,10 @@ def _link(session: Session) -> str:
     return f"/calibrations/{session.uuid}/"
 
 
-def _sees(user: User, interaction: Interaction) -> bool:
-    return has_perm(user, "interactions.view") and interaction_scope(viewer=user).filter(pk=interaction.pk).exists()
-
-
 def _check_assessor(user: User, interaction: Interaction) -> None:
-    if not user.is_active:
-        raise ValidationError({"assessors": f"{user} is deactivated."})
-    if not (has_perm(user, "calibrations.participate") and has_perm(user, "evaluations.create")):
-        raise ValidationError(
-            {"assessors": f"{user} may not take part in calibrations (their role does not allow it)."}
-        )
-    if not _sees(user, interaction):
-        raise ValidationError({"assessors": f"{user} cannot see this interaction."})
+    refusal = assessor_refusal(user, interaction)
+    if refusal:
+        raise ValidationError({"assessors": refusal})
 
 
 def _require_manager(by: User, session: Session) -> None:
@@ -106,7 +102,7 @@ def session_create(
 ) -> Session:
     """Open a session (CA-1): checks every input, then invites each assessor."""
     require(by, "calibrations.manage")
-    if not _sees(by, interaction):
+    if not can_see_interaction(by, interaction):
         raise PermissionDenied("You cannot see this interaction.")
     name = " ".join((name or "").split())
     if not name:
@@ -165,12 +161,12 @@ def assessor_add(*, by: User, session: Session, user: User) -> Assessor:
         raise ValidationError({"user": f"{user} is already an assessor."})
     if seat is None:
         seat = Assessor.objects.create(session=session, user=user, added_by=by)
-    else:  # back again: a fresh start unless their earlier evaluation was submitted
+    else:  # back again: the same seat, with the draft withdrawn at their removal given back as it was
         seat.removed_at = None
         seat.added_by = by
+        seat.save(update_fields=["removed_at", "added_by", "updated_at"])
         if seat.evaluation_id and seat.evaluation.status == Status.VOIDED:
-            seat.evaluation = None
-        seat.save(update_fields=["removed_at", "added_by", "evaluation", "updated_at"])
+            seat.evaluation = calibration_draft_restore(by=by, evaluation=seat.evaluation)
     _invite(by=by, session=session, user=user)
     audit_record(actor=by, action="calibration.assessor_add", obj=session, after={"assessor": user.email})
     return seat

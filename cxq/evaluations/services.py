@@ -17,15 +17,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from cxq.accounts.models import OrgSettings, User
-from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import time_zone_of
 from cxq.accounts.services import require
 from cxq.analytics import services as analytics
 from cxq.audit.services import audit_record
+from cxq.evaluations import policies
 from cxq.evaluations.choices import AssignmentStatus, DisputeResponse, Source, Status
 from cxq.evaluations.models import Assignment, Dispute, DisputeItem, Evaluation, Event, Revision
 from cxq.interactions.models import Interaction
-from cxq.interactions.selectors import interaction_scope
 from cxq.notifications.services import email_queue, notify
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard, ScorecardVersion
@@ -51,10 +50,6 @@ def local_text(user, moment: datetime) -> str:
 
 def _link(evaluation: Evaluation) -> str:
     return f"/evaluations/{evaluation.uuid}/"
-
-
-def _can_see_interaction(user, interaction: Interaction) -> bool:
-    return has_perm(user, "interactions.view") and interaction_scope(viewer=user).filter(pk=interaction.pk).exists()
 
 
 def score_answers(evaluation: Evaluation, answers: dict) -> tuple[dict, ScoreResult]:
@@ -119,8 +114,9 @@ def evaluation_start(
     """A draft with the scorecard's default answers pre-selected (EV-1). ``version`` pins an older
     published version (a calibration session scores everyone against the version it was created with)."""
     require(by, "evaluations.create")
-    if not _can_see_interaction(by, interaction):
-        raise PermissionDenied("You cannot see this interaction.")
+    refusal = policies.evaluate_refusal(by, interaction)
+    if refusal:
+        raise PermissionDenied(refusal)
     scorecard = Scorecard.objects.select_related("current_version").get(pk=scorecard.pk)  # status as of now
     if not scorecard.is_usable:
         raise ValidationError({"scorecard": "Only published scorecards can be used to evaluate."})
@@ -135,6 +131,10 @@ def evaluation_start(
             raise PermissionDenied("This task is assigned to someone else.")
         if assignment.status != AssignmentStatus.OPEN:
             raise ValidationError({"assignment": "This task is already done."})
+        if assignment.interaction_id != interaction.pk or assignment.scorecard_id != scorecard.pk:
+            raise ValidationError(
+                {"assignment": "This task is for another interaction or scorecard; open it from the task."}
+            )
         source = Source.ASSIGNED
     if version is not None and version.scorecard_id != scorecard.pk:
         raise ValidationError({"version": "This version belongs to another scorecard."})
@@ -348,10 +348,9 @@ def dispute_respond(
     """The evaluator answers every disputed question: adjust (with the new answer) or re-affirm (with
     a note). Any adjustment makes a new revision with a recomputed score; older revisions stay."""
     evaluation = Evaluation.objects.select_for_update().select_related("version", "agent").get(pk=evaluation.pk)
-    if evaluation.evaluator_id != by.pk and not (
-        has_perm(by, "evaluations.assign") and _can_see_interaction(by, evaluation.interaction)
-    ):
-        raise PermissionDenied("Only the evaluator or a lead of the agent's team can answer this dispute.")
+    refusal = policies.respond_refusal(by, evaluation)
+    if refusal:
+        raise PermissionDenied(refusal)
     if evaluation.status != Status.DISPUTED:
         raise ValidationError({"status": "There is no open dispute on this evaluation."})
     dispute = evaluation.disputes.filter(resolved_at__isnull=True).prefetch_related("items").first()
@@ -446,6 +445,8 @@ def auto_acknowledge_due(*, now: datetime | None = None) -> int:
 def evaluation_void(*, by: User, evaluation: Evaluation, reason: str) -> Evaluation:
     """Manual evaluations are never deleted, only voided with a reason (EV-8)."""
     require(by, "evaluations.void")
+    if evaluation.agent_id == by.pk:
+        raise PermissionDenied("This is your own evaluation: someone else decides whether it is void.")
     if evaluation.source == Source.AUTOMATED:
         raise ValidationError({"source": "Automated evaluations are deleted, not voided."})
     if evaluation.status == Status.VOIDED:
@@ -485,9 +486,28 @@ def calibration_draft_withdraw(*, by: User | None, evaluation: Evaluation, reaso
 
 
 @transaction.atomic
+def calibration_draft_restore(*, by: User | None, evaluation: Evaluation) -> Evaluation:
+    """An assessor added back to an open session gets back the draft that was withdrawn when they were
+    removed, as they left it — never a fresh seat (docs/calibrations.md, "Removing and re-adding")."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.source != Source.CALIBRATION or evaluation.status != Status.VOIDED:
+        raise ValidationError({"status": "Only a withdrawn calibration draft can be restored."})
+    evaluation.status = Status.DRAFT
+    evaluation.voided_at = None
+    evaluation.void_reason = ""
+    evaluation.lock_version = F("lock_version") + 1
+    evaluation.save(update_fields=["status", "voided_at", "void_reason", "lock_version", "updated_at"])
+    evaluation.refresh_from_db()
+    _event(evaluation, by, "restored")
+    return evaluation
+
+
+@transaction.atomic
 def evaluation_delete_automated(*, by: User, evaluation: Evaluation) -> None:
     """Automated evaluations can be deleted for good; the audit keeps that it happened, not what it said."""
     require(by, "evaluations.delete_automated")
+    if evaluation.agent_id == by.pk:
+        raise PermissionDenied("This is your own evaluation: someone else decides whether it is deleted.")
     if evaluation.source != Source.AUTOMATED:
         raise ValidationError({"source": "Only automated evaluations can be deleted; void a manual one."})
     audit_record(
@@ -516,13 +536,15 @@ def assignment_create(
 ) -> Assignment:
     """Ask someone to evaluate an interaction (EV-2): email with a direct link, scorecard and due date."""
     require(by, "evaluations.assign")
-    if not _can_see_interaction(by, interaction):
-        raise PermissionDenied("You cannot see this interaction.")
+    refusal = policies.assign_refusal(by, interaction)
+    if refusal:
+        raise PermissionDenied(refusal)
     scorecard = Scorecard.objects.get(pk=scorecard.pk)
     if not scorecard.is_usable:
         raise ValidationError({"scorecard": "Only published scorecards can be assigned."})
-    if not has_perm(assignee, "evaluations.create") or not _can_see_interaction(assignee, interaction):
-        raise ValidationError({"assignee": f"{assignee} cannot evaluate this interaction."})
+    refusal = policies.assignee_refusal(assignee, interaction)
+    if refusal:
+        raise ValidationError({"assignee": refusal})
     if due_at <= timezone.now():
         raise ValidationError({"due_at": "The due date must be in the future."})
     assignment = Assignment.objects.create(

@@ -144,6 +144,7 @@ def _timeline(interaction, utterances, hits, threads) -> list[dict]:
 @perm_required("interactions.view")
 def interaction_detail(request, uuid):
     from cxq.calibrations.selectors import open_sessions_for
+    from cxq.evaluations.policies import may_evaluate
 
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
     utterances = interaction.utterances
@@ -167,7 +168,7 @@ def interaction_detail(request, uuid):
         "can_upload": has_perm(request.user, "interactions.create"),
         "threads": threads,
         "evaluations": _evaluations_of(request.user, interaction),
-        "can_evaluate": has_perm(request.user, "evaluations.create"),
+        "can_evaluate": may_evaluate(request.user, interaction),
         "can_assign": has_perm(request.user, "evaluations.assign"),
         "can_private": comments.can_see_private(request.user),
         "mention_people": comments.mention_candidates(interaction=interaction, private=False),

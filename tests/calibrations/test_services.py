@@ -156,13 +156,44 @@ def test_removing_an_assessor_withdraws_their_draft(personas, session):
     assert AuditEvent.objects.filter(action="calibration.assessor_remove").exists()
 
 
-def test_a_removed_assessor_who_comes_back_starts_afresh(personas, session, team_a_evaluators):
+def test_a_removed_assessor_who_comes_back_gets_their_old_seat_and_draft(personas, session, team_a_evaluators):
     services.assessor_add(by=personas.supervisor_a, session=session, user=team_a_evaluators[0])
-    score(session, personas.evaluator, {"greet": "no"}, submit=False)
+    draft = score(session, personas.evaluator, {"greet": "no"}, submit=False)
     services.assessor_remove(by=personas.supervisor_a, session=session, user=personas.evaluator)
-    services.assessor_add(by=personas.supervisor_a, session=session, user=personas.evaluator)
-    fresh = services.assessor_start(by=personas.evaluator, session=session)
-    assert fresh.status == Status.DRAFT and fresh.answers.get("greet") == "yes"  # the default again
+    seat = services.assessor_add(by=personas.supervisor_a, session=session, user=personas.evaluator)
+    assert Assessor.objects.filter(session=session, user=personas.evaluator).count() == 1
+    back = services.assessor_start(by=personas.evaluator, session=session)
+    assert back.pk == draft.pk == seat.evaluation_id
+    assert back.status == Status.DRAFT and back.answers.get("greet") == "no"  # as they left it
+    assert back.events.filter(kind="restored").exists()
+    ev.evaluation_save(by=personas.evaluator, evaluation=back, answers={"greet": "yes"}, lock_version=back.lock_version)
+
+
+def test_a_manager_who_removes_themselves_stays_blind(client_for, personas, session, team_a_evaluators):
+    """Leaving a session before submitting must not open everyone's answers, the average or the CSV."""
+    services.assessor_add(by=personas.supervisor_a, session=session, user=team_a_evaluators[0])
+    score(session, personas.evaluator, {"greet": "no"})
+    assert selectors.is_blind(viewer=personas.supervisor_a, session=session)
+    services.assessor_remove(by=personas.supervisor_a, session=session, user=personas.supervisor_a)
+    assert selectors.is_blind(viewer=personas.supervisor_a, session=session)
+    listed = selectors.session_list(viewer=personas.supervisor_a).get(pk=session.pk)
+    assert listed.blind
+    client = client_for("supervisor_a")
+    api = client.get(f"/api/v1/calibrations/{session.uuid}").json()
+    assert api["blind"] is True and api["statistics"] is None
+    assert client.get(f"/calibrations/{session.uuid}/export.csv").status_code in (403, 404)
+    # back in the session: the same seat, still blind until they submit
+    services.assessor_add(by=personas.supervisor_a, session=session, user=personas.supervisor_a)
+    assert Assessor.objects.filter(session=session, user=personas.supervisor_a).count() == 1
+    assert selectors.is_blind(viewer=personas.supervisor_a, session=session)
+    score(session, personas.supervisor_a, {"greet": "yes"})
+    assert not selectors.is_blind(viewer=personas.supervisor_a, session=session)
+
+
+def test_an_assessor_removed_after_submitting_still_sees_what_they_saw(personas, session):
+    score(session, personas.supervisor_a, {"greet": "yes"})
+    services.assessor_remove(by=personas.admin, session=session, user=personas.supervisor_a)
+    assert not selectors.is_blind(viewer=personas.supervisor_a, session=session)
 
 
 def test_removing_the_benchmark_leaves_no_benchmark(personas, session):
