@@ -24,6 +24,7 @@ from cxq.accounts.permissions import (
     validate_codes,
 )
 from cxq.audit.services import audit_record, snapshot
+from cxq.events import AuditTrail, Name, publish
 from cxq.lib.timezones import is_valid_time_zone
 from cxq.notifications.services import notify
 
@@ -467,12 +468,9 @@ def _notify_team_joiners(*, by: User | None, team: Team, users: list[User]) -> N
 @transaction.atomic
 def team_delete(*, by: User, team: Team) -> None:
     require(by, "teams.manage")
-    audit_record(actor=by, action="team.delete", obj=team, before=_team_snapshot(team))
-    team_id = team.pk
+    team_id, trail = team.pk, AuditTrail(before=_team_snapshot(team))
+    publish(Name.TEAM_DELETED, subject=team, actor=by, data={"team_id": team_id}, audit=trail)
     team.delete()
-    from cxq.analytics.services import team_removed
-
-    team_removed(team_id)  # its evaluations now have no team: so do their figures
 
 
 # --- Organisation settings ----------------------------------------------------------------------
@@ -526,9 +524,7 @@ def org_settings_update(
     if after != before:
         audit_record(actor=by, action="settings.update", obj=org, object_id="org", before=before, after=after)
     if after["default_time_zone"] != before["default_time_zone"]:
-        from cxq.analytics.services import time_zone_changed
-
-        time_zone_changed(before["default_time_zone"])  # it decides which day each evaluation counts on
+        publish(Name.ORG_TIME_ZONE_CHANGED, subject=org, actor=by, data={"previous": before["default_time_zone"]})
     return org
 
 

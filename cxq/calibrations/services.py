@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cxq.accounts.models import User
 from cxq.accounts.services import require
-from cxq.audit.services import audit_record
 from cxq.calibrations.choices import SessionStatus
 from cxq.calibrations.models import Assessor, Session
 from cxq.calibrations.policies import assessor_refusal
@@ -31,17 +29,12 @@ from cxq.evaluations.services import (
     calibration_draft_restore,
     calibration_draft_withdraw,
     evaluation_start,
-    local_text,
 )
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Interaction
-from cxq.notifications.services import email_queue, notify
 from cxq.scorecards.models import Scorecard
 
 MIN_ASSESSORS = 2
-
-
-def _link(session: Session) -> str:
-    return f"/calibrations/{session.uuid}/"
 
 
 def _check_assessor(user: User, interaction: Interaction) -> None:
@@ -59,34 +52,6 @@ def _require_manager(by: User, session: Session) -> None:
 def _require_open(session: Session) -> None:
     if session.status != SessionStatus.OPEN:
         raise ValidationError({"status": "This session is closed."})
-
-
-def _invite(*, by: User, session: Session, user: User) -> None:
-    """The assessor's task: an in-app notification and an email like an assignment's (EV-2)."""
-    due = local_text(user, session.due_at)
-    note = notify(
-        recipient=user,
-        kind="calibration.invited",
-        email=False,
-        title=f"Calibration “{session.name}”: score the interaction with “{session.scorecard.name}” by {due}",
-        url=_link(session),
-    )
-    email_queue(
-        to=user.email,
-        subject=f"Calibration session: {session.name}, due {due}",
-        template="calibrations/email/invite",
-        context={
-            "session": session,
-            "assessor": user,
-            "scorecard": session.scorecard,
-            "interaction": session.interaction,
-            "due": due,
-            "by": by,
-            "benchmark": session.benchmark_id == user.pk,
-            "link": f"{settings.CXQ_BASE_URL}{_link(session)}",
-        },
-        notification=note,
-    )
 
 
 @transaction.atomic
@@ -132,12 +97,7 @@ def session_create(
         created_by=by,
     )
     Assessor.objects.bulk_create([Assessor(session=session, user=u, added_by=by) for u in people])
-    for user in people:
-        _invite(by=by, session=session, user=user)
-    audit_record(
-        actor=by,
-        action="calibration.create",
-        obj=session,
+    audit = AuditTrail(
         after={
             "scorecard": scorecard.name,
             "version": session.version.number,
@@ -147,6 +107,7 @@ def session_create(
             "due": due_at.isoformat(),
         },
     )
+    publish(Name.CALIBRATION_CREATED, subject=session, actor=by, data={"invited": [u.pk for u in people]}, audit=audit)
     return session
 
 
@@ -167,8 +128,13 @@ def assessor_add(*, by: User, session: Session, user: User) -> Assessor:
         seat.save(update_fields=["removed_at", "added_by", "updated_at"])
         if seat.evaluation_id and seat.evaluation.status == Status.VOIDED:
             seat.evaluation = calibration_draft_restore(by=by, evaluation=seat.evaluation)
-    _invite(by=by, session=session, user=user)
-    audit_record(actor=by, action="calibration.assessor_add", obj=session, after={"assessor": user.email})
+    publish(
+        Name.CALIBRATION_ASSESSOR_ADDED,
+        subject=session,
+        actor=by,
+        data={"invited": [user.pk]},
+        audit=AuditTrail(after={"assessor": user.email}),
+    )
     return seat
 
 
@@ -192,12 +158,12 @@ def assessor_remove(*, by: User, session: Session, user: User) -> Assessor:
     if before:
         session.benchmark = None
         session.save(update_fields=["benchmark", "updated_at"])
-    audit_record(
+    publish(
+        Name.CALIBRATION_ASSESSOR_REMOVED,
+        subject=session,
         actor=by,
-        action="calibration.assessor_remove",
-        obj=session,
-        before=before or None,
-        after={"removed": user.email},
+        data={"removed": user.pk},
+        audit=AuditTrail(before=before or None, after={"removed": user.email}),
     )
     return seat
 
@@ -217,19 +183,12 @@ def session_close(*, by: User, session: Session) -> Session:
             calibration_draft_withdraw(
                 by=by, evaluation=seat.evaluation, reason="The calibration session closed before it was submitted"
             )
-        notify(
-            recipient=seat.user,
-            kind="calibration.closed",
-            email=False,
-            title=f"Calibration “{session.name}” is closed: see how the assessors compare",
-            url=_link(session),
-        )
-    audit_record(
+    publish(
+        Name.CALIBRATION_CLOSED,
+        subject=session,
         actor=by,
-        action="calibration.close",
-        obj=session,
-        before={"status": SessionStatus.OPEN},
-        after={"status": SessionStatus.CLOSED},
+        data={"assessors": [seat.user_id for seat in seats]},
+        audit=AuditTrail(before={"status": SessionStatus.OPEN}, after={"status": SessionStatus.CLOSED}),
     )
     return session
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxq.accounts.permissions import has_perm
-from cxq.evaluations.choices import Source, Status
+from cxq.evaluations.choices import Status
+from cxq.evaluations.sources import source_policy
 from cxq.interactions.selectors import interaction_scope
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def may_respond(user: User, evaluation: Evaluation) -> bool:
 def may_void(user: User, evaluation: Evaluation) -> bool:
     return (
         has_perm(user, "evaluations.void")
-        and evaluation.source != Source.AUTOMATED
+        and source_policy(evaluation.source).removal == "void"
         and evaluation.status != Status.VOIDED
         and evaluation.agent_id != user.pk
     )
@@ -108,6 +109,6 @@ def may_void(user: User, evaluation: Evaluation) -> bool:
 def may_delete(user: User, evaluation: Evaluation) -> bool:
     return (
         has_perm(user, "evaluations.delete_automated")
-        and evaluation.source == Source.AUTOMATED
+        and source_policy(evaluation.source).removal == "delete"
         and evaluation.agent_id != user.pk
     )

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
-from cxq.evaluations.choices import AssignmentStatus, Source, Status
+from cxq.evaluations.choices import AssignmentStatus, Status
 from cxq.evaluations.models import Assignment, Dispute, Evaluation
+from cxq.evaluations.sources import sources_where
 
 
 def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
@@ -23,7 +24,7 @@ def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
         return qs.none()
     # Calibration evaluations are reachable here only by their own assessor (to fill in the form);
     # everyone else sees them through the calibration session, which keeps assessors blind (CA-1).
-    others_drafts = (Q(status=Status.DRAFT) | Q(source=Source.CALIBRATION)) & ~Q(evaluator=viewer)
+    others_drafts = (Q(status=Status.DRAFT) | Q(source__in=sources_where("listed", False))) & ~Q(evaluator=viewer)
     if has_perm(viewer, "scope.all_teams"):
         return qs.exclude(others_drafts)
     if has_perm(viewer, "evaluations.create"):
@@ -38,7 +39,7 @@ def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
         )
         mine = Q(_evaluator=viewer.pk) | Q(_team__in=led) | (Q(_agent=viewer.pk) & ~Q(status=Status.DRAFT))
         return qs.filter(mine).exclude(others_drafts)
-    return qs.filter(agent=viewer).exclude(status=Status.DRAFT).exclude(source=Source.CALIBRATION)
+    return qs.filter(agent=viewer).exclude(status=Status.DRAFT).exclude(source__in=sources_where("listed", False))
 
 
 def evaluation_get_for(*, viewer, uuid) -> Evaluation:
@@ -84,7 +85,7 @@ def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> Quer
     """The evaluations table: calibration evaluations are listed in their session, not here."""
     qs = (
         evaluation_scope(viewer=viewer)
-        .exclude(source=Source.CALIBRATION)
+        .exclude(source__in=sources_where("listed", False))
         .select_related("interaction", "agent", "evaluator", "scorecard", "version")
         .defer("interaction__transcript", "interaction__transcript_text")
     )

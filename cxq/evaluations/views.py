@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from cxq.accounts.decorators import perm_required
 from cxq.accounts.selectors import user_scope
 from cxq.evaluations import policies, selectors, services
-from cxq.evaluations.choices import Source, Status
+from cxq.evaluations.choices import Status
 from cxq.evaluations.forms import AssignForm, EvaluationFilterForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
@@ -261,7 +261,7 @@ def _calibration_context(viewer, evaluation: Evaluation) -> dict:
     """CA-4: the active-calibration marker, and for a calibration evaluation the way back to its session."""
     from cxq.calibrations.selectors import open_sessions_for
 
-    seat = getattr(evaluation, "calibration_seat", None) if evaluation.source == Source.CALIBRATION else None
+    seat = getattr(evaluation, "calibration_seat", None)  # None unless it is an assessor's evaluation
     return {
         "calibration_marker": open_sessions_for(viewer=viewer, interaction_id=evaluation.interaction_id),
         "calibration_session": seat.session if seat else None,
@@ -321,11 +321,10 @@ def evaluation_submit(request, uuid):
         for message in exc.messages:
             messages.error(request, message)
         return redirect("evaluations:detail", uuid=evaluation.uuid)
-    if evaluation.source == Source.CALIBRATION:
+    seat = getattr(evaluation, "calibration_seat", None)  # None unless it is an assessor's evaluation
+    if seat is not None:
         messages.success(request, "Evaluation submitted; the other assessors' answers are now visible to you.")
-        seat = getattr(evaluation, "calibration_seat", None)
-        if seat is not None:
-            return redirect("calibrations:detail", uuid=seat.session.uuid)
+        return redirect("calibrations:detail", uuid=seat.session.uuid)
     else:
         messages.success(request, "Evaluation submitted; the agent has been told.")
     return redirect("evaluations:detail", uuid=evaluation.uuid)

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cxq.accounts.models import OrgSettings
+from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus
 from cxq.interactions.enrichment import PhraseMatcher, Thresholds, enrich
 from cxq.interactions.enrichment import PhraseSet as PhraseSetSpec
@@ -146,6 +147,8 @@ def enrich_ids(ids: Iterable[int]) -> int:
         PhraseMention.objects.filter(interaction_id__in=ids).delete()
         insert_rows(PhraseMention, MENTION_COLUMNS, mentions)
         update_rows(Interaction, ("topics", "language", "metrics", "hits", "enrichment_status", "enriched_at"), updates)
+        if updates:
+            publish(Name.INTERACTION_ENRICHED, data={"interaction_ids": [row[-1] for row in updates], "path": "worker"})
     return len(updates)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from pydantic import ValidationError as SchemaError
 
 from cxq.accounts.models import OrgSettings, Role, Team, User
+from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus, Source
 from cxq.interactions.enrichment import Utterance as Line
 from cxq.interactions.models import Interaction
@@ -415,6 +416,8 @@ def interaction_bulk_upsert(
         ids = list(report.ids)
         if enrichment == Enrichment.QUEUE:
             transaction.on_commit(lambda: _queue_enrichment(ids))
+        elif enrichment == Enrichment.INLINE and ids:
+            publish(Name.INTERACTION_ENRICHED, data={"interaction_ids": ids, "path": "ingest"})
     report.errors.sort(key=lambda e: e["index"])
     return report
 
@@ -424,9 +427,7 @@ def _channels_changed(interaction_ids: list[int]) -> None:
     filed by channel, so they are brought up to date (in this transaction)."""
     if not interaction_ids:
         return
-    from cxq.analytics.services import interactions_changed
-
-    interactions_changed(interaction_ids)
+    publish(Name.INTERACTION_CHANNEL_CHANGED, data={"interaction_ids": list(interaction_ids)})
 
 
 def _enrich_inline(enricher, lines: list[Line], fields: dict[str, Any]):

@@ -94,13 +94,13 @@ def _bulk_assign_context(viewer) -> dict | None:
 
 def _evaluations_of(viewer, interaction) -> list:
     """The Performance tab; calibration evaluations are shown in their session instead (CA-4)."""
-    from cxq.evaluations.choices import Source as EvaluationSource
     from cxq.evaluations.selectors import evaluation_scope
+    from cxq.evaluations.sources import sources_where
 
     return list(
         evaluation_scope(viewer=viewer)
         .filter(interaction=interaction)
-        .exclude(source=EvaluationSource.CALIBRATION)
+        .exclude(source__in=sources_where("listed", False))
         .select_related("evaluator", "agent", "scorecard")
         .order_by("-created_at")
     )

@@ -157,7 +157,7 @@ def test_deleting_a_team_keeps_its_people_and_is_audited(personas):
     services.team_delete(by=personas.admin, team=personas.team_a)
     assert not Team.objects.filter(name="Team A").exists()
     assert User.objects.filter(pk=personas.agent_a1.pk).exists()
-    assert AuditEvent.objects.get(action="team.delete").before["name"] == "Team A"
+    assert AuditEvent.objects.get(action="team.deleted").before["name"] == "Team A"
 
 
 def test_org_settings_are_validated_and_audited(personas):

@@ -31,7 +31,7 @@ def test_creating_a_session_invites_every_assessor_by_email_and_in_the_app(perso
         assert "Support QA" in mail.body_text
         assert Notification.objects.filter(recipient=person, kind="calibration.invited").exists()
     assert "benchmark" in OutboundEmail.objects.get(to=personas.admin.email).body_text
-    event = AuditEvent.objects.get(action="calibration.create")
+    event = AuditEvent.objects.get(action="calibration.created")
     assert event.after["benchmark"] == personas.admin.email
 
 
@@ -140,7 +140,7 @@ def test_adding_an_assessor_invites_them_and_adding_twice_is_refused(personas, s
     assert OutboundEmail.objects.filter(to=extra.email).count() == 1
     with pytest.raises(ValidationError):
         services.assessor_add(by=personas.supervisor_a, session=session, user=extra)
-    assert AuditEvent.objects.filter(action="calibration.assessor_add").count() == 1
+    assert AuditEvent.objects.filter(action="calibration.assessor_added").count() == 1
 
 
 def test_removing_an_assessor_withdraws_their_draft(personas, session):
@@ -153,7 +153,7 @@ def test_removing_an_assessor_withdraws_their_draft(personas, session):
     with pytest.raises(PermissionDenied):
         services.assessor_start(by=personas.evaluator, session=session)
     assert selectors.session_report(session).assigned == 2
-    assert AuditEvent.objects.filter(action="calibration.assessor_remove").exists()
+    assert AuditEvent.objects.filter(action="calibration.assessor_removed").exists()
 
 
 def test_a_removed_assessor_who_comes_back_gets_their_old_seat_and_draft(personas, session, team_a_evaluators):
@@ -165,7 +165,7 @@ def test_a_removed_assessor_who_comes_back_gets_their_old_seat_and_draft(persona
     back = services.assessor_start(by=personas.evaluator, session=session)
     assert back.pk == draft.pk == seat.evaluation_id
     assert back.status == Status.DRAFT and back.answers.get("greet") == "no"  # as they left it
-    assert back.events.filter(kind="restored").exists()
+    assert back.events.filter(kind="evaluation.restored").exists()
     ev.evaluation_save(by=personas.evaluator, evaluation=back, answers={"greet": "yes"}, lock_version=back.lock_version)
 
 
@@ -238,7 +238,7 @@ def test_closing_withdraws_unsubmitted_drafts_and_refuses_changes_afterwards(per
     ):
         with pytest.raises(ValidationError):
             action()
-    assert AuditEvent.objects.filter(action="calibration.close").count() == 1
+    assert AuditEvent.objects.filter(action="calibration.closed").count() == 1
     assert Notification.objects.filter(kind="calibration.closed").count() == 3
 
 

@@ -59,7 +59,7 @@ def test_a_lead_cannot_answer_the_dispute_on_their_own_evaluation(personas, own_
         )
     own_disputed.refresh_from_db()
     assert (own_disputed.score_percent, own_disputed.revision, own_disputed.status) == (*before, Status.DISPUTED)
-    assert not AuditEvent.objects.filter(action="evaluation.adjust").exists()
+    assert not AuditEvent.objects.filter(action="evaluation.dispute_answered").exists()
     # another lead of the team still can
     ev.dispute_respond(by=personas.admin, evaluation=own_disputed, responses={"greet": ("adjust", "", "yes")})
     own_disputed.refresh_from_db()

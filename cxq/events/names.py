@@ -1,0 +1,32 @@
+"""Every domain event, named once. The same name is the evaluation history's ``kind``, the audit log's
+``action``, the notification's ``kind`` and, later, the outbound webhook's event type."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Name(StrEnum):
+    # evaluations
+    EVALUATION_STARTED = "evaluation.started"
+    EVALUATION_COMPLETED = "evaluation.completed"
+    EVALUATION_ACKNOWLEDGED = "evaluation.acknowledged"
+    EVALUATION_AUTO_ACKNOWLEDGED = "evaluation.auto_acknowledged"
+    EVALUATION_DISPUTED = "evaluation.disputed"
+    EVALUATION_DISPUTE_ANSWERED = "evaluation.dispute_answered"
+    EVALUATION_VOIDED = "evaluation.voided"
+    EVALUATION_RESTORED = "evaluation.restored"
+    EVALUATION_DELETED = "evaluation.deleted"
+    ASSIGNMENT_CREATED = "assignment.created"
+    ASSIGNMENT_EXTENDED = "assignment.extended"
+    # calibrations
+    CALIBRATION_CREATED = "calibration.created"
+    CALIBRATION_ASSESSOR_ADDED = "calibration.assessor_added"
+    CALIBRATION_ASSESSOR_REMOVED = "calibration.assessor_removed"
+    CALIBRATION_CLOSED = "calibration.closed"
+    # interactions
+    INTERACTION_ENRICHED = "interaction.enriched"
+    INTERACTION_CHANNEL_CHANGED = "interaction.channel_changed"
+    # accounts
+    TEAM_DELETED = "team.deleted"
+    ORG_TIME_ZONE_CHANGED = "settings.time_zone_changed"
