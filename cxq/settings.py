@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cxq.evaluations",
     "cxq.calibrations",
     "cxq.analytics",
+    "cxq.devdata",
     "cxq.events",  # last: wires the domain events once every app is loaded
 ]
 

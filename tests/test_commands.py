@@ -5,9 +5,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from cxq.accounts.models import Role, Team, User
 from cxq.cli import main
+from cxq.devdata.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 
 
 def test_demo_is_idempotent_and_gives_one_login_per_role(db):
@@ -49,7 +49,7 @@ def test_the_cxq_entry_point_runs_management_commands(db, capsys):
 @pytest.mark.parametrize(("worker_type", "loaded"), [("process", True), ("thread", False)])
 def test_worker_loads_the_language_model_before_forking_process_workers(settings, monkeypatch, worker_type, loaded):
     from cxq.accounts.management.commands import worker
-    from cxq.interactions.enrichment import language
+    from cxq.enrichment import language
 
     started: list[tuple[str, dict, bool]] = []
 

@@ -160,8 +160,8 @@ def import_batch(
 
 def worker_warm_up() -> None:
     """Load, in the importing process, what every worker would otherwise load on its first batch."""
+    from cxq.enrichment import load_model
     from cxq.interactions.enrich import Enricher
-    from cxq.interactions.enrichment import load_model
 
     Enricher()
     load_model()

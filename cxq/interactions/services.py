@@ -19,9 +19,9 @@ from django.utils import timezone
 from pydantic import ValidationError as SchemaError
 
 from cxq.accounts.models import OrgSettings, Role, Team, User
+from cxq.enrichment import Utterance as Line
 from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus, Source
-from cxq.interactions.enrichment import Utterance as Line
 from cxq.interactions.models import Interaction
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
 from cxq.lib.db import insert_returning_ids, insert_rows

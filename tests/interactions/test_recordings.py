@@ -201,7 +201,7 @@ def test_demo_calls_get_a_synthetic_recording_timed_like_their_transcript(person
     import io
     import wave
 
-    from cxq.interactions.demo_audio import attach_demo_audio
+    from cxq.devdata.demo.audio import attach_demo_audio
 
     call, _ = interaction_upsert(data=InteractionIn.model_validate({**payload, "external_id": "demo-1-0"}))
     assert attach_demo_audio() == 1
