@@ -23,8 +23,9 @@ from cxq.accounts.permissions import (
     has_perm,
     validate_codes,
 )
-from cxq.audit.services import audit_record, snapshot
+from cxq.audit.services import audit_record
 from cxq.events import AuditTrail, Name, publish
+from cxq.lib.snapshot import snapshot
 from cxq.lib.timezones import is_valid_time_zone
 from cxq.notifications.services import notify
 

@@ -24,7 +24,21 @@ class Name(StrEnum):
     CALIBRATION_ASSESSOR_ADDED = "calibration.assessor_added"
     CALIBRATION_ASSESSOR_REMOVED = "calibration.assessor_removed"
     CALIBRATION_CLOSED = "calibration.closed"
+    # scorecards
+    SCORECARD_CREATED = "scorecard.created"
+    SCORECARD_SAVED = "scorecard.saved"  # a draft edited in place
+    SCORECARD_REWORDED = "scorecard.reworded"  # a published one, wording only: same version
+    SCORECARD_NEW_VERSION = "scorecard.new_version"  # a published one whose scoring may change
+    SCORECARD_PUBLISHED = "scorecard.published"
+    SCORECARD_ARCHIVED = "scorecard.archived"
+    SCORECARD_RESTORED = "scorecard.restored"
+    SCORECARD_DELETED = "scorecard.deleted"
     # interactions
+    PHRASE_SET_CREATED = "phrase_set.created"
+    PHRASE_SET_UPDATED = "phrase_set.updated"
+    PHRASE_SET_DELETED = "phrase_set.deleted"
+    ENRICHMENT_RERUN_REQUESTED = "enrichment.rerun_requested"
+    RECORDING_UPLOADED = "recording.uploaded"
     INTERACTION_ENRICHED = "interaction.enriched"
     INTERACTION_CHANNEL_CHANGED = "interaction.channel_changed"
     # accounts

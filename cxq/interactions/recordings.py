@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from cxq.accounts.services import require
-from cxq.audit.services import audit_record
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Interaction, Recording
 
 MEDIA_TYPES = {
@@ -66,7 +66,8 @@ def recording_attach(*, interaction: Interaction, upload, by) -> Recording:
     recording = Recording(interaction=interaction, content_type=kind, size=upload.size, status=Recording.Status.READY)
     recording.file.save(f"{interaction.uuid}{MEDIA_TYPES[kind]}", upload, save=False)
     recording.save()
-    audit_record(actor=by, action="recording.upload", obj=interaction, after={"size": upload.size, "type": kind})
+    trail = AuditTrail(after={"size": upload.size, "type": kind})
+    publish(Name.RECORDING_UPLOADED, subject=interaction, actor=by, data={"recording": recording.pk}, audit=trail)
     return recording
 
 
