@@ -26,12 +26,14 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cxq.lib.text import one_line
 from cxq.lib.urls import absolute_url
 from cxq.notifications.choices import EmailStatus
 from cxq.notifications.models import Notification, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
+SUBJECT_MAX = OutboundEmail._meta.get_field("subject").max_length
 LEASE = timedelta(minutes=5)
 BACKOFF_BASE_SECONDS = 30
 # Caps the exponential backoff: without it a large CXQ_EMAIL_MAX_ATTEMPTS overflows timedelta/datetime.
@@ -56,6 +58,14 @@ def notify(
     return note
 
 
+def mail_subject(subject: str) -> str:
+    """The one place a subject is made safe for the header: titles are built from names people
+    typed (tokens, teams, people), and a line break in a header makes Django refuse the mail on
+    every attempt (or, elsewhere, smuggles in a header). Line breaks and other control characters
+    become spaces; the length is bounded."""
+    return one_line(subject, max_length=SUBJECT_MAX) or "(no subject)"
+
+
 def email_queue(
     *, to: str, subject: str, template: str, context: dict, notification: Notification | None = None
 ) -> OutboundEmail:
@@ -65,7 +75,7 @@ def email_queue(
     mail = OutboundEmail.objects.create(
         notification=notification,
         to=to,
-        subject=subject[:250],
+        subject=mail_subject(subject),
         body_text=render_to_string(f"{template}.txt", context),
         body_html=render_to_string(f"{template}.html", context),
         message_id=f"<{uuid.uuid4()}@{domain}>",
@@ -125,7 +135,7 @@ def email_deliver(*, mail_id: int, connection=None) -> bool:
     held = OutboundEmail.objects.filter(pk=mail_id, status=EmailStatus.SENDING, lease_until=now + LEASE)
     mail = OutboundEmail.objects.get(pk=mail_id)
     message = EmailMultiAlternatives(
-        subject=mail.subject,
+        subject=mail_subject(mail.subject),  # rows queued before subjects were cleaned, too
         body=mail.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.to],
