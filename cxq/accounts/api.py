@@ -1,9 +1,11 @@
 from datetime import datetime
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import CursorPagination, paginate
+from pydantic import field_validator
 
 from cxq.accounts import selectors, services
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
@@ -222,6 +224,14 @@ class TokenCreatedOut(TokenOut):
 class TokenIn(Schema):
     name: str
     expires_in_days: int | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_on_one_line(cls, value: str) -> str:
+        try:
+            return services.token_name_clean(value)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.message_dict["name"])) from None
 
 
 class Detail(Schema):

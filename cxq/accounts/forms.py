@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.permissions import PERMISSION_CODES
+from cxq.accounts.services import token_name_clean
 from cxq.lib.timezones import time_zone_choices
 
 
@@ -160,3 +161,9 @@ class TokenForm(forms.Form):
         choices=[("", "Never"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")],
         label="Expires",
     )
+
+    def clean_name(self) -> str:
+        try:
+            return token_name_clean(self.cleaned_data["name"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["name"]) from None

@@ -24,6 +24,7 @@ from cxq.accounts.permissions import (
     validate_codes,
 )
 from cxq.audit.services import audit_record, snapshot
+from cxq.lib.text import has_control_characters
 from cxq.lib.timezones import is_valid_time_zone
 from cxq.notifications.services import notify
 
@@ -535,6 +536,20 @@ def org_settings_update(
 # --- API tokens ---------------------------------------------------------------------------------
 
 TOKEN_PREFIX = "cxq_"
+TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+
+
+def token_name_clean(name: str) -> str:
+    """A token's name, trimmed, on one line: it is shown in lists and goes into the subject of the
+    security mail that tells the owner a token was created. The form and the API schema call this too."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after what will use it (e.g. 'nightly import')."})
+    if has_control_characters(name):
+        raise ValidationError({"name": "Keep the name on one line, without tabs or other control characters."})
+    if len(name) > TOKEN_NAME_MAX:
+        raise ValidationError({"name": f"Keep the name to {TOKEN_NAME_MAX} characters or fewer."})
+    return name
 
 
 def _digest(raw: str) -> str:
@@ -545,11 +560,7 @@ def _digest(raw: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
     """Create a personal token; returns the row and the raw token, which is never stored."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "Name the token after what will use it (e.g. 'nightly import')."})
-    if len(name) > 100:
-        raise ValidationError({"name": "Keep the name under 100 characters."})
+    name = token_name_clean(name)
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
         raise ValidationError({"expires_in_days": "Choose between 1 and 3650 days, or no expiry."})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
