@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from cxq.accounts.models import Role, Team, User
@@ -87,6 +88,19 @@ class UserForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Leave empty for a user who cannot log in (e.g. an agent known from integrations).",
     )
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Changing one's own password: the current one first (the service checks it again)."""
+
+    error_messages = {
+        **DjangoPasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not correct.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
 
 
 class PasswordSetForm(forms.Form):
