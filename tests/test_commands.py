@@ -35,6 +35,15 @@ def test_createadmin_creates_an_admin_or_promotes_an_existing_user(db):
     assert User.objects.get(email="later@example.com").role.key == "admin"
 
 
+def test_createadmin_on_an_existing_user_leaves_their_password_alone_and_says_so(db):
+    User.objects.create_user(email="later@example.com", full_name="Later", password="the-original-passphrase")
+    out = io.StringIO()
+    call_command("createadmin", email="later@example.com", password="another-long-passphrase", stdout=out)
+    later = User.objects.get(email="later@example.com")
+    assert later.role.key == "admin" and later.check_password("the-original-passphrase")
+    assert "password was left unchanged" in out.getvalue()
+
+
 def test_createadmin_refuses_a_weak_password_with_a_message(db):
     with pytest.raises(CommandError, match="password"):
         call_command("createadmin", email="weak@example.com", password="123", stdout=io.StringIO())

@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
@@ -23,9 +24,11 @@ from cxq.accounts.permissions import (
     has_perm,
     validate_codes,
 )
+from cxq.accounts.selectors import time_zone_of
 from cxq.audit.services import audit_record
 from cxq.events import AuditTrail, Name, publish
 from cxq.lib.snapshot import snapshot
+from cxq.lib.text import has_control_characters
 from cxq.lib.timezones import is_valid_time_zone
 from cxq.notifications.services import notify
 
@@ -222,9 +225,21 @@ def user_update(
 
 
 @transaction.atomic
-def user_set_password(*, by: User, user: User, password: str) -> None:
-    """Set a password: an admin resetting someone's (users.manage) or a user changing their own."""
-    if by.pk != user.pk:
+def user_set_password(*, by: User, user: User, password: str, current_password: str | None = None) -> None:
+    """Set a password: an admin resetting someone's (users.manage) or a user changing their own.
+
+    Changing one's own password needs the current one, whatever the way in (page, API, the admin's
+    user page): a borrowed session or a leaked API token must not be enough to take the account over.
+    Every session opened before the change stops working, because Django ties a session to the
+    password hash; the caller keeps its own with ``update_session_auth_hash``. API tokens are left
+    alone: the mail sends the person to the tokens page to decide which to revoke."""
+    own = by.pk == user.pk
+    if own:
+        if not current_password:
+            raise ValidationError({"current_password": "Enter your current password."})
+        if not user.check_password(current_password):
+            raise ValidationError({"current_password": "Your current password is not correct."})
+    else:
         require(by, "users.manage")
     try:
         validate_password(password, user)
@@ -232,17 +247,41 @@ def user_set_password(*, by: User, user: User, password: str) -> None:
         raise ValidationError({"password": exc.messages})
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
-    audit_record(actor=by, action="user.password_change" if by.pk == user.pk else "user.password_reset", obj=user)
+    now = timezone.now()
+    tokens_kept = user.api_tokens.filter(revoked_at__isnull=True).exclude(expires_at__lte=now).count()
+    audit_record(
+        actor=by,
+        action="user.password_change" if own else "user.password_reset",
+        obj=user,
+        after={"password": "(changed)", "other_sessions": "signed out", "api_tokens_kept": tokens_kept},
+    )
+    _tell_password_changed(user=user, by=by, at=now)
+
+
+def _tell_password_changed(*, user: User, by: User, at: datetime) -> None:
+    """The security notice: when (in the person's own time zone), by whom, what to do if it was
+    not them, and where their API tokens are (they still work)."""
+    zone_name, zone = time_zone_of(user)
+    when = f"{timezone.localtime(at, zone):%Y-%m-%d %H:%M} ({zone_name})"
+    if by.pk == user.pk:
+        what = (
+            f"Your password was changed on {when}. Your other sessions were signed out. "
+            "If this was not you, someone knows your password: contact your administrator at once."
+        )
+    else:
+        what = (
+            f"{by} set a new password for your account on {when}; you were signed out everywhere. "
+            "If you did not expect this, contact your administrator."
+        )
     notify(
         recipient=user,
         kind="account.password_changed",
         title="Your CXQ password was changed",
         body=(
-            "Your password was just changed. If this was not you, contact your administrator."
-            if by.pk == user.pk
-            else f"{by} set a new password for your account."
+            f"{what}\n\nYour personal API tokens keep working. Review them on your API tokens page "
+            "(linked below), where you see when each was last used, and revoke any you do not recognise."
         ),
-        url="/account/",
+        url=reverse("accounts:tokens"),
     )
 
 
@@ -532,6 +571,20 @@ def org_settings_update(
 # --- API tokens ---------------------------------------------------------------------------------
 
 TOKEN_PREFIX = "cxq_"
+TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+
+
+def token_name_clean(name: str) -> str:
+    """A token's name, trimmed, on one line: it is shown in lists and goes into the subject of the
+    security mail that tells the owner a token was created. The form and the API schema call this too."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after what will use it (e.g. 'nightly import')."})
+    if has_control_characters(name):
+        raise ValidationError({"name": "Keep the name on one line, without tabs or other control characters."})
+    if len(name) > TOKEN_NAME_MAX:
+        raise ValidationError({"name": f"Keep the name to {TOKEN_NAME_MAX} characters or fewer."})
+    return name
 
 
 def _digest(raw: str) -> str:
@@ -542,11 +595,7 @@ def _digest(raw: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
     """Create a personal token; returns the row and the raw token, which is never stored."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "Name the token after what will use it (e.g. 'nightly import')."})
-    if len(name) > 100:
-        raise ValidationError({"name": "Keep the name under 100 characters."})
+    name = token_name_clean(name)
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
         raise ValidationError({"expires_in_days": "Choose between 1 and 3650 days, or no expiry."})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

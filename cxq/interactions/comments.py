@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
+from cxq.accounts.selectors import user_scope
 from cxq.audit.services import audit_record
 from cxq.interactions.models import Comment, Interaction
 from cxq.interactions.selectors import interaction_scope
@@ -62,6 +63,21 @@ def mention_candidates(*, interaction: Interaction, private: bool) -> list[User]
     return people
 
 
+def _outsiders_message(*, author, outsiders: list[User]) -> str:
+    """Name only the mentioned people the author may see anyway (``user_scope``); anyone else stays
+    unnamed, so a user id from elsewhere never turns into a name."""
+    visible = set(user_scope(viewer=author).filter(pk__in=[u.pk for u in outsiders]).values_list("pk", flat=True))
+    named = [u.full_name for u in outsiders if u.pk in visible]
+    unnamed = len(outsiders) - len(named)
+    parts = [f"{', '.join(named)} cannot read this comment."] if named else []
+    if unnamed and named:
+        parts.append(f"Nor can {unnamed} other {'person' if unnamed == 1 else 'people'} you mentioned.")
+    elif unnamed:
+        who = "One of the people" if unnamed == 1 else f"{unnamed} of the people"
+        parts.append(f"{who} you mentioned cannot read this comment.")
+    return " ".join(parts)
+
+
 def _clean(body: str, utterance_index, utterance_end_index, interaction: Interaction) -> str:
     body = (body or "").strip()
     if not body:
@@ -108,7 +124,7 @@ def comment_create(
     allowed = {u.pk for u in mention_candidates(interaction=interaction, private=visibility == "private")}
     outsiders = [u for u in mentions if u.pk not in allowed]
     if outsiders:
-        raise ValidationError({"mentions": f"{', '.join(u.full_name for u in outsiders)} cannot read this comment."})
+        raise ValidationError({"mentions": _outsiders_message(author=by, outsiders=outsiders)})
     comment = Comment.objects.create(
         interaction=interaction,
         author=by,

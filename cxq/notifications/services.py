@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cxq.lib.outbox import Outbox
+from cxq.lib.text import one_line
 from cxq.lib.urls import absolute_url
 from cxq.notifications.models import Notification, OutboundEmail
 
@@ -30,6 +31,7 @@ EMAIL_OUTBOX = Outbox(model=OutboundEmail, max_attempts=lambda: settings.CXQ_EMA
 LEASE = EMAIL_OUTBOX.lease
 BACKOFF_MAX = EMAIL_OUTBOX.backoff_max
 _claim = EMAIL_OUTBOX.claim
+SUBJECT_MAX = OutboundEmail._meta.get_field("subject").max_length
 
 
 def notify(
@@ -50,6 +52,14 @@ def notify(
     return note
 
 
+def mail_subject(subject: str) -> str:
+    """The one place a subject is made safe for the header: titles are built from names people
+    typed (tokens, teams, people), and a line break in a header makes Django refuse the mail on
+    every attempt (or, elsewhere, smuggles in a header). Line breaks and other control characters
+    become spaces; the length is bounded."""
+    return one_line(subject, max_length=SUBJECT_MAX) or "(no subject)"
+
+
 def email_queue(
     *, to: str, subject: str, template: str, context: dict, notification: Notification | None = None
 ) -> OutboundEmail:
@@ -59,7 +69,7 @@ def email_queue(
     mail = OutboundEmail.objects.create(
         notification=notification,
         to=to,
-        subject=subject[:250],
+        subject=mail_subject(subject),
         body_text=render_to_string(f"{template}.txt", context),
         body_html=render_to_string(f"{template}.html", context),
         message_id=f"<{uuid.uuid4()}@{domain}>",
@@ -80,7 +90,7 @@ def _enqueue_delivery(mail_id: int) -> None:
 
 def _send(mail: OutboundEmail, connection=None) -> None:
     message = EmailMultiAlternatives(
-        subject=mail.subject,
+        subject=mail_subject(mail.subject),  # rows queued before subjects were cleaned, too
         body=mail.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.to],

@@ -34,6 +34,8 @@ class Command(BaseCommand):
                 existing.save(update_fields=["role", "is_active", "updated_at"])
                 audit_record(actor=None, action="user.promote_admin", obj=existing, after={"role": "Admin"})
             self.stdout.write(self.style.SUCCESS(f"{email} is now an Admin."))
+            if password:  # a password change goes through the account page or another admin (who tell the person)
+                self.stdout.write("Their password was left unchanged; an admin can set a new one on their page.")
             return
         if not password:
             if not os.isatty(0):
