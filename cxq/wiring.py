@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from cxq.analytics import projections as analytics
 from cxq.audit import projections as audit
-from cxq.calibrations import notices as calibration_notices
 from cxq.evaluations import history
-from cxq.evaluations import notices as evaluation_notices
 from cxq.events import Name, Phase, subscribe
+from cxq.notifications.notices import accounts as account_notices
+from cxq.notifications.notices import calibrations as calibration_notices
+from cxq.notifications.notices import evaluations as evaluation_notices
 
 # Events whose effect on an evaluation's score, status or counting must reach the analytics facts.
 SCORE_CHANGES = (
@@ -47,3 +48,10 @@ def wire() -> None:
         phase=Phase.OUTBOX,
     )
     subscribe(Name.CALIBRATION_CLOSED, calibration_notices.on_closed, phase=Phase.OUTBOX)
+    subscribe(Name.USER_CREATED, account_notices.on_user_created, phase=Phase.OUTBOX)
+    subscribe(Name.USER_UPDATED, account_notices.on_user_updated, phase=Phase.OUTBOX)
+    subscribe((Name.TEAM_CREATED, Name.TEAM_UPDATED), account_notices.on_team_joined, phase=Phase.OUTBOX)
+    subscribe(
+        (Name.USER_PASSWORD_CHANGED, Name.USER_PASSWORD_RESET), account_notices.on_password_changed, phase=Phase.OUTBOX
+    )
+    subscribe(Name.API_TOKEN_CREATED, account_notices.on_token_created, phase=Phase.OUTBOX)

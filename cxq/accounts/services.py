@@ -12,7 +12,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
@@ -24,13 +23,10 @@ from cxq.accounts.permissions import (
     has_perm,
     validate_codes,
 )
-from cxq.accounts.selectors import time_zone_of
-from cxq.audit.services import audit_record
 from cxq.events import AuditTrail, Name, publish
 from cxq.lib.snapshot import snapshot
 from cxq.lib.text import has_control_characters
 from cxq.lib.timezones import is_valid_time_zone
-from cxq.notifications.services import notify
 
 USER_FIELDS = ("email", "full_name", "role", "time_zone", "external_id", "is_active")
 TEAM_FIELDS = ("name", "description")
@@ -129,29 +125,14 @@ def user_create(
     user.save()
     user.teams.set(member_of)
     user.led_teams.set(leads)
-    audit_record(
+    publish(
+        Name.USER_CREATED,
+        subject=user,
         actor=by,
-        action="user.create",
-        obj=user,
-        after={**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)},
+        data={"can_log_in": user.has_usable_password()},
+        audit=AuditTrail(after={**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)}),
     )
-    if user.has_usable_password():
-        _welcome(user)
     return user
-
-
-def _welcome(user: User) -> None:
-    teams = ", ".join(t.name for t in user.teams.all()) or "no team yet"
-    notify(
-        recipient=user,
-        kind="account.welcome",
-        title="Welcome to CXQ",
-        body=(
-            f"Your account is ready. You log in with {user.email}; your role is "
-            f"{user.role.name if user.role else 'not set yet'} and your team is {teams}."
-        ),
-        url="/",
-    )
 
 
 @transaction.atomic
@@ -203,23 +184,16 @@ def user_update(
     user.__dict__.pop("permission_codes", None)
     after = {**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)}
     if after != before:
-        audit_record(actor=by, action="user.update", obj=user, before=before, after=after)
-    if old_role != user.role and user.role is not None:
-        notify(
-            recipient=user,
-            kind="account.role_changed",
-            title=f"Your role is now {user.role.name}",
-            body=f"{by} changed your role from {old_role or 'none'} to {user.role.name}.",
-            url="/",
-        )
-    added = set(after["member_of"]) - set(before["member_of"])
-    for team_name in sorted(added):
-        notify(
-            recipient=user,
-            kind="account.team_added",
-            title=f"You were added to the team {team_name}",
-            body=f"{by} added you to {team_name}.",
-            url="/teams/",
+        publish(
+            Name.USER_UPDATED,
+            subject=user,
+            actor=by,
+            data={
+                "role_from": old_role.name if old_role else None,
+                "role_to": user.role.name if old_role != user.role and user.role is not None else None,
+                "teams_joined": sorted(set(after["member_of"]) - set(before["member_of"])),
+            },
+            audit=AuditTrail(before=before, after=after),
         )
     return user
 
@@ -249,39 +223,14 @@ def user_set_password(*, by: User, user: User, password: str, current_password: 
     user.save(update_fields=["password", "updated_at"])
     now = timezone.now()
     tokens_kept = user.api_tokens.filter(revoked_at__isnull=True).exclude(expires_at__lte=now).count()
-    audit_record(
+    publish(
+        Name.USER_PASSWORD_CHANGED if own else Name.USER_PASSWORD_RESET,
+        subject=user,
         actor=by,
-        action="user.password_change" if own else "user.password_reset",
-        obj=user,
-        after={"password": "(changed)", "other_sessions": "signed out", "api_tokens_kept": tokens_kept},
-    )
-    _tell_password_changed(user=user, by=by, at=now)
-
-
-def _tell_password_changed(*, user: User, by: User, at: datetime) -> None:
-    """The security notice: when (in the person's own time zone), by whom, what to do if it was
-    not them, and where their API tokens are (they still work)."""
-    zone_name, zone = time_zone_of(user)
-    when = f"{timezone.localtime(at, zone):%Y-%m-%d %H:%M} ({zone_name})"
-    if by.pk == user.pk:
-        what = (
-            f"Your password was changed on {when}. Your other sessions were signed out. "
-            "If this was not you, someone knows your password: contact your administrator at once."
-        )
-    else:
-        what = (
-            f"{by} set a new password for your account on {when}; you were signed out everywhere. "
-            "If you did not expect this, contact your administrator."
-        )
-    notify(
-        recipient=user,
-        kind="account.password_changed",
-        title="Your CXQ password was changed",
-        body=(
-            f"{what}\n\nYour personal API tokens keep working. Review them on your API tokens page "
-            "(linked below), where you see when each was last used, and revoke any you do not recognise."
+        data={"at": now.isoformat()},
+        audit=AuditTrail(
+            after={"password": "(changed)", "other_sessions": "signed out", "api_tokens_kept": tokens_kept}
         ),
-        url=reverse("accounts:tokens"),
     )
 
 
@@ -296,7 +245,7 @@ def user_update_profile(*, user: User, full_name: str, time_zone: str) -> User:
     user.save(update_fields=["full_name", "time_zone", "updated_at"])
     after = snapshot(user, ("full_name", "time_zone"))
     if after != before:
-        audit_record(actor=user, action="user.profile_update", obj=user, before=before, after=after)
+        publish(Name.USER_PROFILE_UPDATED, subject=user, actor=user, audit=AuditTrail(before=before, after=after))
     return user
 
 
@@ -339,7 +288,7 @@ def role_create(*, by: User, name: str, description: str = "", permissions: Iter
         description=(description or "").strip(),
         permissions=_clean_permissions(permissions),
     )
-    audit_record(actor=by, action="role.create", obj=role, after=snapshot(role, ROLE_FIELDS))
+    publish(Name.ROLE_CREATED, subject=role, actor=by, audit=AuditTrail(after=snapshot(role, ROLE_FIELDS)))
     return role
 
 
@@ -371,7 +320,7 @@ def role_update(
     role.save()
     after = snapshot(role, ROLE_FIELDS)
     if after != before:
-        audit_record(actor=by, action="role.update", obj=role, before=before, after=after)
+        publish(Name.ROLE_UPDATED, subject=role, actor=by, audit=AuditTrail(before=before, after=after))
     return role
 
 
@@ -399,7 +348,7 @@ def role_delete(*, by: User, role: Role) -> None:
     if in_use:
         raise ValidationError({"role": f"{in_use} user(s) still have this role; give them another role first."})
     before = snapshot(role, ROLE_FIELDS)
-    audit_record(actor=by, action="role.delete", obj=role, before=before)
+    publish(Name.ROLE_DELETED, subject=role, actor=by, audit=AuditTrail(before=before))
     role.delete()
 
 
@@ -458,8 +407,13 @@ def team_create(
     team = Team.objects.create(name=_clean_team_name(name), description=(description or "").strip())
     team.members.set(members)
     team.leads.set(leads)
-    audit_record(actor=by, action="team.create", obj=team, after=_team_snapshot(team))
-    _notify_team_joiners(by=by, team=team, users=list(members))
+    publish(
+        Name.TEAM_CREATED,
+        subject=team,
+        actor=by,
+        data={"joined": [u.pk for u in members]},
+        audit=AuditTrail(after=_team_snapshot(team)),
+    )
     return team
 
 
@@ -482,27 +436,23 @@ def team_update(
         team.description = description.strip()
     team.save()
     old_members = set(team.members.values_list("pk", flat=True))
+    joined: list[int] = []
     if members is not None:
         members = list(members)
         team.members.set(members)
-        _notify_team_joiners(by=by, team=team, users=[u for u in members if u.pk not in old_members])
+        joined = [u.pk for u in members if u.pk not in old_members]
     if leads is not None:
         team.leads.set(leads)
     after = _team_snapshot(team)
     if after != before:
-        audit_record(actor=by, action="team.update", obj=team, before=before, after=after)
-    return team
-
-
-def _notify_team_joiners(*, by: User | None, team: Team, users: list[User]) -> None:
-    for user in users:
-        notify(
-            recipient=user,
-            kind="account.team_added",
-            title=f"You were added to the team {team.name}",
-            body=f"{by or 'CXQ'} added you to {team.name}.",
-            url="/teams/",
+        publish(
+            Name.TEAM_UPDATED,
+            subject=team,
+            actor=by,
+            data={"joined": joined},
+            audit=AuditTrail(before=before, after=after),
         )
+    return team
 
 
 @transaction.atomic
@@ -562,7 +512,9 @@ def org_settings_update(
     if secret_changed:  # the secret itself never goes into the audit log
         before["webhook_secret"], after["webhook_secret"] = "(previous)", "(changed)"
     if after != before:
-        audit_record(actor=by, action="settings.update", obj=org, object_id="org", before=before, after=after)
+        publish(
+            Name.SETTINGS_UPDATED, subject=org, actor=by, audit=AuditTrail(object_id="org", before=before, after=after)
+        )
     if after["default_time_zone"] != before["default_time_zone"]:
         publish(Name.ORG_TIME_ZONE_CHANGED, subject=org, actor=by, data={"previous": before["default_time_zone"]})
     return org
@@ -606,14 +558,8 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
         digest=_digest(raw),
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
-    audit_record(actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix})
-    notify(
-        recipient=user,
-        kind="account.token_created",
-        title=f"New API token “{name}”",
-        body="A personal API token was created for your account. Revoke it if this was not you.",
-        url="/account/tokens/",
-    )
+    trail = AuditTrail(after={"name": name, "prefix": token.prefix})
+    publish(Name.API_TOKEN_CREATED, subject=token, actor=user, audit=trail)
     return token, raw
 
 
@@ -624,7 +570,7 @@ def api_token_revoke(*, by: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
-        audit_record(actor=by, action="api_token.revoke", obj=token, after={"name": token.name})
+        publish(Name.API_TOKEN_REVOKED, subject=token, actor=by, audit=AuditTrail(after={"name": token.name}))
     return token
 
 

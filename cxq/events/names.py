@@ -42,5 +42,19 @@ class Name(StrEnum):
     INTERACTION_ENRICHED = "interaction.enriched"
     INTERACTION_CHANNEL_CHANGED = "interaction.channel_changed"
     # accounts
+    USER_CREATED = "user.created"
+    USER_UPDATED = "user.updated"
+    USER_PROFILE_UPDATED = "user.profile_updated"
+    USER_PASSWORD_CHANGED = "user.password_changed"  # by the person themselves
+    USER_PASSWORD_RESET = "user.password_reset"  # by an administrator
+    USER_PROMOTED_ADMIN = "user.promoted_admin"  # by cxq createadmin
+    ROLE_CREATED = "role.created"
+    ROLE_UPDATED = "role.updated"
+    ROLE_DELETED = "role.deleted"
+    TEAM_CREATED = "team.created"
+    TEAM_UPDATED = "team.updated"
     TEAM_DELETED = "team.deleted"
+    SETTINGS_UPDATED = "settings.updated"
     ORG_TIME_ZONE_CHANGED = "settings.time_zone_changed"
+    API_TOKEN_CREATED = "api_token.created"
+    API_TOKEN_REVOKED = "api_token.revoked"

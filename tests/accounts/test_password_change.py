@@ -198,7 +198,7 @@ def test_api_tokens_keep_working_after_a_password_change_and_the_audit_says_so(p
     change_own_password(personas.agent_a1)
     assert services.api_token_authenticate(raw) == personas.agent_a1
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
-    event = AuditEvent.objects.get(action="user.password_change")
+    event = AuditEvent.objects.get(action="user.password_changed")
     assert event.actor == personas.agent_a1
     assert event.after == {"password": "(changed)", "other_sessions": "signed out", "api_tokens_kept": 1}
     assert PASSWORD not in json.dumps(event.after) and NEW not in json.dumps(event.after)

@@ -46,13 +46,29 @@ EXPECTED: dict[Name, set[str]] = {
     Name.RECORDING_UPLOADED: set(),
     Name.INTERACTION_ENRICHED: set(),
     Name.INTERACTION_CHANNEL_CHANGED: {"analytics.on_channel_changed"},
+    Name.USER_CREATED: {"accounts.on_user_created"},
+    Name.USER_UPDATED: {"accounts.on_user_updated"},
+    Name.USER_PROFILE_UPDATED: set(),
+    Name.USER_PASSWORD_CHANGED: {"accounts.on_password_changed"},
+    Name.USER_PASSWORD_RESET: {"accounts.on_password_changed"},
+    Name.USER_PROMOTED_ADMIN: set(),
+    Name.ROLE_CREATED: set(),
+    Name.ROLE_UPDATED: set(),
+    Name.ROLE_DELETED: set(),
+    Name.TEAM_CREATED: {"accounts.on_team_joined"},
+    Name.TEAM_UPDATED: {"accounts.on_team_joined"},
     Name.TEAM_DELETED: {"analytics.on_team_deleted"},
+    Name.SETTINGS_UPDATED: set(),
+    Name.API_TOKEN_CREATED: {"accounts.on_token_created"},
+    Name.API_TOKEN_REVOKED: set(),
     Name.ORG_TIME_ZONE_CHANGED: {"analytics.on_time_zone_changed"},
 }
 
 
 def _short(sub) -> str:
     module = sub.handler.__module__.rsplit(".", 1)[-1].replace("projections", "analytics")
+    if sub.handler.__module__.startswith("cxq.notifications.notices."):
+        module = "notices" if module in ("evaluations", "calibrations") else module
     return f"{module}.{sub.handler.__name__}"
 
 
@@ -67,7 +83,7 @@ def test_each_event_reaches_its_subscribers_and_the_audit_log(name):
     assert names == EXPECTED[name]
     assert any(s.handler.__module__ == "cxq.audit.projections" for s in subs), "every event may be audited"
     for sub in subs:
-        if sub.handler.__module__.endswith("notices"):
+        if sub.handler.__module__.startswith("cxq.notifications.notices"):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells people: it must never fail the write"
         else:
             assert sub.phase is Phase.PROJECTION, f"{sub.label} must stay consistent with the write"

@@ -1,11 +1,11 @@
-"""What assessors are told about calibration sessions (outbox subscribers, registered in cxq/wiring.py)."""
+"""Calibration notices: invited to a session (created, or added later), session closed."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
 from cxq.accounts.models import User
-from cxq.evaluations.notices import local_text
+from cxq.accounts.selectors import local_text
 from cxq.events import DomainEvent, Name
 from cxq.notifications.services import email_queue, notify
 

@@ -1,26 +1,14 @@
-"""What people are told when something happens to an evaluation or a task (outbox subscribers).
-
-Registered in ``cxq/wiring.py``; each receives the domain event the evaluation services published and
-writes the in-app notification and the queued mail in the same transaction (docs/architecture.md).
-"""
+"""Evaluation and task notices: completed, disputed, dispute answered, task assigned or extended."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 
-from cxq.accounts.selectors import time_zone_of
+from cxq.accounts.selectors import local_text
 from cxq.evaluations.choices import Status
 from cxq.evaluations.sources import source_policy
 from cxq.events import DomainEvent, Name
 from cxq.notifications.services import email_queue, notify
-
-
-def local_text(user, moment: datetime) -> str:
-    """A time as the recipient reads it: in their zone (or the organisation's), with the zone named."""
-    name, zone = time_zone_of(user)
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({name.replace('_', ' ')})"
 
 
 def evaluation_link(evaluation) -> str:
