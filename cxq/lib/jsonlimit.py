@@ -37,8 +37,8 @@ def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
             value = json.loads(data)
         except RecursionError:
             raise TooDeep(max_depth) from None
-    opening = (b"[", b"{") if isinstance(data, bytes) else ("[", "{")
-    if data.count(opening[0]) + data.count(opening[1]) > max_depth:  # else it cannot be too deep
+    brackets = data.count(b"[") + data.count(b"{") if isinstance(data, bytes) else data.count("[") + data.count("{")
+    if brackets > max_depth:  # else it cannot be nested too deeply
         check_depth(value, max_depth)
     return value
 
