@@ -169,6 +169,11 @@ class AgentResolver:
         self.cache[key] = user
         return user
 
+    def forget(self) -> None:
+        """Drop what was looked up or created: after a rolled-back write the agents it created are gone."""
+        self.cache.clear()
+        self.teams.clear()
+
     def team_of(self, agent: User | None) -> Team | None:
         """The agent's team (first by name), looked up once per agent for the resolver's lifetime."""
         if agent is None:
@@ -287,10 +292,12 @@ class Prepared:
 
 
 def interactions_prepare(
-    payloads: Sequence[Any], *, offset: int = 0, enrich: bool = False
+    payloads: Sequence[Any], *, offset: int = 0, enrich: bool = False, contain_failures: bool = False
 ) -> tuple[list[Prepared], list[dict[str, Any]]]:
     """Validate each payload and, with ``enrich``, enrich it from its own transcript: the pure part of
-    a bulk upsert. Returns the prepared items and the errors (by ``offset`` + index)."""
+    a bulk upsert. Returns the prepared items and the errors (by ``offset`` + index). With
+    ``contain_failures`` (an import), an exception while validating or enriching one payload is that
+    payload's error instead of the whole batch's."""
     enricher = None
     if enrich:
         from cxq.interactions.enrich import Enricher
@@ -302,14 +309,25 @@ def interactions_prepare(
     for i, payload in enumerate(payloads):
         try:
             data = parse_payload(payload)
+            lines = _lines(data)
+            fields = _fields(data, lines)
         except IngestError as exc:
             errors.append({"index": offset + i, "errors": exc.messages})
             continue
-        lines = _lines(data)
-        fields = _fields(data, lines)
+        except Exception as exc:
+            if not contain_failures:
+                raise
+            errors.append({"index": offset + i, "errors": [f"could not be validated ({describe_failure(exc)})"]})
+            continue
         done = None
         if enricher is not None:
-            done = _enrich_inline(enricher, lines, fields)
+            try:
+                done = _enrich_inline(enricher, lines, fields)
+            except Exception as exc:
+                if not contain_failures:
+                    raise
+                errors.append({"index": offset + i, "errors": [f"enrichment failed ({describe_failure(exc)})"]})
+                continue
             fields.update(
                 topics=done.topics,
                 language=done.language,
@@ -359,9 +377,7 @@ def interaction_bulk_upsert(
                 report.errors.append({"index": item.index, "errors": exc.messages})
                 continue
             if external_id and external_id in seen:
-                report.errors.append(
-                    {"index": item.index, "errors": [f"external_id: {external_id!r} appears twice in this batch"]}
-                )
+                report.errors.append({"index": item.index, "errors": [twice_in_batch(external_id)]})
                 continue
             if external_id:
                 seen.add(external_id)
@@ -420,6 +436,16 @@ def interaction_bulk_upsert(
             publish(Name.INTERACTION_ENRICHED, data={"interaction_ids": ids, "path": "ingest"})
     report.errors.sort(key=lambda e: e["index"])
     return report
+
+
+def twice_in_batch(external_id: str) -> str:
+    return f"external_id: {external_id!r} appears twice in this batch"
+
+
+def describe_failure(exc: BaseException) -> str:
+    """An unexpected exception in words for a rejected line: its kind and the first line of its message."""
+    message = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
 def _channels_changed(interaction_ids: list[int]) -> None:
