@@ -251,7 +251,7 @@ FAULTY_IMPORT = (
 def test_a_parallel_import_rejects_every_failing_line_and_writes_the_others(tmp_path):
     """``--jobs 2``: the workers parse, validate and enrich, this process writes; a failure in either
     is a reject, the batch around it is written."""
-    from cxq.interactions.generator import payloads
+    from cxq.devdata.generator import payloads
 
     with own_database(tmp_path) as (env, query):
         migrated = cxq(env, "migrate", "--verbosity", "0")
