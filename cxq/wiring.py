@@ -9,9 +9,11 @@ app, and subscribe it here in the right phase.
 
 from __future__ import annotations
 
+from cxq.analytics import drill
 from cxq.analytics import projections as analytics
 from cxq.audit import projections as audit
 from cxq.evaluations import history
+from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
 from cxq.notifications.notices import accounts as account_notices
 from cxq.notifications.notices import calibrations as calibration_notices
@@ -27,6 +29,9 @@ SCORE_CHANGES = (
 
 
 def wire() -> None:
+    # --- lookups a lower app needs from a higher one (dependency inversion, no import upwards) ------
+    evaluation_selectors.answer_lookup = drill.evaluation_ids_answering
+
     # --- in the writer's transaction: projections that must stay consistent with the write ----------
     subscribe(list(Name), audit.record, phase=Phase.PROJECTION)  # those that carry an audit trail
     subscribe(history.HISTORY_EVENTS, history.record, phase=Phase.PROJECTION)

@@ -43,13 +43,11 @@ from cxq.analytics.models import (
     SectionFact,
     SectionRollup,
 )
-from cxq.evaluations.choices import Status
+from cxq.evaluations.choices import COUNTED_STATUSES, Status
 from cxq.evaluations.sources import source_policy, sources_where
 from cxq.lib.db import insert_rows
 from cxq.scorecards.engine import compiled_for
 from cxq.scoring import score
-
-COUNTED_STATUSES = (Status.COMPLETED, Status.AWAITING_ACK, Status.ACKNOWLEDGED, Status.DISPUTED)
 
 EVAL_FACT_COLUMNS = (
     "evaluation_id",

@@ -3,6 +3,7 @@ own; agents see only their own completed evaluations (never drafts, never calibr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
-from cxq.evaluations.choices import AssignmentStatus, Status
+from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
 from cxq.evaluations.models import Assignment, Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
 
@@ -108,12 +109,15 @@ def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> Quer
     return _drill_down(qs, f).order_by(*SORTS.get(sort, SORTS["-created"]))
 
 
+# The ids of evaluations whose recorded answer to a question is the given one, across scorecard versions.
+# The analytics facts keep exactly that, so cxq/wiring.py plugs their lookup in here: evaluations
+# never imports analytics (analytics depends on evaluations).
+answer_lookup: Callable[[str, str], QuerySet] | None = None
+
+
 def _drill_down(qs: QuerySet[Evaluation], f: Filters) -> QuerySet[Evaluation]:
     """The analytics filters (AN-3 drill-down): counted evaluations, completion range, channel, version,
     and a question's answer as the analytics facts record it."""
-    from cxq.analytics.models import AnswerFact
-    from cxq.analytics.services import COUNTED_STATUSES
-
     if f.counted:
         qs = qs.filter(status__in=COUNTED_STATUSES)
     if f.auto_failed:
@@ -127,8 +131,9 @@ def _drill_down(qs: QuerySet[Evaluation], f: Filters) -> QuerySet[Evaluation]:
     if f.version:
         qs = qs.filter(version__uuid=f.version)
     if f.question:
-        facts = AnswerFact.objects.filter(question_key=f.question, answer=f.answer or "")
-        qs = qs.filter(pk__in=facts.values("evaluation_id"))
+        if answer_lookup is None:
+            raise RuntimeError("No answer lookup is wired (cxq/wiring.py)")
+        qs = qs.filter(pk__in=answer_lookup(f.question, f.answer or ""))
     return qs
 
 
