@@ -17,6 +17,7 @@ from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
 from cxq.notifications.notices import accounts as account_notices
 from cxq.notifications.notices import calibrations as calibration_notices
+from cxq.notifications.notices import comments as comment_notices
 from cxq.notifications.notices import evaluations as evaluation_notices
 
 # Events whose effect on an evaluation's score, status or counting must reach the analytics facts.
@@ -60,3 +61,4 @@ def wire() -> None:
         (Name.USER_PASSWORD_CHANGED, Name.USER_PASSWORD_RESET), account_notices.on_password_changed, phase=Phase.OUTBOX
     )
     subscribe(Name.API_TOKEN_CREATED, account_notices.on_token_created, phase=Phase.OUTBOX)
+    subscribe(Name.COMMENT_CREATED, comment_notices.on_comment_created, phase=Phase.OUTBOX)

@@ -34,6 +34,9 @@ class Name(StrEnum):
     SCORECARD_RESTORED = "scorecard.restored"
     SCORECARD_DELETED = "scorecard.deleted"
     # interactions
+    COMMENT_CREATED = "comment.created"
+    COMMENT_EDITED = "comment.edited"
+    COMMENT_DELETED = "comment.deleted"
     PHRASE_SET_CREATED = "phrase_set.created"
     PHRASE_SET_UPDATED = "phrase_set.updated"
     PHRASE_SET_DELETED = "phrase_set.deleted"

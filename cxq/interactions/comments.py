@@ -15,10 +15,9 @@ from django.utils import timezone
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import user_scope
-from cxq.audit.services import audit_record
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Comment, Interaction
 from cxq.interactions.selectors import interaction_scope
-from cxq.notifications.services import notify
 
 MAX_BODY = 5000
 
@@ -136,24 +135,7 @@ def comment_create(
         timestamp=timestamp,
     )
     comment.mentions.set(mentions)
-    link = f"/interactions/{interaction.uuid}/#comment-{comment.uuid}"
-    for user in mentions:
-        if user.pk != by.pk:
-            notify(
-                recipient=user,
-                kind="comment.mention",
-                title=f"{by.full_name} mentioned you in a comment",
-                body=body[:300],
-                url=link,
-            )
-    if parent is not None and parent.author_id != by.pk and parent.author not in mentions:
-        notify(
-            recipient=parent.author,
-            kind="comment.reply",
-            title=f"{by.full_name} replied to your comment",
-            body=body[:300],
-            url=link,
-        )
+    publish(Name.COMMENT_CREATED, subject=comment, actor=by, data={"mentions": [u.pk for u in mentions]})
     return comment
 
 
@@ -166,14 +148,10 @@ def comment_update(*, by, comment: Comment, body: str) -> Comment:
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at", "updated_at"])
     if comment.body != before:
-        audit_record(
-            actor=by,
-            action="comment.edit",
-            obj=comment,
-            object_repr=f"comment on {comment.interaction}",
-            before={"body": before},
-            after={"body": comment.body},
+        trail = AuditTrail(
+            object_repr=f"comment on {comment.interaction}", before={"body": before}, after={"body": comment.body}
         )
+        publish(Name.COMMENT_EDITED, subject=comment, actor=by, audit=trail)
     return comment
 
 
@@ -181,11 +159,8 @@ def comment_update(*, by, comment: Comment, body: str) -> Comment:
 def comment_delete(*, by, comment: Comment) -> None:
     if comment.author_id != by.pk:
         raise PermissionDenied("You can only delete your own comments.")
-    audit_record(
-        actor=by,
-        action="comment.delete",
-        obj=comment,
-        object_repr=f"comment on {comment.interaction}",
-        before={"body": comment.body, "visibility": comment.visibility},
+    trail = AuditTrail(
+        object_repr=f"comment on {comment.interaction}", before={"body": comment.body, "visibility": comment.visibility}
     )
+    publish(Name.COMMENT_DELETED, subject=comment, actor=by, audit=trail)
     comment.delete()
