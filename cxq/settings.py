@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "cxq.calibrations",
     "cxq.analytics",
     "cxq.devdata",
-    "cxq.events",  # last: wires the domain events once every app is loaded
+    "cxq.core",  # last: wires the domain events once every app is loaded
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 
 Producers (services) publish events and never import the apps that react to them; this module, at the
 top of the project, is the only code that knows both sides. It runs once at start-up
-(``cxq.events.apps.EventsConfig.ready``). Phases are explained in ``cxq/events/bus.py`` and
+(``cxq.core.apps.CoreConfig.ready``). Phases are explained in ``cxq/events/bus.py`` and
 docs/architecture.md. To add a reaction: write a function taking a ``DomainEvent`` in the consuming
 app, and subscribe it here in the right phase.
 """
