@@ -10,8 +10,7 @@ from pydantic import field_validator
 
 from cxq.accounts import selectors, services
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
-from cxq.accounts.permissions import PERMISSIONS
-from cxq.accounts.services import require
+from cxq.accounts.permissions import PERMISSIONS, require
 
 router = Router(tags=["accounts"])
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +20,7 @@ from cxq.accounts.permissions import (
     DEFAULT_ROLE_KEY,
     PERMISSION_CODES,
     UnknownPermission,
-    has_perm,
+    require,
     validate_codes,
 )
 from cxq.events import AuditTrail, Name, publish
@@ -40,11 +40,6 @@ SETTINGS_FIELDS = (
     "silence_seconds",
     "crosstalk_seconds",
 )
-
-
-def require(actor: User, code: str) -> None:
-    if not has_perm(actor, code):
-        raise PermissionDenied(f"You do not have the permission {code!r}.")
 
 
 # --- Users --------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cxq.accounts.models import User
-from cxq.accounts.services import require
+from cxq.accounts.permissions import require
 from cxq.calibrations.choices import SessionStatus
 from cxq.calibrations.models import Assessor, Session
 from cxq.calibrations.policies import assessor_refusal

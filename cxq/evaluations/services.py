@@ -18,8 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from cxq.accounts.models import OrgSettings, User
+from cxq.accounts.permissions import require
 from cxq.accounts.selectors import local_text
-from cxq.accounts.services import require
 from cxq.evaluations import policies
 from cxq.evaluations.choices import AssignmentStatus, DisputeResponse, Source, Status
 from cxq.evaluations.models import Assignment, Dispute, DisputeItem, Evaluation, Revision

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
-from cxq.accounts.services import require
+from cxq.accounts.permissions import require
 from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.choices import PhraseKind, Side
 from cxq.interactions.models import PhraseSet

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from cxq.accounts.services import require
+from cxq.accounts.permissions import require
 from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Interaction, Recording
 

@@ -7,8 +7,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.pagination import CursorPagination, paginate
 
-from cxq.accounts.permissions import has_perm
-from cxq.accounts.services import require
+from cxq.accounts.permissions import has_perm, require
 from cxq.lib.jsonlimit import TooDeep, check_depth
 from cxq.scorecards import selectors, services
 from cxq.scorecards.csvio import document_to_csv

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cxq.accounts.services import require
+from cxq.accounts.permissions import require
 from cxq.events import AuditTrail, Name, publish
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
 from cxq.scorecards.models import Scorecard, ScorecardVersion
