@@ -244,7 +244,8 @@ def test_https_to_the_checked_address_uses_the_name_for_sni_and_the_certificate(
     tls.sni_callback = lambda sock, name, ctx: names.append(name)
     server = Server(tls)
     try:
-        monkeypatch.setattr(ssl, "_create_default_https_context", lambda: ssl.create_default_context(cafile=cert))
+        trusting = ssl.create_default_context
+        monkeypatch.setattr(fetch.ssl, "create_default_context", lambda: trusting(cafile=cert))
         fake_dns(monkeypatch, {"media.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
         hosts = [f"media.test:{server.port}", f"other.test:{server.port}"]
         policy = FetchPolicy.build(hosts=hosts, private_networks=LOOPBACK)

@@ -23,6 +23,7 @@ import http.client
 import ipaddress
 import logging
 import socket
+import ssl
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -165,7 +166,7 @@ def resolve(target: Target, policy: FetchPolicy) -> list[Address]:
     return addresses
 
 
-def _connect(addresses: list[Address], timeout: float) -> socket.socket:
+def _connect(addresses: list[Address], timeout: float | None) -> socket.socket:
     """A TCP connection to the first of the checked ``addresses`` that answers. Built by hand rather
     than with ``socket.create_connection``, which would look the address up again."""
     error: OSError | None = None
@@ -194,13 +195,14 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, *, addresses: list[Address], timeout: float):
-        super().__init__(host, port, timeout=timeout)
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
         self._addresses = addresses
 
     def connect(self) -> None:
         sock = _connect(self._addresses, self.timeout)
         # SNI and the certificate check use the name, though the socket went to a checked address.
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 @contextmanager

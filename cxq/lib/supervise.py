@@ -115,8 +115,9 @@ class Supervisor:
         assert self.web is not None
         if self.web.poll() is not None:
             return False
-        if self.worker is not None and self.restart_at is None and self.worker.poll() is not None:
-            self._schedule_restart(f"(pid {self.worker.pid}) died: {describe_exit(self.worker.returncode)}")
+        worker = self.worker
+        if worker is not None and self.restart_at is None and (code := worker.poll()) is not None:
+            self._schedule_restart(f"(pid {worker.pid}) died: {describe_exit(code)}")
         if self.restart_at is not None and self.clock() >= self.restart_at:
             self._start_worker()
         return True
