@@ -24,6 +24,7 @@ from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus, Source
 from cxq.interactions.models import Interaction
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
+from cxq.interactions.selectors import interaction_scope
 from cxq.lib.db import insert_returning_ids, insert_rows
 
 FIELDS = (
@@ -68,6 +69,18 @@ INSERT_COLUMNS = (
 
 class IngestError(ValidationError):
     """An interaction that cannot be ingested; ``messages`` name the fields."""
+
+
+# Said when an external id belongs to an interaction the person may not see: an upsert by external id
+# must never let someone overwrite another team's interaction (nor tell them whose it is).
+TAKEN = "is already used by an interaction you cannot change; use another external id"
+
+
+def _may_overwrite(by: User, pks: list[int]) -> set[int]:
+    """The interactions among ``pks`` that ``by`` may update by re-ingesting them: those in their scope."""
+    if not pks:
+        return set()
+    return set(interaction_scope(viewer=by).filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def parse_payload(payload: Any) -> InteractionIn:
@@ -246,6 +259,8 @@ def interaction_upsert(
     if data.external_id:
         interaction = Interaction.objects.select_for_update().filter(external_id=data.external_id).first()
     created = interaction is None
+    if not created and by is not None and not _may_overwrite(by, [interaction.pk]):
+        raise IngestError({"external_id": TAKEN})
     rechanneled = not created and interaction.channel != data.channel.value
     if created:
         interaction = Interaction(external_id=data.external_id, source=source, created_by=by)
@@ -368,6 +383,7 @@ def interaction_bulk_upsert(
         resolver.prefetch([ref for item in valid for ref in (item.agent, *item.other_agents)])
         seen: set[str] = set()
         resolved: list[tuple[str | None, dict[str, Any], Any, list[User]]] = []
+        resolved_index: list[int] = []
         for item in valid:
             fields, external_id = item.fields, item.fields["external_id"]
             try:
@@ -384,7 +400,15 @@ def interaction_bulk_upsert(
             team = resolver.team_of(agent)
             fields.update(agent_id=agent.pk if agent else None, team_id=team.pk if team else None)
             resolved.append((external_id, fields, item.enriched, [u for u in others if u is not None]))
+            resolved_index.append(item.index)
         existing = {i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)}
+        if by is not None:  # a person updates only interactions they can see; the others are per-item errors
+            writable = _may_overwrite(by, [i.pk for i in existing.values()])
+            for item_index, (external_id, *_rest) in reversed(list(enumerate(resolved))):
+                current = existing.get(external_id) if external_id else None
+                if current is not None and current.pk not in writable:
+                    report.errors.append({"index": resolved_index[item_index], "errors": [f"external_id: {TAKEN}"]})
+                    del resolved[item_index]
         new_rows: list[tuple] = []
         new_mentions: list[Any] = []
         new_others: list[list[User]] = []
