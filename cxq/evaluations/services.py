@@ -273,6 +273,7 @@ def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[st
     """The agent disputes specific answers, each with a reason (EV-6)."""
     evaluation = Evaluation.objects.select_for_update().select_related("version", "evaluator").get(pk=evaluation.pk)
     _require_agent(by, evaluation)
+    require(by, "evaluations.respond")  # as the dispute page does: the API is no way around it
     closed = dispute_closed_reason(evaluation)
     if closed:
         raise ValidationError({"status": closed})
