@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from cxq.lib.env import env_bool, env_choice, env_int, env_list, env_str
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",
     "axes",
+    "csp",
     "huey.contrib.djhuey",
     "cxq.accounts",
     "cxq.audit",
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -213,6 +216,33 @@ if SECURE_COOKIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("CXQ_HSTS_SECONDS", 0, minimum=0)
 
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files — no inline
+# code, no eval (Alpine runs its CSP build, components live in static JS). Every page's scripts carry
+# the request's nonce, so an inline <script> would need it too. CXQ_CSP_REPORT_ONLY=true sends the
+# same policy as Content-Security-Policy-Report-Only: violations are reported in the browser's
+# console but nothing is blocked (for trying a change to the policy on a live system).
+CXQ_CSP_REPORT_ONLY = env_bool("CXQ_CSP_REPORT_ONLY", False)
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "upgrade-insecure-requests": SECURE_COOKIES,
+    }
+}
+if CXQ_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy
+
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("CXQ_EMAIL_HOST")
 EMAIL_PORT = env_int("CXQ_EMAIL_PORT", 587, minimum=1, maximum=65535)
@@ -247,7 +277,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "cxq" / "static",
     # Front-end packages installed from npm at setup (never committed); only their dist folders.
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/alpinejs", NODE_MODULES / "alpinejs" / "dist"),
+    # Alpine's CSP build: evaluates x-* expressions with its own parser instead of new Function().
+    ("vendor/alpinejs-csp", NODE_MODULES / "@alpinejs" / "csp" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]

@@ -1,0 +1,38 @@
+"""The Content-Security-Policy is enforced by the browser, and the journeys notice when it blocks
+something: inline code would fail them rather than silently not run."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_browser_blocks_inline_code_and_a_journey_records_it(personas, page, login, browser_errors):
+    login(page, personas.admin)
+    # What a template must no longer contain: an inline script and a style attribute.
+    page.evaluate(
+        """() => {
+          const script = document.createElement("script");
+          script.textContent = "window.cxqInlineRan = true";
+          document.body.append(script);
+          document.querySelector("h1").setAttribute("style", "color: red");
+        }"""
+    )
+    assert page.evaluate("() => window.cxqInlineRan === undefined")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('h1')).color") != "rgb(255, 0, 0)"
+    for _ in range(40):  # the violation events reach the test asynchronously
+        violations = [e for e in browser_errors if "CSP violation" in e]
+        if len(violations) >= 2:
+            break
+        page.wait_for_timeout(50)
+    assert any("script-src" in v for v in violations), browser_errors
+    assert any("style-src" in v for v in violations), browser_errors
+    browser_errors.clear()  # provoked on purpose: not an error of the page
+
+    # Alpine (its CSP build) still runs the page's components: the user menu opens and closes.
+    page.click(".user-button")
+    expect(page.locator(".menu")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator(".menu")).to_be_hidden()
