@@ -200,9 +200,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
-SECURE_COOKIES = env_bool("CXQ_SECURE_COOKIES", CXQ_BASE_URL.startswith("https://"))
-SESSION_COOKIE_SECURE = SECURE_COOKIES
-CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Served over HTTPS (CXQ_HTTPS; CXQ_SECURE_COOKIES is its former name): cookies are sent only over
+# HTTPS and browsers are told to use nothing else (HSTS). Default: on when CXQ_BASE_URL is https://,
+# off for the local demo over plain http, where Secure cookies would make logging in impossible.
+CXQ_HTTPS = env_bool("CXQ_HTTPS", env_bool("CXQ_SECURE_COOKIES", CXQ_BASE_URL.startswith("https://")))
+SESSION_COOKIE_SECURE = CXQ_HTTPS
+CSRF_COOKIE_SECURE = CXQ_HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -212,9 +215,15 @@ CSRF_COOKIE_NAME = "cxq_csrftoken"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if SECURE_COOKIES:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("CXQ_HSTS_SECONDS", 0, minimum=0)
+if CXQ_HTTPS:
+    # `cxq serve` (gunicorn) speaks plain HTTP, so HTTPS normally ends at a reverse proxy that says
+    # the original scheme in X-Forwarded-Proto. Trust that header only behind such a proxy: a client
+    # reaching the app directly could otherwise claim HTTPS.
+    if env_bool("CXQ_BEHIND_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("CXQ_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CXQ_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("CXQ_HSTS_PRELOAD", False)
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files — no inline
 # code, no eval (Alpine runs its CSP build, components live in static JS). Every page's scripts carry
@@ -235,7 +244,7 @@ _csp_policy = {
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
-        "upgrade-insecure-requests": SECURE_COOKIES,
+        "upgrade-insecure-requests": CXQ_HTTPS,
     }
 }
 if CXQ_CSP_REPORT_ONLY:
