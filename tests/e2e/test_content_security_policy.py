@@ -50,3 +50,12 @@ def test_the_api_docs_run_under_the_policy(personas, page, login, screenshot, br
     # Not the policy's doing: Swagger's YAML parser refuses the schema's duplicated "200" response key
     # (GET /api/v1/calibrations/{uuid}/export), which JSON parsers accept. Reported separately.
     browser_errors[:] = [e for e in browser_errors if "YAMLException" not in e]
+
+
+def test_what_replaced_inline_handlers_still_works(personas, page, login):
+    login(page, personas.admin)
+    # <select data-autosubmit> (was onchange="this.form.submit()"): choosing a status filters the outbox.
+    page.goto("/notifications/outbox/")
+    page.select_option("select[name=status]", index=1)
+    page.wait_for_url(lambda url: "status=" in url)
+    expect(page.locator("select[name=status] option").nth(1)).to_have_attribute("selected", "")
