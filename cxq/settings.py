@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cxq.context_processors.shell",
             ],
+            "builtins": ["cxq.accounts.templatetags.access"],  # {% if user|can:"code" %}
         },
     }
 ]

@@ -37,3 +37,25 @@ def test_the_wiring_is_the_only_module_that_imports_both_producers_and_their_con
             found += [f"{path.relative_to(ROOT)} imports {c}" for c in consumers if f"from {c}" in text]
     # the settings page's time-zone message (listed in the import contracts' ignore_imports too)
     assert found == ["cxq/accounts/views.py imports cxq.analytics"]
+
+
+def test_templates_ask_the_permission_filter_not_the_role_codes():
+    """``user|can:"code"`` (has_perm) is the one check; a template never reads the role's codes itself."""
+    offenders = [
+        str(path.relative_to(ROOT)) for path in (ROOT / "cxq").rglob("*.html") if "permission_codes" in path.read_text()
+    ]
+    assert offenders == []
+
+
+def test_the_permission_filter_refuses_an_unknown_code(personas):
+    from django.template import Context, Template
+
+    from cxq.accounts.permissions import UnknownPermission
+
+    page = Template('{% if user|can:"teams.manage" %}manage{% else %}read{% endif %}')
+    assert page.render(Context({"user": personas.admin})) == "manage"
+    assert page.render(Context({"user": personas.agent_a1})) == "read"
+    import pytest
+
+    with pytest.raises(UnknownPermission):
+        Template('{% if user|can:"teams.mange" %}x{% endif %}').render(Context({"user": personas.admin}))
