@@ -55,8 +55,7 @@ def evaluation_start(request, interaction):
 @perm_required("evaluations.assign")
 def assignment_new(request, interaction):
     item = interaction_get_for(viewer=request.user, uuid=interaction)
-    people = user_scope(viewer=request.user).filter(is_active=True).select_related("role").order_by("full_name")
-    assignees = policies.assignable(people, item)
+    assignees = policies.assignable(request.user, item)
     form = AssignForm(request.POST or None, scorecards=usable_scorecards(), assignees=assignees)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

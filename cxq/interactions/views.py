@@ -82,14 +82,10 @@ def _bulk_assign_context(viewer) -> dict | None:
     """Choices for assigning ticked interactions from the list (evaluations.assign only)."""
     if not has_perm(viewer, "evaluations.assign"):
         return None
+    from cxq.evaluations.policies import possible_assignees
     from cxq.scorecards.selectors import usable_scorecards
 
-    people = [
-        u
-        for u in user_scope(viewer=viewer).filter(is_active=True).select_related("role").order_by("full_name")
-        if has_perm(u, "evaluations.create")
-    ]
-    return {"scorecards": list(usable_scorecards()), "assignees": people}
+    return {"scorecards": list(usable_scorecards()), "assignees": possible_assignees(viewer)}
 
 
 def _evaluations_of(viewer, interaction) -> list:
