@@ -9,7 +9,7 @@ scores or statistics — only the session's facts and their own task.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
@@ -190,6 +190,7 @@ class Report:
     submitted: list[Row]
     questions: list[QuestionRow]
     benchmark: Row | None
+    blind: bool = False  # built for a viewer who is still blind: nobody's answers, scores or statistics
 
 
 def _answers(document: dict, evaluation) -> dict[str, Answer]:
@@ -217,8 +218,38 @@ def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def session_report(session: Session) -> Report:
-    """Everything the session view, its API representation and its CSV share (CA-2, CA-3).
+def session_report(session: Session, *, viewer=None) -> Report:
+    """Everything the session view, its API representation and its CSV share, as ``viewer`` may see it.
+
+    For a viewer who is still blind (``is_blind``) the report is redacted here, once: who takes part
+    and how far along the session is, nothing anyone answered (docs/calibrations.md, "Blindness").
+    Without a viewer (internal use: statistics across sessions, tests) the whole report.
+    """
+    report = _full_report(session)
+    if viewer is not None and is_blind(viewer=viewer, session=session):
+        return _redacted(report)
+    return report
+
+
+def _redacted(report: Report) -> Report:
+    rows = [Row(seat=r.seat, submitted=r.submitted, is_benchmark=r.is_benchmark) for r in report.rows]
+    return replace(
+        report,
+        blind=True,
+        spread=stats.Spread(0, None, None, None, None),
+        alpha_interval=None,
+        alpha_nominal=None,
+        percent_agreement=None,
+        mad_benchmark=None,
+        rows=rows,
+        submitted=[r for r in rows if r.submitted],
+        questions=[],
+        benchmark=None,
+    )
+
+
+def _full_report(session: Session) -> Report:
+    """The whole comparison (CA-2, CA-3).
 
     1. Active assessors; those whose evaluation is submitted are the observers.
     2. Per observer and question: option and points (missing when N/A, unanswered or hidden).
