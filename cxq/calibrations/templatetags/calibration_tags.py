@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import template
 
+from cxq.calibrations.selectors import open_sessions_for, open_tasks
+
 register = template.Library()
 
 
@@ -27,3 +29,15 @@ def signed(value, places: int = 1) -> str:
     if float(text) == 0:
         return text
     return ("+" if value > 0 else "−") + text
+
+
+@register.inclusion_tag("calibrations/_marker.html", takes_context=True)
+def calibration_marker(context, interaction_id: int) -> dict:
+    """The active-calibration marker on an interaction or one of its evaluations (CA-4)."""
+    return {"calibration_marker": open_sessions_for(viewer=context["request"].user, interaction_id=interaction_id)}
+
+
+@register.simple_tag(takes_context=True)
+def calibration_tasks(context) -> list:
+    """The viewer's open calibration seats, for "My tasks"."""
+    return list(open_tasks(viewer=context["request"].user))
