@@ -156,7 +156,7 @@ HUEY_WORKERS = env_int("CXQ_WORKER_THREADS", 2, minimum=1, maximum=64)
 # "process" (default where the platform can fork): each worker is a process forked from `cxq worker`
 # once it has loaded the language model, so CPU-heavy jobs (enrichment after API bulk ingest) use
 # every core — with threads they share one, and bulk ingest reached ~1,650/s instead of ~2,500/s
-# (PF-2). "thread": one process, workers share it (and Windows, which cannot fork).
+# (docs/performance.md#ingest-throughput). "thread": one process, workers share it (and Windows, which cannot fork).
 HUEY_WORKER_TYPE = env_choice("CXQ_WORKER_TYPE", "process" if hasattr(os, "fork") else "thread", ("thread", "process"))
 _huey_common = {
     "name": "cxq",
@@ -299,10 +299,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)
 # Largest request body outside file uploads (an API bulk call of 1000 interactions with 40-utterance
 # transcripts is ~5 MB; Django's 2.5 MB default refused half of one). Bodies are parsed in memory,
-# so this also bounds a web process's peak (PF-6). Larger bodies get a 413 that says the limit.
+# so this also bounds a web process's peak (docs/performance.md#memory). Larger bodies get a 413 that says the limit.
 CXQ_MAX_REQUEST_MB = env_int("CXQ_MAX_REQUEST_MB", 16, minimum=1, maximum=256)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CXQ_MAX_REQUEST_MB * 1024 * 1024
-# Where recordings may be fetched from by URL (IG-3); empty = fetching by URL is off. Entries are
+# Where recordings may be fetched from by URL (docs/interactions.md#recordings); empty = fetching by URL is off. Entries
+# are
 # host (default port only) or host:port; https only unless http is allowed; names resolving to
 # non-public addresses are refused unless the address is in one of the listed networks.
 CXQ_MEDIA_FETCH_HOSTS = env_list("CXQ_MEDIA_FETCH_HOSTS", [])

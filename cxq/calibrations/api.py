@@ -1,7 +1,8 @@
 """Calibration sessions over the API: list, create, read (with statistics), assessors, close, CSV.
 
 While the caller is an assessor of an open session who has not submitted, the session's
-``statistics`` and ``questions`` are null and assessors' scores are left out (CA-1 blindness)."""
+``statistics`` and ``questions`` are null and assessors' scores are left out (docs/calibrations.md#the-session
+blindness)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""Reads of calibration sessions, scoped by who asks, and the session report (CA-2, CA-3).
+"""Reads of calibration sessions, scoped by who asks, and the session report (docs/calibrations.md#statistics).
 
 Who sees a session: admins (every team) all; people with calibrations.manage the sessions on
 interactions they can see, and the ones they created; assessors the sessions they are in.
 
-Blindness (CA-1): an assessor of an open session who has not submitted sees nobody's answers,
+Blindness (docs/calibrations.md#blindness): an assessor of an open session who has not submitted sees nobody's
+answers,
 scores or statistics — only the session's facts and their own task.
 """
 
@@ -69,14 +70,15 @@ def _active(prefix: str = "") -> Q:
 
 
 def session_list(*, viewer, q: str = "", status: str = "") -> QuerySet[Session]:
-    """The sessions list (CA-5): searchable by name, with completion and the average score."""
+    """The sessions list (docs/calibrations.md#the-sessions-list): searchable by name, with completion and the average
+    score."""
     qs = session_scope(viewer=viewer).select_related("scorecard", "interaction", "agent")
     if q:
         qs = qs.filter(name__icontains=q.strip())
     if status:
         qs = qs.filter(status=status)
     done = _active() & Q(assessors__evaluation__status__in=SUBMITTED)
-    # the viewer still owes their own evaluation: the average stays hidden from them (CA-1)
+    # the viewer still owes their own evaluation: the average stays hidden from them (docs/calibrations.md#the-session)
     # (a removed seat that never submitted stays blind: leaving must not open the results)
     pending = Assessor.objects.filter(
         session=OuterRef("pk"), session__status=SessionStatus.OPEN, user=viewer.pk
@@ -121,7 +123,8 @@ def open_tasks(*, viewer) -> QuerySet[Assessor]:
 
 
 def open_sessions_for(*, viewer, interaction_id: int) -> list[tuple[Session, bool]]:
-    """The active-calibration marker (CA-4): open sessions on this interaction, each with whether the
+    """The active-calibration marker (docs/calibrations.md#active-calibration-marker): open sessions on this
+    interaction, each with whether the
     viewer may open it. Shown to staff who take part in or manage calibrations, never to agents."""
     if not may_view_calibrations(viewer):
         return []
@@ -195,7 +198,7 @@ class Report:
 
 def _answers(document: dict, evaluation) -> dict[str, Answer]:
     """Per question: the chosen option and its points, from the scoring engine; N/A, unanswered and
-    hidden questions are missing values (CA-3)."""
+    hidden questions are missing values (docs/calibrations.md#statistics)."""
     result = preview_payload(document, evaluation.answers)
     by_key = {q["key"]: q for q in result["questions"]}
     out = {}
@@ -249,7 +252,7 @@ def _redacted(report: Report) -> Report:
 
 
 def _full_report(session: Session) -> Report:
-    """The whole comparison (CA-2, CA-3).
+    """The whole comparison (docs/calibrations.md#statistics).
 
     1. Active assessors; those whose evaluation is submitted are the observers.
     2. Per observer and question: option and points (missing when N/A, unanswered or hidden).
@@ -331,7 +334,8 @@ def _full_report(session: Session) -> Report:
     )
 
 
-# --- Across sessions (CA-3): per question agreement and each evaluator's trend ----------------------
+# --- Across sessions (docs/calibrations.md#statistics): per question agreement and each evaluator's trend
+# ----------------------
 
 
 @dataclass

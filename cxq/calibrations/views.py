@@ -183,7 +183,8 @@ def session_export(request, uuid):
 
 @perm_required("calibrations.manage")
 def agreement(request):
-    """Agreement per question across sessions, and each evaluator's calibration trend (CA-3)."""
+    """Agreement per question across sessions, and each evaluator's calibration trend
+    (docs/calibrations.md#statistics)."""
     viewer = request.user
     scope = selectors.session_scope(viewer=viewer)
     scorecards = Scorecard.objects.filter(pk__in=scope.values("scorecard_id")).order_by("name")

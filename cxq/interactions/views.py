@@ -145,7 +145,8 @@ def interaction_detail(request, uuid):
 
 @perm_required("interactions.create")
 def interaction_new(request):
-    """Add an offline interaction (IN-3): agent, channel, when, duration, notes, transcript, audio."""
+    """Add an offline interaction (docs/interactions.md#offline-form): agent, channel, when, duration, notes,
+    transcript, audio."""
     agents = user_scope(viewer=request.user).filter(role__key="agent", is_active=True).order_by("full_name")
     form = OfflineInteractionForm(request.POST or None, request.FILES or None, agents=agents)
     if request.method == "POST" and form.is_valid():

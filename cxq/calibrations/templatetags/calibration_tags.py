@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def stat(value, places: int = 2) -> str:
-    """A statistic, or the words "not enough data" when it is undefined (CA-3)."""
+    """A statistic, or the words "not enough data" when it is undefined (docs/calibrations.md#statistics)."""
     if value is None:
         return "not enough data"
     return f"{value:.{int(places)}f}"
@@ -33,7 +33,8 @@ def signed(value, places: int = 1) -> str:
 
 @register.inclusion_tag("calibrations/_marker.html", takes_context=True)
 def calibration_marker(context, interaction_id: int) -> dict:
-    """The active-calibration marker on an interaction or one of its evaluations (CA-4)."""
+    """The active-calibration marker on an interaction or one of its evaluations
+    (docs/calibrations.md#active-calibration-marker)."""
     return {"calibration_marker": open_sessions_for(viewer=context["request"].user, interaction_id=interaction_id)}
 
 

@@ -1,4 +1,4 @@
-// The scorecard builder (SC-9): an Alpine component that edits a §2.2 document in the browser.
+// The scorecard builder (docs/scoring.md#the-builder): an Alpine component that edits a docs/scoring.md#the-scorecard-document document in the browser.
 // Validation, the preview form and its running total all come from the server (the Python engine);
 // this file only edits the document and moves things around.
 // Alpine runs its CSP build (no eval): the template's expressions only read state and call the
