@@ -17,6 +17,7 @@ from cxq.accounts.permissions import has_perm
 from cxq.audit.services import audit_record
 from cxq.interactions.models import Comment, Interaction
 from cxq.interactions.selectors import interaction_scope
+from cxq.lib.inputs import check_text
 from cxq.notifications.services import notify
 
 MAX_BODY = 5000
@@ -63,7 +64,7 @@ def mention_candidates(*, interaction: Interaction, private: bool) -> list[User]
 
 
 def _clean(body: str, utterance_index, utterance_end_index, interaction: Interaction) -> str:
-    body = (body or "").strip()
+    body = check_text((body or "").strip(), field="body", multiline=True)
     if not body:
         raise ValidationError({"body": "Write something."})
     if len(body) > MAX_BODY:
