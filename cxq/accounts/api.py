@@ -3,12 +3,14 @@ from uuid import UUID
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from cxq.accounts import selectors, services
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
 from cxq.accounts.permissions import PERMISSIONS
 from cxq.accounts.services import require
+from cxq.lib.inputs import MultilineText, Text
+from cxq.lib.pagination import CursorPagination
 
 router = Router(tags=["accounts"])
 
@@ -70,27 +72,27 @@ class MeOut(UserOut):
 
 
 class MeIn(Schema):
-    full_name: str | None = None
-    time_zone: str | None = None
+    full_name: Text | None = None
+    time_zone: Text | None = None
 
 
 class UserCreateIn(Schema):
-    email: str
-    full_name: str
-    role: str | None = None  # role key
-    time_zone: str = ""
+    email: Text
+    full_name: Text
+    role: Text | None = None  # role key
+    time_zone: Text = ""
     password: str | None = None
-    external_id: str | None = None
+    external_id: Text | None = None
     member_of: list[UUID] = []
     leads: list[UUID] = []
 
 
 class UserUpdateIn(Schema):
-    email: str | None = None
-    full_name: str | None = None
-    role: str | None = None  # role key; "" removes the role
-    time_zone: str | None = None
-    external_id: str | None = None
+    email: Text | None = None
+    full_name: Text | None = None
+    role: Text | None = None  # role key; "" removes the role
+    time_zone: Text | None = None
+    external_id: Text | None = None
     is_active: bool | None = None
     member_of: list[UUID] | None = None
     leads: list[UUID] | None = None
@@ -122,15 +124,15 @@ class TeamOut(Schema):
 
 
 class TeamIn(Schema):
-    name: str
-    description: str = ""
+    name: Text
+    description: MultilineText = ""
     members: list[UUID] = []
     leads: list[UUID] = []
 
 
 class TeamPatch(Schema):
-    name: str | None = None
-    description: str | None = None
+    name: Text | None = None
+    description: MultilineText | None = None
     members: list[UUID] | None = None
     leads: list[UUID] | None = None
 
@@ -154,19 +156,19 @@ class RoleOut(Schema):
 
 
 class RoleIn(Schema):
-    name: str
-    description: str = ""
-    permissions: list[str] = []
+    name: Text
+    description: MultilineText = ""
+    permissions: list[Text] = []
 
 
 class RolePatch(Schema):
-    name: str | None = None
-    description: str | None = None
-    permissions: list[str] | None = None
+    name: Text | None = None
+    description: MultilineText | None = None
+    permissions: list[Text] | None = None
 
 
 class DuplicateIn(Schema):
-    name: str = ""
+    name: Text = ""
 
 
 class PermissionOut(Schema):
@@ -191,14 +193,14 @@ class SettingsOut(Schema):
 
 
 class SettingsPatch(Schema):
-    name: str | None = None
-    default_time_zone: str | None = None
+    name: Text | None = None
+    default_time_zone: Text | None = None
     acknowledgement_required: bool | None = None
     acknowledgement_days: int | None = None
-    unknown_agents: str | None = None
+    unknown_agents: Text | None = None
     silence_seconds: float | None = None
     crosstalk_seconds: float | None = None
-    webhook_secret: str | None = None
+    webhook_secret: Text | None = None
 
 
 class TokenOut(Schema):
@@ -295,7 +297,7 @@ def me_password(request, payload: PasswordIn):
 
 @router.get("/users", response=list[UserOut], summary="Users in my scope")
 @paginate(CursorPagination, ordering=("id",))
-def users_list(request, search: str = "", role: str = "", team: str = "", status: str = ""):
+def users_list(request, search: Text = "", role: Text = "", team: Text = "", status: Text = ""):
     return selectors.user_list(viewer=request.user, search=search, role_key=role, team_uuid=team, status=status)
 
 
@@ -352,7 +354,7 @@ def users_password(request, uuid: UUID, payload: PasswordIn):
 
 @router.get("/teams", response=list[TeamOut], summary="Teams in my scope")
 @paginate(CursorPagination, ordering=("id",))
-def teams_list(request, search: str = ""):
+def teams_list(request, search: Text = ""):
     return selectors.team_list(viewer=request.user, search=search)
 
 
