@@ -5,12 +5,14 @@ from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from cxq.accounts import selectors, services
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
 from cxq.accounts.permissions import PERMISSIONS, require
+from cxq.lib.inputs import MultilineText, Text
+from cxq.lib.pagination import CursorPagination
 
 router = Router(tags=["accounts"])
 
@@ -72,27 +74,27 @@ class MeOut(UserOut):
 
 
 class MeIn(Schema):
-    full_name: str | None = None
-    time_zone: str | None = None
+    full_name: Text | None = None
+    time_zone: Text | None = None
 
 
 class UserCreateIn(Schema):
-    email: str
-    full_name: str
-    role: str | None = None  # role key
-    time_zone: str = ""
+    email: Text
+    full_name: Text
+    role: Text | None = None  # role key
+    time_zone: Text = ""
     password: str | None = None
-    external_id: str | None = None
+    external_id: Text | None = None
     member_of: list[UUID] = []
     leads: list[UUID] = []
 
 
 class UserUpdateIn(Schema):
-    email: str | None = None
-    full_name: str | None = None
-    role: str | None = None  # role key; "" removes the role
-    time_zone: str | None = None
-    external_id: str | None = None
+    email: Text | None = None
+    full_name: Text | None = None
+    role: Text | None = None  # role key; "" removes the role
+    time_zone: Text | None = None
+    external_id: Text | None = None
     is_active: bool | None = None
     member_of: list[UUID] | None = None
     leads: list[UUID] | None = None
@@ -130,15 +132,15 @@ class TeamOut(Schema):
 
 
 class TeamIn(Schema):
-    name: str
-    description: str = ""
+    name: Text
+    description: MultilineText = ""
     members: list[UUID] = []
     leads: list[UUID] = []
 
 
 class TeamPatch(Schema):
-    name: str | None = None
-    description: str | None = None
+    name: Text | None = None
+    description: MultilineText | None = None
     members: list[UUID] | None = None
     leads: list[UUID] | None = None
 
@@ -162,19 +164,19 @@ class RoleOut(Schema):
 
 
 class RoleIn(Schema):
-    name: str
-    description: str = ""
-    permissions: list[str] = []
+    name: Text
+    description: MultilineText = ""
+    permissions: list[Text] = []
 
 
 class RolePatch(Schema):
-    name: str | None = None
-    description: str | None = None
-    permissions: list[str] | None = None
+    name: Text | None = None
+    description: MultilineText | None = None
+    permissions: list[Text] | None = None
 
 
 class DuplicateIn(Schema):
-    name: str = ""
+    name: Text = ""
 
 
 class PermissionOut(Schema):
@@ -199,14 +201,14 @@ class SettingsOut(Schema):
 
 
 class SettingsPatch(Schema):
-    name: str | None = None
-    default_time_zone: str | None = None
+    name: Text | None = None
+    default_time_zone: Text | None = None
     acknowledgement_required: bool | None = None
     acknowledgement_days: int | None = None
-    unknown_agents: str | None = None
+    unknown_agents: Text | None = None
     silence_seconds: float | None = None
     crosstalk_seconds: float | None = None
-    webhook_secret: str | None = None
+    webhook_secret: Text | None = None
 
 
 class TokenOut(Schema):
@@ -321,7 +323,7 @@ def me_password(request, payload: MyPasswordIn):
 
 @router.get("/users", response=list[UserOut], summary="Users in my scope")
 @paginate(CursorPagination, ordering=("id",))
-def users_list(request, search: str = "", role: str = "", team: str = "", status: str = ""):
+def users_list(request, search: Text = "", role: Text = "", team: Text = "", status: Text = ""):
     return selectors.user_list(viewer=request.user, search=search, role_key=role, team_uuid=team, status=status)
 
 
@@ -381,7 +383,7 @@ def users_password(request, uuid: UUID, payload: PasswordIn):
 
 @router.get("/teams", response=list[TeamOut], summary="Teams in my scope")
 @paginate(CursorPagination, ordering=("id",))
-def teams_list(request, search: str = ""):
+def teams_list(request, search: Text = ""):
     return selectors.team_list(viewer=request.user, search=search)
 
 

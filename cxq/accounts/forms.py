@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.permissions import PERMISSION_CODES
 from cxq.accounts.services import token_name_clean
+from cxq.lib import inputs
 from cxq.lib.timezones import time_zone_choices
 
 
@@ -25,7 +26,7 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
+    username = inputs.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
@@ -44,12 +45,12 @@ def _tz_field(required: bool, empty_label: str) -> forms.ChoiceField:
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Name")
+    full_name = inputs.TextField(max_length=150, label="Name")
     time_zone = _tz_field(False, "Organisation default")
 
 
 class UserFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = inputs.TextField(required=False, label="Search")
     role = forms.ChoiceField(required=False)
     team = forms.ChoiceField(required=False)
     status = forms.ChoiceField(
@@ -65,11 +66,11 @@ class UserFilterForm(forms.Form):
 
 
 class UserForm(forms.Form):
-    email = forms.EmailField()
-    full_name = forms.CharField(max_length=150, label="Name")
+    email = inputs.EmailField()
+    full_name = inputs.TextField(max_length=150, label="Name")
     role = forms.ModelChoiceField(queryset=Role.objects.all(), required=False, empty_label="No role")
     time_zone = _tz_field(False, "Organisation default")
-    external_id = forms.CharField(
+    external_id = inputs.TextField(
         max_length=128, required=False, label="External id", help_text="The agent's id in your telephony/CRM"
     )
     member_of = forms.ModelMultipleChoiceField(
@@ -108,8 +109,8 @@ class PasswordSetForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = inputs.TextField(max_length=120)
+    description = inputs.MultilineTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     members = forms.ModelMultipleChoiceField(
         queryset=User.objects.filter(is_active=True, role__key="agent").order_by("full_name"),
         required=False,
@@ -127,8 +128,8 @@ class TeamForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    name = forms.CharField(max_length=80)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = inputs.TextField(max_length=80)
+    description = inputs.MultilineTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     permissions = forms.MultipleChoiceField(
         choices=[(c, c) for c in sorted(PERMISSION_CODES)],
         required=False,
@@ -137,7 +138,7 @@ class RoleForm(forms.Form):
 
 
 class OrgSettingsForm(forms.Form):
-    name = forms.CharField(max_length=120, label="Organisation name")
+    name = inputs.TextField(max_length=120, label="Organisation name")
     default_time_zone = _tz_field(True, "")
     acknowledgement_required = forms.BooleanField(
         required=False,
@@ -157,7 +158,7 @@ class OrgSettingsForm(forms.Form):
     crosstalk_seconds = forms.DecimalField(
         min_value=0.1, max_value=60, decimal_places=1, label="Crosstalk longer than (s)"
     )
-    webhook_secret = forms.CharField(
+    webhook_secret = inputs.TextField(
         required=False,
         max_length=200,
         label="Webhook secret",

@@ -27,6 +27,7 @@ from cxq.accounts.forms import (
 from cxq.accounts.models import ApiToken, OrgSettings, User
 from cxq.accounts.permissions import permission_groups
 from cxq.accounts.rules import can_view_people, can_view_teams
+from cxq.lib.inputs import filter_status
 
 
 class LoginView(auth_views.LoginView):
@@ -121,7 +122,8 @@ def token_revoke(request, uuid):
 def user_list(request):
     teams = selectors.team_list(viewer=request.user)
     form = UserFilterForm(request.GET or None, teams=teams)
-    filters = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid()
+    filters = form.cleaned_data if valid else {}
     qs = selectors.user_list(
         viewer=request.user,
         search=filters.get("q", ""),
@@ -133,7 +135,8 @@ def user_list(request):
     template = "accounts/user_list.html"
     if request.htmx and request.htmx.target == "user-table":
         template += "#user-table"
-    return render(request, template, {"form": form, "page": page, "total": page.paginator.count})
+    context = {"form": form, "page": page, "total": page.paginator.count}
+    return render(request, template, context, status=filter_status(request, form, valid))
 
 
 @perm_required("users.manage")

@@ -18,6 +18,7 @@ from cxq.analytics.services import org_zone
 from cxq.evaluations.choices import Source
 from cxq.evaluations.sources import sources_where
 from cxq.interactions.choices import Channel
+from cxq.lib import inputs
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 
 MAX_DAYS = 3 * 366
@@ -29,8 +30,8 @@ def org_today():
 
 
 class AnalyticsFilterForm(forms.Form):
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = inputs.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = inputs.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     scorecard = forms.ChoiceField(required=False)
     versions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     team = forms.ChoiceField(required=False)

@@ -1,9 +1,11 @@
-from datetime import date, datetime
+from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from cxq.audit import selectors
+from cxq.lib.inputs import Day, Text
+from cxq.lib.pagination import CursorPagination
 
 router = Router(tags=["audit"])
 
@@ -29,13 +31,13 @@ class AuditOut(Schema):
 @paginate(CursorPagination, ordering=("-id",))
 def audit_list(
     request,
-    actor: str = "",
-    action: str = "",
-    object_type: str = "",
-    object_id: str = "",
-    search: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
+    actor: Text = "",
+    action: Text = "",
+    object_type: Text = "",
+    object_id: Text = "",
+    search: Text = "",
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ):
     return selectors.audit_list(
         viewer=request.user,

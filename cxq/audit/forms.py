@@ -4,6 +4,7 @@ from django import forms
 
 from cxq.accounts.models import User
 from cxq.audit.selectors import audit_actions, audit_object_types
+from cxq.lib import inputs
 
 
 class AuditFilterForm(forms.Form):
@@ -12,9 +13,9 @@ class AuditFilterForm(forms.Form):
     )
     action = forms.ChoiceField(required=False)
     object_type = forms.ChoiceField(required=False, label="Object")
-    q = forms.CharField(required=False, label="Object name")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    q = inputs.TextField(required=False, label="Object name")
+    date_from = inputs.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = inputs.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

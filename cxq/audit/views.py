@@ -10,6 +10,7 @@ from cxq.accounts.decorators import perm_required
 from cxq.audit import selectors
 from cxq.audit.forms import AuditFilterForm
 from cxq.lib.csvio import csv_stream_response
+from cxq.lib.inputs import filter_status
 
 PAGE = 50
 
@@ -18,10 +19,11 @@ PAGE = 50
 def audit_list(request):
     """Newest first, keyset-paginated on id (``?before=<id>``) so deep pages stay fast."""
     form = AuditFilterForm(request.GET or None)
-    kwargs = form.selector_kwargs() if form.is_valid() else {}
+    valid = form.is_valid()
+    kwargs = form.selector_kwargs() if valid else {}
     qs = selectors.audit_list(viewer=request.user, **kwargs)
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if before.isascii() and before.isdigit():
         qs = qs.filter(id__lt=int(before))
     rows = list(qs.order_by("-id")[: PAGE + 1])
     has_more = len(rows) > PAGE
@@ -37,7 +39,7 @@ def audit_list(request):
     template = "audit/list.html"
     if request.htmx and request.htmx.target == "audit-table":
         template += "#audit-table"
-    return render(request, template, context)
+    return render(request, template, context, status=filter_status(request, form, valid))
 
 
 @perm_required("audit.view")

@@ -4,15 +4,15 @@ While the caller is an assessor of an open session who has not submitted, the se
 ``statistics`` and ``questions`` are null and assessors' scores are left out (docs/calibrations.md#the-session
 blindness)."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: ninja reads a @paginate view's parameter types from
+# the decorator's module, where a string annotation such as "Text" cannot be resolved.
 from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
@@ -21,6 +21,8 @@ from cxq.calibrations.exports import report_csv_rows
 from cxq.calibrations.models import Session
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.csvio import csv_stream_response
+from cxq.lib.inputs import Moment, Text
+from cxq.lib.pagination import CursorPagination
 from cxq.scorecards.models import Scorecard
 
 router = Router(tags=["calibrations"])
@@ -147,12 +149,12 @@ class SessionDetailOut(SessionOut):
 
 
 class SessionIn(Schema):
-    name: str
+    name: Text
     scorecard: UUID
     interaction: UUID
     assessors: list[UUID]
     benchmark: UUID | None = None
-    due_at: datetime
+    due_at: Moment
 
 
 class AssessorIn(Schema):
@@ -291,7 +293,7 @@ def _detail(request, session: Session) -> dict:
 
 @router.get("/calibrations", response=list[SessionListOut], summary="Calibration sessions I take part in or manage")
 @paginate(CursorPagination, ordering=("-id",))
-def sessions_list(request, q: str = "", status: str = ""):
+def sessions_list(request, q: Text = "", status: Text = ""):
     if not selectors.may_view_calibrations(request.user):
         raise PermissionDenied("Your role does not take part in calibrations.")
     return selectors.session_list(viewer=request.user, q=q, status=status).select_related("version", "benchmark")

@@ -6,13 +6,14 @@ import uuid
 from django import forms
 
 from cxq.calibrations.choices import SessionStatus
+from cxq.lib import inputs
 from cxq.lib.timezones import day_edge
 
 
 class SessionForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = inputs.TextField(max_length=200)
     scorecard = forms.ChoiceField(help_text="Published scorecards only; the session keeps the current version.")
-    interaction = forms.CharField(
+    interaction = inputs.TextField(
         max_length=200, help_text="The interaction's id in your platform (external id) or its CXQ id."
     )
     assessors = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, help_text="Two or more people.")
@@ -21,7 +22,7 @@ class SessionForm(forms.Form):
         label="Benchmark (expert) assessor",
         help_text="Optional. Everyone is compared with this person's answers; they score too and count as an assessor.",
     )
-    due_at = forms.DateTimeField(label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = inputs.DateTimeField(label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args, scorecards=(), people=(), interactions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,15 +49,15 @@ class SessionForm(forms.Form):
 
 
 class SessionFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Name", max_length=200)
+    q = inputs.TextField(required=False, label="Name", max_length=200)
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *SessionStatus.choices])
 
 
 class AcrossForm(forms.Form):
     scorecard = forms.ChoiceField()
     evaluator = forms.ChoiceField(required=False)
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = inputs.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = inputs.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, scorecards=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)

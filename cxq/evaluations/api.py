@@ -1,15 +1,16 @@
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.evaluations import selectors, services
 from cxq.interactions.selectors import interaction_get_for
+from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
+from cxq.lib.pagination import CursorPagination
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.models import Scorecard
 
@@ -103,9 +104,9 @@ class StartIn(Schema):
 
 
 class DraftIn(Schema):
-    answers: dict[str, Any]
-    question_comments: dict[str, str] = {}
-    comment: str = ""
+    answers: JsonObject
+    question_comments: dict[Text, MultilineText] = {}
+    comment: MultilineText = ""
     lock_version: int
 
 
@@ -114,20 +115,20 @@ class SubmitIn(Schema):
 
 
 class DisputeItemIn(Schema):
-    question: str
-    reason: str
+    question: Text
+    reason: MultilineText
 
 
 class DisputeIn(Schema):
     items: list[DisputeItemIn]
-    note: str = ""
+    note: MultilineText = ""
 
 
 class ResponseIn(Schema):
-    question: str
-    response: str  # adjust | reaffirm
-    note: str = ""
-    answer: str | int | None = None
+    question: Text
+    response: Text  # adjust | reaffirm
+    note: MultilineText = ""
+    answer: Text | int | None = None
 
 
 class RespondIn(Schema):
@@ -135,7 +136,7 @@ class RespondIn(Schema):
 
 
 class VoidIn(Schema):
-    reason: str
+    reason: MultilineText
 
 
 class AssignmentOut(Schema):
@@ -169,12 +170,12 @@ class AssignIn(Schema):
     interaction: UUID
     scorecard: UUID
     assignee: UUID
-    due_at: datetime
-    note: str = ""
+    due_at: Moment
+    note: MultilineText = ""
 
 
 class ExtendIn(Schema):
-    due_at: datetime
+    due_at: Moment
 
 
 def _get(request, uuid):
@@ -185,11 +186,11 @@ def _get(request, uuid):
 @paginate(CursorPagination, ordering=("-id",))
 def evaluations_list(
     request,
-    status: str = "",
-    source: str = "",
-    agent: str = "",
-    evaluator: str = "",
-    scorecard: str = "",
+    status: Text = "",
+    source: Text = "",
+    agent: Text = "",
+    evaluator: Text = "",
+    scorecard: Text = "",
     passed: bool | None = None,
 ):
     filters = selectors.Filters(

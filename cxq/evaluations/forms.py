@@ -6,6 +6,7 @@ from cxq.evaluations.choices import Source, Status
 from cxq.evaluations.selectors import Filters
 from cxq.evaluations.sources import sources_where
 from cxq.interactions.choices import Channel
+from cxq.lib import inputs
 from cxq.lib.timezones import day_edge
 
 
@@ -24,8 +25,8 @@ class StartForm(forms.Form):
 class AssignForm(forms.Form):
     scorecard = forms.ChoiceField()
     assignee = forms.ChoiceField(label="Evaluator")
-    due_at = forms.DateTimeField(label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    due_at = inputs.DateTimeField(label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    note = inputs.MultilineTextField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, scorecards=(), assignees=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,18 +52,18 @@ class EvaluationFilterForm(forms.Form):
         coerce=lambda v: v == "yes",
         choices=[("", "Pass or fail"), ("yes", "Passed"), ("no", "Failed")],
     )
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = inputs.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = inputs.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     # drill-down from analytics (hidden: carried in the link, kept while re-filtering)
     team = forms.UUIDField(required=False, widget=forms.HiddenInput)
     version = forms.UUIDField(required=False, widget=forms.HiddenInput)
     channel = forms.ChoiceField(required=False, choices=[("", ""), *Channel.choices], widget=forms.HiddenInput)
-    completed_from = forms.DateTimeField(required=False, widget=forms.HiddenInput)
-    completed_to = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    completed_from = inputs.DateTimeField(required=False, widget=forms.HiddenInput)
+    completed_to = inputs.DateTimeField(required=False, widget=forms.HiddenInput)
     counted = forms.BooleanField(required=False, widget=forms.HiddenInput)
     auto_failed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     question = forms.SlugField(required=False, max_length=64, widget=forms.HiddenInput)
-    answer = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    answer = inputs.TextField(required=False, max_length=64, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         required=False,
         choices=[

@@ -102,7 +102,7 @@ class Revision(TimeStampedModel):
     answers = models.JSONField()
     question_comments = models.JSONField(default=dict)
     comment = models.TextField(blank=True)
-    result = models.JSONField(help_text="The docs/scoring.md#scoring-rules result as cxq score prints it")
+    result = models.JSONField(help_text="The scoring result as cxq score prints it (docs/scoring.md)")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(blank=True)
 

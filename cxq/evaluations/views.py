@@ -16,6 +16,7 @@ from cxq.evaluations.forms import AssignForm, EvaluationFilterForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.csvio import csv_stream_response
+from cxq.lib.inputs import filter_status, parse_form_moment
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.selectors import answer_label, usable_scorecards
 from cxq.scorecards.views import form_context
@@ -83,7 +84,6 @@ def assignment_new(request, interaction):
 def assignment_bulk(request):
     """Assign several interactions at once from the interaction list; all or nothing."""
     from django.db import transaction
-    from django.utils.dateparse import parse_datetime
 
     from cxq.interactions.selectors import interaction_scope
 
@@ -98,22 +98,22 @@ def assignment_bulk(request):
         if request.POST.get("assignee")
         else None
     )
-    due = parse_datetime(request.POST.get("due_at", "") or "")
     back = request.POST.get("next") or "/interactions/"
     problems = []
+    try:
+        due = parse_form_moment(request.POST.get("due_at", ""), field="due_at")
+    except ValidationError as exc:
+        due = None
+        problems.append(f"Due date: {_errors(exc)}")
     if not ids:
         problems.append("Tick the interactions to assign.")
     if scorecard is None:
         problems.append("Choose a published scorecard.")
     if assignee is None:
         problems.append("Choose who evaluates them.")
-    if due is None:
-        problems.append("Give a due date.")
     if problems:
         messages.error(request, " ".join(problems))
         return redirect(back if back.startswith("/") else "/interactions/")
-    if timezone.is_naive(due):
-        due = timezone.make_aware(due)
     interactions = list(interaction_scope(viewer=request.user).filter(uuid__in=ids))
     try:
         with transaction.atomic():
@@ -158,14 +158,8 @@ def task_detail(request, uuid):
 @perm_required("evaluations.assign")
 def task_extend(request, uuid):
     task = selectors.assignment_get_for(viewer=request.user, uuid=uuid)
-    from django.utils.dateparse import parse_datetime
-
-    due = parse_datetime(request.POST.get("due_at", ""))
     try:
-        if due is None:
-            raise ValidationError({"due_at": "Give the new due date and time."})
-        if timezone.is_naive(due):
-            due = timezone.make_aware(due)
+        due = parse_form_moment(request.POST.get("due_at", ""), field="due_at")
         services.assignment_extend(by=request.user, assignment=task, due_at=due)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
@@ -265,6 +259,14 @@ def _posted_answers(request) -> tuple[dict, dict]:
     return answers, comments
 
 
+def _posted_lock(request) -> int:
+    """The save the form was loaded at: required, so a post without it cannot skip the stale check (EV-9)."""
+    raw = request.POST.get("lock_version", "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise ValidationError({"lock_version": "lock_version is missing or not a whole number; reload the page."})
+    return int(raw)
+
+
 @require_POST
 @perm_required("evaluations.create")
 def evaluation_save(request, uuid):
@@ -278,7 +280,7 @@ def evaluation_save(request, uuid):
             answers=answers,
             question_comments=comments,
             comment=request.POST.get("comment", ""),
-            lock_version=request.POST.get("lock_version") or None,
+            lock_version=_posted_lock(request),
         )
     except services.StaleEdit as exc:
         fresh = Evaluation.objects.get(pk=evaluation.pk)
@@ -299,13 +301,17 @@ def evaluation_submit(request, uuid):
     evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
     answers, comments = _posted_answers(request)
     try:
+        lock_version = _posted_lock(request)
+    except ValidationError as exc:
+        return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
+    try:
         evaluation = services.evaluation_save(
             by=request.user,
             evaluation=evaluation,
             answers=answers,
             question_comments=comments,
             comment=request.POST.get("comment", ""),
-            lock_version=request.POST.get("lock_version") or None,
+            lock_version=lock_version,
         )
         services.evaluation_submit(by=request.user, evaluation=evaluation, lock_version=evaluation.lock_version)
     except ValidationError as exc:
@@ -418,11 +424,15 @@ def evaluation_list(request):
     sort = (form.cleaned_data.get("sort") if valid else "") or "-created"
     qs = selectors.evaluation_list(viewer=viewer, filters=filters, sort=sort)
     if request.GET.get("format") == "csv":
+        if form.is_bound and not valid:  # never an unfiltered export in place of the one asked for
+            detail = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+            return HttpResponse(f"Invalid filter: {detail}", status=400, content_type="text/plain; charset=utf-8")
         return _csv(qs)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "evaluations/list.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "evaluations/list.html", context, status=filter_status(request, form, valid))
 
 
 def _csv(qs):

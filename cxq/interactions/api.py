@@ -1,9 +1,9 @@
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
@@ -12,6 +12,7 @@ from cxq.interactions.choices import Source
 from cxq.interactions.models import PhraseSet
 from cxq.interactions.schemas import InteractionIn
 from cxq.lib.gc import bulk_gc
+from cxq.lib.inputs import Moment, MultilineText, Text
 
 router = Router(tags=["interactions"])
 
@@ -135,20 +136,20 @@ class PhraseSetOut(Schema):
 
 
 class PhraseSetIn(Schema):
-    name: str
-    kind: str = "indicator"
-    side: str = "any"
-    phrases: list[str]
-    description: str = ""
+    name: Text
+    kind: Text = "indicator"
+    side: Text = "any"
+    phrases: list[Text]
+    description: MultilineText = ""
     is_active: bool = True
 
 
 class PhraseSetPatch(Schema):
-    name: str | None = None
-    kind: str | None = None
-    side: str | None = None
-    phrases: list[str] | None = None
-    description: str | None = None
+    name: Text | None = None
+    kind: Text | None = None
+    side: Text | None = None
+    phrases: list[Text] | None = None
+    description: MultilineText | None = None
     is_active: bool | None = None
 
 
@@ -184,25 +185,25 @@ def interactions_bulk(request, payload: BulkIn):
 @router.get("/interactions", response=PageOut, summary="Interactions in my scope, newest first (keyset cursor)")
 def interactions_list(
     request,
-    q: str = "",
-    channel: str = "",
-    direction: str = "",
-    agent: str = "",
-    team: str = "",
-    queue: str = "",
-    disposition: str = "",
-    language: str = "",
-    topic: str = "",
-    indicator: str = "",
-    without_indicator: str = "",
-    date_from: datetime | None = None,
-    date_to: datetime | None = None,
-    min_duration: int | None = None,
-    max_duration: int | None = None,
-    csat: int | None = None,
+    q: Text = "",
+    channel: Text = "",
+    direction: Text = "",
+    agent: Text = "",
+    team: Text = "",
+    queue: Text = "",
+    disposition: Text = "",
+    language: Text = "",
+    topic: Text = "",
+    indicator: Text = "",
+    without_indicator: Text = "",
+    date_from: Moment | None = None,
+    date_to: Moment | None = None,
+    min_duration: Annotated[int, Field(ge=0)] | None = None,
+    max_duration: Annotated[int, Field(ge=0)] | None = None,
+    csat: Annotated[int, Field(ge=1, le=5)] | None = None,
     resolved: bool | None = None,
-    source: str = "",
-    cursor: str = "",
+    source: Text = "",
+    cursor: Text = "",
     page_size: int = 50,
 ):
     filters = selectors.Filters(
@@ -303,8 +304,8 @@ class ThreadOut(CommentOut):
 
 
 class CommentIn(Schema):
-    body: str
-    visibility: str = "public"
+    body: MultilineText
+    visibility: Text = "public"
     utterance_index: int | None = None
     utterance_end_index: int | None = None
     timestamp: float | None = None
@@ -313,7 +314,7 @@ class CommentIn(Schema):
 
 
 class CommentPatch(Schema):
-    body: str
+    body: MultilineText
 
 
 @router.get("/interactions/{uuid}/comments", response=list[ThreadOut], summary="Comments I may read")

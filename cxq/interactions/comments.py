@@ -19,6 +19,7 @@ from cxq.accounts.selectors import user_scope
 from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Comment, Interaction
 from cxq.interactions.selectors import interaction_scope
+from cxq.lib.inputs import check_text
 
 MAX_BODY = 5000
 
@@ -79,7 +80,7 @@ def _outsiders_message(*, author, outsiders: list[User]) -> str:
 
 
 def _clean(body: str, utterance_index, utterance_end_index, interaction: Interaction) -> str:
-    body = (body or "").strip()
+    body = check_text((body or "").strip(), field="body", multiline=True)
     if not body:
         raise ValidationError({"body": "Write something."})
     if len(body) > MAX_BODY:

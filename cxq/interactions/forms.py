@@ -4,23 +4,24 @@ from django import forms
 
 from cxq.interactions.choices import Channel, Direction, Source
 from cxq.interactions.selectors import Filters
+from cxq.lib import inputs
 from cxq.lib.timezones import day_edge
 
 
 class InteractionFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search transcripts")
+    q = inputs.TextField(required=False, label="Search transcripts")
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
     direction = forms.ChoiceField(required=False, choices=[("", "Any direction"), *Direction.choices])
     agent = forms.ChoiceField(required=False)
     team = forms.ChoiceField(required=False)
-    queue = forms.CharField(required=False)
-    disposition = forms.CharField(required=False)
-    language = forms.CharField(required=False, max_length=16)
-    topic = forms.CharField(required=False)
+    queue = inputs.TextField(required=False)
+    disposition = inputs.TextField(required=False)
+    language = inputs.TextField(required=False, max_length=16)
+    topic = inputs.TextField(required=False)
     indicator = forms.ChoiceField(required=False, label="Mentions")
     without_indicator = forms.ChoiceField(required=False, label="Does not mention")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = inputs.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = inputs.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     min_duration = forms.IntegerField(required=False, min_value=0, label="Min. seconds")
     max_duration = forms.IntegerField(required=False, min_value=0, label="Max. seconds")
     csat = forms.TypedChoiceField(
@@ -88,12 +89,12 @@ class OfflineInteractionForm(forms.Form):
     agent = forms.ChoiceField()
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.OFFLINE)
     direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INBOUND)
-    started_at = forms.DateTimeField(label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    started_at = inputs.DateTimeField(label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     duration_minutes = forms.DecimalField(min_value=0, max_value=24 * 60, decimal_places=1, label="Duration (minutes)")
-    queue = forms.CharField(required=False, max_length=120)
-    disposition = forms.CharField(required=False, max_length=120)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000)
-    transcript_text = forms.CharField(
+    queue = inputs.TextField(required=False, max_length=120)
+    disposition = inputs.TextField(required=False, max_length=120)
+    notes = inputs.MultilineTextField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000)
+    transcript_text = inputs.MultilineTextField(
         required=False,
         label="Transcript",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -121,16 +122,16 @@ class OfflineInteractionForm(forms.Form):
 
 
 class PhraseSetForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = inputs.TextField(max_length=120)
     kind = forms.ChoiceField(choices=[("indicator", "Indicator"), ("topic", "Topic")])
     side = forms.ChoiceField(
         choices=[("any", "Agent or customer"), ("agent", "Agent"), ("customer", "Customer")], label="Said by"
     )
-    phrases = forms.CharField(
+    phrases = inputs.MultilineTextField(
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="One phrase per line. Matching ignores case and punctuation and tolerates small misspellings.",
     )
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = inputs.MultilineTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     def clean_phrases(self):

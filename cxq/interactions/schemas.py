@@ -6,26 +6,31 @@ exactly what was wrong.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal, NotRequired
+from datetime import timedelta
+from typing import Annotated, Literal, NotRequired
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, FiniteFloat, field_validator, model_validator
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from cxq.interactions.choices import Channel, Direction
+from cxq.lib.inputs import MAX_INTERACTION_SECONDS, JsonObject, Moment, MultilineText, Text, multi_line, single_line
 
 MAX_UTTERANCES = 5000
 MAX_TEXT = 20_000
+# Seconds into the interaction: a transcript cannot run past the longest interaction ingest accepts.
+Offset = Annotated[float, Field(ge=0, le=MAX_INTERACTION_SECONDS, allow_inf_nan=False)]
 
 
 class AgentRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str | None = Field(default=None, max_length=254)
-    external_id: str | None = Field(default=None, max_length=128)
-    name: str = Field(default="", max_length=150)
+    # Lengths before the text check: a too-long value then reads "at most N characters", and the
+    # length is checked in pydantic's core rather than by a Python call per value (PF-2).
+    email: Annotated[str, Field(max_length=254), AfterValidator(single_line)] | None = None
+    external_id: Annotated[str, Field(max_length=128), AfterValidator(single_line)] | None = None
+    name: Text = Field(default="", max_length=150)
 
     @field_validator("email")
     @classmethod
@@ -54,46 +59,43 @@ class UtteranceIn(TypedDict):
     __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
     speaker: Literal["agent", "customer", "system"]
-    speaker_name: NotRequired[Annotated[str, Field(max_length=120)]]
-    start: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    end: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    speaker_name: NotRequired[Annotated[str, Field(max_length=120), AfterValidator(single_line)]]
+    start: Offset
+    end: Offset
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(multi_line)]
 
 
 class InteractionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    external_id: str | None = Field(default=None, max_length=200)
+    external_id: Annotated[str, Field(max_length=200), AfterValidator(single_line)] | None = None
     channel: Channel
     direction: Direction = Direction.INBOUND
-    started_at: datetime
-    ended_at: datetime | None = None
-    duration_seconds: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    started_at: Moment
+    ended_at: Moment | None = None
+    duration_seconds: int | None = Field(default=None, ge=0, le=MAX_INTERACTION_SECONDS)
     agent: AgentRef | None = None
     other_agents: list[AgentRef] = Field(default_factory=list, max_length=20)
-    queue: str = Field(default="", max_length=120)
-    disposition: str = Field(default="", max_length=120)
-    language: str = Field(default="", max_length=16)
-    customer_ref: str = Field(default="", max_length=200)
+    queue: Text = Field(default="", max_length=120)
+    disposition: Text = Field(default="", max_length=120)
+    language: Text = Field(default="", max_length=16)
+    customer_ref: Text = Field(default="", max_length=200)
     csat: int | None = Field(default=None, ge=1, le=5)
     nps: int | None = Field(default=None, ge=0, le=10)
     resolved: bool | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
     holds: list[tuple[FiniteFloat, FiniteFloat]] = Field(default_factory=list, max_length=200)
     transcript: list[UtteranceIn] = Field(default_factory=list, max_length=MAX_UTTERANCES)
-    notes: str = Field(default="", max_length=MAX_TEXT)
-
-    @field_validator("started_at", "ended_at")
-    @classmethod
-    def aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, e.g. 2026-11-02T09:30:00Z")
-        return value
+    notes: MultilineText = Field(default="", max_length=MAX_TEXT)
 
     @model_validator(mode="after")
     def consistent(self) -> InteractionIn:
         if self.ended_at and self.ended_at < self.started_at:
             raise ValueError("ended_at is before started_at")
+        if self.ended_at and self.ended_at - self.started_at > timedelta(seconds=MAX_INTERACTION_SECONDS):
+            raise ValueError(
+                f"ended_at: an interaction lasts at most {MAX_INTERACTION_SECONDS} seconds (7 days) after started_at"
+            )
         previous_start = 0.0
         last_end_by_side: dict[str, float] = {}
         for i, u in enumerate(self.transcript):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -19,6 +20,7 @@ from cxq.accounts.selectors import led_team_ids
 from cxq.enrichment import original_span
 from cxq.interactions.models import Interaction, PhraseSet
 from cxq.lib.db import dumps_json
+from cxq.lib.inputs import moment_problem
 
 
 def interaction_scope(*, viewer) -> QuerySet[Interaction]:
@@ -98,7 +100,10 @@ def _fts5_plan(qs: QuerySet[Interaction], query: str) -> QuerySet[Interaction]:
     * in between: walk the list in order, testing membership in the set of matching ids built once.
     """
     ordered = qs.order_by("-started_at", "-id").values("id")[:SAMPLE]
-    sample_sql, params = ordered.query.sql_with_params()
+    try:
+        sample_sql, params = ordered.query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can match (csat=-1, a duration beyond the column's range)
+        return qs.none()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM (" + sample_sql + ") sample WHERE EXISTS (SELECT 1 FROM interactions_fts "  # noqa: S608 (Django's own SQL)
@@ -249,12 +254,17 @@ def encode_cursor(item: Interaction) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """The position a cursor names, or None when it is not one :func:`encode_cursor` could have made
+    (a crafted one may decode to a naive or far-off moment, which would overflow in the query)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         started, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(started), int(pk)
+        position = datetime.fromisoformat(started), int(pk)
     except (ValueError, TypeError, json.JSONDecodeError):
         return None
+    if moment_problem(position[0]) or not 0 < position[1] < 2**63:
+        return None
+    return position
 
 
 def page_after(qs: QuerySet[Interaction], cursor: str, size: int) -> tuple[list[Interaction], str | None]:

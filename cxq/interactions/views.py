@@ -21,6 +21,7 @@ from cxq.interactions.datasets import parse_pasted_transcript
 from cxq.interactions.forms import InteractionFilterForm, OfflineInteractionForm, PhraseSetForm
 from cxq.interactions.models import PhraseSet, Recording, SavedFilter
 from cxq.interactions.services import IngestError, interaction_upsert, parse_payload
+from cxq.lib.inputs import filter_status
 from cxq.lib.media import ranged_response
 
 PAGE = 50
@@ -52,7 +53,8 @@ def interaction_list(request):
         teams=team_list(viewer=viewer),
         phrase_sets=PhraseSet.objects.order_by("name"),
     )
-    filters = form.filters() if form.is_valid() else selectors.Filters()
+    valid = form.is_valid()
+    filters = form.filters() if valid else selectors.Filters()
     cursor = request.GET.get("cursor", "")
     listed = selectors.interaction_list(viewer=viewer, filters=filters).only(*LIST_COLUMNS)
     rows, next_cursor = selectors.page_after(listed, cursor, PAGE)
@@ -74,7 +76,7 @@ def interaction_list(request):
     template = "interactions/list.html"
     if request.htmx and request.htmx.target == "interaction-table":
         template += "#interaction-table"
-    return render(request, template, context)
+    return render(request, template, context, status=filter_status(request, form, valid))
 
 
 def _timeline_length(interaction, utterances) -> float:

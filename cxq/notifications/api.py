@@ -2,8 +2,9 @@ from datetime import datetime
 from uuid import UUID
 
 from ninja import Router, Schema
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
+from cxq.lib.pagination import CursorPagination
 from cxq.notifications import selectors, services
 
 router = Router(tags=["notifications"])

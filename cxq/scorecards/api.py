@@ -5,10 +5,12 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 
 from cxq.accounts.permissions import has_perm, require
+from cxq.lib.inputs import JsonObject, MultilineText, Text
 from cxq.lib.jsonlimit import TooDeep, check_depth
+from cxq.lib.pagination import CursorPagination
 from cxq.scorecards import selectors, services
 from cxq.scorecards.csvio import document_to_csv
 from cxq.scorecards.engine import compiled_for
@@ -68,8 +70,8 @@ class ScorecardDetailOut(ScorecardOut):
 
 
 class DocumentIn(Schema):
-    document: dict
-    change_note: str = ""
+    document: JsonObject
+    change_note: MultilineText = ""
 
 
 class SaveOut(Schema):
@@ -78,7 +80,7 @@ class SaveOut(Schema):
 
 
 class DuplicateIn(Schema):
-    name: str = ""
+    name: Text = ""
 
 
 class ChangeOut(Schema):
@@ -100,9 +102,9 @@ class DiffOut(Schema):
 
 class ImportIn(Schema):
     format: Literal["json", "csv"]
-    content: str | dict
+    content: MultilineText | JsonObject
     update: UUID | None = None
-    change_note: str = ""
+    change_note: MultilineText = ""
     dry_run: bool = False
 
 
@@ -117,8 +119,8 @@ class ImportOut(Schema):
 class PreviewIn(Schema):
     version: UUID | None = None
     scorecard: UUID | None = None
-    document: dict | None = None
-    answers: dict[str, Any] = {}
+    document: JsonObject | None = None
+    answers: JsonObject = {}
 
 
 def _change_out(c) -> dict:
@@ -135,7 +137,7 @@ def _change_out(c) -> dict:
 
 @router.get("/scorecards", response=list[ScorecardOut], summary="Scorecards (scorecards.view)")
 @paginate(CursorPagination, ordering=("id",))
-def scorecards_list(request, status: str = "", search: str = ""):
+def scorecards_list(request, status: Text = "", search: Text = ""):
     return selectors.scorecard_list(viewer=request.user, status=status, search=search)
 
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from cxq.lib import inputs
 from cxq.scorecards.choices import ScorecardStatus
 
 
 class ScorecardFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = inputs.TextField(required=False, label="Search")
     status = forms.ChoiceField(
         required=False,
         choices=[("active", "Drafts and published"), ("", "All"), *ScorecardStatus.choices],
@@ -28,9 +29,9 @@ class ImportForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
-    document = forms.CharField(widget=forms.HiddenInput)
-    update = forms.CharField(required=False, widget=forms.HiddenInput)
-    change_note = forms.CharField(
+    document = inputs.MultilineTextField(widget=forms.HiddenInput)
+    update = inputs.TextField(required=False, widget=forms.HiddenInput)
+    change_note = inputs.MultilineTextField(
         required=False,
         label="Why",
         widget=forms.Textarea(attrs={"rows": 2}),

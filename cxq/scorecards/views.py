@@ -174,7 +174,7 @@ def scorecard_preview(request, uuid):
     number = request.GET.get("version", "")
     version = (
         selectors.version_get(scorecard=scorecard, number=int(number))
-        if number.isdigit()
+        if number.isascii() and number.isdigit()
         else scorecard.current_version
     )
     doc = version.document
@@ -275,7 +275,7 @@ def scorecard_versions(request, uuid):
     a = request.GET.get("a", "")
     b = request.GET.get("b", "")
     diff = None
-    if a.isdigit() and b.isdigit():
+    if a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
         va = selectors.version_get(scorecard=scorecard, number=int(a))
         vb = selectors.version_get(scorecard=scorecard, number=int(b))
         diff = {
@@ -304,7 +304,7 @@ def scorecard_export(request, uuid):
     number = request.GET.get("version", "")
     version = (
         selectors.version_get(scorecard=scorecard, number=int(number))
-        if number.isdigit()
+        if number.isascii() and number.isdigit()
         else scorecard.current_version
     )
     fmt = request.GET.get("format", "json")
