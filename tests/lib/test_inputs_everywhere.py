@@ -32,6 +32,9 @@ FORM_EXCEPTIONS = {
     ("LoginForm", "password"),
     ("UserForm", "password"),
     ("PasswordSetForm", "password"),
+    ("PasswordChangeForm", "old_password"),
+    ("PasswordChangeForm", "new_password1"),
+    ("PasswordChangeForm", "new_password2"),
     ("TokenForm", "name"),
 }
 GUARDS = {"str": inputs.CHECKS, "datetime": (inputs.aware_moment,), "date": (inputs.bounded_day,)}
