@@ -260,7 +260,8 @@ def _posted_answers(request) -> tuple[dict, dict]:
 
 
 def _posted_lock(request) -> int:
-    """The save the form was loaded at: required, so a post without it cannot skip the stale check (EV-9)."""
+    """The save the form was loaded at: required, so a post without it cannot skip the stale check
+    (docs/evaluations.md#concurrent-edits)."""
     raw = request.POST.get("lock_version", "").strip()
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise ValidationError({"lock_version": "lock_version is missing or not a whole number; reload the page."})

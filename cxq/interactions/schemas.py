@@ -27,7 +27,8 @@ class AgentRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Lengths before the text check: a too-long value then reads "at most N characters", and the
-    # length is checked in pydantic's core rather than by a Python call per value (PF-2).
+    # length is checked in pydantic's core rather than by a Python call per value
+    # (docs/performance.md#ingest-throughput).
     email: Annotated[str, Field(max_length=254), AfterValidator(single_line)] | None = None
     external_id: Annotated[str, Field(max_length=128), AfterValidator(single_line)] | None = None
     name: Text = Field(default="", max_length=150)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0004_event_kind_domain_names'),
+        ("evaluations", "0004_event_kind_domain_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='revision',
-            name='result',
-            field=models.JSONField(help_text='The scoring result as cxq score prints it (docs/scoring.md)'),
+            model_name="revision",
+            name="result",
+            field=models.JSONField(help_text="The scoring result as cxq score prints it (docs/scoring.md)"),
         ),
     ]
