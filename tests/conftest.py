@@ -51,8 +51,8 @@ def make_user(email: str, name: str, role_key: str | None, password: str = PASSW
     return User.objects.create_user(email=email, password=password, full_name=name, role=role)
 
 
-@pytest.fixture
-def personas(db) -> Personas:
+def personas_create() -> Personas:
+    """The personas and their two teams (the ``personas`` fixture, or data shared by a module)."""
     roles_ensure_builtin()
     team_a = Team.objects.create(name="Team A", description="Billing")
     team_b = Team.objects.create(name="Team B", description="Tech")
@@ -72,6 +72,11 @@ def personas(db) -> Personas:
     team_b.leads.add(p.manager_b)
     team_b.members.add(p.agent_b1)
     return p
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return personas_create()
 
 
 @pytest.fixture

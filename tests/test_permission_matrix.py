@@ -3,6 +3,9 @@
 The routes are read from the URL conf and the API's OpenAPI schema, so a new route without an
 expectation here fails ``test_every_route_has_an_expectation``. A refused request (401/403/404/405)
 must leave the database exactly as it was.
+
+The world is built once per module; each case runs in a savepoint rolled back afterwards, so every
+case starts from the same rows, and ``DbState`` compares the tables with that start (docs/permission-matrix.md).
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -21,10 +28,15 @@ from cxq.accounts.models import Role
 from cxq.accounts.services import api_token_create
 from cxq.api import api
 from cxq.notifications.models import Notification, OutboundEmail
-from tests.conftest import PASSWORD, PERSONA_NAMES
+from tests.conftest import PASSWORD, PERSONA_NAMES, make_user, personas_create
 
-WHO = (*PERSONA_NAMES, "anon")
+PEOPLE = PERSONA_NAMES
+WHO = (*PEOPLE, "anon")
 STAFF = ("admin", "supervisor_a", "manager_b", "evaluator")
+
+
+class Unchanged(int):
+    """An accepted answer (a redirect with a message, say) after which the database must be as it was."""
 
 
 def exp(default: int, *, anon: int = 302, **overrides: int) -> dict[str, int]:
@@ -152,6 +164,7 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=302),
     ("evaluations:delete", "POST"): exp(403, admin=302, supervisor_a=302),
     ("evaluations:tasks", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
+    # the task is supervisor_a's to the evaluator: another lead of the team does not see it
     ("evaluations:task", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
     ("evaluations:task", "POST"): exp(403, evaluator=302, manager_b=404),
     ("evaluations:task_extend", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
@@ -338,8 +351,38 @@ def test_every_route_has_an_expectation():
 # --- The world each request runs against ------------------------------------------------------------
 
 
-@pytest.fixture
-def world(personas):
+def _interaction(external_id: str, agent_email: str):
+    from cxq.interactions.schemas import InteractionIn
+    from cxq.interactions.services import interaction_upsert
+    from tests.interactions.conftest import PAYLOAD
+
+    payload = {**PAYLOAD, "external_id": external_id, "agent": {"email": agent_email}}
+    interaction, _ = interaction_upsert(data=InteractionIn.model_validate(payload))
+    return interaction
+
+
+def _completed(by, interaction, scorecard):
+    from cxq.evaluations import services as ev
+
+    evaluation = ev.evaluation_start(by=by, interaction=interaction, scorecard=scorecard)
+    ev.evaluation_save(by=by, evaluation=evaluation, answers={"greet": "yes", "disclosure": "yes"})
+    return ev.evaluation_submit(by=by, evaluation=evaluation)
+
+
+def build_world() -> dict:
+    """The objects the routes act on: team A's, most of them agent_a1's."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cxq.calibrations import services as cal
+    from cxq.evaluations import services as ev
+    from cxq.interactions.comments import comment_create
+    from cxq.interactions.models import SavedFilter
+    from cxq.interactions.phrases import phrase_set_create
+    from cxq.interactions.recordings import recording_attach
+    from cxq.scorecards import services as sc
+    from tests.scorecards.conftest import DOC
+
+    personas = personas_create()
     custom = Role.objects.create(key="quality-lead", name="Quality lead", permissions=["scorecards.view"])
     token, _ = api_token_create(user=personas.agent_a1, name="matrix")
     note = Notification.objects.create(recipient=personas.agent_a1, kind="test", title="Hello", url="/")
@@ -351,9 +394,6 @@ def world(personas):
         status="failed",
         next_attempt_at=timezone.now(),
     )
-    from cxq.scorecards import services as sc
-    from tests.scorecards.conftest import DOC
-
     draft = sc.scorecard_create(by=personas.admin, document={**DOC, "name": "Draft card"})
     published = sc.scorecard_publish(by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=DOC))
     archived = sc.scorecard_archive(
@@ -363,46 +403,21 @@ def world(personas):
             scorecard=sc.scorecard_create(by=personas.admin, document={**DOC, "name": "Old card"}),
         ),
     )
-    from cxq.interactions.phrases import phrase_set_create
-    from cxq.interactions.schemas import InteractionIn
-    from cxq.interactions.services import interaction_upsert
-    from tests.interactions.conftest import PAYLOAD
-
-    interaction, _ = interaction_upsert(data=InteractionIn.model_validate(PAYLOAD))
+    interaction = _interaction("call-1", personas.agent_a1.email)
     phrase_set = phrase_set_create(by=personas.admin, name="Greeting", phrases=["thank you for calling"])
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from cxq.interactions.recordings import recording_attach
-
     recording = recording_attach(
         interaction=interaction,
         by=personas.admin,
         upload=SimpleUploadedFile("a.mp3", b"ID3" + b"0" * 500, content_type="audio/mpeg"),
     )
-    from cxq.interactions.comments import comment_create
-
     comment = comment_create(by=personas.supervisor_a, interaction=interaction, body="Good call")
-    from cxq.interactions.models import SavedFilter
-
     saved_filter = SavedFilter.objects.create(owner=personas.supervisor_a, name="Chats", query="channel=chat")
-    from datetime import timedelta
-
-    from cxq.evaluations import services as ev
-
     ev_draft = ev.evaluation_start(by=personas.evaluator, interaction=interaction, scorecard=published)
-    evaluation = ev.evaluation_start(by=personas.evaluator, interaction=interaction, scorecard=published)
-    ev.evaluation_save(by=personas.evaluator, evaluation=evaluation, answers={"greet": "yes", "disclosure": "yes"})
-    evaluation = ev.evaluation_submit(by=personas.evaluator, evaluation=evaluation)
+    evaluation = _completed(personas.evaluator, interaction, published)
+    soon = timezone.now() + timedelta(days=3)
     task = ev.assignment_create(
-        by=personas.supervisor_a,
-        interaction=interaction,
-        scorecard=published,
-        assignee=personas.evaluator,
-        due_at=timezone.now() + timedelta(days=3),
+        by=personas.supervisor_a, interaction=interaction, scorecard=published, assignee=personas.evaluator, due_at=soon
     )
-    from cxq.calibrations import services as cal
-    from tests.conftest import make_user
-
     cal_extra = make_user("cal.extra@example.com", "Cal Extra", "evaluator")
     personas.team_a.leads.add(cal_extra)
     calibration = cal.session_create(
@@ -412,11 +427,14 @@ def world(personas):
         interaction=interaction,
         assessors=[personas.evaluator, cal_extra],
         benchmark=personas.admin,
-        due_at=timezone.now() + timedelta(days=3),
+        due_at=soon,
     )
     return {
         "calibration": calibration,
         "cal_extra": cal_extra,
+        "cal_candidate": personas.supervisor_a,
+        "cal_assessors": [personas.evaluator, personas.supervisor_a],
+        "assignee": personas.evaluator,
         "draft": ev_draft,
         "evaluation": evaluation,
         "task": task,
@@ -436,6 +454,33 @@ def world(personas):
         "mail": mail.pk,
         "personas": personas,
     }
+
+
+def _sessions(personas) -> dict[str, str]:
+    """One logged-in session per persona, made with the world: cases reuse its cookie."""
+    keys = {}
+    for who in PEOPLE:
+        client = Client()
+        client.force_login(personas.get(who))
+        keys[who] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return keys
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker):
+    """The world, built once for the module inside a transaction that is rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        world["sessions"] = _sessions(world["personas"])
+        world["state"] = DbState()
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(matrix_world, db):
+    """The module's world; ``db`` runs the case in a savepoint rolled back before the next one."""
+    return matrix_world
 
 
 class JsonBody(dict):
@@ -574,10 +619,13 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "interactions:recording_upload": {"file": _audio()},
         "interactions:comment_create": {"body": "Noted", "visibility": "public"},
         "interactions:saved_filter_create": {"name": "Voice", "query": "channel=voice"},
-        "evaluations:start": {"scorecard": str(world["sc_published"].uuid), "agent": str(p.agent_a1.uuid)},
+        "evaluations:start": {
+            "scorecard": str(world["sc_published"].uuid),
+            "agent": str(world["interaction"].agent.uuid),
+        },
         "evaluations:assign": {
             "scorecard": str(world["sc_published"].uuid),
-            "assignee": str(p.evaluator.uuid),
+            "assignee": str(world["assignee"].uuid),
             "due_at": "2030-01-01T10:00",
         },
         "evaluations:save": {"lock_version": "1", "qa_greet": "no"},
@@ -588,7 +636,7 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:assign_bulk": {
             "interactions": [str(world["interaction"].uuid)],
             "scorecard": str(world["sc_published"].uuid),
-            "assignee": str(p.evaluator.uuid),
+            "assignee": str(world["assignee"].uuid),
             "due_at": "2030-01-01T10:00",
         },
         "evaluations:task_extend": {"due_at": "2031-01-01T10:00"},
@@ -596,10 +644,10 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "name": "Matrix session",
             "scorecard": str(world["sc_published"].uuid),
             "interaction": str(world["interaction"].uuid),
-            "assessors": [str(p.evaluator.uuid), str(p.supervisor_a.uuid)],
+            "assessors": [str(u.uuid) for u in world["cal_assessors"]],
             "due_at": "2030-01-01T10:00",
         },
-        "calibrations:assessor_add": {"user": str(p.supervisor_a.uuid)},
+        "calibrations:assessor_add": {"user": str(world["cal_candidate"].uuid)},
         "interactions:comment_edit": {"body": "Good call, really"},
         "interactions:phrase_set_new": {
             "name": "Empathy",
@@ -702,52 +750,118 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         body = {
             "interaction": str(world["interaction"].uuid),
             "scorecard": str(world["sc_published"].uuid),
-            "assignee": str(world["personas"].evaluator.uuid),
+            "assignee": str(world["assignee"].uuid),
             "due_at": "2030-06-01T10:00:00Z",
         }
     if op == "POST /api/v1/calibrations":
-        p = world["personas"]
         body = {
             "name": "Matrix API session",
             "scorecard": str(world["sc_published"].uuid),
             "interaction": str(world["interaction"].uuid),
-            "assessors": [str(p.evaluator.uuid), str(p.supervisor_a.uuid)],
+            "assessors": [str(u.uuid) for u in world["cal_assessors"]],
             "due_at": "2030-06-01T10:00:00Z",
         }
     if op == "POST /api/v1/calibrations/{uuid}/assessors":
-        body = {"user": str(world["personas"].supervisor_a.uuid)}
+        body = {"user": str(world["cal_candidate"].uuid)}
     if op == "POST /api/v1/scoring/preview":
         body = {**body, "version": str(world["sc_published"].current_version.uuid)}
     return method, url, body
 
 
-# --- DB fingerprint -------------------------------------------------------------------------------
+# --- Did the request change the database? ---------------------------------------------------------
 
+# Sessions and login-attempt records are written by refused requests too; a user's last login and a
+# token's last use are bookkeeping of the request itself, not a change it made.
 _SKIP_TABLES = {"django_session"}
+_SKIP_COLUMNS = {"accounts_user": {"last_login"}, "accounts_apitoken": {"last_used_at"}}
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
-def db_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
-        table = model._meta.db_table
-        if table in _SKIP_TABLES or table.startswith("axes_") or not model._meta.managed:
-            continue
-        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+class DbState:
+    """The state of the tables a request could touch, compared with the state the world started in.
+
+    Every case starts from the same rows (its changes are rolled back), so the start is taken once:
+    per table its row count, highest id and latest ``updated_at`` — one query after each case — and a
+    hash of its rows. Tables the request wrote to (seen in the SQL it ran) whose count, id and
+    ``updated_at`` still look the same are compared row by row: that catches an update that leaves
+    ``updated_at`` alone (``QuerySet.update``, tables without it, link tables).
+    """
+
+    def __init__(self):
+        self.models = {
+            m._meta.db_table: m
+            for m in apps.get_models(include_auto_created=True)
+            if m._meta.managed and m._meta.db_table not in _SKIP_TABLES and not m._meta.db_table.startswith("axes_")
+        }
+        q = connection.ops.quote_name
+        columns, self._keys = [], []
+        for table, model in sorted(self.models.items()):
+            names = {f.attname for f in model._meta.concrete_fields}
+            aggregates = [("rows", "COUNT(*)"), ("max id", f"MAX({q(model._meta.pk.column)})")]
+            if "updated_at" in names:
+                aggregates.append(("max updated_at", f"MAX({q('updated_at')})"))
+            for label, expression in aggregates:
+                columns.append(f"(SELECT {expression} FROM {q(table)})")
+                self._keys.append((table, label))
+        self._sql = "SELECT " + ", ".join(columns)
+        self.start = self.summary()
+        self.start_rows = {table: self.rows(table) for table in self.models}
+
+    def summary(self) -> dict[tuple[str, str], object]:
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql)
+            return dict(zip(self._keys, cursor.fetchone(), strict=True))
+
+    def rows(self, table: str) -> str:
+        model = self.models[table]
+        skip = _SKIP_COLUMNS.get(table, set())
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
         rows = model._base_manager.order_by("pk").values_list(*fields)
-        digest.update(table.encode())
-        digest.update(json.dumps(list(rows), default=str).encode())
-    return digest.hexdigest()
+        return hashlib.sha256(json.dumps(list(rows), default=str).encode()).hexdigest()
+
+    def changes(self, written: set[str] = frozenset()) -> list[str]:
+        """What differs from the start: "table (rows)", "table (max updated_at)", "table (row contents)"."""
+        now = self.summary()
+        found = [f"{table} ({label})" for (table, label), value in now.items() if value != self.start[table, label]]
+        moved = {entry.split(" ", 1)[0] for entry in found}
+        for table in sorted((written & self.models.keys()) - moved):
+            if self.rows(table) != self.start_rows[table]:
+                found.append(f"{table} (row contents)")
+        return found
+
+    @contextmanager
+    def watch(self):
+        """``with state.watch() as seen: …`` — afterwards ``seen.changes`` lists what the block changed."""
+        seen = _Writes()
+        with connection.execute_wrapper(seen):
+            yield seen
+        seen.changes = self.changes(seen.tables)
 
 
-def client_as(who: str, personas) -> Client:
+class _Writes:
+    """Records the tables that INSERT, UPDATE or DELETE statements name."""
+
+    def __init__(self):
+        self.tables: set[str] = set()
+        self.changes: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        match = _WRITE.match(sql)
+        if match:
+            self.tables.add(match.group(1))
+        return execute(sql, params, many, context)
+
+
+def client_as(who: str, world) -> Client:
+    """A client logged in as the persona, with the session made with the world."""
     client = Client()
     if who != "anon":
-        client.force_login(personas.get(who))
+        client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][who]
     return client
 
 
 REFUSED = {401, 403, 404, 405, 503}
-# Accepted POSTs that may legitimately leave the tables as they were (sessions are not fingerprinted).
+# Accepted POSTs that may legitimately leave the tables as they were (sessions are not compared).
 NO_STATE_CHANGE = {
     "accounts:login",
     "accounts:logout",
@@ -759,43 +873,123 @@ NO_STATE_CHANGE = {
 }
 
 
+def check_web(route, who, world, expected, *, quiet=NO_STATE_CHANGE):
+    """Request the route as ``who``; assert the status, and that a refusal changed nothing while an
+    accepted POST (other than the ``quiet`` routes and ``Unchanged`` answers) changed something."""
+    name, method = route
+    client = client_as(who, world)
+    url, body = web_request(name, method, world)
+    with world["state"].watch() as seen:
+        if isinstance(body, JsonBody):
+            response = client.post(url, json.dumps(body), content_type="application/json")
+        elif method == "POST":
+            response = client.post(url, body)
+        else:
+            response = client.get(url)
+    assert response.status_code == expected, f"{method} {url} as {who}: expected {expected}, got {response.status_code}"
+    if expected >= 400 or isinstance(expected, Unchanged):
+        assert not seen.changes, f"refused {method} {url} as {who} changed the database: {seen.changes}"
+    elif method == "POST" and expected == 302 and who != "anon" and name not in quiet:
+        assert seen.changes, f"accepted {method} {url} as {who} changed nothing"
+    return response
+
+
+def check_api(op, who, world, expected):
+    """Call the operation as ``who``; a refusal must change nothing and say why in ``detail``."""
+    client = client_as(who, world)
+    method, url, body = api_request(op, world)
+    kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
+    with world["state"].watch() as seen:
+        response = getattr(client, method.lower())(url, **kwargs)
+    assert response.status_code == expected, (
+        f"{op} as {who}: expected {expected}, got {response.status_code}: {response.content[:300]!r}"
+    )
+    if expected >= 400:
+        assert not seen.changes, f"refused {op} as {who} changed the database: {seen.changes}"
+        if url.startswith("/api/v1/") and "docs" not in url:
+            assert "detail" in response.json()
+    return response
+
+
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("route", sorted(WEB), ids=lambda r: f"{r[1]} {r[0]}")
 def test_web_route_answers_as_expected_for_each_persona(route, who, world):
-    name, method = route
-    expected = WEB[route][who]
-    client = client_as(who, world["personas"])
-    url, body = web_request(name, method, world)
-    before = db_fingerprint()
-    if isinstance(body, JsonBody):
-        response = client.post(url, json.dumps(body), content_type="application/json")
-    elif method == "POST":
-        response = client.post(url, body)
-    else:
-        response = client.get(url)
-    assert response.status_code == expected, f"{method} {url} as {who}: expected {expected}, got {response.status_code}"
-    if expected in REFUSED:
-        assert db_fingerprint() == before, f"refused {method} {url} as {who} changed the database"
-    if method == "POST" and expected == 302 and who != "anon" and name not in NO_STATE_CHANGE:
-        assert db_fingerprint() != before, f"accepted {method} {url} as {who} changed nothing"
+    check_web(route, who, world, WEB[route][who])
 
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("op", sorted(API))
 def test_api_operation_answers_as_expected_for_each_persona(op, who, world):
-    expected = API[op][who]
-    client = client_as(who, world["personas"])
-    method, url, body = api_request(op, world)
-    before = db_fingerprint()
-    kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
-    response = getattr(client, method.lower())(url, **kwargs)
-    assert response.status_code == expected, (
-        f"{op} as {who}: expected {expected}, got {response.status_code}: {response.content[:300]!r}"
-    )
-    if expected in REFUSED:
-        assert db_fingerprint() == before, f"refused {op} as {who} changed the database"
-        if url.startswith("/api/v1/") and "docs" not in url:
-            assert "detail" in response.json()
+    check_api(op, who, world, API[op][who])
+
+
+# --- The checks themselves ------------------------------------------------------------------------
+
+
+def _writes(kind: str, world):
+    """A write of the given kind, as a faulty view might make it before refusing."""
+    from cxq.accounts.models import Team
+    from cxq.evaluations.models import Event
+    from cxq.interactions.models import PhraseSet
+
+    p = world["personas"]
+    if kind == "insert":
+        Notification.objects.create(recipient=p.agent_b1, kind="test", title="Sneaky", url="/")
+    elif kind == "save":
+        team = Team.objects.get(pk=p.team_b.pk)
+        team.description = "Changed by a refusal"
+        team.save()
+    elif kind == "update without updated_at":
+        PhraseSet.objects.filter(pk=world["phrase_set"].pk).update(is_active=False)
+    elif kind == "table without updated_at":
+        Event.objects.filter(evaluation=world["evaluation"]).update(data={"changed": "by a refusal"})
+    elif kind == "link table":
+        p.team_b.members.add(p.agent_a1)
+    elif kind == "delete":
+        Notification.objects.filter(pk=Notification.objects.order_by("pk").first().pk).delete()
+
+
+WRITES = ["insert", "save", "update without updated_at", "table without updated_at", "link table", "delete"]
+
+
+@pytest.mark.parametrize("kind", WRITES)
+def test_a_refusal_that_writes_is_caught(kind, world, monkeypatch):
+    """The comparison is cheaper than hashing every table after every case: prove it still sees each
+    kind of write a refused request could make (here, acknowledging someone else's evaluation)."""
+    from django.core.exceptions import PermissionDenied
+
+    from cxq.evaluations import services
+
+    route, who = ("evaluations:acknowledge", "POST"), "supervisor_a"
+    assert WEB[route][who] == 403
+    check_web(route, who, world, 403)  # as it is, the refusal changes nothing
+
+    def writes_then_refuses(*, by, evaluation):
+        _writes(kind, world)
+        raise PermissionDenied("Only the evaluated agent can do this.")
+
+    monkeypatch.setattr(services, "evaluation_acknowledge", writes_then_refuses)
+    with pytest.raises(AssertionError, match="changed the database"):
+        check_web(route, who, world, 403)
+    with pytest.raises(AssertionError, match="changed the database"):
+        check_api("POST /api/v1/evaluations/{uuid}/acknowledge", who, world, 403)
+
+
+def test_an_accepted_request_that_writes_nothing_is_caught(world, monkeypatch):
+    from cxq.evaluations import services
+
+    route, who = ("evaluations:acknowledge", "POST"), "agent_a1"
+    monkeypatch.setattr(services, "evaluation_acknowledge", lambda *, by, evaluation: evaluation)
+    with pytest.raises(AssertionError, match="changed nothing"):
+        check_web(route, who, world, 302)
+
+
+@pytest.mark.parametrize("turn", ["first", "second"])
+def test_each_case_starts_from_the_same_rows(turn, world):
+    """Whichever of the two runs first, its write is rolled back before the other starts."""
+    assert world["state"].changes(set(world["state"].models)) == []
+    _writes("insert", world)
+    assert "notifications_notification (rows)" in world["state"].changes()
 
 
 def test_api_token_is_scoped_like_its_owner(world):
