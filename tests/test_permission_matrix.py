@@ -4,6 +4,12 @@ The routes are read from the URL conf and the API's OpenAPI schema, so a new rou
 expectation here fails ``test_every_route_has_an_expectation``. A refused request (401/403/404/405)
 must leave the database exactly as it was.
 
+Besides the main tables (WEB, API: team A's objects), the same routes run against
+- lead_agent's own work (OWN_WEB, OWN_API): nobody evaluates, is assigned, calibrates or answers a
+  dispute on their own interaction, yet they see, acknowledge and dispute their evaluations;
+- team B's objects (CROSS_WEB, CROSS_API): team A's leads get 404, as if they did not exist;
+- the API with a personal token instead of the session (same answers), or a revoked or expired one (401).
+
 The world is built once per module; each case runs in a savepoint rolled back afterwards, so every
 case starts from the same rows, and ``DbState`` compares the tables with that start (docs/permission-matrix.md).
 """
@@ -24,13 +30,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from cxq.accounts.models import Role
-from cxq.accounts.services import api_token_create
+from cxq.accounts.models import ApiToken, Role
+from cxq.accounts.services import api_token_create, api_token_revoke
 from cxq.api import api
 from cxq.notifications.models import Notification, OutboundEmail
-from tests.conftest import PASSWORD, PERSONA_NAMES, make_user, personas_create
+from tests.conftest import PASSWORD, PERSONA_NAMES, lead_agent_create, make_user, personas_create
 
-PEOPLE = PERSONA_NAMES
+PEOPLE = (*PERSONA_NAMES, "lead_agent")
 WHO = (*PEOPLE, "anon")
 STAFF = ("admin", "supervisor_a", "manager_b", "evaluator")
 
@@ -40,9 +46,12 @@ class Unchanged(int):
 
 
 def exp(default: int, *, anon: int = 302, **overrides: int) -> dict[str, int]:
+    """Expected status per persona. lead_agent leads team A with a supervisor's permissions, so unless
+    said otherwise they are answered like supervisor_a."""
     table = {who: default for who in PERSONA_NAMES}
     table["anon"] = anon
     table.update(overrides)
+    table.setdefault("lead_agent", table["supervisor_a"])
     assert set(table) == set(WHO), f"unknown persona in {overrides}"
     return table
 
@@ -143,10 +152,10 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("interactions:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
     ("interactions:comment_create", "POST"): exp(302, manager_b=404, agent_b1=404, norole=403),
     # the comment is supervisor_a's own: others who can see it get 403, others 404
-    ("interactions:comment_edit", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404),
-    ("interactions:comment_delete", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404),
+    ("interactions:comment_edit", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404, lead_agent=403),
+    ("interactions:comment_delete", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404, lead_agent=403),
     ("interactions:saved_filter_create", "POST"): exp(302, norole=403),
-    ("interactions:saved_filter_delete", "POST"): exp(404, supervisor_a=302, norole=403),
+    ("interactions:saved_filter_delete", "POST"): exp(404, supervisor_a=302, norole=403, lead_agent=404),
     ("evaluations:list", "GET"): exp(200, norole=403),
     ("evaluations:disputes", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     ("evaluations:start", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
@@ -165,14 +174,14 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:delete", "POST"): exp(403, admin=302, supervisor_a=302),
     ("evaluations:tasks", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     # the task is supervisor_a's to the evaluator: another lead of the team does not see it
-    ("evaluations:task", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
-    ("evaluations:task", "POST"): exp(403, evaluator=302, manager_b=404),
-    ("evaluations:task_extend", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("evaluations:task", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404, lead_agent=404),
+    ("evaluations:task", "POST"): exp(403, evaluator=302, manager_b=404, lead_agent=404),
+    ("evaluations:task_extend", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404, lead_agent=404),
     # Analytics: analytics.view (admin, supervisor, manager; scoped to led teams); agents get their own view
     ("analytics:breakdown", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("analytics:trends", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("analytics:leaderboards", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
-    ("analytics:me", "GET"): exp(403, admin=200, agent_a1=200, agent_b1=200),
+    ("analytics:me", "GET"): exp(403, admin=200, agent_a1=200, agent_b1=200, lead_agent=200),
     ("interactions:phrase_sets", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "POST"): admin_only(302),
@@ -285,13 +294,15 @@ API: dict[str, dict[str, int]] = {
     "GET /api/v1/analytics/trends": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/analytics/leaderboards/agents": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/analytics/leaderboards/evaluators": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
-    "GET /api/v1/analytics/me": exp(403, anon=401, admin=200, agent_a1=200, agent_b1=200),
+    "GET /api/v1/analytics/me": exp(403, anon=401, admin=200, agent_a1=200, agent_b1=200, lead_agent=200),
     "POST /api/v1/assignments": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404, agent_b1=404),
     # a task is visible to its assignee and whoever assigned it (and admins); only assigners may extend it
-    "POST /api/v1/assignments/{uuid}/extend": exp(404, anon=401, admin=200, supervisor_a=200, evaluator=403),
+    "POST /api/v1/assignments/{uuid}/extend": exp(
+        404, anon=401, admin=200, supervisor_a=200, evaluator=403, lead_agent=404
+    ),
     "GET /api/v1/interactions/{uuid}/comments": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
     "POST /api/v1/interactions/{uuid}/comments": exp(201, anon=401, manager_b=404, agent_b1=404, norole=403),
-    "PATCH /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=200, manager_b=404, agent_b1=404),
+    "PATCH /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=200, manager_b=404, agent_b1=404, lead_agent=403),
     "GET /api/v1/calibrations": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     "POST /api/v1/calibrations": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404),
     # outside the session's scope (or without calibration permissions) it does not exist: 404
@@ -305,7 +316,136 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/calibrations/{uuid}/start": exp(404, anon=401, admin=200, evaluator=200, supervisor_a=403),
     # assessors who have not submitted are blind: the export is refused
     "GET /api/v1/calibrations/{uuid}/export": exp(404, anon=401, admin=403, supervisor_a=200, evaluator=403),
-    "DELETE /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=204, manager_b=404, agent_b1=404),
+    "DELETE /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=204, manager_b=404, agent_b1=404, lead_agent=403),
+}
+
+
+# --- lead_agent's own work: the same routes on their interaction, evaluations and session ------------
+# Nobody evaluates their own interaction, is assigned it, calibrates it or answers a dispute on their own
+# evaluation; they still see, acknowledge and dispute it as its agent. The interaction is team A's, so
+# the other personas are answered as in WEB and API.
+OWN_WEB: dict[tuple[str, str], dict[str, int]] = {
+    ("evaluations:start", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404, lead_agent=403),
+    ("evaluations:start", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404, lead_agent=403),
+    # assigned to lead_agent: refused on the assignee, by whoever assigns
+    ("evaluations:assign", "POST"): exp(403, admin=400, supervisor_a=400, manager_b=404, lead_agent=400),
+    ("evaluations:assign_bulk", "POST"): exp(
+        403, admin=Unchanged(302), supervisor_a=Unchanged(302), manager_b=Unchanged(302), lead_agent=Unchanged(302)
+    ),
+    ("evaluations:detail", "GET"): exp(404, admin=200, supervisor_a=200, evaluator=200, lead_agent=200, norole=403),
+    ("evaluations:acknowledge", "POST"): exp(403, lead_agent=302, manager_b=404, agent_a1=404, agent_b1=404),
+    ("evaluations:dispute", "POST"): exp(403, lead_agent=302, agent_a1=404, agent_b1=404),
+    ("evaluations:respond", "POST"): exp(
+        403, admin=302, supervisor_a=302, evaluator=302, manager_b=404, lead_agent=403
+    ),
+    # a new session on lead_agent's call with lead_agent among the assessors
+    ("calibrations:new", "POST"): exp(403, admin=400, supervisor_a=400, manager_b=400, lead_agent=400),
+    # lead_agent added as an assessor of a session on their call: refused with a message
+    ("calibrations:assessor_add", "POST"): exp(
+        403, admin=Unchanged(302), supervisor_a=Unchanged(302), manager_b=404, lead_agent=Unchanged(302)
+    ),
+    ("calibrations:start", "POST"): exp(403, evaluator=302, manager_b=404, lead_agent=403),
+}
+
+OWN_API: dict[str, dict[str, int]] = {
+    "POST /api/v1/evaluations": exp(
+        403,
+        anon=401,
+        admin=201,
+        supervisor_a=201,
+        evaluator=201,
+        manager_b=404,
+        agent_a1=404,
+        agent_b1=404,
+        lead_agent=403,
+    ),
+    "POST /api/v1/assignments": exp(
+        403, anon=401, admin=400, supervisor_a=400, manager_b=404, agent_a1=404, agent_b1=404, lead_agent=400
+    ),
+    "GET /api/v1/evaluations/{uuid}": exp(404, anon=401, admin=200, supervisor_a=200, evaluator=200, lead_agent=200),
+    "POST /api/v1/evaluations/{uuid}/acknowledge": exp(
+        404, anon=401, admin=403, supervisor_a=403, evaluator=403, lead_agent=200
+    ),
+    "POST /api/v1/evaluations/{uuid}/dispute": exp(
+        404, anon=401, admin=403, supervisor_a=403, evaluator=403, lead_agent=200
+    ),
+    "POST /api/v1/evaluations/{uuid}/respond": exp(
+        404, anon=401, admin=200, supervisor_a=200, evaluator=200, lead_agent=403
+    ),
+    "POST /api/v1/calibrations": exp(403, anon=401, admin=400, supervisor_a=400, manager_b=404, lead_agent=400),
+    "POST /api/v1/calibrations/{uuid}/assessors": exp(
+        403, anon=401, admin=400, supervisor_a=400, manager_b=404, lead_agent=400
+    ),
+    "POST /api/v1/calibrations/{uuid}/start": exp(
+        404, anon=401, admin=403, evaluator=200, supervisor_a=403, lead_agent=403
+    ),
+}
+# The field a 400 above must name.
+OWN_API_FIELD = {"POST /api/v1/assignments": "assignee"}
+
+# --- Team B's objects: team A's leads (supervisor_a, evaluator, lead_agent) get 404 --------------------
+# manager_b evaluated agent_b1's call, assigned it to another lead of B and opened a calibration session
+# on it (assessed by two other leads of B and the admin as benchmark): the mirror of team A's world.
+CROSS_WEB: dict[tuple[str, str], dict[str, int]] = {
+    ("interactions:detail", "GET"): exp(404, admin=200, manager_b=200, agent_b1=200, norole=403),
+    ("interactions:comment_create", "POST"): exp(404, admin=302, manager_b=302, agent_b1=302, norole=403),
+    ("evaluations:start", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404, evaluator=404),
+    ("evaluations:start", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404, evaluator=404),
+    ("evaluations:assign", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404),
+    ("evaluations:assign", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
+    ("evaluations:detail", "GET"): exp(404, admin=200, manager_b=200, agent_b1=200, norole=403),
+    ("evaluations:acknowledge", "POST"): exp(404, admin=403, manager_b=403, agent_b1=302, norole=403),
+    ("evaluations:dispute", "POST"): exp(403, agent_b1=302, agent_a1=404, lead_agent=404),
+    # no dispute is open: the service says so and changes nothing
+    ("evaluations:respond", "POST"): exp(
+        403, admin=Unchanged(302), manager_b=Unchanged(302), supervisor_a=404, evaluator=404
+    ),
+    ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=404),
+    ("evaluations:task", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404, evaluator=404),
+    ("evaluations:task", "POST"): exp(403, supervisor_a=404, evaluator=404),
+    ("evaluations:task_extend", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
+    # the interaction is a form field: "no interaction you can see has this id"
+    ("calibrations:new", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=400),
+    ("calibrations:detail", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404, evaluator=404),
+    ("calibrations:start", "POST"): exp(403, admin=302, supervisor_a=404, evaluator=404),
+    ("calibrations:assessor_add", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
+    ("calibrations:assessor_remove", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
+    ("calibrations:close", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
+    ("calibrations:export", "GET"): exp(403, manager_b=200, supervisor_a=404, evaluator=404),
+    ("accounts:team_detail", "GET"): exp(404, admin=200, manager_b=200, agent_b1=200, norole=403),
+    # editing teams is the admin's alone: everyone else is refused before the team is looked up
+    ("accounts:team_edit", "GET"): admin_only(200),
+    ("accounts:team_edit", "POST"): admin_only(302),
+    ("accounts:user_detail", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404, evaluator=404),
+}
+
+CROSS_API: dict[str, dict[str, int]] = {
+    "GET /api/v1/interactions/{uuid}": exp(404, anon=401, admin=200, manager_b=200, agent_b1=200, norole=403),
+    "GET /api/v1/interactions/{uuid}/comments": exp(404, anon=401, admin=200, manager_b=200, agent_b1=200, norole=403),
+    "POST /api/v1/interactions/{uuid}/comments": exp(404, anon=401, admin=201, manager_b=201, agent_b1=201, norole=403),
+    "POST /api/v1/evaluations": exp(404, anon=401, admin=201, manager_b=201, agent_b1=403, norole=403),
+    "GET /api/v1/evaluations/{uuid}": exp(404, anon=401, admin=200, manager_b=200, agent_b1=200),
+    "POST /api/v1/evaluations/{uuid}/acknowledge": exp(404, anon=401, admin=403, manager_b=403, agent_b1=200),
+    "POST /api/v1/evaluations/{uuid}/dispute": exp(404, anon=401, admin=403, manager_b=403, agent_b1=200),
+    "POST /api/v1/evaluations/{uuid}/respond": exp(404, anon=401, admin=400, manager_b=400, agent_b1=403),
+    "POST /api/v1/evaluations/{uuid}/void": exp(404, anon=401, admin=200, manager_b=403, agent_b1=403),
+    "DELETE /api/v1/evaluations/{uuid}": exp(404, anon=401, admin=400, manager_b=403, agent_b1=403),
+    "POST /api/v1/assignments": exp(404, anon=401, admin=201, manager_b=201, agent_b1=403, norole=403),
+    "POST /api/v1/assignments/{uuid}/extend": exp(404, anon=401, admin=200, manager_b=200),
+    "POST /api/v1/calibrations": exp(403, anon=401, admin=201, manager_b=201, supervisor_a=404),
+    "GET /api/v1/calibrations/{uuid}": exp(404, anon=401, admin=200, manager_b=200),
+    "POST /api/v1/calibrations/{uuid}/assessors": exp(403, anon=401, admin=200, manager_b=200, supervisor_a=404),
+    "DELETE /api/v1/calibrations/{uuid}/assessors/{user}": exp(
+        403, anon=401, admin=200, manager_b=200, supervisor_a=404
+    ),
+    "POST /api/v1/calibrations/{uuid}/close": exp(403, anon=401, admin=200, manager_b=200, supervisor_a=404),
+    "POST /api/v1/calibrations/{uuid}/start": exp(404, anon=401, admin=200, manager_b=403),
+    "GET /api/v1/calibrations/{uuid}/export": exp(404, anon=401, admin=403, manager_b=200),
+    "GET /api/v1/teams/{uuid}": exp(404, anon=401, admin=200, manager_b=200, agent_b1=200),
+    "PATCH /api/v1/teams/{uuid}": exp(404, anon=401, admin=200, manager_b=403, agent_b1=403),
+    "DELETE /api/v1/teams/{uuid}": exp(404, anon=401, admin=204, manager_b=403, agent_b1=403),
+    "GET /api/v1/users/{uuid}": exp(404, anon=401, admin=200, manager_b=200, agent_b1=200),
+    "PATCH /api/v1/users/{uuid}": exp(404, anon=401, admin=200, manager_b=403, agent_b1=403),
 }
 
 
@@ -370,7 +510,7 @@ def _completed(by, interaction, scorecard):
 
 
 def build_world() -> dict:
-    """The objects the routes act on: team A's, most of them agent_a1's."""
+    """Team A's objects (the main tables), lead_agent's own work and team B's objects."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cxq.calibrations import services as cal
@@ -383,6 +523,7 @@ def build_world() -> dict:
     from tests.scorecards.conftest import DOC
 
     personas = personas_create()
+    lead_agent = lead_agent_create(personas)
     custom = Role.objects.create(key="quality-lead", name="Quality lead", permissions=["scorecards.view"])
     token, _ = api_token_create(user=personas.agent_a1, name="matrix")
     note = Notification.objects.create(recipient=personas.agent_a1, kind="test", title="Hello", url="/")
@@ -429,6 +570,39 @@ def build_world() -> dict:
         benchmark=personas.admin,
         due_at=soon,
     )
+    # lead_agent's own call in team A, evaluated twice by the evaluator: one evaluation they disputed,
+    # one still open to acknowledge or dispute; and a session on it that they do not assess.
+    own_interaction = _interaction("call-lead-1", lead_agent.email)
+    own_disputed = _completed(personas.evaluator, own_interaction, published)
+    ev.evaluation_dispute(by=lead_agent, evaluation=own_disputed, items=[("greet", "I greeted them by name")])
+    own_open = _completed(personas.evaluator, own_interaction, published)
+    own_calibration = cal.session_create(
+        by=personas.supervisor_a,
+        name="Lead's call",
+        scorecard=published,
+        interaction=own_interaction,
+        assessors=[personas.evaluator, cal_extra],
+        due_at=soon,
+    )
+    # Team B mirrors team A: manager_b evaluated agent_b1's call, assigned it to a lead of B and
+    # opened a session that two other leads of B and the admin (benchmark) assess.
+    b_lead1 = make_user("b.lead1@example.com", "Bo Bee", "evaluator")
+    b_lead2 = make_user("b.lead2@example.com", "Bi Bee", "evaluator")
+    personas.team_b.leads.add(b_lead1, b_lead2)
+    interaction_b = _interaction("call-b-1", personas.agent_b1.email)
+    evaluation_b = _completed(personas.manager_b, interaction_b, published)
+    task_b = ev.assignment_create(
+        by=personas.manager_b, interaction=interaction_b, scorecard=published, assignee=b_lead1, due_at=soon
+    )
+    calibration_b = cal.session_create(
+        by=personas.manager_b,
+        name="Team B calibration",
+        scorecard=published,
+        interaction=interaction_b,
+        assessors=[b_lead1, b_lead2],
+        benchmark=personas.admin,
+        due_at=soon,
+    )
     return {
         "calibration": calibration,
         "cal_extra": cal_extra,
@@ -453,6 +627,29 @@ def build_world() -> dict:
         "notification": note.uuid,
         "mail": mail.pk,
         "personas": personas,
+        # lead_agent's own work (OWN_WEB, OWN_API)
+        "own": {
+            "interaction": own_interaction,
+            "evaluation": own_disputed,
+            "evaluation_open": own_open,
+            "calibration": own_calibration,
+            "assignee": lead_agent,
+            "cal_candidate": lead_agent,
+            "cal_assessors": [lead_agent, personas.evaluator],
+        },
+        # team B's objects (CROSS_WEB, CROSS_API)
+        "team_b": {
+            "interaction": interaction_b,
+            "evaluation": evaluation_b,
+            "task": task_b,
+            "calibration": calibration_b,
+            "cal_extra": b_lead2,
+            "cal_candidate": personas.manager_b,
+            "cal_assessors": [b_lead1, personas.manager_b],
+            "assignee": b_lead1,
+            "user": personas.agent_b1.uuid,
+            "team": personas.team_b.uuid,
+        },
     }
 
 
@@ -466,12 +663,23 @@ def _sessions(personas) -> dict[str, str]:
     return keys
 
 
+def _tokens(personas) -> dict[str, str]:
+    """A personal API token per persona, and a revoked and an expired one (the admin's)."""
+    raw = {who: api_token_create(user=personas.get(who), name="matrix auth")[1] for who in PEOPLE}
+    revoked, raw["revoked"] = api_token_create(user=personas.admin, name="revoked")
+    api_token_revoke(by=personas.admin, token=revoked)
+    expired, raw["expired"] = api_token_create(user=personas.admin, name="expired", expires_in_days=1)
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    return raw
+
+
 @pytest.fixture(scope="module")
 def matrix_world(django_db_setup, django_db_blocker):
     """The world, built once for the module inside a transaction that is rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
         world["sessions"] = _sessions(world["personas"])
+        world["tokens"] = _tokens(world["personas"])
         world["state"] = DbState()
         yield world
         transaction.set_rollback(True)
@@ -481,6 +689,11 @@ def matrix_world(django_db_setup, django_db_blocker):
 def world(matrix_world, db):
     """The module's world; ``db`` runs the case in a savepoint rolled back before the next one."""
     return matrix_world
+
+
+def view_of(world: dict, part: str, **extra) -> dict:
+    """The world with some objects swapped: lead_agent's own ("own") or team B's ("team_b")."""
+    return {**world, **world[part], **extra}
 
 
 class JsonBody(dict):
@@ -852,8 +1065,10 @@ class _Writes:
         return execute(sql, params, many, context)
 
 
-def client_as(who: str, world) -> Client:
-    """A client logged in as the persona, with the session made with the world."""
+def client_as(who: str, world, *, token: str | None = None) -> Client:
+    """A client logged in as the persona (the world's session), or sending a personal API token."""
+    if token is not None:
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     client = Client()
     if who != "anon":
         client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][who]
@@ -894,9 +1109,10 @@ def check_web(route, who, world, expected, *, quiet=NO_STATE_CHANGE):
     return response
 
 
-def check_api(op, who, world, expected):
-    """Call the operation as ``who``; a refusal must change nothing and say why in ``detail``."""
-    client = client_as(who, world)
+def check_api(op, who, world, expected, *, token: str | None = None):
+    """Call the operation as ``who`` (by session, or with ``token``); a refusal must change nothing
+    and say why in ``detail``."""
+    client = client_as(who, world, token=token)
     method, url, body = api_request(op, world)
     kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
     with world["state"].watch() as seen:
@@ -921,6 +1137,57 @@ def test_web_route_answers_as_expected_for_each_persona(route, who, world):
 @pytest.mark.parametrize("op", sorted(API))
 def test_api_operation_answers_as_expected_for_each_persona(op, who, world):
     check_api(op, who, world, API[op][who])
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("op", sorted(API))
+def test_api_operation_answers_a_token_as_it_answers_the_session(op, who, world):
+    check_api(op, who, world, API[op][who], token=world["tokens"][who])
+
+
+@pytest.mark.parametrize("dead", ["revoked", "expired"])
+@pytest.mark.parametrize("op", sorted(API))
+def test_api_operation_treats_a_dead_token_as_no_login(op, dead, world):
+    check_api(op, "anon", world, API[op]["anon"], token=world["tokens"][dead])
+
+
+# --- lead_agent's own work and team B's objects ---------------------------------------------------
+
+# Acknowledging and disputing need lead_agent's evaluation that is still open; the rest use the
+# disputed one.
+_OPEN_EVALUATION = {"evaluations:acknowledge", "evaluations:dispute", "acknowledge", "dispute"}
+
+
+def _own_view(world, name: str) -> dict:
+    extra = {"evaluation": world["own"]["evaluation_open"]} if name.rsplit("/", 1)[-1] in _OPEN_EVALUATION else {}
+    return view_of(world, "own", **extra)
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("route", sorted(OWN_WEB), ids=lambda r: f"{r[1]} {r[0]}")
+def test_web_route_on_lead_agents_own_work(route, who, world):
+    check_web(route, who, _own_view(world, route[0]), OWN_WEB[route][who], quiet=())
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("op", sorted(OWN_API))
+def test_api_operation_on_lead_agents_own_work(op, who, world):
+    response = check_api(op, who, _own_view(world, op), OWN_API[op][who])
+    field = OWN_API_FIELD.get(op)
+    if field and response.status_code == 400:
+        assert field in json.dumps(response.json()), f"{op} as {who}: the refusal does not name {field!r}"
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("route", sorted(CROSS_WEB), ids=lambda r: f"{r[1]} {r[0]}")
+def test_web_route_on_team_b_objects(route, who, world):
+    check_web(route, who, view_of(world, "team_b"), CROSS_WEB[route][who], quiet=())
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("op", sorted(CROSS_API))
+def test_api_operation_on_team_b_objects(op, who, world):
+    check_api(op, who, view_of(world, "team_b"), CROSS_API[op][who])
 
 
 # --- The checks themselves ------------------------------------------------------------------------
@@ -995,7 +1262,7 @@ def test_each_case_starts_from_the_same_rows(turn, world):
 def test_api_token_is_scoped_like_its_owner(world):
     """A token acts with its owner's permissions: an agent's token cannot list roles."""
     p = world["personas"]
-    _, raw = api_token_create(user=p.agent_b1, name="probe")
+    raw = world["tokens"]["agent_b1"]
     client = Client()
     me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert me.status_code == 200 and me.json()["email"] == p.agent_b1.email
