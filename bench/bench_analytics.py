@@ -34,7 +34,7 @@ from cxq.analytics import selectors  # noqa: E402
 from cxq.analytics.forms import org_today  # noqa: E402
 from cxq.analytics.models import AnswerFact, AnswerRollup, EvaluationFact, EvaluationRollup  # noqa: E402
 from cxq.analytics.services import analytics_rebuild  # noqa: E402
-from cxq.evaluations.bench import BENCH_SCORECARD  # noqa: E402
+from cxq.devdata.evaluations import BENCH_SCORECARD  # noqa: E402
 from cxq.scorecards.models import Scorecard  # noqa: E402
 
 

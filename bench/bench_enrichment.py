@@ -28,7 +28,7 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cxq.interactions.enrichment import (  # noqa: E402
+from cxq.enrichment import (  # noqa: E402
     PhraseMatcher,
     PhraseSet,
     Thresholds,

@@ -23,7 +23,7 @@ from timing import timed  # noqa: E402 (bench/ is on the path when a bench runs)
 django.setup()
 
 from cxq.accounts.models import User  # noqa: E402
-from cxq.evaluations.bench import seed_evaluations  # noqa: E402
+from cxq.devdata.evaluations import seed_evaluations  # noqa: E402
 from cxq.evaluations.models import Evaluation  # noqa: E402
 from cxq.evaluations.selectors import Filters, evaluation_list  # noqa: E402
 

@@ -81,7 +81,7 @@ EXTRA_SETS = (
 
 
 def phrase_sets(admin) -> None:
-    from cxq.interactions.demo import PHRASE_SETS
+    from cxq.devdata.demo.interactions import PHRASE_SETS
     from cxq.interactions.phrases import phrase_set_create
 
     sets = [(name, kind, side, phrases) for name, kind, side, phrases, _ in PHRASE_SETS] + list(EXTRA_SETS)
@@ -116,7 +116,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from cxq.accounts.models import Role
     from cxq.accounts.services import roles_ensure_builtin, user_create
-    from cxq.interactions.generator import AgentSpec, payloads
+    from cxq.devdata.generator import AgentSpec, payloads
 
     roles_ensure_builtin()
     admin = user_create(by=None, email="ingest.admin@cxq.test", full_name="Admin", role=Role.objects.get(key="admin"))
@@ -124,7 +124,7 @@ def main() -> None:
     agents = [AgentSpec(email=f"agent{i}@cxq.test", name=f"Agent {i}") for i in range(50)]
     items = [stretch(p) for p in payloads(args.interactions, agents, seed=5)]
     # A worker or import process loads the language model once; load it before timing.
-    from cxq.interactions.enrichment.language import detect_language
+    from cxq.enrichment.language import detect_language
 
     detect_language(["warm up the language model please"], hint=None)
     n = len(items)

@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from cxq.lib.env import env_bool, env_choice, env_int, env_list, env_str
+from cxq.lib.fetch import FetchPolicy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CXQ_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "cxq.evaluations",
     "cxq.calibrations",
     "cxq.analytics",
+    "cxq.devdata",
+    "cxq.core",  # last: wires the domain events once every app is loaded
 ]
 
 MIDDLEWARE = [
@@ -258,9 +261,17 @@ CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)
 # so this also bounds a web process's peak (PF-6). Larger bodies get a 413 that says the limit.
 CXQ_MAX_REQUEST_MB = env_int("CXQ_MAX_REQUEST_MB", 16, minimum=1, maximum=256)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CXQ_MAX_REQUEST_MB * 1024 * 1024
-# Hosts recordings may be fetched from by URL (IG-3); empty = fetching by URL is off.
+# Where recordings may be fetched from by URL (IG-3); empty = fetching by URL is off. Entries are
+# host (default port only) or host:port; https only unless http is allowed; names resolving to
+# non-public addresses are refused unless the address is in one of the listed networks.
 CXQ_MEDIA_FETCH_HOSTS = env_list("CXQ_MEDIA_FETCH_HOSTS", [])
+CXQ_MEDIA_FETCH_ALLOW_HTTP = env_bool("CXQ_MEDIA_FETCH_ALLOW_HTTP", False)
+CXQ_MEDIA_FETCH_PRIVATE_NETWORKS = env_list("CXQ_MEDIA_FETCH_PRIVATE_NETWORKS", [])
 CXQ_MEDIA_FETCH_TIMEOUT = env_int("CXQ_MEDIA_FETCH_TIMEOUT", 60, minimum=1)
+try:
+    FetchPolicy.build(hosts=CXQ_MEDIA_FETCH_HOSTS, private_networks=CXQ_MEDIA_FETCH_PRIVATE_NETWORKS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CXQ_MEDIA_FETCH_HOSTS / CXQ_MEDIA_FETCH_PRIVATE_NETWORKS: {exc}") from None
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

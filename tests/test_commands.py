@@ -5,9 +5,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from cxq.accounts.models import Role, Team, User
 from cxq.cli import main
+from cxq.devdata.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 
 
 def test_demo_is_idempotent_and_gives_one_login_per_role(db):
@@ -35,6 +35,15 @@ def test_createadmin_creates_an_admin_or_promotes_an_existing_user(db):
     assert User.objects.get(email="later@example.com").role.key == "admin"
 
 
+def test_createadmin_on_an_existing_user_leaves_their_password_alone_and_says_so(db):
+    User.objects.create_user(email="later@example.com", full_name="Later", password="the-original-passphrase")
+    out = io.StringIO()
+    call_command("createadmin", email="later@example.com", password="another-long-passphrase", stdout=out)
+    later = User.objects.get(email="later@example.com")
+    assert later.role.key == "admin" and later.check_password("the-original-passphrase")
+    assert "password was left unchanged" in out.getvalue()
+
+
 def test_createadmin_refuses_a_weak_password_with_a_message(db):
     with pytest.raises(CommandError, match="password"):
         call_command("createadmin", email="weak@example.com", password="123", stdout=io.StringIO())
@@ -49,7 +58,7 @@ def test_the_cxq_entry_point_runs_management_commands(db, capsys):
 @pytest.mark.parametrize(("worker_type", "loaded"), [("process", True), ("thread", False)])
 def test_worker_loads_the_language_model_before_forking_process_workers(settings, monkeypatch, worker_type, loaded):
     from cxq.accounts.management.commands import worker
-    from cxq.interactions.enrichment import language
+    from cxq.enrichment import language
 
     started: list[tuple[str, dict, bool]] = []
 

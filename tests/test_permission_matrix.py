@@ -888,10 +888,10 @@ def _payload() -> dict:
 
 API_BODIES = {
     "PATCH /api/v1/me": {"full_name": "Me Myself"},
-    "POST /api/v1/me/password": {"password": "a-new-long-passphrase"},
+    "POST /api/v1/me/password": {"current_password": PASSWORD, "password": "a-new-long-passphrase"},
     "POST /api/v1/users": {"email": "api.person@example.com", "full_name": "Api Person", "role": "agent"},
     "PATCH /api/v1/users/{uuid}": {"full_name": "Andy Renamed"},
-    "POST /api/v1/users/{uuid}/password": {"password": "a-new-long-passphrase"},
+    "POST /api/v1/users/{uuid}/password": {"current_password": PASSWORD, "password": "a-new-long-passphrase"},
     "POST /api/v1/teams": {"name": "Team D"},
     "PATCH /api/v1/teams/{uuid}": {"description": "New description"},
     "POST /api/v1/roles": {"name": "Reporter", "permissions": ["analytics.view"]},

@@ -1,14 +1,16 @@
 from datetime import datetime
 from uuid import UUID
 
+from django.contrib.auth import SESSION_KEY, update_session_auth_hash
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import CursorPagination, paginate
+from pydantic import field_validator
 
 from cxq.accounts import selectors, services
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
-from cxq.accounts.permissions import PERMISSIONS
-from cxq.accounts.services import require
+from cxq.accounts.permissions import PERMISSIONS, require
 
 router = Router(tags=["accounts"])
 
@@ -97,6 +99,12 @@ class UserUpdateIn(Schema):
 
 
 class PasswordIn(Schema):
+    password: str
+    current_password: str | None = None  # needed only when the password is your own
+
+
+class MyPasswordIn(Schema):
+    current_password: str
     password: str
 
 
@@ -223,6 +231,14 @@ class TokenIn(Schema):
     name: str
     expires_in_days: int | None = None
 
+    @field_validator("name")
+    @classmethod
+    def _name_on_one_line(cls, value: str) -> str:
+        try:
+            return services.token_name_clean(value)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.message_dict["name"])) from None
+
 
 class Detail(Schema):
     detail: str
@@ -266,6 +282,13 @@ def _role(key: str | None) -> Role | None:
     return role
 
 
+def _keep_own_session(request, user: User) -> None:
+    """After a password change, the browser session that made it stays signed in (every other
+    session of the person ends). A token-authenticated call has no session of the person to keep."""
+    if request.session.get(SESSION_KEY) == str(user.pk):
+        update_session_auth_hash(request, user)
+
+
 # --- Me -----------------------------------------------------------------------------------------
 
 
@@ -284,9 +307,12 @@ def me_update(request, payload: MeIn):
     )
 
 
-@router.post("/me/password", response={204: None}, summary="Change my password")
-def me_password(request, payload: PasswordIn):
-    services.user_set_password(by=request.user, user=request.user, password=payload.password)
+@router.post("/me/password", response={204: None}, summary="Change my password (needs the current one)")
+def me_password(request, payload: MyPasswordIn):
+    """Other sessions end; a browser session making the change stays signed in. API tokens keep working."""
+    user = request.user
+    services.user_set_password(by=user, user=user, password=payload.password, current_password=payload.current_password)
+    _keep_own_session(request, user)
     return Status(204, None)
 
 
@@ -343,7 +369,10 @@ def users_update(request, uuid: UUID, payload: UserUpdateIn):
 @router.post("/users/{uuid}/password", response={204: None}, summary="Set a user's password (users.manage)")
 def users_password(request, uuid: UUID, payload: PasswordIn):
     user = selectors.user_get_for(viewer=request.user, uuid=uuid)
-    services.user_set_password(by=request.user, user=user, password=payload.password)
+    services.user_set_password(
+        by=request.user, user=user, password=payload.password, current_password=payload.current_password
+    )
+    _keep_own_session(request, user)
     return Status(204, None)
 
 

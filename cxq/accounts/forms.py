@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.permissions import PERMISSION_CODES
+from cxq.accounts.services import token_name_clean
 from cxq.lib.timezones import time_zone_choices
 
 
@@ -88,6 +90,19 @@ class UserForm(forms.Form):
     )
 
 
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Changing one's own password: the current one first (the service checks it again)."""
+
+    error_messages = {
+        **DjangoPasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not correct.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+
+
 class PasswordSetForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label="New password")
 
@@ -160,3 +175,9 @@ class TokenForm(forms.Form):
         choices=[("", "Never"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")],
         label="Expires",
     )
+
+    def clean_name(self) -> str:
+        try:
+            return token_name_clean(self.cleaned_data["name"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["name"]) from None

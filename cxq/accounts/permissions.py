@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+
 if TYPE_CHECKING:
     from cxq.accounts.models import User
 
@@ -149,3 +151,9 @@ def has_perm(user: User | None, code: str) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return code in user.permission_codes
+
+
+def require(user: User | None, code: str) -> None:
+    """Refuse (PermissionDenied) anyone without the permission code: the services' form of ``has_perm``."""
+    if not has_perm(user, code):
+        raise PermissionDenied(f"You do not have the permission {code!r}.")

@@ -4,6 +4,7 @@ goes through here, so scoping lives in one place."""
 from __future__ import annotations
 
 import zoneinfo
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -103,3 +104,9 @@ def time_zone_of(user) -> tuple[str, zoneinfo.ZoneInfo]:
         return name, zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return "UTC", zoneinfo.ZoneInfo("UTC")
+
+
+def local_text(user, moment: datetime) -> str:
+    """A time as the recipient reads it: in their zone (or the organisation's), with the zone named."""
+    name, zone = time_zone_of(user)
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({name.replace('_', ' ')})"

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -20,12 +20,13 @@ from cxq.accounts.permissions import (
     DEFAULT_ROLE_KEY,
     PERMISSION_CODES,
     UnknownPermission,
-    has_perm,
+    require,
     validate_codes,
 )
-from cxq.audit.services import audit_record, snapshot
+from cxq.events import AuditTrail, Name, publish
+from cxq.lib.snapshot import snapshot
+from cxq.lib.text import has_control_characters
 from cxq.lib.timezones import is_valid_time_zone
-from cxq.notifications.services import notify
 
 USER_FIELDS = ("email", "full_name", "role", "time_zone", "external_id", "is_active")
 TEAM_FIELDS = ("name", "description")
@@ -39,11 +40,6 @@ SETTINGS_FIELDS = (
     "silence_seconds",
     "crosstalk_seconds",
 )
-
-
-def require(actor: User, code: str) -> None:
-    if not has_perm(actor, code):
-        raise PermissionDenied(f"You do not have the permission {code!r}.")
 
 
 # --- Users --------------------------------------------------------------------------------------
@@ -124,29 +120,14 @@ def user_create(
     user.save()
     user.teams.set(member_of)
     user.led_teams.set(leads)
-    audit_record(
+    publish(
+        Name.USER_CREATED,
+        subject=user,
         actor=by,
-        action="user.create",
-        obj=user,
-        after={**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)},
+        data={"can_log_in": user.has_usable_password()},
+        audit=AuditTrail(after={**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)}),
     )
-    if user.has_usable_password():
-        _welcome(user)
     return user
-
-
-def _welcome(user: User) -> None:
-    teams = ", ".join(t.name for t in user.teams.all()) or "no team yet"
-    notify(
-        recipient=user,
-        kind="account.welcome",
-        title="Welcome to CXQ",
-        body=(
-            f"Your account is ready. You log in with {user.email}; your role is "
-            f"{user.role.name if user.role else 'not set yet'} and your team is {teams}."
-        ),
-        url="/",
-    )
 
 
 @transaction.atomic
@@ -198,31 +179,36 @@ def user_update(
     user.__dict__.pop("permission_codes", None)
     after = {**snapshot(user, USER_FIELDS), **_user_teams_snapshot(user)}
     if after != before:
-        audit_record(actor=by, action="user.update", obj=user, before=before, after=after)
-    if old_role != user.role and user.role is not None:
-        notify(
-            recipient=user,
-            kind="account.role_changed",
-            title=f"Your role is now {user.role.name}",
-            body=f"{by} changed your role from {old_role or 'none'} to {user.role.name}.",
-            url="/",
-        )
-    added = set(after["member_of"]) - set(before["member_of"])
-    for team_name in sorted(added):
-        notify(
-            recipient=user,
-            kind="account.team_added",
-            title=f"You were added to the team {team_name}",
-            body=f"{by} added you to {team_name}.",
-            url="/teams/",
+        publish(
+            Name.USER_UPDATED,
+            subject=user,
+            actor=by,
+            data={
+                "role_from": old_role.name if old_role else None,
+                "role_to": user.role.name if old_role != user.role and user.role is not None else None,
+                "teams_joined": sorted(set(after["member_of"]) - set(before["member_of"])),
+            },
+            audit=AuditTrail(before=before, after=after),
         )
     return user
 
 
 @transaction.atomic
-def user_set_password(*, by: User, user: User, password: str) -> None:
-    """Set a password: an admin resetting someone's (users.manage) or a user changing their own."""
-    if by.pk != user.pk:
+def user_set_password(*, by: User, user: User, password: str, current_password: str | None = None) -> None:
+    """Set a password: an admin resetting someone's (users.manage) or a user changing their own.
+
+    Changing one's own password needs the current one, whatever the way in (page, API, the admin's
+    user page): a borrowed session or a leaked API token must not be enough to take the account over.
+    Every session opened before the change stops working, because Django ties a session to the
+    password hash; the caller keeps its own with ``update_session_auth_hash``. API tokens are left
+    alone: the mail sends the person to the tokens page to decide which to revoke."""
+    own = by.pk == user.pk
+    if own:
+        if not current_password:
+            raise ValidationError({"current_password": "Enter your current password."})
+        if not user.check_password(current_password):
+            raise ValidationError({"current_password": "Your current password is not correct."})
+    else:
         require(by, "users.manage")
     try:
         validate_password(password, user)
@@ -230,17 +216,16 @@ def user_set_password(*, by: User, user: User, password: str) -> None:
         raise ValidationError({"password": exc.messages})
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
-    audit_record(actor=by, action="user.password_change" if by.pk == user.pk else "user.password_reset", obj=user)
-    notify(
-        recipient=user,
-        kind="account.password_changed",
-        title="Your CXQ password was changed",
-        body=(
-            "Your password was just changed. If this was not you, contact your administrator."
-            if by.pk == user.pk
-            else f"{by} set a new password for your account."
+    now = timezone.now()
+    tokens_kept = user.api_tokens.filter(revoked_at__isnull=True).exclude(expires_at__lte=now).count()
+    publish(
+        Name.USER_PASSWORD_CHANGED if own else Name.USER_PASSWORD_RESET,
+        subject=user,
+        actor=by,
+        data={"at": now.isoformat()},
+        audit=AuditTrail(
+            after={"password": "(changed)", "other_sessions": "signed out", "api_tokens_kept": tokens_kept}
         ),
-        url="/account/",
     )
 
 
@@ -255,7 +240,7 @@ def user_update_profile(*, user: User, full_name: str, time_zone: str) -> User:
     user.save(update_fields=["full_name", "time_zone", "updated_at"])
     after = snapshot(user, ("full_name", "time_zone"))
     if after != before:
-        audit_record(actor=user, action="user.profile_update", obj=user, before=before, after=after)
+        publish(Name.USER_PROFILE_UPDATED, subject=user, actor=user, audit=AuditTrail(before=before, after=after))
     return user
 
 
@@ -298,7 +283,7 @@ def role_create(*, by: User, name: str, description: str = "", permissions: Iter
         description=(description or "").strip(),
         permissions=_clean_permissions(permissions),
     )
-    audit_record(actor=by, action="role.create", obj=role, after=snapshot(role, ROLE_FIELDS))
+    publish(Name.ROLE_CREATED, subject=role, actor=by, audit=AuditTrail(after=snapshot(role, ROLE_FIELDS)))
     return role
 
 
@@ -330,7 +315,7 @@ def role_update(
     role.save()
     after = snapshot(role, ROLE_FIELDS)
     if after != before:
-        audit_record(actor=by, action="role.update", obj=role, before=before, after=after)
+        publish(Name.ROLE_UPDATED, subject=role, actor=by, audit=AuditTrail(before=before, after=after))
     return role
 
 
@@ -358,7 +343,7 @@ def role_delete(*, by: User, role: Role) -> None:
     if in_use:
         raise ValidationError({"role": f"{in_use} user(s) still have this role; give them another role first."})
     before = snapshot(role, ROLE_FIELDS)
-    audit_record(actor=by, action="role.delete", obj=role, before=before)
+    publish(Name.ROLE_DELETED, subject=role, actor=by, audit=AuditTrail(before=before))
     role.delete()
 
 
@@ -417,8 +402,13 @@ def team_create(
     team = Team.objects.create(name=_clean_team_name(name), description=(description or "").strip())
     team.members.set(members)
     team.leads.set(leads)
-    audit_record(actor=by, action="team.create", obj=team, after=_team_snapshot(team))
-    _notify_team_joiners(by=by, team=team, users=list(members))
+    publish(
+        Name.TEAM_CREATED,
+        subject=team,
+        actor=by,
+        data={"joined": [u.pk for u in members]},
+        audit=AuditTrail(after=_team_snapshot(team)),
+    )
     return team
 
 
@@ -441,38 +431,31 @@ def team_update(
         team.description = description.strip()
     team.save()
     old_members = set(team.members.values_list("pk", flat=True))
+    joined: list[int] = []
     if members is not None:
         members = list(members)
         team.members.set(members)
-        _notify_team_joiners(by=by, team=team, users=[u for u in members if u.pk not in old_members])
+        joined = [u.pk for u in members if u.pk not in old_members]
     if leads is not None:
         team.leads.set(leads)
     after = _team_snapshot(team)
     if after != before:
-        audit_record(actor=by, action="team.update", obj=team, before=before, after=after)
-    return team
-
-
-def _notify_team_joiners(*, by: User | None, team: Team, users: list[User]) -> None:
-    for user in users:
-        notify(
-            recipient=user,
-            kind="account.team_added",
-            title=f"You were added to the team {team.name}",
-            body=f"{by or 'CXQ'} added you to {team.name}.",
-            url="/teams/",
+        publish(
+            Name.TEAM_UPDATED,
+            subject=team,
+            actor=by,
+            data={"joined": joined},
+            audit=AuditTrail(before=before, after=after),
         )
+    return team
 
 
 @transaction.atomic
 def team_delete(*, by: User, team: Team) -> None:
     require(by, "teams.manage")
-    audit_record(actor=by, action="team.delete", obj=team, before=_team_snapshot(team))
-    team_id = team.pk
+    team_id, trail = team.pk, AuditTrail(before=_team_snapshot(team))
+    publish(Name.TEAM_DELETED, subject=team, actor=by, data={"team_id": team_id}, audit=trail)
     team.delete()
-    from cxq.analytics.services import team_removed
-
-    team_removed(team_id)  # its evaluations now have no team: so do their figures
 
 
 # --- Organisation settings ----------------------------------------------------------------------
@@ -524,17 +507,31 @@ def org_settings_update(
     if secret_changed:  # the secret itself never goes into the audit log
         before["webhook_secret"], after["webhook_secret"] = "(previous)", "(changed)"
     if after != before:
-        audit_record(actor=by, action="settings.update", obj=org, object_id="org", before=before, after=after)
+        publish(
+            Name.SETTINGS_UPDATED, subject=org, actor=by, audit=AuditTrail(object_id="org", before=before, after=after)
+        )
     if after["default_time_zone"] != before["default_time_zone"]:
-        from cxq.analytics.services import time_zone_changed
-
-        time_zone_changed(before["default_time_zone"])  # it decides which day each evaluation counts on
+        publish(Name.ORG_TIME_ZONE_CHANGED, subject=org, actor=by, data={"previous": before["default_time_zone"]})
     return org
 
 
 # --- API tokens ---------------------------------------------------------------------------------
 
 TOKEN_PREFIX = "cxq_"
+TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+
+
+def token_name_clean(name: str) -> str:
+    """A token's name, trimmed, on one line: it is shown in lists and goes into the subject of the
+    security mail that tells the owner a token was created. The form and the API schema call this too."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after what will use it (e.g. 'nightly import')."})
+    if has_control_characters(name):
+        raise ValidationError({"name": "Keep the name on one line, without tabs or other control characters."})
+    if len(name) > TOKEN_NAME_MAX:
+        raise ValidationError({"name": f"Keep the name to {TOKEN_NAME_MAX} characters or fewer."})
+    return name
 
 
 def _digest(raw: str) -> str:
@@ -545,11 +542,7 @@ def _digest(raw: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
     """Create a personal token; returns the row and the raw token, which is never stored."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "Name the token after what will use it (e.g. 'nightly import')."})
-    if len(name) > 100:
-        raise ValidationError({"name": "Keep the name under 100 characters."})
+    name = token_name_clean(name)
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
         raise ValidationError({"expires_in_days": "Choose between 1 and 3650 days, or no expiry."})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -560,14 +553,8 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
         digest=_digest(raw),
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
-    audit_record(actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix})
-    notify(
-        recipient=user,
-        kind="account.token_created",
-        title=f"New API token “{name}”",
-        body="A personal API token was created for your account. Revoke it if this was not you.",
-        url="/account/tokens/",
-    )
+    trail = AuditTrail(after={"name": name, "prefix": token.prefix})
+    publish(Name.API_TOKEN_CREATED, subject=token, actor=user, audit=trail)
     return token, raw
 
 
@@ -578,7 +565,7 @@ def api_token_revoke(*, by: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
-        audit_record(actor=by, action="api_token.revoke", obj=token, after={"name": token.name})
+        publish(Name.API_TOKEN_REVOKED, subject=token, actor=by, audit=AuditTrail(after={"name": token.name}))
     return token
 
 

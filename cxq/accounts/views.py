@@ -14,6 +14,7 @@ from cxq.accounts.decorators import perm_required, rule_required
 from cxq.accounts.forms import (
     LoginForm,
     OrgSettingsForm,
+    PasswordChangeForm,
     PasswordSetForm,
     ProfileForm,
     RoleForm,
@@ -52,15 +53,36 @@ def profile(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """The form asks for the current password; this session stays signed in, every other one of
+    the person's sessions ends (the password hash they were tied to changed)."""
+
     template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
 
     def form_valid(self, form):
-        services.user_set_password(
-            by=self.request.user, user=self.request.user, password=form.cleaned_data["new_password1"]
-        )
+        try:
+            services.user_set_password(
+                by=self.request.user,
+                user=self.request.user,
+                password=form.cleaned_data["new_password1"],
+                current_password=form.cleaned_data["old_password"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, _as_form_fields(exc))
+            return self.form_invalid(form)
         update_session_auth_hash(self.request, self.request.user)
-        messages.success(self.request, "Password changed.")
+        messages.success(
+            self.request, "Password changed. Your other sessions were signed out; your API tokens still work."
+        )
         return redirect("accounts:profile")
+
+
+def _as_form_fields(exc: ValidationError) -> ValidationError:
+    """The service names the fields as the API does; Django's password form calls them differently."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    names = {"current_password": "old_password", "password": "new_password2"}
+    return ValidationError({names.get(field, field): errors for field, errors in exc.error_dict.items()})
 
 
 def tokens(request):

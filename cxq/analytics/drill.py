@@ -48,3 +48,12 @@ def drill_base(form) -> str | None:
     if len(versions) == 1:
         params["version"] = versions[0]
     return f"{reverse('evaluations:list')}?{urlencode(params)}"
+
+
+def evaluation_ids_answering(question_key: str, answer: str):
+    """The evaluations whose recorded answer to the question is ``answer`` ('' unanswered, 'na'),
+    whatever the scorecard version: what a breakdown figure counts. Plugged into the evaluations
+    table's drill-down filter by cxq/wiring.py."""
+    from cxq.analytics.models import AnswerFact
+
+    return AnswerFact.objects.filter(question_key=question_key, answer=answer).values("evaluation_id")

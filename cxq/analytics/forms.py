@@ -16,6 +16,7 @@ from cxq.accounts.selectors import user_scope
 from cxq.analytics.selectors import PERIODS, Filters, scope_of, scoped_teams
 from cxq.analytics.services import org_zone
 from cxq.evaluations.choices import Source
+from cxq.evaluations.sources import sources_where
 from cxq.interactions.choices import Channel
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 
@@ -37,7 +38,8 @@ class AnalyticsFilterForm(forms.Form):
     evaluator = forms.ChoiceField(required=False)
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
     source = forms.ChoiceField(
-        required=False, choices=[("", "Any source"), *[c for c in Source.choices if c[0] != Source.CALIBRATION]]
+        required=False,
+        choices=[("", "Any source"), *[c for c in Source.choices if c[0] in sources_where("counts_in_analytics")]],
     )
     period = forms.ChoiceField(required=False, choices=[(p, p.title()) for p in PERIODS], label="By")
     split = forms.ChoiceField(

@@ -43,12 +43,11 @@ from cxq.analytics.models import (
     SectionFact,
     SectionRollup,
 )
-from cxq.evaluations.choices import Source, Status
+from cxq.evaluations.choices import COUNTED_STATUSES, Status
+from cxq.evaluations.sources import source_policy, sources_where
 from cxq.lib.db import insert_rows
 from cxq.scorecards.engine import compiled_for
 from cxq.scoring import score
-
-COUNTED_STATUSES = (Status.COMPLETED, Status.AWAITING_ACK, Status.ACKNOWLEDGED, Status.DISPUTED)
 
 EVAL_FACT_COLUMNS = (
     "evaluation_id",
@@ -105,7 +104,7 @@ EXTRA = ("week", "month", "scorecard_id")  # determined by the key; written on i
 
 def is_counted(status: str, source: str) -> bool:
     """AN-5: only finished, non-calibration evaluations count; drafts, voided and deleted never do."""
-    return status in COUNTED_STATUSES and source != Source.CALIBRATION
+    return status in COUNTED_STATUSES and source_policy(source).counts_in_analytics
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
@@ -427,7 +426,7 @@ def evaluation_changed(evaluation) -> None:
     from cxq.evaluations.models import Evaluation
 
     evaluation = Evaluation.objects.select_related("version", "interaction").get(pk=evaluation.pk)
-    if evaluation.source == Source.CALIBRATION:
+    if source_policy(evaluation.source).feeds_calibration_stats:
         _calibration_changed(evaluation)
     old = _stored_facts(evaluation.pk)
     new = _facts_of(evaluation)
@@ -532,7 +531,7 @@ def _stream_facts(zone, batch: int, progress: Callable[[int], None] | None):
     )
     qs = (
         Evaluation.objects.filter(status__in=COUNTED_STATUSES, completed_at__isnull=False)
-        .exclude(source=Source.CALIBRATION)
+        .filter(source__in=sources_where("counts_in_analytics"))
         .order_by("id")
         .values_list(*fields)
     )
@@ -670,7 +669,7 @@ def _rebuild_calibration_facts(zone) -> None:
     from cxq.evaluations.models import Evaluation
 
     qs = Evaluation.objects.filter(
-        source=Source.CALIBRATION,
+        source__in=sources_where("feeds_calibration_stats"),
         status__in=COUNTED_STATUSES,
         completed_at__isnull=False,
         score_percent__isnull=False,

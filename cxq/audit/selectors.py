@@ -4,8 +4,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from cxq.accounts.permissions import has_perm
-from cxq.accounts.services import require
+from cxq.accounts.permissions import has_perm, require
 from cxq.audit.models import AuditEvent
 from cxq.lib.timezones import day_edge
 

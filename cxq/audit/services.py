@@ -1,39 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any
-
 from django.db import models
 
 from cxq.audit.context import current_ip
 from cxq.audit.models import AuditEvent
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_jsonable(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return value
-
-
-def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """A JSON-able picture of the named fields; FKs are shown by their string form."""
-    data: dict[str, Any] = {}
-    for name in fields:
-        value = getattr(instance, name)
-        data[name] = _jsonable(value)
-    return data
+from cxq.lib.snapshot import jsonable
 
 
 def audit_record(
@@ -60,7 +31,7 @@ def audit_record(
         object_type=object_type or "",
         object_id=object_id or "",
         object_repr=(object_repr or "")[:200],
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
         ip_address=current_ip.get(),
     )

@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import CursorPagination, paginate
 
 from cxq.accounts.models import User
-from cxq.accounts.services import require
+from cxq.accounts.permissions import require
 from cxq.calibrations import selectors, services
 from cxq.calibrations.exports import report_csv_rows
 from cxq.calibrations.models import Session

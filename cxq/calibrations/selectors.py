@@ -77,8 +77,9 @@ def session_list(*, viewer, q: str = "", status: str = "") -> QuerySet[Session]:
         qs = qs.filter(status=status)
     done = _active() & Q(assessors__evaluation__status__in=SUBMITTED)
     # the viewer still owes their own evaluation: the average stays hidden from them (CA-1)
+    # (a removed seat that never submitted stays blind: leaving must not open the results)
     pending = Assessor.objects.filter(
-        session=OuterRef("pk"), session__status=SessionStatus.OPEN, user=viewer.pk, removed_at__isnull=True
+        session=OuterRef("pk"), session__status=SessionStatus.OPEN, user=viewer.pk
     ).filter(Q(evaluation__isnull=True) | ~Q(evaluation__status__in=SUBMITTED))
     return qs.annotate(
         assigned=Count("assessors", filter=_active(), distinct=True),
@@ -93,10 +94,13 @@ def completion_percent(completed: int, assigned: int) -> float | None:
 
 
 def is_blind(*, viewer, session: Session) -> bool:
-    """True while the viewer is an assessor of this open session and has not submitted."""
+    """True while the viewer holds a seat in this open session and has not submitted.
+
+    A removed seat counts too: an assessor who leaves (or removes themselves) before submitting stays
+    blind until the session closes, so leaving can never be used to look at the others' answers."""
     if session.status != SessionStatus.OPEN:
         return False
-    seat = session.assessors.filter(user=viewer, removed_at__isnull=True).select_related("evaluation").first()
+    seat = session.assessors.filter(user=viewer).select_related("evaluation").first()
     return seat is not None and not (seat.evaluation_id and seat.evaluation.status in SUBMITTED)
 
 

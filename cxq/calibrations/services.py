@@ -12,46 +12,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cxq.accounts.models import User
-from cxq.accounts.permissions import has_perm
-from cxq.accounts.services import require
-from cxq.audit.services import audit_record
+from cxq.accounts.permissions import require
 from cxq.calibrations.choices import SessionStatus
 from cxq.calibrations.models import Assessor, Session
+from cxq.calibrations.policies import assessor_refusal
 from cxq.calibrations.selectors import can_manage
 from cxq.evaluations.choices import Source, Status
 from cxq.evaluations.models import Evaluation
-from cxq.evaluations.services import calibration_draft_withdraw, evaluation_start, local_text
+from cxq.evaluations.policies import can_see_interaction
+from cxq.evaluations.services import (
+    calibration_draft_restore,
+    calibration_draft_withdraw,
+    evaluation_start,
+)
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Interaction
-from cxq.interactions.selectors import interaction_scope
-from cxq.notifications.services import email_queue, notify
 from cxq.scorecards.models import Scorecard
 
 MIN_ASSESSORS = 2
 
 
-def _link(session: Session) -> str:
-    return f"/calibrations/{session.uuid}/"
-
-
-def _sees(user: User, interaction: Interaction) -> bool:
-    return has_perm(user, "interactions.view") and interaction_scope(viewer=user).filter(pk=interaction.pk).exists()
-
-
 def _check_assessor(user: User, interaction: Interaction) -> None:
-    if not user.is_active:
-        raise ValidationError({"assessors": f"{user} is deactivated."})
-    if not (has_perm(user, "calibrations.participate") and has_perm(user, "evaluations.create")):
-        raise ValidationError(
-            {"assessors": f"{user} may not take part in calibrations (their role does not allow it)."}
-        )
-    if not _sees(user, interaction):
-        raise ValidationError({"assessors": f"{user} cannot see this interaction."})
+    refusal = assessor_refusal(user, interaction)
+    if refusal:
+        raise ValidationError({"assessors": refusal})
 
 
 def _require_manager(by: User, session: Session) -> None:
@@ -63,34 +52,6 @@ def _require_manager(by: User, session: Session) -> None:
 def _require_open(session: Session) -> None:
     if session.status != SessionStatus.OPEN:
         raise ValidationError({"status": "This session is closed."})
-
-
-def _invite(*, by: User, session: Session, user: User) -> None:
-    """The assessor's task: an in-app notification and an email like an assignment's (EV-2)."""
-    due = local_text(user, session.due_at)
-    note = notify(
-        recipient=user,
-        kind="calibration.invited",
-        email=False,
-        title=f"Calibration “{session.name}”: score the interaction with “{session.scorecard.name}” by {due}",
-        url=_link(session),
-    )
-    email_queue(
-        to=user.email,
-        subject=f"Calibration session: {session.name}, due {due}",
-        template="calibrations/email/invite",
-        context={
-            "session": session,
-            "assessor": user,
-            "scorecard": session.scorecard,
-            "interaction": session.interaction,
-            "due": due,
-            "by": by,
-            "benchmark": session.benchmark_id == user.pk,
-            "link": f"{settings.CXQ_BASE_URL}{_link(session)}",
-        },
-        notification=note,
-    )
 
 
 @transaction.atomic
@@ -106,7 +67,7 @@ def session_create(
 ) -> Session:
     """Open a session (CA-1): checks every input, then invites each assessor."""
     require(by, "calibrations.manage")
-    if not _sees(by, interaction):
+    if not can_see_interaction(by, interaction):
         raise PermissionDenied("You cannot see this interaction.")
     name = " ".join((name or "").split())
     if not name:
@@ -136,12 +97,7 @@ def session_create(
         created_by=by,
     )
     Assessor.objects.bulk_create([Assessor(session=session, user=u, added_by=by) for u in people])
-    for user in people:
-        _invite(by=by, session=session, user=user)
-    audit_record(
-        actor=by,
-        action="calibration.create",
-        obj=session,
+    audit = AuditTrail(
         after={
             "scorecard": scorecard.name,
             "version": session.version.number,
@@ -151,6 +107,7 @@ def session_create(
             "due": due_at.isoformat(),
         },
     )
+    publish(Name.CALIBRATION_CREATED, subject=session, actor=by, data={"invited": [u.pk for u in people]}, audit=audit)
     return session
 
 
@@ -165,14 +122,19 @@ def assessor_add(*, by: User, session: Session, user: User) -> Assessor:
         raise ValidationError({"user": f"{user} is already an assessor."})
     if seat is None:
         seat = Assessor.objects.create(session=session, user=user, added_by=by)
-    else:  # back again: a fresh start unless their earlier evaluation was submitted
+    else:  # back again: the same seat, with the draft withdrawn at their removal given back as it was
         seat.removed_at = None
         seat.added_by = by
+        seat.save(update_fields=["removed_at", "added_by", "updated_at"])
         if seat.evaluation_id and seat.evaluation.status == Status.VOIDED:
-            seat.evaluation = None
-        seat.save(update_fields=["removed_at", "added_by", "evaluation", "updated_at"])
-    _invite(by=by, session=session, user=user)
-    audit_record(actor=by, action="calibration.assessor_add", obj=session, after={"assessor": user.email})
+            seat.evaluation = calibration_draft_restore(by=by, evaluation=seat.evaluation)
+    publish(
+        Name.CALIBRATION_ASSESSOR_ADDED,
+        subject=session,
+        actor=by,
+        data={"invited": [user.pk]},
+        audit=AuditTrail(after={"assessor": user.email}),
+    )
     return seat
 
 
@@ -196,12 +158,12 @@ def assessor_remove(*, by: User, session: Session, user: User) -> Assessor:
     if before:
         session.benchmark = None
         session.save(update_fields=["benchmark", "updated_at"])
-    audit_record(
+    publish(
+        Name.CALIBRATION_ASSESSOR_REMOVED,
+        subject=session,
         actor=by,
-        action="calibration.assessor_remove",
-        obj=session,
-        before=before or None,
-        after={"removed": user.email},
+        data={"removed": user.pk},
+        audit=AuditTrail(before=before or None, after={"removed": user.email}),
     )
     return seat
 
@@ -221,19 +183,12 @@ def session_close(*, by: User, session: Session) -> Session:
             calibration_draft_withdraw(
                 by=by, evaluation=seat.evaluation, reason="The calibration session closed before it was submitted"
             )
-        notify(
-            recipient=seat.user,
-            kind="calibration.closed",
-            email=False,
-            title=f"Calibration “{session.name}” is closed: see how the assessors compare",
-            url=_link(session),
-        )
-    audit_record(
+    publish(
+        Name.CALIBRATION_CLOSED,
+        subject=session,
         actor=by,
-        action="calibration.close",
-        obj=session,
-        before={"status": SessionStatus.OPEN},
-        after={"status": SessionStatus.CLOSED},
+        data={"assessors": [seat.user_id for seat in seats]},
+        audit=AuditTrail(before={"status": SessionStatus.OPEN}, after={"status": SessionStatus.CLOSED}),
     )
     return session
 

@@ -11,7 +11,7 @@ from cxq.accounts.decorators import perm_required, rule_required
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import user_scope
-from cxq.calibrations import selectors, services
+from cxq.calibrations import policies, selectors, services
 from cxq.calibrations.choices import SessionStatus
 from cxq.calibrations.exports import report_csv_rows
 from cxq.calibrations.forms import AcrossForm, SessionFilterForm, SessionForm
@@ -97,10 +97,15 @@ def session_detail(request, uuid):
         "blind": blind,
         "seat": selectors.my_seat(viewer=request.user, session=session),
         "can_manage": manage and session.status == SessionStatus.OPEN,
-        "candidates": [u for u in _candidates(request.user) if u.pk not in seated] if manage else [],
+        "candidates": _addable(request.user, session, seated) if manage else [],
         "now": timezone.now(),
     }
     return render(request, "calibrations/detail.html", context)
+
+
+def _addable(viewer, session, seated: set[int]) -> list:
+    """People the viewer may add to the session: in scope, not seated, and not its interaction's agent."""
+    return [u for u in policies.assessor_candidates(_candidates(viewer), session.interaction) if u.pk not in seated]
 
 
 @require_POST

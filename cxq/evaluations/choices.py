@@ -10,6 +10,11 @@ class Status(models.TextChoices):
     VOIDED = "voided", "Voided"
 
 
+# The statuses of an evaluation whose score counts (with a source that counts, cxq/evaluations/sources.py):
+# finished and not voided. Drafts, voided and deleted evaluations never count.
+COUNTED_STATUSES = (Status.COMPLETED, Status.AWAITING_ACK, Status.ACKNOWLEDGED, Status.DISPUTED)
+
+
 class Source(models.TextChoices):
     MANUAL = "manual", "Manual"
     ASSIGNED = "assigned", "Assigned"

@@ -4,6 +4,7 @@ from django import forms
 
 from cxq.evaluations.choices import Source, Status
 from cxq.evaluations.selectors import Filters
+from cxq.evaluations.sources import sources_where
 from cxq.interactions.choices import Channel
 from cxq.lib.timezones import day_edge
 
@@ -38,7 +39,7 @@ class EvaluationFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
     # calibration evaluations are listed in their session, never in this table (CA-1, CA-4)
     source = forms.ChoiceField(
-        required=False, choices=[("", "Any source"), *[c for c in Source.choices if c[0] != Source.CALIBRATION]]
+        required=False, choices=[("", "Any source"), *[c for c in Source.choices if c[0] in sources_where("listed")]]
     )
     agent = forms.ChoiceField(required=False)
     evaluator = forms.ChoiceField(required=False)

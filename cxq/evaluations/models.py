@@ -159,3 +159,8 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.evaluation_id}"
+
+    @property
+    def label(self) -> str:
+        """The history line's verb: "evaluation.dispute_answered" → "Dispute answered"."""
+        return self.kind.rpartition(".")[2].replace("auto_", "auto-").replace("_", " ").capitalize()

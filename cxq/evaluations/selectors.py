@@ -3,6 +3,7 @@ own; agents see only their own completed evaluations (never drafts, never calibr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,8 +14,9 @@ from django.utils import timezone
 
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
-from cxq.evaluations.choices import AssignmentStatus, Source, Status
+from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
 from cxq.evaluations.models import Assignment, Dispute, Evaluation
+from cxq.evaluations.sources import sources_where
 
 
 def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
@@ -23,7 +25,7 @@ def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
         return qs.none()
     # Calibration evaluations are reachable here only by their own assessor (to fill in the form);
     # everyone else sees them through the calibration session, which keeps assessors blind (CA-1).
-    others_drafts = (Q(status=Status.DRAFT) | Q(source=Source.CALIBRATION)) & ~Q(evaluator=viewer)
+    others_drafts = (Q(status=Status.DRAFT) | Q(source__in=sources_where("listed", False))) & ~Q(evaluator=viewer)
     if has_perm(viewer, "scope.all_teams"):
         return qs.exclude(others_drafts)
     if has_perm(viewer, "evaluations.create"):
@@ -38,7 +40,7 @@ def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
         )
         mine = Q(_evaluator=viewer.pk) | Q(_team__in=led) | (Q(_agent=viewer.pk) & ~Q(status=Status.DRAFT))
         return qs.filter(mine).exclude(others_drafts)
-    return qs.filter(agent=viewer).exclude(status=Status.DRAFT).exclude(source=Source.CALIBRATION)
+    return qs.filter(agent=viewer).exclude(status=Status.DRAFT).exclude(source__in=sources_where("listed", False))
 
 
 def evaluation_get_for(*, viewer, uuid) -> Evaluation:
@@ -84,7 +86,7 @@ def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> Quer
     """The evaluations table: calibration evaluations are listed in their session, not here."""
     qs = (
         evaluation_scope(viewer=viewer)
-        .exclude(source=Source.CALIBRATION)
+        .exclude(source__in=sources_where("listed", False))
         .select_related("interaction", "agent", "evaluator", "scorecard", "version")
         .defer("interaction__transcript", "interaction__transcript_text")
     )
@@ -107,12 +109,15 @@ def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> Quer
     return _drill_down(qs, f).order_by(*SORTS.get(sort, SORTS["-created"]))
 
 
+# The ids of evaluations whose recorded answer to a question is the given one, across scorecard versions.
+# The analytics facts keep exactly that, so cxq/wiring.py plugs their lookup in here: evaluations
+# never imports analytics (analytics depends on evaluations).
+answer_lookup: Callable[[str, str], QuerySet] | None = None
+
+
 def _drill_down(qs: QuerySet[Evaluation], f: Filters) -> QuerySet[Evaluation]:
     """The analytics filters (AN-3 drill-down): counted evaluations, completion range, channel, version,
     and a question's answer as the analytics facts record it."""
-    from cxq.analytics.models import AnswerFact
-    from cxq.analytics.services import COUNTED_STATUSES
-
     if f.counted:
         qs = qs.filter(status__in=COUNTED_STATUSES)
     if f.auto_failed:
@@ -126,8 +131,9 @@ def _drill_down(qs: QuerySet[Evaluation], f: Filters) -> QuerySet[Evaluation]:
     if f.version:
         qs = qs.filter(version__uuid=f.version)
     if f.question:
-        facts = AnswerFact.objects.filter(question_key=f.question, answer=f.answer or "")
-        qs = qs.filter(pk__in=facts.values("evaluation_id"))
+        if answer_lookup is None:
+            raise RuntimeError("No answer lookup is wired (cxq/wiring.py)")
+        qs = qs.filter(pk__in=answer_lookup(f.question, f.answer or ""))
     return qs
 
 

@@ -1,5 +1,6 @@
-"""The evaluation workflow (EV-1…EV-9). Every transition is a service: it checks who may do it and
-from which status, writes an Event row, an audit event for score changes, and notifications on commit.
+"""The evaluation workflow (docs/evaluations.md). Every transition is a service: it asks the policies
+who may do it, checks from which status, writes, and publishes one domain event. What follows from the
+event — the evaluation's history, the audit log, analytics, notifications — is wired in cxq/wiring.py.
 
 Statuses: draft → completed → (acknowledgement required) awaiting_ack → acknowledged, or
 disputed → (adjusted: a new revision, or re-affirmed) → awaiting_ack again. Manual evaluations can
@@ -17,16 +18,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from cxq.accounts.models import OrgSettings, User
-from cxq.accounts.permissions import has_perm
-from cxq.accounts.selectors import time_zone_of
-from cxq.accounts.services import require
-from cxq.analytics import services as analytics
-from cxq.audit.services import audit_record
+from cxq.accounts.permissions import require
+from cxq.accounts.selectors import local_text
+from cxq.evaluations import policies
 from cxq.evaluations.choices import AssignmentStatus, DisputeResponse, Source, Status
-from cxq.evaluations.models import Assignment, Dispute, DisputeItem, Evaluation, Event, Revision
+from cxq.evaluations.models import Assignment, Dispute, DisputeItem, Evaluation, Revision
+from cxq.evaluations.sources import source_policy
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Interaction
-from cxq.interactions.selectors import interaction_scope
-from cxq.notifications.services import email_queue, notify
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 from cxq.scoring import AnswerError, ScoreResult, normalize_answers, round_half_up, score
@@ -35,26 +34,6 @@ from cxq.scoring.engine import missing_required
 
 class StaleEdit(ValidationError):
     """Someone saved this evaluation since it was loaded (EV-9)."""
-
-
-def _event(evaluation: Evaluation, actor, kind: str, **data) -> None:
-    Event.objects.create(
-        evaluation=evaluation, actor=actor if getattr(actor, "pk", None) else None, kind=kind, data=data
-    )
-
-
-def local_text(user, moment: datetime) -> str:
-    """A time as the recipient reads it: in their zone (or the organisation's), with the zone named."""
-    name, zone = time_zone_of(user)
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({name.replace('_', ' ')})"
-
-
-def _link(evaluation: Evaluation) -> str:
-    return f"/evaluations/{evaluation.uuid}/"
-
-
-def _can_see_interaction(user, interaction: Interaction) -> bool:
-    return has_perm(user, "interactions.view") and interaction_scope(viewer=user).filter(pk=interaction.pk).exists()
 
 
 def score_answers(evaluation: Evaluation, answers: dict) -> tuple[dict, ScoreResult]:
@@ -119,8 +98,9 @@ def evaluation_start(
     """A draft with the scorecard's default answers pre-selected (EV-1). ``version`` pins an older
     published version (a calibration session scores everyone against the version it was created with)."""
     require(by, "evaluations.create")
-    if not _can_see_interaction(by, interaction):
-        raise PermissionDenied("You cannot see this interaction.")
+    refusal = policies.evaluate_refusal(by, interaction)
+    if refusal:
+        raise PermissionDenied(refusal)
     scorecard = Scorecard.objects.select_related("current_version").get(pk=scorecard.pk)  # status as of now
     if not scorecard.is_usable:
         raise ValidationError({"scorecard": "Only published scorecards can be used to evaluate."})
@@ -135,6 +115,10 @@ def evaluation_start(
             raise PermissionDenied("This task is assigned to someone else.")
         if assignment.status != AssignmentStatus.OPEN:
             raise ValidationError({"assignment": "This task is already done."})
+        if assignment.interaction_id != interaction.pk or assignment.scorecard_id != scorecard.pk:
+            raise ValidationError(
+                {"assignment": "This task is for another interaction or scorecard; open it from the task."}
+            )
         source = Source.ASSIGNED
     if version is not None and version.scorecard_id != scorecard.pk:
         raise ValidationError({"version": "This version belongs to another scorecard."})
@@ -157,7 +141,7 @@ def evaluation_start(
     evaluation.answers = clean
     _store(evaluation, result)
     evaluation.save()
-    _event(evaluation, by, "started", version=version.number)
+    publish(Name.EVALUATION_STARTED, subject=evaluation, actor=by, data={"version": version.number})
     return evaluation
 
 
@@ -226,47 +210,25 @@ def evaluation_submit(*, by: User, evaluation: Evaluation, lock_version: int | N
     evaluation.refresh_from_db()
     if evaluation.assignment_id:
         Assignment.objects.filter(pk=evaluation.assignment_id).update(status=AssignmentStatus.DONE, completed_at=now)
-    analytics.evaluation_changed(evaluation)
-    _event(evaluation, by, "completed", score=str(evaluation.score_percent), passed=evaluation.passed)
-    audit_record(
+    result_data = {"score": str(evaluation.score_percent), "passed": evaluation.passed}
+    publish(
+        Name.EVALUATION_COMPLETED,
+        subject=evaluation,
         actor=by,
-        action="evaluation.complete",
-        obj=evaluation,
-        after={"score_percent": str(evaluation.score_percent), "passed": evaluation.passed},
+        data=result_data,
+        audit=AuditTrail(after={"score_percent": str(evaluation.score_percent), "passed": evaluation.passed}),
     )
-    if evaluation.source != Source.CALIBRATION:
-        notify(
-            recipient=evaluation.agent,
-            kind="evaluation.completed",
-            title=f"New evaluation: {_score_text(evaluation)} on {evaluation.scorecard.name}",
-            body=_ack_text(evaluation),
-            url=_link(evaluation),
-        )
     return evaluation
-
-
-def _score_text(evaluation: Evaluation) -> str:
-    return "no score" if evaluation.score_percent is None else f"{evaluation.score_percent}%"
 
 
 def _await_ack(evaluation: Evaluation, now: datetime) -> None:
     org = OrgSettings.get()
-    if org.acknowledgement_required and evaluation.source != Source.CALIBRATION:
+    if org.acknowledgement_required and source_policy(evaluation.source).needs_acknowledgement:
         evaluation.status = Status.AWAITING_ACK
         evaluation.ack_due_at = now + timedelta(days=org.acknowledgement_days)
     else:
         evaluation.status = Status.COMPLETED
         evaluation.ack_due_at = None
-
-
-def _ack_text(evaluation: Evaluation) -> str:
-    if evaluation.status == Status.AWAITING_ACK:
-        return (
-            f"Please acknowledge it or dispute specific answers by "
-            f"{local_text(evaluation.agent, evaluation.ack_due_at)}; after that it is acknowledged "
-            "automatically."
-        )
-    return "Open it to read the evaluator's comments."
 
 
 # --- Agent: acknowledge or dispute ----------------------------------------------------------------
@@ -288,12 +250,14 @@ def evaluation_acknowledge(*, by: User, evaluation: Evaluation) -> Evaluation:
     evaluation.status = Status.ACKNOWLEDGED
     evaluation.acknowledged_at = timezone.now()
     evaluation.save(update_fields=["status", "acknowledged_at", "updated_at"])
-    _event(evaluation, by, "acknowledged")
+    publish(Name.EVALUATION_ACKNOWLEDGED, subject=evaluation, actor=by)
     return evaluation
 
 
 def dispute_closed_reason(evaluation: Evaluation) -> str | None:
     """Why the agent cannot dispute this evaluation now, or None when they can (EV-6 settings)."""
+    if not source_policy(evaluation.source).disputable:
+        return "This kind of evaluation cannot be disputed."
     if evaluation.status not in (Status.AWAITING_ACK, Status.COMPLETED):
         return "Only a completed evaluation can be disputed."
     org = OrgSettings.get()
@@ -329,14 +293,11 @@ def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[st
     evaluation.status = Status.DISPUTED
     evaluation.ack_due_at = None
     evaluation.save(update_fields=["status", "ack_due_at", "updated_at"])
-    analytics.evaluation_changed(evaluation)
-    _event(evaluation, by, "disputed", questions=[k for k, _ in items])
-    notify(
-        recipient=evaluation.evaluator,
-        kind="evaluation.disputed",
-        title=f"{by.full_name} disputed {len(items)} answer(s) of your evaluation",
-        body=(note or "").strip()[:300],
-        url=_link(evaluation),
+    publish(
+        Name.EVALUATION_DISPUTED,
+        subject=evaluation,
+        actor=by,
+        data={"questions": [k for k, _ in items], "note": (note or "").strip()},
     )
     return dispute
 
@@ -348,10 +309,9 @@ def dispute_respond(
     """The evaluator answers every disputed question: adjust (with the new answer) or re-affirm (with
     a note). Any adjustment makes a new revision with a recomputed score; older revisions stay."""
     evaluation = Evaluation.objects.select_for_update().select_related("version", "agent").get(pk=evaluation.pk)
-    if evaluation.evaluator_id != by.pk and not (
-        has_perm(by, "evaluations.assign") and _can_see_interaction(by, evaluation.interaction)
-    ):
-        raise PermissionDenied("Only the evaluator or a lead of the agent's team can answer this dispute.")
+    refusal = policies.respond_refusal(by, evaluation)
+    if refusal:
+        raise PermissionDenied(refusal)
     if evaluation.status != Status.DISPUTED:
         raise ValidationError({"status": "There is no open dispute on this evaluation."})
     dispute = evaluation.disputes.filter(resolved_at__isnull=True).prefetch_related("items").first()
@@ -398,28 +358,16 @@ def dispute_respond(
     evaluation.lock_version = F("lock_version") + 1
     evaluation.save()
     evaluation.refresh_from_db()
-    analytics.evaluation_changed(evaluation)
-    _event(
-        evaluation,
-        by,
-        "dispute_answered",
-        adjusted=adjusted,
-        reaffirmed=[i.question_key for i in items if i.response == DisputeResponse.REAFFIRM],
-    )
-    if adjusted:
-        audit_record(
-            actor=by,
-            action="evaluation.adjust",
-            obj=evaluation,
-            before=before,
-            after={"score_percent": str(evaluation.score_percent), "revision": evaluation.revision},
-        )
-    notify(
-        recipient=evaluation.agent,
-        kind="evaluation.dispute_answered",
-        title=f"Your dispute was answered: {len(adjusted)} adjusted, {len(items) - len(adjusted)} re-affirmed",
-        body=_ack_text(evaluation),
-        url=_link(evaluation),
+    after = {"score_percent": str(evaluation.score_percent), "revision": evaluation.revision}
+    publish(
+        Name.EVALUATION_DISPUTE_ANSWERED,
+        subject=evaluation,
+        actor=by,
+        data={
+            "adjusted": adjusted,
+            "reaffirmed": [i.question_key for i in items if i.response == DisputeResponse.REAFFIRM],
+        },
+        audit=AuditTrail(before=before, after=after) if adjusted else None,  # a score change is audited
     )
     return evaluation
 
@@ -437,7 +385,7 @@ def auto_acknowledge_due(*, now: datetime | None = None) -> int:
                 status=Status.ACKNOWLEDGED, acknowledged_at=now, auto_acknowledged=True, updated_at=now
             )
             if changed:
-                _event(evaluation, None, "auto_acknowledged")
+                publish(Name.EVALUATION_AUTO_ACKNOWLEDGED, subject=evaluation)
                 done += 1
     return done
 
@@ -446,7 +394,9 @@ def auto_acknowledge_due(*, now: datetime | None = None) -> int:
 def evaluation_void(*, by: User, evaluation: Evaluation, reason: str) -> Evaluation:
     """Manual evaluations are never deleted, only voided with a reason (EV-8)."""
     require(by, "evaluations.void")
-    if evaluation.source == Source.AUTOMATED:
+    if evaluation.agent_id == by.pk:
+        raise PermissionDenied("This is your own evaluation: someone else decides whether it is void.")
+    if source_policy(evaluation.source).removal != "void":
         raise ValidationError({"source": "Automated evaluations are deleted, not voided."})
     if evaluation.status == Status.VOIDED:
         raise ValidationError({"status": "Already voided."})
@@ -457,14 +407,12 @@ def evaluation_void(*, by: User, evaluation: Evaluation, reason: str) -> Evaluat
     evaluation.voided_at = timezone.now()
     evaluation.void_reason = reason.strip()
     evaluation.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
-    analytics.evaluation_changed(evaluation)
-    _event(evaluation, by, "voided", reason=evaluation.void_reason)
-    audit_record(
+    publish(
+        Name.EVALUATION_VOIDED,
+        subject=evaluation,
         actor=by,
-        action="evaluation.void",
-        obj=evaluation,
-        before=before,
-        after={"status": "voided", "reason": evaluation.void_reason},
+        data={"reason": evaluation.void_reason},
+        audit=AuditTrail(before=before, after={"status": "voided", "reason": evaluation.void_reason}),
     )
     return evaluation
 
@@ -474,13 +422,30 @@ def calibration_draft_withdraw(*, by: User | None, evaluation: Evaluation, reaso
     """A calibration draft whose assessor was removed, or whose session closed before they submitted,
     is voided so it can no longer be saved or submitted (the calibrations app decides when)."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-    if evaluation.source != Source.CALIBRATION or evaluation.status != Status.DRAFT:
+    if not source_policy(evaluation.source).withdrawable or evaluation.status != Status.DRAFT:
         raise ValidationError({"status": "Only a calibration draft can be withdrawn."})
     evaluation.status = Status.VOIDED
     evaluation.voided_at = timezone.now()
     evaluation.void_reason = reason
     evaluation.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
-    _event(evaluation, by, "voided", reason=reason)
+    publish(Name.EVALUATION_VOIDED, subject=evaluation, actor=by, data={"reason": reason})
+    return evaluation
+
+
+@transaction.atomic
+def calibration_draft_restore(*, by: User | None, evaluation: Evaluation) -> Evaluation:
+    """An assessor added back to an open session gets back the draft that was withdrawn when they were
+    removed, as they left it — never a fresh seat (docs/calibrations.md, "Removing and re-adding")."""
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not source_policy(evaluation.source).withdrawable or evaluation.status != Status.VOIDED:
+        raise ValidationError({"status": "Only a withdrawn calibration draft can be restored."})
+    evaluation.status = Status.DRAFT
+    evaluation.voided_at = None
+    evaluation.void_reason = ""
+    evaluation.lock_version = F("lock_version") + 1
+    evaluation.save(update_fields=["status", "voided_at", "void_reason", "lock_version", "updated_at"])
+    evaluation.refresh_from_db()
+    publish(Name.EVALUATION_RESTORED, subject=evaluation, actor=by)
     return evaluation
 
 
@@ -488,16 +453,17 @@ def calibration_draft_withdraw(*, by: User | None, evaluation: Evaluation, reaso
 def evaluation_delete_automated(*, by: User, evaluation: Evaluation) -> None:
     """Automated evaluations can be deleted for good; the audit keeps that it happened, not what it said."""
     require(by, "evaluations.delete_automated")
-    if evaluation.source != Source.AUTOMATED:
+    if evaluation.agent_id == by.pk:
+        raise PermissionDenied("This is your own evaluation: someone else decides whether it is deleted.")
+    if source_policy(evaluation.source).removal != "delete":
         raise ValidationError({"source": "Only automated evaluations can be deleted; void a manual one."})
-    audit_record(
+    publish(
+        Name.EVALUATION_DELETED,
+        subject=evaluation,
         actor=by,
-        action="evaluation.delete_automated",
-        object_type="evaluations.evaluation",
-        object_id=str(evaluation.uuid),
-        object_repr=f"automated evaluation of {evaluation.agent}",
+        data={"evaluation_id": evaluation.pk},
+        audit=AuditTrail(object_repr=f"automated evaluation of {evaluation.agent}"),
     )
-    analytics.evaluation_removed(evaluation.pk)
     evaluation.delete()
 
 
@@ -516,13 +482,15 @@ def assignment_create(
 ) -> Assignment:
     """Ask someone to evaluate an interaction (EV-2): email with a direct link, scorecard and due date."""
     require(by, "evaluations.assign")
-    if not _can_see_interaction(by, interaction):
-        raise PermissionDenied("You cannot see this interaction.")
+    refusal = policies.assign_refusal(by, interaction)
+    if refusal:
+        raise PermissionDenied(refusal)
     scorecard = Scorecard.objects.get(pk=scorecard.pk)
     if not scorecard.is_usable:
         raise ValidationError({"scorecard": "Only published scorecards can be assigned."})
-    if not has_perm(assignee, "evaluations.create") or not _can_see_interaction(assignee, interaction):
-        raise ValidationError({"assignee": f"{assignee} cannot evaluate this interaction."})
+    refusal = policies.assignee_refusal(assignee, interaction)
+    if refusal:
+        raise ValidationError({"assignee": refusal})
     if due_at <= timezone.now():
         raise ValidationError({"due_at": "The due date must be in the future."})
     assignment = Assignment.objects.create(
@@ -534,42 +502,13 @@ def assignment_create(
         note=(note or "").strip(),
     )
     due = local_text(assignee, due_at)
-    note_obj = notify(
-        recipient=assignee,
-        kind="assignment.created",
-        email=False,
-        title=f"Evaluate an interaction with “{scorecard.name}” by {due}",
-        body=assignment.note,
-        url=f"/tasks/{assignment.uuid}/",
-    )
-    email_queue(
-        to=assignee.email,
-        subject=f"New evaluation task: {scorecard.name}, due {due}",
-        template="evaluations/email/assignment",
-        context={
-            "assignment": assignment,
-            "assignee": assignee,
-            "scorecard": scorecard,
-            "due": due,
-            "by": by,
-            "interaction": interaction,
-            "link": f"{_base()}/tasks/{assignment.uuid}/",
-        },
-        notification=note_obj,
-    )
-    audit_record(
+    publish(
+        Name.ASSIGNMENT_CREATED,
+        subject=assignment,
         actor=by,
-        action="assignment.create",
-        obj=assignment,
-        after={"assignee": assignee.email, "scorecard": scorecard.name, "due": due},
+        audit=AuditTrail(after={"assignee": assignee.email, "scorecard": scorecard.name, "due": due}),
     )
     return assignment
-
-
-def _base() -> str:
-    from django.conf import settings
-
-    return settings.CXQ_BASE_URL
 
 
 @transaction.atomic
@@ -582,13 +521,10 @@ def assignment_extend(*, by: User, assignment: Assignment, due_at: datetime) -> 
     before = assignment.due_at.isoformat()
     assignment.due_at = due_at
     assignment.save(update_fields=["due_at", "updated_at"])
-    audit_record(
-        actor=by, action="assignment.extend", obj=assignment, before={"due": before}, after={"due": due_at.isoformat()}
-    )
-    notify(
-        recipient=assignment.assignee,
-        kind="assignment.extended",
-        title=f"Task due date moved to {local_text(assignment.assignee, due_at)}",
-        url=f"/tasks/{assignment.uuid}/",
+    publish(
+        Name.ASSIGNMENT_EXTENDED,
+        subject=assignment,
+        actor=by,
+        audit=AuditTrail(before={"due": before}, after={"due": due_at.isoformat()}),
     )
     return assignment

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -9,10 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
-from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import user_scope
-from cxq.evaluations import selectors, services
-from cxq.evaluations.choices import Source, Status
+from cxq.evaluations import policies, selectors, services
+from cxq.evaluations.choices import Status
 from cxq.evaluations.forms import AssignForm, EvaluationFilterForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
@@ -33,6 +32,9 @@ def _errors(exc: ValidationError) -> str:
 def evaluation_start(request, interaction):
     """Evaluate → choose a published scorecard (and the agent, when several handled it)."""
     item = interaction_get_for(viewer=request.user, uuid=interaction)
+    refusal = policies.evaluate_refusal(request.user, item)
+    if refusal:
+        raise PermissionDenied(refusal)
     agents = [a for a in [item.agent, *item.other_agents.all()] if a is not None]
     form = StartForm(request.POST or None, scorecards=usable_scorecards(), agents=agents)
     if request.method == "POST" and form.is_valid():
@@ -53,11 +55,8 @@ def evaluation_start(request, interaction):
 @perm_required("evaluations.assign")
 def assignment_new(request, interaction):
     item = interaction_get_for(viewer=request.user, uuid=interaction)
-    assignees = [
-        u
-        for u in user_scope(viewer=request.user).filter(is_active=True).select_related("role").order_by("full_name")
-        if has_perm(u, "evaluations.create")
-    ]
+    people = user_scope(viewer=request.user).filter(is_active=True).select_related("role").order_by("full_name")
+    assignees = policies.assignable(people, item)
     form = AssignForm(request.POST or None, scorecards=usable_scorecards(), assignees=assignees)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -243,18 +242,15 @@ def evaluation_detail(request, uuid):
         "can_dispute": evaluation.agent_id == request.user.pk and closed is None,
         "dispute_closed_reason": closed,
         "is_evaluator": evaluation.evaluator_id == request.user.pk,
-        "can_respond": evaluation.status == Status.DISPUTED
-        and (evaluation.evaluator_id == request.user.pk or has_perm(request.user, "evaluations.assign")),
+        "can_respond": policies.may_respond(request.user, evaluation),
         "dispute": dispute,
         "disputed_keys": {i.question_key for i in dispute.items.all()} if dispute else set(),
         "past_disputes": evaluation.disputes.filter(resolved_at__isnull=False).prefetch_related("items"),
         "revisions": revisions,
         "events": evaluation.events.select_related("actor"),
         "options": {q["key"]: q["options"] for s in doc["sections"] for q in s["questions"]},
-        "can_void": has_perm(request.user, "evaluations.void")
-        and evaluation.source != Source.AUTOMATED
-        and evaluation.status != Status.VOIDED,
-        "can_delete": has_perm(request.user, "evaluations.delete_automated") and evaluation.source == Source.AUTOMATED,
+        "can_void": policies.may_void(request.user, evaluation),
+        "can_delete": policies.may_delete(request.user, evaluation),
         "utterances": evaluation.interaction.utterances if editing else [],
         **_calibration_context(request.user, evaluation),
     }
@@ -265,7 +261,7 @@ def _calibration_context(viewer, evaluation: Evaluation) -> dict:
     """CA-4: the active-calibration marker, and for a calibration evaluation the way back to its session."""
     from cxq.calibrations.selectors import open_sessions_for
 
-    seat = getattr(evaluation, "calibration_seat", None) if evaluation.source == Source.CALIBRATION else None
+    seat = getattr(evaluation, "calibration_seat", None)  # None unless it is an assessor's evaluation
     return {
         "calibration_marker": open_sessions_for(viewer=viewer, interaction_id=evaluation.interaction_id),
         "calibration_session": seat.session if seat else None,
@@ -325,11 +321,10 @@ def evaluation_submit(request, uuid):
         for message in exc.messages:
             messages.error(request, message)
         return redirect("evaluations:detail", uuid=evaluation.uuid)
-    if evaluation.source == Source.CALIBRATION:
+    seat = getattr(evaluation, "calibration_seat", None)  # None unless it is an assessor's evaluation
+    if seat is not None:
         messages.success(request, "Evaluation submitted; the other assessors' answers are now visible to you.")
-        seat = getattr(evaluation, "calibration_seat", None)
-        if seat is not None:
-            return redirect("calibrations:detail", uuid=seat.session.uuid)
+        return redirect("calibrations:detail", uuid=seat.session.uuid)
     else:
         messages.success(request, "Evaluation submitted; the agent has been told.")
     return redirect("evaluations:detail", uuid=evaluation.uuid)

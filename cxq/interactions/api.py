@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Schema, Status
 
 from cxq.accounts.models import User
-from cxq.accounts.services import require
+from cxq.accounts.permissions import require
 from cxq.interactions import comments, phrases, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.models import PhraseSet

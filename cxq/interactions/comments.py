@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
-from cxq.audit.services import audit_record
+from cxq.accounts.selectors import user_scope
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Comment, Interaction
 from cxq.interactions.selectors import interaction_scope
-from cxq.notifications.services import notify
 
 MAX_BODY = 5000
 
@@ -60,6 +60,21 @@ def mention_candidates(*, interaction: Interaction, private: bool) -> list[User]
         if interaction_scope(viewer=user).filter(pk=interaction.pk).exists():
             people.append(user)
     return people
+
+
+def _outsiders_message(*, author, outsiders: list[User]) -> str:
+    """Name only the mentioned people the author may see anyway (``user_scope``); anyone else stays
+    unnamed, so a user id from elsewhere never turns into a name."""
+    visible = set(user_scope(viewer=author).filter(pk__in=[u.pk for u in outsiders]).values_list("pk", flat=True))
+    named = [u.full_name for u in outsiders if u.pk in visible]
+    unnamed = len(outsiders) - len(named)
+    parts = [f"{', '.join(named)} cannot read this comment."] if named else []
+    if unnamed and named:
+        parts.append(f"Nor can {unnamed} other {'person' if unnamed == 1 else 'people'} you mentioned.")
+    elif unnamed:
+        who = "One of the people" if unnamed == 1 else f"{unnamed} of the people"
+        parts.append(f"{who} you mentioned cannot read this comment.")
+    return " ".join(parts)
 
 
 def _clean(body: str, utterance_index, utterance_end_index, interaction: Interaction) -> str:
@@ -108,7 +123,7 @@ def comment_create(
     allowed = {u.pk for u in mention_candidates(interaction=interaction, private=visibility == "private")}
     outsiders = [u for u in mentions if u.pk not in allowed]
     if outsiders:
-        raise ValidationError({"mentions": f"{', '.join(u.full_name for u in outsiders)} cannot read this comment."})
+        raise ValidationError({"mentions": _outsiders_message(author=by, outsiders=outsiders)})
     comment = Comment.objects.create(
         interaction=interaction,
         author=by,
@@ -120,24 +135,7 @@ def comment_create(
         timestamp=timestamp,
     )
     comment.mentions.set(mentions)
-    link = f"/interactions/{interaction.uuid}/#comment-{comment.uuid}"
-    for user in mentions:
-        if user.pk != by.pk:
-            notify(
-                recipient=user,
-                kind="comment.mention",
-                title=f"{by.full_name} mentioned you in a comment",
-                body=body[:300],
-                url=link,
-            )
-    if parent is not None and parent.author_id != by.pk and parent.author not in mentions:
-        notify(
-            recipient=parent.author,
-            kind="comment.reply",
-            title=f"{by.full_name} replied to your comment",
-            body=body[:300],
-            url=link,
-        )
+    publish(Name.COMMENT_CREATED, subject=comment, actor=by, data={"mentions": [u.pk for u in mentions]})
     return comment
 
 
@@ -150,14 +148,10 @@ def comment_update(*, by, comment: Comment, body: str) -> Comment:
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at", "updated_at"])
     if comment.body != before:
-        audit_record(
-            actor=by,
-            action="comment.edit",
-            obj=comment,
-            object_repr=f"comment on {comment.interaction}",
-            before={"body": before},
-            after={"body": comment.body},
+        trail = AuditTrail(
+            object_repr=f"comment on {comment.interaction}", before={"body": before}, after={"body": comment.body}
         )
+        publish(Name.COMMENT_EDITED, subject=comment, actor=by, audit=trail)
     return comment
 
 
@@ -165,11 +159,8 @@ def comment_update(*, by, comment: Comment, body: str) -> Comment:
 def comment_delete(*, by, comment: Comment) -> None:
     if comment.author_id != by.pk:
         raise PermissionDenied("You can only delete your own comments.")
-    audit_record(
-        actor=by,
-        action="comment.delete",
-        obj=comment,
-        object_repr=f"comment on {comment.interaction}",
-        before={"body": comment.body, "visibility": comment.visibility},
+    trail = AuditTrail(
+        object_repr=f"comment on {comment.interaction}", before={"body": comment.body, "visibility": comment.visibility}
     )
+    publish(Name.COMMENT_DELETED, subject=comment, actor=by, audit=trail)
     comment.delete()

@@ -1,5 +1,5 @@
 """Enrichment of stored interactions (IN-7): reads transcripts, runs the pure enrichment package
-(``cxq.interactions.enrichment``) and stores hits, topics, language and metrics.
+(``cxq.enrichment``) and stores hits, topics, language and metrics.
 
 The compiled phrase matcher is cached per process and rebuilt when any phrase set changes.
 """
@@ -17,10 +17,11 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cxq.accounts.models import OrgSettings
+from cxq.enrichment import PhraseMatcher, Thresholds, enrich
+from cxq.enrichment import PhraseSet as PhraseSetSpec
+from cxq.enrichment import Utterance as UtteranceSpec
+from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus
-from cxq.interactions.enrichment import PhraseMatcher, Thresholds, enrich
-from cxq.interactions.enrichment import PhraseSet as PhraseSetSpec
-from cxq.interactions.enrichment import Utterance as UtteranceSpec
 from cxq.interactions.models import Interaction, PhraseMention, PhraseSet
 from cxq.lib.db import dumps_json, insert_rows, update_rows
 
@@ -146,6 +147,8 @@ def enrich_ids(ids: Iterable[int]) -> int:
         PhraseMention.objects.filter(interaction_id__in=ids).delete()
         insert_rows(PhraseMention, MENTION_COLUMNS, mentions)
         update_rows(Interaction, ("topics", "language", "metrics", "hits", "enrichment_status", "enriched_at"), updates)
+        if updates:
+            publish(Name.INTERACTION_ENRICHED, data={"interaction_ids": [row[-1] for row in updates], "path": "worker"})
     return len(updates)
 
 

@@ -151,15 +151,20 @@ class PhraseMention(models.Model):
 
 
 class WebhookReceipt(models.Model):
-    """Inbound webhook requests already processed, so a replay of the same request is harmless."""
+    """Inbound webhook deliveries already processed, so a replay of a signed delivery is harmless.
 
-    request_id = models.CharField(max_length=200, unique=True)
+    A delivery is what the signature covers, the timestamp and the body: ``delivery_key`` is the
+    SHA-256 of that signed message. The sender's request id is not signed (anyone holding one signed
+    delivery could resend it under a new id), so it is kept for tracing only, cut to its column."""
+
+    delivery_key = models.CharField(max_length=64, unique=True)
+    request_id = models.CharField(max_length=200, blank=True)
     event = models.CharField(max_length=100)
     interaction = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"{self.event} {self.request_id}"
+        return f"{self.event} {self.request_id or self.delivery_key}"
 
 
 class Recording(PublicIdModel):

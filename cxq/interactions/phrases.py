@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
-from cxq.accounts.services import require
-from cxq.audit.services import audit_record, snapshot
+from cxq.accounts.permissions import require
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.choices import PhraseKind, Side
 from cxq.interactions.models import PhraseSet
 from cxq.interactions.services import interactions_mark_for_enrichment
+from cxq.lib.snapshot import snapshot
 
 FIELDS = ("name", "kind", "side", "phrases", "description", "is_active")
 MAX_PHRASES = 200
@@ -58,7 +59,8 @@ def phrase_set_create(
     )
     _clean(phrase_set)
     phrase_set.save()
-    audit_record(actor=by, action="phrase_set.create", obj=phrase_set, after=snapshot(phrase_set, FIELDS))
+    trail = AuditTrail(after=snapshot(phrase_set, FIELDS))
+    publish(Name.PHRASE_SET_CREATED, subject=phrase_set, actor=by, audit=trail)
     return phrase_set
 
 
@@ -73,14 +75,15 @@ def phrase_set_update(*, by, phrase_set: PhraseSet, **changes) -> PhraseSet:
     phrase_set.save()
     after = snapshot(phrase_set, FIELDS)
     if after != before:
-        audit_record(actor=by, action="phrase_set.update", obj=phrase_set, before=before, after=after)
+        publish(Name.PHRASE_SET_UPDATED, subject=phrase_set, actor=by, audit=AuditTrail(before=before, after=after))
     return phrase_set
 
 
 @transaction.atomic
 def phrase_set_delete(*, by, phrase_set: PhraseSet) -> None:
     require(by, "settings.edit")
-    audit_record(actor=by, action="phrase_set.delete", obj=phrase_set, before=snapshot(phrase_set, FIELDS))
+    trail = AuditTrail(before=snapshot(phrase_set, FIELDS))
+    publish(Name.PHRASE_SET_DELETED, subject=phrase_set, actor=by, audit=trail)
     phrase_set.delete()
 
 
@@ -88,5 +91,6 @@ def enrichment_rerun(*, by) -> int:
     """Mark every interaction for re-enrichment; the worker's sweep processes them in batches."""
     require(by, "settings.edit")
     count = interactions_mark_for_enrichment()
-    audit_record(actor=by, action="enrichment.rerun", object_type="interactions", after={"interactions": count})
+    trail = AuditTrail(object_type="interactions", after={"interactions": count})
+    publish(Name.ENRICHMENT_RERUN_REQUESTED, actor=by, data={"interactions": count}, audit=trail)
     return count

@@ -1,13 +1,13 @@
 """Recordings (IN-5, IG-3): upload, fetch by URL in the background, serve with range requests.
 
-Fetching by URL only reaches hosts the operator allowed (``CXQ_MEDIA_FETCH_HOSTS``), stops at the
+Fetching by URL only reaches hosts and ports the operator allowed (``CXQ_MEDIA_FETCH_HOSTS``), on
+public addresses, following redirects only within the allow-list (``cxq.lib.fetch``); it stops at the
 size limit while streaming (never trusting Content-Length alone), and records a clear failure."""
 
 from __future__ import annotations
 
+import http.client
 import mimetypes
-import urllib.error
-import urllib.request
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from cxq.accounts.services import require
-from cxq.audit.services import audit_record
+from cxq.accounts.permissions import require
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Interaction, Recording
+from cxq.lib.fetch import FetchPolicy, FetchRefused, check_url, open_url
 
 MEDIA_TYPES = {
     "audio/mpeg": ".mp3",
@@ -66,22 +67,27 @@ def recording_attach(*, interaction: Interaction, upload, by) -> Recording:
     recording = Recording(interaction=interaction, content_type=kind, size=upload.size, status=Recording.Status.READY)
     recording.file.save(f"{interaction.uuid}{MEDIA_TYPES[kind]}", upload, save=False)
     recording.save()
-    audit_record(actor=by, action="recording.upload", obj=interaction, after={"size": upload.size, "type": kind})
+    trail = AuditTrail(after={"size": upload.size, "type": kind})
+    publish(Name.RECORDING_UPLOADED, subject=interaction, actor=by, data={"recording": recording.pk}, audit=trail)
     return recording
 
 
+def _fetch_policy() -> FetchPolicy:
+    return FetchPolicy.build(
+        hosts=settings.CXQ_MEDIA_FETCH_HOSTS,
+        allow_http=settings.CXQ_MEDIA_FETCH_ALLOW_HTTP,
+        private_networks=settings.CXQ_MEDIA_FETCH_PRIVATE_NETWORKS,
+    )
+
+
 def _check_url(url: str) -> None:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ValidationError({"download_url": "Give an http(s) URL."})
-    allowed = [h.lower() for h in settings.CXQ_MEDIA_FETCH_HOSTS]
-    if parsed.hostname.lower() not in allowed:
-        raise ValidationError(
-            {
-                "download_url": f"Fetching from {parsed.hostname} is not allowed; the operator "
-                "lists allowed hosts in CXQ_MEDIA_FETCH_HOSTS."
-            }
-        )
+    """Scheme, host and port now, for a clear answer to the user; addresses are checked at fetch
+    time, on every hop, because that is when they are used."""
+    try:
+        check_url(url, _fetch_policy())
+    except FetchRefused as exc:
+        message = str(exc)
+        raise ValidationError({"download_url": message[0].upper() + message[1:]}) from None
 
 
 @transaction.atomic
@@ -107,10 +113,9 @@ def recording_fetch(*, recording_id: int) -> Recording:
         return recording
     recording.attempts += 1
     try:
-        _check_url(recording.download_url)
         content, kind = _download(recording.download_url)
-    except (ValidationError, OSError, urllib.error.URLError, ValueError) as exc:
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    except (ValidationError, OSError, http.client.HTTPException, ValueError) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or type(exc).__name__
         recording.status = Recording.Status.FAILED
         recording.error = message[:2000]
         recording.save(update_fields=["status", "error", "attempts", "updated_at"])
@@ -125,12 +130,13 @@ def recording_fetch(*, recording_id: int) -> Recording:
 
 
 def _download(url: str) -> tuple[bytes, str]:
-    request = urllib.request.Request(url, headers={"User-Agent": "CXQ recording fetcher"})  # noqa: S310 - checked
     limit = max_bytes()
-    with urllib.request.urlopen(request, timeout=settings.CXQ_MEDIA_FETCH_TIMEOUT) as response:  # noqa: S310
+    headers = {"User-Agent": "CXQ recording fetcher"}
+    fetching = open_url(url, policy=_fetch_policy(), timeout=settings.CXQ_MEDIA_FETCH_TIMEOUT, headers=headers)
+    with fetching as (response, final_url):
         if response.status != 200:
             raise ValueError(f"the server answered {response.status}")
-        kind = _media_type(urlparse(url).path, response.headers.get("Content-Type"))
+        kind = _media_type(urlparse(final_url).path, response.headers.get("Content-Type"))
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise ValueError(f"the file is larger than {settings.CXQ_MAX_UPLOAD_MB} MB")

@@ -14,10 +14,9 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cxq.accounts.models import Team, User
-from cxq.accounts.permissions import has_perm
+from cxq.accounts.permissions import has_perm, require
 from cxq.accounts.selectors import led_team_ids
-from cxq.accounts.services import require
-from cxq.interactions.enrichment import original_span
+from cxq.enrichment import original_span
 from cxq.interactions.models import Interaction, PhraseSet
 from cxq.lib.db import dumps_json
 

@@ -19,10 +19,12 @@ from django.utils import timezone
 from pydantic import ValidationError as SchemaError
 
 from cxq.accounts.models import OrgSettings, Role, Team, User
+from cxq.enrichment import Utterance as Line
+from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus, Source
-from cxq.interactions.enrichment import Utterance as Line
 from cxq.interactions.models import Interaction
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
+from cxq.interactions.selectors import interaction_scope
 from cxq.lib.db import insert_returning_ids, insert_rows
 
 FIELDS = (
@@ -67,6 +69,18 @@ INSERT_COLUMNS = (
 
 class IngestError(ValidationError):
     """An interaction that cannot be ingested; ``messages`` name the fields."""
+
+
+# Said when an external id belongs to an interaction the person may not see: an upsert by external id
+# must never let someone overwrite another team's interaction (nor tell them whose it is).
+TAKEN = "is already used by an interaction you cannot change; use another external id"
+
+
+def _may_overwrite(by: User, pks: list[int]) -> set[int]:
+    """The interactions among ``pks`` that ``by`` may update by re-ingesting them: those in their scope."""
+    if not pks:
+        return set()
+    return set(interaction_scope(viewer=by).filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def parse_payload(payload: Any) -> InteractionIn:
@@ -168,6 +182,11 @@ class AgentResolver:
         self.cache[key] = user
         return user
 
+    def forget(self) -> None:
+        """Drop what was looked up or created: after a rolled-back write the agents it created are gone."""
+        self.cache.clear()
+        self.teams.clear()
+
     def team_of(self, agent: User | None) -> Team | None:
         """The agent's team (first by name), looked up once per agent for the resolver's lifetime."""
         if agent is None:
@@ -240,6 +259,8 @@ def interaction_upsert(
     if data.external_id:
         interaction = Interaction.objects.select_for_update().filter(external_id=data.external_id).first()
     created = interaction is None
+    if not created and by is not None and not _may_overwrite(by, [interaction.pk]):
+        raise IngestError({"external_id": TAKEN})
     rechanneled = not created and interaction.channel != data.channel.value
     if created:
         interaction = Interaction(external_id=data.external_id, source=source, created_by=by)
@@ -286,10 +307,12 @@ class Prepared:
 
 
 def interactions_prepare(
-    payloads: Sequence[Any], *, offset: int = 0, enrich: bool = False
+    payloads: Sequence[Any], *, offset: int = 0, enrich: bool = False, contain_failures: bool = False
 ) -> tuple[list[Prepared], list[dict[str, Any]]]:
     """Validate each payload and, with ``enrich``, enrich it from its own transcript: the pure part of
-    a bulk upsert. Returns the prepared items and the errors (by ``offset`` + index)."""
+    a bulk upsert. Returns the prepared items and the errors (by ``offset`` + index). With
+    ``contain_failures`` (an import), an exception while validating or enriching one payload is that
+    payload's error instead of the whole batch's."""
     enricher = None
     if enrich:
         from cxq.interactions.enrich import Enricher
@@ -301,14 +324,25 @@ def interactions_prepare(
     for i, payload in enumerate(payloads):
         try:
             data = parse_payload(payload)
+            lines = _lines(data)
+            fields = _fields(data, lines)
         except IngestError as exc:
             errors.append({"index": offset + i, "errors": exc.messages})
             continue
-        lines = _lines(data)
-        fields = _fields(data, lines)
+        except Exception as exc:
+            if not contain_failures:
+                raise
+            errors.append({"index": offset + i, "errors": [f"could not be validated ({describe_failure(exc)})"]})
+            continue
         done = None
         if enricher is not None:
-            done = _enrich_inline(enricher, lines, fields)
+            try:
+                done = _enrich_inline(enricher, lines, fields)
+            except Exception as exc:
+                if not contain_failures:
+                    raise
+                errors.append({"index": offset + i, "errors": [f"enrichment failed ({describe_failure(exc)})"]})
+                continue
             fields.update(
                 topics=done.topics,
                 language=done.language,
@@ -349,6 +383,7 @@ def interaction_bulk_upsert(
         resolver.prefetch([ref for item in valid for ref in (item.agent, *item.other_agents)])
         seen: set[str] = set()
         resolved: list[tuple[str | None, dict[str, Any], Any, list[User]]] = []
+        resolved_index: list[int] = []
         for item in valid:
             fields, external_id = item.fields, item.fields["external_id"]
             try:
@@ -358,16 +393,22 @@ def interaction_bulk_upsert(
                 report.errors.append({"index": item.index, "errors": exc.messages})
                 continue
             if external_id and external_id in seen:
-                report.errors.append(
-                    {"index": item.index, "errors": [f"external_id: {external_id!r} appears twice in this batch"]}
-                )
+                report.errors.append({"index": item.index, "errors": [twice_in_batch(external_id)]})
                 continue
             if external_id:
                 seen.add(external_id)
             team = resolver.team_of(agent)
             fields.update(agent_id=agent.pk if agent else None, team_id=team.pk if team else None)
             resolved.append((external_id, fields, item.enriched, [u for u in others if u is not None]))
+            resolved_index.append(item.index)
         existing = {i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)}
+        if by is not None:  # a person updates only interactions they can see; the others are per-item errors
+            writable = _may_overwrite(by, [i.pk for i in existing.values()])
+            for item_index, (external_id, *_rest) in reversed(list(enumerate(resolved))):
+                current = existing.get(external_id) if external_id else None
+                if current is not None and current.pk not in writable:
+                    report.errors.append({"index": resolved_index[item_index], "errors": [f"external_id: {TAKEN}"]})
+                    del resolved[item_index]
         new_rows: list[tuple] = []
         new_mentions: list[Any] = []
         new_others: list[list[User]] = []
@@ -415,8 +456,20 @@ def interaction_bulk_upsert(
         ids = list(report.ids)
         if enrichment == Enrichment.QUEUE:
             transaction.on_commit(lambda: _queue_enrichment(ids))
+        elif enrichment == Enrichment.INLINE and ids:
+            publish(Name.INTERACTION_ENRICHED, data={"interaction_ids": ids, "path": "ingest"})
     report.errors.sort(key=lambda e: e["index"])
     return report
+
+
+def twice_in_batch(external_id: str) -> str:
+    return f"external_id: {external_id!r} appears twice in this batch"
+
+
+def describe_failure(exc: BaseException) -> str:
+    """An unexpected exception in words for a rejected line: its kind and the first line of its message."""
+    message = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
 def _channels_changed(interaction_ids: list[int]) -> None:
@@ -424,9 +477,7 @@ def _channels_changed(interaction_ids: list[int]) -> None:
     filed by channel, so they are brought up to date (in this transaction)."""
     if not interaction_ids:
         return
-    from cxq.analytics.services import interactions_changed
-
-    interactions_changed(interaction_ids)
+    publish(Name.INTERACTION_CHANNEL_CHANGED, data={"interaction_ids": list(interaction_ids)})
 
 
 def _enrich_inline(enricher, lines: list[Line], fields: dict[str, Any]):

@@ -94,13 +94,13 @@ def _bulk_assign_context(viewer) -> dict | None:
 
 def _evaluations_of(viewer, interaction) -> list:
     """The Performance tab; calibration evaluations are shown in their session instead (CA-4)."""
-    from cxq.evaluations.choices import Source as EvaluationSource
     from cxq.evaluations.selectors import evaluation_scope
+    from cxq.evaluations.sources import sources_where
 
     return list(
         evaluation_scope(viewer=viewer)
         .filter(interaction=interaction)
-        .exclude(source=EvaluationSource.CALIBRATION)
+        .exclude(source__in=sources_where("listed", False))
         .select_related("evaluator", "agent", "scorecard")
         .order_by("-created_at")
     )
@@ -144,6 +144,7 @@ def _timeline(interaction, utterances, hits, threads) -> list[dict]:
 @perm_required("interactions.view")
 def interaction_detail(request, uuid):
     from cxq.calibrations.selectors import open_sessions_for
+    from cxq.evaluations.policies import may_evaluate
 
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
     utterances = interaction.utterances
@@ -167,7 +168,7 @@ def interaction_detail(request, uuid):
         "can_upload": has_perm(request.user, "interactions.create"),
         "threads": threads,
         "evaluations": _evaluations_of(request.user, interaction),
-        "can_evaluate": has_perm(request.user, "evaluations.create"),
+        "can_evaluate": may_evaluate(request.user, interaction),
         "can_assign": has_perm(request.user, "evaluations.assign"),
         "can_private": comments.can_see_private(request.user),
         "mention_people": comments.mention_candidates(interaction=interaction, private=False),

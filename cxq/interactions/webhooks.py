@@ -5,7 +5,12 @@
    time, to ``v0=`` + hex HMAC-SHA256(secret, ``v0:{timestamp}:{raw body}``) (401).
 2. ``endpoint.url_validation`` answers ``{"plainToken", "encryptedToken": hex HMAC(secret, plainToken)}``.
 3. An "engagement/interaction completed" event is mapped to the ingest shape and upserted by its
-   external id; the request id is remembered, so a replay of the same request changes nothing.
+   external id. The delivery (the SHA-256 of the signed ``v0:{timestamp}:{body}``) is remembered, so
+   a replay of a signed delivery changes nothing, whatever ``x-zm-request-id`` it carries: that
+   header is not signed and is stored for tracing only. The same body under a new signed timestamp
+   is a new delivery (an update by external id when the event has one).
+4. A body that is not the expected shape (``transcript`` not a list of objects) is a 400 naming the
+   field; an engagement that does not validate is a 422 naming the field. Neither writes anything.
 """
 
 from __future__ import annotations
@@ -32,9 +37,21 @@ MAX_BODY = 5 * 1024 * 1024
 COMPLETED_EVENTS = ("completed", "ended")
 
 
+class PayloadShapeError(ValueError):
+    """The event is valid JSON but not shaped like an engagement; the message names the field."""
+
+
+def _signed_message(timestamp: str, body: bytes) -> bytes:
+    return b"v0:" + timestamp.encode() + b":" + body
+
+
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    message = b"v0:" + timestamp.encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return "v0=" + hmac.new(secret.encode(), _signed_message(timestamp, body), hashlib.sha256).hexdigest()
+
+
+def delivery_key(timestamp: str, body: bytes) -> str:
+    """What identifies one delivery: everything the signature covers, and nothing it does not."""
+    return hashlib.sha256(_signed_message(timestamp, body)).hexdigest()
 
 
 def _timestamp_ok(raw: str, now: float) -> bool:
@@ -75,7 +92,12 @@ def map_engagement(obj: dict[str, Any]) -> dict[str, Any]:
             if v not in (None, "")
         }
     transcript = []
-    for u in obj.get("transcript") or []:
+    utterances = obj.get("transcript") or []
+    if not isinstance(utterances, list):
+        raise PayloadShapeError("transcript: must be a list of utterance objects.")
+    for i, u in enumerate(utterances):
+        if not isinstance(u, dict):
+            raise PayloadShapeError(f"transcript.{i}: must be an utterance object (speaker, start, end, text).")
         transcript.append(
             {
                 "speaker": _first(u, "speaker", "role", default="customer"),
@@ -136,14 +158,20 @@ def receive(request):
     if not name.endswith(COMPLETED_EVENTS):
         return JsonResponse({"status": "ignored", "event": name})
     obj = payload.get("object") if isinstance(payload.get("object"), dict) else payload
-    request_id = request.headers.get("x-zm-request-id") or hashlib.sha256(timestamp.encode() + body).hexdigest()
-    if WebhookReceipt.objects.filter(request_id=request_id).exists():
+    key = delivery_key(timestamp, body)
+    if WebhookReceipt.objects.filter(delivery_key=key).exists():
         return JsonResponse({"status": "duplicate"})
+    # Unsigned, so tracing information only; cut to its column rather than refusing the delivery.
+    request_id = request.headers.get("x-zm-request-id", "")[:200]
     try:
         data = parse_payload(map_engagement(obj))
         with transaction.atomic():
             interaction, created = interaction_upsert(data=data, source=Source.WEBHOOK)
-            WebhookReceipt.objects.create(request_id=request_id, event=name[:100], interaction=interaction)
+            WebhookReceipt.objects.create(
+                delivery_key=key, request_id=request_id, event=name[:100], interaction=interaction
+            )
+    except PayloadShapeError as exc:
+        return _error(400, str(exc))
     except IngestError as exc:
         return JsonResponse({"detail": "; ".join(exc.messages), "errors": exc.messages}, status=422)
     except IntegrityError:  # the same request processed concurrently

@@ -1,8 +1,3 @@
-from django.db import models
+from cxq.lib.outbox import OutboxStatus
 
-
-class EmailStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+EmailStatus = OutboxStatus  # an outbound mail's status is the outbox's: pending → sending → sent / failed

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from cxq.lib.models import PublicIdModel, TimeStampedModel
-from cxq.notifications.choices import EmailStatus
+from cxq.lib.outbox import OutboxFields
 
 
 class Notification(PublicIdModel):
@@ -30,8 +30,9 @@ class Notification(PublicIdModel):
         return self.title
 
 
-class OutboundEmail(TimeStampedModel):
-    """The email outbox (PL-8). Written in the same transaction as the event; delivered by the worker.
+class OutboundEmail(OutboxFields, TimeStampedModel):
+    """The email outbox. Written in the same transaction as the event; delivered by the worker through
+    the reusable outbox (cxq/lib/outbox.py), which owns status, attempts, the lease and the backoff.
 
     ``status`` moves pending → sending (claimed, with a lease) → sent, or back to pending with a later
     ``next_attempt_at`` after a failure, or failed after the last attempt. A claim whose lease ran out
@@ -44,12 +45,6 @@ class OutboundEmail(TimeStampedModel):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     message_id = models.CharField(max_length=200, unique=True)
-    status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

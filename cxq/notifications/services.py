@@ -1,15 +1,11 @@
-"""In-app notifications and the email outbox (PL-8).
+"""In-app notifications and the email outbox.
 
 1. ``notify`` writes the in-app row and, for users with email, an ``OutboundEmail`` row, inside the
    caller's transaction; it enqueues delivery on commit.
-2. ``email_deliver`` claims one row with a conditional UPDATE (so two workers never both send it),
-   counting the attempt as it claims, sends it, and marks it sent; a failure schedules a retry with
-   exponential backoff. The final UPDATE is fenced on the claim's lease, so a worker whose lease ran
-   out (and whose row another worker re-claimed) cannot overwrite the newer holder's outcome.
-3. ``email_sweep`` (periodic) delivers every due row, including rows whose enqueue was lost or whose
-   worker died holding the claim, once the lease runs out. A row whose claims keep dying (it was
-   claimed ``CXQ_EMAIL_MAX_ATTEMPTS`` times without an outcome) is marked failed instead of being
-   retried forever.
+2. Delivery goes through the reusable outbox (``cxq/lib/outbox.py``): one worker claims a row with a
+   lease, sends it, and records the outcome; failures back off exponentially; the periodic sweep
+   delivers rows whose enqueue was lost or whose worker died, and fails rows whose every claim died
+   (``CXQ_EMAIL_MAX_ATTEMPTS``).
 """
 
 from __future__ import annotations
@@ -17,25 +13,25 @@ from __future__ import annotations
 import logging
 import uuid
 from contextlib import suppress
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cxq.lib.outbox import Outbox
+from cxq.lib.text import one_line
 from cxq.lib.urls import absolute_url
-from cxq.notifications.choices import EmailStatus
 from cxq.notifications.models import Notification, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
-BACKOFF_BASE_SECONDS = 30
-# Caps the exponential backoff: without it a large CXQ_EMAIL_MAX_ATTEMPTS overflows timedelta/datetime.
-BACKOFF_MAX = timedelta(hours=6)
+EMAIL_OUTBOX = Outbox(model=OutboundEmail, max_attempts=lambda: settings.CXQ_EMAIL_MAX_ATTEMPTS)
+LEASE = EMAIL_OUTBOX.lease
+BACKOFF_MAX = EMAIL_OUTBOX.backoff_max
+_claim = EMAIL_OUTBOX.claim
+SUBJECT_MAX = OutboundEmail._meta.get_field("subject").max_length
 
 
 def notify(
@@ -56,6 +52,14 @@ def notify(
     return note
 
 
+def mail_subject(subject: str) -> str:
+    """The one place a subject is made safe for the header: titles are built from names people
+    typed (tokens, teams, people), and a line break in a header makes Django refuse the mail on
+    every attempt (or, elsewhere, smuggles in a header). Line breaks and other control characters
+    become spaces; the length is bounded."""
+    return one_line(subject, max_length=SUBJECT_MAX) or "(no subject)"
+
+
 def email_queue(
     *, to: str, subject: str, template: str, context: dict, notification: Notification | None = None
 ) -> OutboundEmail:
@@ -65,7 +69,7 @@ def email_queue(
     mail = OutboundEmail.objects.create(
         notification=notification,
         to=to,
-        subject=subject[:250],
+        subject=mail_subject(subject),
         body_text=render_to_string(f"{template}.txt", context),
         body_html=render_to_string(f"{template}.html", context),
         message_id=f"<{uuid.uuid4()}@{domain}>",
@@ -84,48 +88,9 @@ def _enqueue_delivery(mail_id: int) -> None:
         logger.exception("Could not enqueue delivery of mail %s; the sweep will deliver it", mail_id)
 
 
-def _due(now: datetime) -> Q:
-    """Rows a worker may take: pending and due, or claimed by a worker whose lease ran out."""
-    return Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=EmailStatus.SENDING,
-        lease_until__lt=now,
-        attempts__lt=settings.CXQ_EMAIL_MAX_ATTEMPTS,
-    )
-
-
-def _claim(mail_id: int, now: datetime) -> bool:
-    """Take the row for ``LEASE`` with one conditional UPDATE; True only for the one caller that won.
-
-    The attempt is counted here, not after sending, so a mail whose delivery keeps killing the
-    worker still runs out of attempts.
-    """
-    claimed = OutboundEmail.objects.filter(_due(now), pk=mail_id).update(
-        status=EmailStatus.SENDING,
-        lease_until=now + LEASE,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    return claimed == 1
-
-
-def _backoff(attempts: int) -> timedelta:
-    return min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** min(attempts - 1, 30)), BACKOFF_MAX)
-
-
-def email_deliver(*, mail_id: int, connection=None) -> bool:
-    """Send one outbox mail if it is due and nobody else holds it. Returns True if it was sent.
-
-    ``connection`` (optional, shared by the sweep) is opened here, inside the error handling, so an
-    unreachable server counts as a failed attempt of this mail; after a failure it is closed so the
-    next mail starts on a fresh connection.
-    """
-    now = timezone.now()
-    if not _claim(mail_id, now):
-        return False
-    held = OutboundEmail.objects.filter(pk=mail_id, status=EmailStatus.SENDING, lease_until=now + LEASE)
-    mail = OutboundEmail.objects.get(pk=mail_id)
+def _send(mail: OutboundEmail, connection=None) -> None:
     message = EmailMultiAlternatives(
-        subject=mail.subject,
+        subject=mail_subject(mail.subject),  # rows queued before subjects were cleaned, too
         body=mail.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.to],
@@ -138,55 +103,26 @@ def email_deliver(*, mail_id: int, connection=None) -> bool:
         if connection is not None:
             connection.open()
         message.send(fail_silently=False)
-    except Exception as exc:
-        if connection is not None:
+    except Exception:
+        if connection is not None:  # the next mail starts on a fresh connection
             with suppress(Exception):
                 connection.close()
-        failed = mail.attempts >= settings.CXQ_EMAIL_MAX_ATTEMPTS
-        held.update(
-            status=EmailStatus.FAILED if failed else EmailStatus.PENDING,
-            next_attempt_at=timezone.now() + _backoff(mail.attempts),
-            lease_until=None,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            updated_at=timezone.now(),
-        )
-        logger.warning("Mail %s to %s failed (attempt %s): %s", mail_id, mail.to, mail.attempts, exc)
-        return False
-    if not held.update(
-        status=EmailStatus.SENT,
-        sent_at=timezone.now(),
-        lease_until=None,
-        last_error="",
-        updated_at=timezone.now(),
-    ):
-        logger.warning("Mail %s was sent after its claim expired; another worker holds it now", mail_id)
-    return True
+        raise
 
 
-def _fail_abandoned(now: datetime) -> int:
-    """Give up on rows whose every claim died without an outcome (see ``_claim``)."""
-    return OutboundEmail.objects.filter(
-        status=EmailStatus.SENDING,
-        lease_until__lt=now,
-        attempts__gte=settings.CXQ_EMAIL_MAX_ATTEMPTS,
-    ).update(
-        status=EmailStatus.FAILED,
-        lease_until=None,
-        last_error="Delivery was interrupted on every attempt (the worker stopped while sending).",
-        updated_at=now,
-    )
+def email_deliver(*, mail_id: int, connection=None) -> bool:
+    """Send one outbox mail if it is due and nobody else holds it. Returns True if it was sent.
+
+    ``connection`` (optional, shared by the sweep) is opened inside the outbox's error handling, so an
+    unreachable server counts as a failed attempt of this mail.
+    """
+    return EMAIL_OUTBOX.deliver(mail_id, lambda mail: _send(mail, connection))
 
 
 def email_sweep(*, limit: int = 500) -> int:
-    """Deliver every due mail (periodic job). Returns how many were sent.
-
-    1. Mark failed the rows whose claims all died (``_fail_abandoned``).
-    2. Take up to ``limit`` due rows, oldest first, and deliver each over one shared connection,
-       opened lazily so that an unreachable server is a failed attempt per mail, not a crashed sweep.
-    """
-    now = timezone.now()
-    _fail_abandoned(now)
-    ids = list(OutboundEmail.objects.filter(_due(now)).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    """Deliver every due mail (periodic job) over one shared connection, opened lazily so that an
+    unreachable server is a failed attempt per mail, not a crashed sweep. Returns how many were sent."""
+    ids = EMAIL_OUTBOX.due_ids(limit=limit)
     if not ids:
         return 0
     sent = 0
@@ -202,9 +138,7 @@ def email_sweep(*, limit: int = 500) -> int:
 
 def email_retry(*, mail: OutboundEmail) -> OutboundEmail:
     """Put a failed mail back in the queue (admin action)."""
-    OutboundEmail.objects.filter(pk=mail.pk, status=EmailStatus.FAILED).update(
-        status=EmailStatus.PENDING, next_attempt_at=timezone.now(), attempts=0, updated_at=timezone.now()
-    )
+    EMAIL_OUTBOX.retry(mail.pk)
     transaction.on_commit(lambda: _enqueue_delivery(mail.pk))
     mail.refresh_from_db()
     return mail

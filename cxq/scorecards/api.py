@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.pagination import CursorPagination, paginate
 
-from cxq.accounts.permissions import has_perm
-from cxq.accounts.services import require
+from cxq.accounts.permissions import has_perm, require
+from cxq.lib.jsonlimit import TooDeep, check_depth
 from cxq.scorecards import selectors, services
 from cxq.scorecards.csvio import document_to_csv
 from cxq.scorecards.engine import compiled_for
@@ -157,6 +157,10 @@ def scorecards_import(request, payload: ImportIn):
     require(request.user, "scorecards.edit")
     content = payload.content
     if payload.format == "json" and isinstance(content, dict):
+        try:
+            check_depth(content)
+        except TooDeep as exc:
+            raise ValidationError({"content": f"The document is {exc}."})
         document = services.parse_or_invalid(content).to_document()
     elif isinstance(content, str):
         document = document_from_text(payload.format, content)

@@ -6,6 +6,7 @@ import json
 
 from django.core.exceptions import ValidationError
 
+from cxq.lib import jsonlimit
 from cxq.scorecards.csvio import CsvImportError, csv_to_document
 from cxq.scorecards.services import parse_or_invalid
 
@@ -25,9 +26,11 @@ def document_from_text(fmt: str, text: str) -> dict:
     """A validated canonical document from JSON or CSV text; errors name the key path or row/column."""
     if fmt == "json":
         try:
-            data = json.loads(text)
+            data = jsonlimit.loads(text)
         except json.JSONDecodeError as exc:
             raise ValidationError({"file": f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."})
+        except jsonlimit.TooDeep as exc:
+            raise ValidationError({"file": f"The JSON is {exc}."})
         return parse_or_invalid(data).to_document()
     if fmt == "csv":
         try:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cxq.accounts.permissions import has_perm
-from cxq.accounts.services import require
+from cxq.accounts.permissions import has_perm, require
 from cxq.scorecards.choices import ScorecardStatus
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 

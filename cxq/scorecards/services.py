@@ -9,13 +9,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cxq.accounts.services import require
-from cxq.audit.services import audit_record
+from cxq.accounts.permissions import require
+from cxq.events import AuditTrail, Name, publish
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 from cxq.scoring import Scorecard as ScorecardDoc
 from cxq.scoring import ScorecardError, parse_document
 from cxq.scoring.diff import classify_change, diff_documents
+
+# How an edit was recorded → the event that says so.
+_CHANGE_EVENTS = {
+    ChangeKind.SAVED: Name.SCORECARD_SAVED,
+    ChangeKind.COSMETIC: Name.SCORECARD_REWORDED,
+    ChangeKind.NEW_VERSION: Name.SCORECARD_NEW_VERSION,
+}
 
 
 def parse_or_invalid(document: object) -> ScorecardDoc:
@@ -73,7 +80,7 @@ def scorecard_create(*, by, document: dict, change_note: str = "") -> Scorecard:
     )
     scorecard.current_version = version
     scorecard.save(update_fields=["current_version", "updated_at"])
-    audit_record(actor=by, action="scorecard.create", obj=scorecard, after=_summary(scorecard))
+    publish(Name.SCORECARD_CREATED, subject=scorecard, actor=by, audit=AuditTrail(after=_summary(scorecard)))
     return scorecard
 
 
@@ -121,16 +128,18 @@ def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: s
         outcome = ChangeKind.SAVED if scorecard.status == ScorecardStatus.DRAFT else ChangeKind.COSMETIC
     _sync_fields(scorecard, doc)
     scorecard.save()
-    audit_record(
+    publish(
+        _CHANGE_EVENTS[outcome],
+        subject=scorecard,
         actor=by,
-        action=f"scorecard.{outcome}",
-        obj=scorecard,
-        before={"version": current.number},
-        after={
-            "version": scorecard.current_version.number,
-            "changes": changes[:200],
-            "why": change_note.strip(),
-        },
+        audit=AuditTrail(
+            before={"version": current.number},
+            after={
+                "version": scorecard.current_version.number,
+                "changes": changes[:200],
+                "why": change_note.strip(),
+            },
+        ),
     )
     return scorecard, outcome
 
@@ -148,7 +157,12 @@ def scorecard_publish(*, by, scorecard: Scorecard) -> Scorecard:
     scorecard.status = ScorecardStatus.PUBLISHED
     scorecard.published_at = timezone.now()
     scorecard.save(update_fields=["status", "published_at", "updated_at"])
-    audit_record(actor=by, action="scorecard.publish", obj=scorecard, before=before, after=_summary(scorecard))
+    publish(
+        Name.SCORECARD_PUBLISHED,
+        subject=scorecard,
+        actor=by,
+        audit=AuditTrail(before=before, after=_summary(scorecard)),
+    )
     return scorecard
 
 
@@ -163,7 +177,9 @@ def scorecard_archive(*, by, scorecard: Scorecard) -> Scorecard:
     scorecard.status = ScorecardStatus.ARCHIVED
     scorecard.archived_at = timezone.now()
     scorecard.save(update_fields=["status", "archived_at", "updated_at"])
-    audit_record(actor=by, action="scorecard.archive", obj=scorecard, before=before, after=_summary(scorecard))
+    publish(
+        Name.SCORECARD_ARCHIVED, subject=scorecard, actor=by, audit=AuditTrail(before=before, after=_summary(scorecard))
+    )
     return scorecard
 
 
@@ -177,7 +193,9 @@ def scorecard_restore(*, by, scorecard: Scorecard) -> Scorecard:
     scorecard.status = ScorecardStatus.PUBLISHED
     scorecard.archived_at = None
     scorecard.save(update_fields=["status", "archived_at", "updated_at"])
-    audit_record(actor=by, action="scorecard.restore", obj=scorecard, before=before, after=_summary(scorecard))
+    publish(
+        Name.SCORECARD_RESTORED, subject=scorecard, actor=by, audit=AuditTrail(before=before, after=_summary(scorecard))
+    )
     return scorecard
 
 
@@ -195,6 +213,6 @@ def scorecard_delete(*, by, scorecard: Scorecard) -> None:
     require(by, "scorecards.edit")
     if scorecard.status != ScorecardStatus.DRAFT:
         raise ValidationError({"status": "Only drafts can be deleted; archive a published scorecard instead."})
-    audit_record(actor=by, action="scorecard.delete", obj=scorecard, before=_summary(scorecard))
+    publish(Name.SCORECARD_DELETED, subject=scorecard, actor=by, audit=AuditTrail(before=_summary(scorecard)))
     Scorecard.objects.filter(pk=scorecard.pk).update(current_version=None)
     scorecard.delete()

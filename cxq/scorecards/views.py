@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
 from cxq.accounts.forms import apply_service_errors
+from cxq.lib import jsonlimit
 from cxq.scorecards import selectors, services
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
@@ -39,9 +40,11 @@ def _errors_json(exc: ValidationError) -> dict:
 
 def _json_body(request) -> dict:
     try:
-        data = json.loads(request.body or b"{}")
+        data = jsonlimit.loads(request.body or b"{}")
     except json.JSONDecodeError:
         raise ValidationError({"__all__": "The request body is not valid JSON."})
+    except jsonlimit.TooDeep as exc:
+        raise ValidationError({"__all__": f"The request body is {exc}."})
     if not isinstance(data, dict):
         raise ValidationError({"__all__": "The request body must be a JSON object."})
     return data
@@ -369,8 +372,8 @@ def _import_confirm(request, editable):
     data = confirm.cleaned_data
     target = editable.filter(uuid=data["update"]).first() if data["update"] else None
     try:
-        document = json.loads(data["document"])
-    except ValueError:
+        document = jsonlimit.loads(data["document"])
+    except ValueError:  # not JSON, or nested too deeply (a RecursionError from json.loads was a 500)
         messages.error(request, "The import form was damaged; upload the file again.")
         return redirect("scorecards:import")
     try:

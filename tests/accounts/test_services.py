@@ -15,7 +15,7 @@ def test_a_new_user_gets_the_agent_role_and_an_audit_event(personas):
     assert user.email == "new.person@example.com"
     assert user.role.key == "agent"
     assert not user.has_usable_password()
-    event = AuditEvent.objects.get(action="user.create", object_id=str(user.uuid))
+    event = AuditEvent.objects.get(action="user.created", object_id=str(user.uuid))
     assert event.actor == personas.admin
     assert event.after["role"] == "Agent"
 
@@ -62,7 +62,7 @@ def test_a_role_change_is_audited_with_before_and_after_and_tells_the_user(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.user_update(by=personas.admin, user=personas.agent_a1, role=Role.objects.get(key="evaluator"))
-    event = AuditEvent.objects.filter(action="user.update").latest("id")
+    event = AuditEvent.objects.filter(action="user.updated").latest("id")
     assert event.before["role"] == "Agent" and event.after["role"] == "Evaluator"
     note = Notification.objects.get(recipient=personas.agent_a1, kind="account.role_changed")
     assert "Evaluator" in note.title
@@ -102,7 +102,7 @@ def test_a_custom_role_can_be_created_duplicated_edited_and_deleted_when_unused(
         services.role_delete(by=personas.admin, role=copy)
     services.role_delete(by=personas.admin, role=role)
     assert not Role.objects.filter(pk=role.pk).exists()
-    assert AuditEvent.objects.filter(action="role.delete", object_repr="QA Lead").exists()
+    assert AuditEvent.objects.filter(action="role.deleted", object_repr="QA Lead").exists()
 
 
 def test_built_in_roles_cannot_be_deleted_or_renamed(personas):
@@ -142,7 +142,7 @@ def test_a_team_is_created_with_members_and_leads_who_are_told(personas, django_
     assert list(team.leads.all()) == [personas.manager_b]
     assert Notification.objects.filter(recipient=personas.agent_b1, kind="account.team_added").exists()
     assert OutboundEmail.objects.filter(to=personas.agent_b1.email, status="sent").exists()
-    event = AuditEvent.objects.get(action="team.create")
+    event = AuditEvent.objects.get(action="team.created")
     assert event.after["members"] == [personas.agent_b1.email]
 
 
@@ -157,7 +157,7 @@ def test_deleting_a_team_keeps_its_people_and_is_audited(personas):
     services.team_delete(by=personas.admin, team=personas.team_a)
     assert not Team.objects.filter(name="Team A").exists()
     assert User.objects.filter(pk=personas.agent_a1.pk).exists()
-    assert AuditEvent.objects.get(action="team.delete").before["name"] == "Team A"
+    assert AuditEvent.objects.get(action="team.deleted").before["name"] == "Team A"
 
 
 def test_org_settings_are_validated_and_audited(personas):
@@ -169,7 +169,7 @@ def test_org_settings_are_validated_and_audited(personas):
     services.org_settings_update(by=personas.admin, acknowledgement_days=3, default_time_zone="America/Chicago")
     org = OrgSettings.get()
     assert (org.acknowledgement_days, org.default_time_zone) == (3, "America/Chicago")
-    event = AuditEvent.objects.get(action="settings.update")
+    event = AuditEvent.objects.get(action="settings.updated")
     assert event.before["acknowledgement_days"] == 7 and event.after["acknowledgement_days"] == 3
 
 

@@ -92,7 +92,7 @@ def test_a_user_changes_their_password_and_stays_logged_in(personas):
     assert client.get("/").status_code == 200
     personas.agent_a1.refresh_from_db()
     assert personas.agent_a1.check_password("new-long-passphrase")
-    assert AuditEvent.objects.filter(action="user.password_change").exists()
+    assert AuditEvent.objects.filter(action="user.password_changed").exists()
 
 
 def test_the_user_form_shows_errors_next_to_the_field_and_saves_nothing(client_for):

@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 
 from cxq.analytics.selectors import Filters
-from cxq.analytics.services import COUNTED_STATUSES, org_zone
+from cxq.analytics.services import org_zone
 from cxq.evaluations import services as ev
+from cxq.evaluations.choices import COUNTED_STATUSES
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.schemas import InteractionIn
 from cxq.interactions.services import interaction_upsert

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from cxq.accounts.models import Team
 from cxq.analytics import selectors
 from cxq.analytics.models import AnswerRollup, EvaluationFact
-from cxq.evaluations.bench import seed_evaluations
+from cxq.devdata.evaluations import seed_evaluations
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.services import interaction_bulk_upsert
 from tests.analytics.conftest import fast, filters_for, reference

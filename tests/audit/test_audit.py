@@ -52,7 +52,7 @@ def test_a_failed_service_leaves_no_audit_event(personas):
 def test_every_audited_change_records_actor_object_and_ip(client_for, personas):
     client = client_for("admin")
     client.post(reverse("accounts:team_create"), {"name": "Night Shift"}, REMOTE_ADDR="10.1.2.3")
-    event = AuditEvent.objects.get(action="team.create")
+    event = AuditEvent.objects.get(action="team.created")
     assert event.actor == personas.admin
     assert event.actor_label == "Ada Admin <admin@example.com>"
     assert event.object_type == "accounts.team" and event.object_repr == "Night Shift"
@@ -64,7 +64,7 @@ def test_the_audit_page_filters_by_action_and_object(client_for, personas):
     services.team_create(by=personas.admin, name="Alpha")
     services.role_create(by=personas.admin, name="Beta role")
     client = client_for("admin")
-    html = client.get(reverse("audit:list"), {"action": "team.create"}).content.decode()
+    html = client.get(reverse("audit:list"), {"action": "team.created"}).content.decode()
     assert "Alpha" in html and "Beta role" not in html
     html = client.get(reverse("audit:list"), {"object_type": "accounts.role"}).content.decode()
     assert "Beta role" in html and "Alpha" not in html
@@ -90,7 +90,7 @@ def test_the_audit_page_paginates_by_keyset(client_for, personas):
 def test_the_audit_export_is_a_csv_with_the_same_filters(client_for, personas):
     services.team_create(by=personas.admin, name="Alpha")
     services.org_settings_update(by=personas.admin, acknowledgement_days=9)
-    response = client_for("admin").get(reverse("audit:export"), {"action": "settings.update"})
+    response = client_for("admin").get(reverse("audit:export"), {"action": "settings.updated"})
     assert response["Content-Type"].startswith("text/csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
@@ -105,7 +105,7 @@ def test_the_audit_export_is_a_csv_with_the_same_filters(client_for, personas):
         "after",
         "ip_address",
     ]
-    assert [r[2] for r in rows[1:]] == ["settings.update"]
+    assert [r[2] for r in rows[1:]] == ["settings.updated"]
     assert '"acknowledgement_days": 9' in rows[1][7]
 
 
@@ -124,7 +124,7 @@ def test_an_invalid_export_filter_is_a_400_naming_the_field(client_for):
 
 def test_the_audit_api_lists_events_for_auditors_only(client_for, personas):
     services.team_create(by=personas.admin, name="Alpha")
-    data = client_for("admin").get("/api/v1/audit", {"action": "team.create"}).json()
+    data = client_for("admin").get("/api/v1/audit", {"action": "team.created"}).json()
     assert [e["object_repr"] for e in data["results"]] == ["Alpha"]
     assert client_for("supervisor_a").get("/api/v1/audit").status_code == 403
 

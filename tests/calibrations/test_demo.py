@@ -5,8 +5,8 @@ import io
 from django.core.management import call_command
 
 from cxq.calibrations import selectors
-from cxq.calibrations.demo import load_demo_calibrations
 from cxq.calibrations.models import Session
+from cxq.devdata.demo.calibrations import load_demo_calibrations
 
 
 def test_the_demo_has_a_closed_session_with_three_submissions_and_an_open_one(db):

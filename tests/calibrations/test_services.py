@@ -31,7 +31,7 @@ def test_creating_a_session_invites_every_assessor_by_email_and_in_the_app(perso
         assert "Support QA" in mail.body_text
         assert Notification.objects.filter(recipient=person, kind="calibration.invited").exists()
     assert "benchmark" in OutboundEmail.objects.get(to=personas.admin.email).body_text
-    event = AuditEvent.objects.get(action="calibration.create")
+    event = AuditEvent.objects.get(action="calibration.created")
     assert event.after["benchmark"] == personas.admin.email
 
 
@@ -140,7 +140,7 @@ def test_adding_an_assessor_invites_them_and_adding_twice_is_refused(personas, s
     assert OutboundEmail.objects.filter(to=extra.email).count() == 1
     with pytest.raises(ValidationError):
         services.assessor_add(by=personas.supervisor_a, session=session, user=extra)
-    assert AuditEvent.objects.filter(action="calibration.assessor_add").count() == 1
+    assert AuditEvent.objects.filter(action="calibration.assessor_added").count() == 1
 
 
 def test_removing_an_assessor_withdraws_their_draft(personas, session):
@@ -153,16 +153,47 @@ def test_removing_an_assessor_withdraws_their_draft(personas, session):
     with pytest.raises(PermissionDenied):
         services.assessor_start(by=personas.evaluator, session=session)
     assert selectors.session_report(session).assigned == 2
-    assert AuditEvent.objects.filter(action="calibration.assessor_remove").exists()
+    assert AuditEvent.objects.filter(action="calibration.assessor_removed").exists()
 
 
-def test_a_removed_assessor_who_comes_back_starts_afresh(personas, session, team_a_evaluators):
+def test_a_removed_assessor_who_comes_back_gets_their_old_seat_and_draft(personas, session, team_a_evaluators):
     services.assessor_add(by=personas.supervisor_a, session=session, user=team_a_evaluators[0])
-    score(session, personas.evaluator, {"greet": "no"}, submit=False)
+    draft = score(session, personas.evaluator, {"greet": "no"}, submit=False)
     services.assessor_remove(by=personas.supervisor_a, session=session, user=personas.evaluator)
-    services.assessor_add(by=personas.supervisor_a, session=session, user=personas.evaluator)
-    fresh = services.assessor_start(by=personas.evaluator, session=session)
-    assert fresh.status == Status.DRAFT and fresh.answers.get("greet") == "yes"  # the default again
+    seat = services.assessor_add(by=personas.supervisor_a, session=session, user=personas.evaluator)
+    assert Assessor.objects.filter(session=session, user=personas.evaluator).count() == 1
+    back = services.assessor_start(by=personas.evaluator, session=session)
+    assert back.pk == draft.pk == seat.evaluation_id
+    assert back.status == Status.DRAFT and back.answers.get("greet") == "no"  # as they left it
+    assert back.events.filter(kind="evaluation.restored").exists()
+    ev.evaluation_save(by=personas.evaluator, evaluation=back, answers={"greet": "yes"}, lock_version=back.lock_version)
+
+
+def test_a_manager_who_removes_themselves_stays_blind(client_for, personas, session, team_a_evaluators):
+    """Leaving a session before submitting must not open everyone's answers, the average or the CSV."""
+    services.assessor_add(by=personas.supervisor_a, session=session, user=team_a_evaluators[0])
+    score(session, personas.evaluator, {"greet": "no"})
+    assert selectors.is_blind(viewer=personas.supervisor_a, session=session)
+    services.assessor_remove(by=personas.supervisor_a, session=session, user=personas.supervisor_a)
+    assert selectors.is_blind(viewer=personas.supervisor_a, session=session)
+    listed = selectors.session_list(viewer=personas.supervisor_a).get(pk=session.pk)
+    assert listed.blind
+    client = client_for("supervisor_a")
+    api = client.get(f"/api/v1/calibrations/{session.uuid}").json()
+    assert api["blind"] is True and api["statistics"] is None
+    assert client.get(f"/calibrations/{session.uuid}/export.csv").status_code in (403, 404)
+    # back in the session: the same seat, still blind until they submit
+    services.assessor_add(by=personas.supervisor_a, session=session, user=personas.supervisor_a)
+    assert Assessor.objects.filter(session=session, user=personas.supervisor_a).count() == 1
+    assert selectors.is_blind(viewer=personas.supervisor_a, session=session)
+    score(session, personas.supervisor_a, {"greet": "yes"})
+    assert not selectors.is_blind(viewer=personas.supervisor_a, session=session)
+
+
+def test_an_assessor_removed_after_submitting_still_sees_what_they_saw(personas, session):
+    score(session, personas.supervisor_a, {"greet": "yes"})
+    services.assessor_remove(by=personas.admin, session=session, user=personas.supervisor_a)
+    assert not selectors.is_blind(viewer=personas.supervisor_a, session=session)
 
 
 def test_removing_the_benchmark_leaves_no_benchmark(personas, session):
@@ -207,7 +238,7 @@ def test_closing_withdraws_unsubmitted_drafts_and_refuses_changes_afterwards(per
     ):
         with pytest.raises(ValidationError):
             action()
-    assert AuditEvent.objects.filter(action="calibration.close").count() == 1
+    assert AuditEvent.objects.filter(action="calibration.closed").count() == 1
     assert Notification.objects.filter(kind="calibration.closed").count() == 3
 
 

@@ -87,10 +87,10 @@ def test_an_admin_creates_a_team_and_a_person_changes_settings_and_finds_it_all_
     # The audit log shows all three, newest first, in the organisation's new time zone
     page.click('[data-nav="audit:list"]')
     rows = page.locator("#audit-table tbody tr")
-    expect(rows.nth(0)).to_contain_text("settings.update")
+    expect(rows.nth(0)).to_contain_text("settings.updated")
     expect(rows.nth(0)).to_contain_text("Europe/Berlin")
-    expect(page.locator("#audit-table tbody tr", has_text="user.create")).to_contain_text("Carla Caller")
-    expect(page.locator("#audit-table tbody tr", has_text="team.create")).to_contain_text("Retention")
+    expect(page.locator("#audit-table tbody tr", has_text="user.created")).to_contain_text("Carla Caller")
+    expect(page.locator("#audit-table tbody tr", has_text="team.created")).to_contain_text("Retention")
     expect(rows.nth(0)).to_contain_text(personas.admin.email)
     expect(page.locator(".user-menu .menu-head")).to_contain_text("Times in Europe/Berlin")
     screenshot(page, "admin-audit-log")
@@ -106,9 +106,9 @@ def test_an_admin_creates_a_team_and_a_person_changes_settings_and_finds_it_all_
     assert table[0] == AUDIT_CSV_HEADER
     actions = {(row[2], row[5]) for row in table[1:]}
     assert {
-        ("team.create", "Retention"),
-        ("user.create", "Carla Caller"),
-        ("settings.update", "My contact center"),
+        ("team.created", "Retention"),
+        ("user.created", "Carla Caller"),
+        ("settings.updated", "My contact center"),
     } <= actions
     assert all(row[1].endswith(f"<{personas.admin.email}>") for row in table[1:])
     assert all(row[0].endswith(("+01:00", "+02:00")) for row in table[1:]), "times in Europe/Berlin"

@@ -352,11 +352,11 @@ def test_an_evaluation_goes_from_the_evaluate_button_through_a_dispute_to_the_ag
     assert evaluation.auto_acknowledged is False
     assert evaluation.revision == 2 and evaluation.score_percent == Decimal("85.19")
     assert list(evaluation.events.values_list("kind", flat=True)) == [
-        "started",
-        "completed",
-        "disputed",
-        "dispute_answered",
-        "acknowledged",
+        "evaluation.started",
+        "evaluation.completed",
+        "evaluation.disputed",
+        "evaluation.dispute_answered",
+        "evaluation.acknowledged",
     ]
     assert Notification.objects.filter(recipient=personas.evaluator, kind="evaluation.disputed").count() == 1
 

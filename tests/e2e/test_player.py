@@ -16,8 +16,8 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from cxq.accounts.permissions import has_perm
+from cxq.devdata.demo.audio import tone_wav
 from cxq.interactions.comments import comment_create
-from cxq.interactions.demo_audio import tone_wav
 from cxq.interactions.phrases import phrase_set_create
 from cxq.interactions.recordings import recording_attach
 from cxq.interactions.selectors import interaction_hits

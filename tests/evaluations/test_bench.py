@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cxq.accounts.models import Team
-from cxq.evaluations.bench import seed_evaluations
+from cxq.devdata.evaluations import seed_evaluations
 from cxq.evaluations.models import Evaluation
 from cxq.evaluations.selectors import Filters, evaluation_list
 from cxq.evaluations.views import _result

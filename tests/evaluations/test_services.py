@@ -78,7 +78,7 @@ def test_submitting_completes_keeps_a_revision_and_tells_the_agent(personas, com
     assert completed.revisions.get().result["score_percent"] == 55.56
     note = Notification.objects.get(recipient=personas.agent_a1, kind="evaluation.completed")
     assert note.url == f"/evaluations/{completed.uuid}/"
-    assert Event.objects.filter(evaluation=completed, kind="completed").exists()
+    assert Event.objects.filter(evaluation=completed, kind="evaluation.completed").exists()
 
 
 def test_without_required_acknowledgement_an_evaluation_stays_completed(personas, draft):
@@ -140,7 +140,7 @@ def test_adjusting_one_answer_makes_a_new_revision_and_reaffirming_keeps_the_oth
     assert after.score_percent == Decimal("92.59")  # opening (5 + 3)/9 = 88.89 % × 20, compliance 100 % × 10
     first, second = after.revisions.order_by("number")
     assert first.answers["greet"] == "no" and second.answers["greet"] == "yes"
-    assert AuditEvent.objects.filter(action="evaluation.adjust").exists()
+    assert AuditEvent.objects.filter(action="evaluation.dispute_answered").exists()
     assert Notification.objects.filter(recipient=personas.agent_a1, kind="evaluation.dispute_answered").exists()
     final = services.evaluation_acknowledge(by=personas.agent_a1, evaluation=after)
     assert final.status == "acknowledged"
@@ -178,7 +178,7 @@ def test_automated_evaluations_are_deleted_for_good_with_an_audit_entry_without_
     completed.refresh_from_db()
     services.evaluation_delete_automated(by=personas.supervisor_a, evaluation=completed)
     assert not Evaluation.objects.filter(pk=completed.pk).exists()
-    event = AuditEvent.objects.get(action="evaluation.delete_automated")
+    event = AuditEvent.objects.get(action="evaluation.deleted")
     assert event.before is None and event.after is None
 
 

@@ -130,3 +130,49 @@ def test_the_api_creates_a_comment_and_refuses_unknown_mentions(client_for, pers
     assert bad.status_code == 400 and not Comment.objects.exists()
     good = client.post(url, json.dumps({"body": "x", "timestamp": 4.5}), content_type="application/json")
     assert good.status_code == 201 and good.json()["timestamp"] == 4.5
+
+
+def test_a_mention_of_someone_outside_my_scope_is_refused_without_their_name(client_for, personas, interaction):
+    # Supervisor A leads team A only: Bea Agent (team B) is not someone they may see.
+    with pytest.raises(ValidationError) as exc:
+        comments.comment_create(
+            by=personas.supervisor_a, interaction=interaction, body="hi", mentions=[personas.agent_b1]
+        )
+    assert exc.value.message_dict == {"mentions": ["One of the people you mentioned cannot read this comment."]}
+    response = client_for("supervisor_a").post(
+        f"/api/v1/interactions/{interaction.uuid}/comments",
+        json.dumps({"body": "hi", "mentions": [str(personas.agent_b1.uuid), str(personas.manager_b.uuid)]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "mentions: 2 of the people you mentioned cannot read this comment."
+    assert "Bea" not in response.content.decode() and "Max" not in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_a_mention_of_someone_i_may_see_who_cannot_read_the_comment_names_them(personas, interaction):
+    with pytest.raises(ValidationError) as exc:
+        comments.comment_create(
+            by=personas.supervisor_a,
+            interaction=interaction,
+            body="psst",
+            visibility="private",
+            mentions=[personas.agent_a1, personas.agent_b1],
+        )
+    assert exc.value.message_dict == {
+        "mentions": ["Andy Agent cannot read this comment. Nor can 1 other person you mentioned."]
+    }
+    assert not Comment.objects.exists()
+
+
+def test_the_comment_form_answers_a_mention_outside_my_scope_without_the_name(client_for, personas, interaction):
+    client = client_for("supervisor_a")
+    response = client.post(
+        reverse("interactions:comment_create", args=[interaction.uuid]),
+        {"body": "hi", "visibility": "public", "mentions": [str(personas.agent_b1.uuid)]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "One of the people you mentioned cannot read this comment." in html
+    assert "Bea Agent" not in html
+    assert not Comment.objects.exists()

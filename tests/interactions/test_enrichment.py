@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cxq.interactions.enrichment import (
+from cxq.enrichment import (
     Hit,
     PhraseMatcher,
     PhraseSet,
@@ -26,8 +26,8 @@ from cxq.interactions.enrichment import (
     normalize,
     normalize_language_code,
 )
-from cxq.interactions.enrichment.metrics import _count_words_of, count_words, intersect_intervals, merge_intervals
-from cxq.interactions.enrichment.normalize import _span_by_tokens, normalize_texts, normalize_words, original_span
+from cxq.enrichment.metrics import _count_words_of, count_words, intersect_intervals, merge_intervals
+from cxq.enrichment.normalize import _span_by_tokens, normalize_texts, normalize_words, original_span
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -591,7 +591,7 @@ def test_an_exact_phrase_is_always_found_whatever_surrounds_it(before, after, pu
 
 
 def test_a_full_word_cache_is_replaced_without_changing_results(monkeypatch) -> None:
-    from cxq.interactions.enrichment import matching
+    from cxq.enrichment import matching
 
     utterances = [u(0, "customer", 0, 1, "I want a refnd for my cancelation, please")]
     matcher = PhraseMatcher([phrase_set("r", "refund"), phrase_set("c", "cancellation")])
@@ -604,7 +604,7 @@ def test_a_full_word_cache_is_replaced_without_changing_results(monkeypatch) -> 
 
 def test_a_vanishingly_short_utterance_has_no_word_rate_rather_than_an_error() -> None:
     """Found by hypothesis: a 5e-324 s utterance made seconds / 60 underflow to 0.0."""
-    from cxq.interactions.enrichment import Utterance as U
+    from cxq.enrichment import Utterance as U
 
     metrics = compute_metrics(
         [U(index=0, speaker="agent", start=0.0, end=5e-324, text="hello there you")],

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 
-from cxq.accounts.demo import load_demo
 from cxq.accounts.models import User
-from cxq.interactions.demo import DEMO_AGENTS, PHRASE_SETS, load_demo_interactions
-from cxq.interactions.generator import AgentSpec, payloads
+from cxq.devdata.demo.accounts import load_demo
+from cxq.devdata.demo.interactions import DEMO_AGENTS, PHRASE_SETS, load_demo_interactions
+from cxq.devdata.generator import AgentSpec, payloads
 from cxq.interactions.models import Interaction, PhraseMention, PhraseSet
 from cxq.interactions.schemas import InteractionIn
 from cxq.interactions.selectors import search_transcripts
@@ -153,7 +153,7 @@ def test_cxq_seed_bench_with_a_dash_runs_the_seed_bench_command(db, capsys, monk
 def test_inline_bulk_enrichment_stores_what_the_worker_would(personas, agents):
     """The import path enriches from the validated payloads in the same pass; the API path stores first
     and the worker enriches from the stored utterances. Both must store the same hits, topics and metrics."""
-    from cxq.interactions.demo import load_demo_phrase_sets
+    from cxq.devdata.demo.interactions import load_demo_phrase_sets
     from cxq.interactions.enrich import enrich_ids
 
     load_demo_phrase_sets()
@@ -177,7 +177,7 @@ def test_inline_bulk_enrichment_stores_what_the_worker_would(personas, agents):
 
 
 def test_inline_bulk_enrichment_replaces_the_hits_of_an_updated_interaction(personas, agents):
-    from cxq.interactions.demo import load_demo_phrase_sets
+    from cxq.devdata.demo.interactions import load_demo_phrase_sets
 
     load_demo_phrase_sets()
     item = next(iter(payloads(1, agents, seed=3, now=NOW)))

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from cxq.interactions.generator import AgentSpec, payloads
+from cxq.devdata.generator import AgentSpec, payloads
 
 AGENTS = [AgentSpec(email=f"parallel.agent{i}@cxq.test", name=f"Parallel Agent {i}") for i in range(7)]
 Query = Callable[[str], list[tuple]]

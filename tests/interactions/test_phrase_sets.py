@@ -28,7 +28,7 @@ def test_an_admin_adds_an_indicator_and_rerunning_enrichment_finds_it_in_past_in
     )
     assert response.status_code == 302
     assert PhraseSet.objects.get(name="Apology").phrases == ["I am sorry", "my apologies"]
-    assert AuditEvent.objects.filter(action="phrase_set.create").exists()
+    assert AuditEvent.objects.filter(action="phrase_set.created").exists()
     client.post(reverse("interactions:enrichment_rerun"))
     interaction.refresh_from_db()
     assert interaction.enrichment_status == "pending"

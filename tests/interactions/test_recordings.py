@@ -4,6 +4,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -88,7 +89,12 @@ def test_the_upload_form_reports_a_bad_file_and_keeps_nothing(client_for, intera
 
 class _Media(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
-        if self.path.startswith("/big"):
+        self.server.requests.append(self.path)
+        if self.path.startswith("/redirect?to="):
+            self.send_response(302)
+            self.send_header("Location", self.path.removeprefix("/redirect?to="))
+            self.end_headers()
+        elif self.path.startswith("/big"):
             self.send_response(200)
             self.send_header("Content-Type", "audio/mpeg")
             self.end_headers()
@@ -107,19 +113,46 @@ class _Media(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def media_server():
+def _serve():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Media)
+    server.requests = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    return server
+
+
+@pytest.fixture
+def media_server(settings):
+    """A media server on loopback, allowed explicitly: its host and port, plain http, and the
+    loopback address (fetching refuses non-public addresses otherwise)."""
+    server = _serve()
+    settings.CXQ_MEDIA_FETCH_HOSTS = [f"127.0.0.1:{server.server_port}"]
+    settings.CXQ_MEDIA_FETCH_ALLOW_HTTP = True
+    settings.CXQ_MEDIA_FETCH_PRIVATE_NETWORKS = ["127.0.0.1/32"]
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def other_server():
+    """A second loopback server, on a port nobody allowed."""
+    server = _serve()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(interaction, url, by, capture):
+    with capture(execute=True):
+        recording = recordings.recording_request_download(interaction=interaction, url=url, by=by)
+    recording.refresh_from_db()
+    return recording
 
 
 def test_a_recording_is_fetched_from_an_allowed_url_in_the_background(
     personas, interaction, media_server, settings, django_capture_on_commit_callbacks
 ):
-    settings.CXQ_MEDIA_FETCH_HOSTS = ["127.0.0.1"]
     with django_capture_on_commit_callbacks(execute=True):
         recording = recordings.recording_request_download(
             interaction=interaction, url=f"{media_server}/call.mp3", by=personas.admin
@@ -132,15 +165,67 @@ def test_a_recording_is_fetched_from_an_allowed_url_in_the_background(
 def test_a_url_on_a_host_not_allowed_is_refused(personas, interaction, settings):
     settings.CXQ_MEDIA_FETCH_HOSTS = ["media.example.com"]
     with pytest.raises(Exception, match="not allowed"):
-        recordings.recording_request_download(interaction=interaction, url="http://10.0.0.1/a.mp3", by=personas.admin)
+        recordings.recording_request_download(interaction=interaction, url="https://10.0.0.1/a.mp3", by=personas.admin)
     assert not Recording.objects.exists()
+
+
+def test_a_redirect_within_the_allowed_origin_is_followed(
+    personas, interaction, media_server, django_capture_on_commit_callbacks
+):
+    url = f"{media_server}/redirect?to=/media/call.mp3"
+    recording = fetch(interaction, url, personas.admin, django_capture_on_commit_callbacks)
+    assert recording.status == "ready" and recording.file.read() == AUDIO
+
+
+def test_a_redirect_to_a_port_not_allowed_fails_and_never_reaches_it(
+    personas, interaction, media_server, other_server, django_capture_on_commit_callbacks
+):
+    elsewhere = f"http://127.0.0.1:{other_server.server_port}/call.mp3"
+    recording = fetch(
+        interaction, f"{media_server}/redirect?to={elsewhere}", personas.admin, django_capture_on_commit_callbacks
+    )
+    assert recording.status == "failed" and not recording.file
+    assert f"redirected to {elsewhere}" in recording.error and "not allowed" in recording.error
+    assert other_server.requests == []
+
+
+@pytest.mark.parametrize("entry", ["127.0.0.1", "127.0.0.1:80", "media-port"])
+def test_an_allowed_host_on_another_port_is_refused_and_nothing_is_queued(
+    personas, interaction, media_server, other_server, settings, entry
+):
+    """A bare host allows only the scheme's default port; host:port exactly that port."""
+    port = other_server.server_port
+    if entry == "media-port":
+        entry = settings.CXQ_MEDIA_FETCH_HOSTS[0]  # the media server's port, not the other one's
+    settings.CXQ_MEDIA_FETCH_HOSTS = [entry]
+    with pytest.raises(ValidationError) as refused:
+        recordings.recording_request_download(
+            interaction=interaction, url=f"http://127.0.0.1:{port}/call.mp3", by=personas.admin
+        )
+    assert f"127.0.0.1:{port} is not allowed" in refused.value.message_dict["download_url"][0]
+    assert not Recording.objects.exists() and other_server.requests == []
+
+
+def test_plain_http_is_refused_unless_the_operator_allows_it(personas, interaction, media_server, settings):
+    settings.CXQ_MEDIA_FETCH_ALLOW_HTTP = False
+    with pytest.raises(ValidationError) as refused:
+        recordings.recording_request_download(interaction=interaction, url=f"{media_server}/a.mp3", by=personas.admin)
+    assert "https" in refused.value.message_dict["download_url"][0]
+    assert not Recording.objects.exists()
+
+
+def test_a_loopback_address_is_refused_unless_its_network_is_allowed(
+    personas, interaction, media_server, settings, django_capture_on_commit_callbacks
+):
+    settings.CXQ_MEDIA_FETCH_PRIVATE_NETWORKS = []
+    recording = fetch(interaction, f"{media_server}/call.mp3", personas.admin, django_capture_on_commit_callbacks)
+    assert recording.status == "failed" and "non-public address" in recording.error and not recording.file
 
 
 @pytest.mark.parametrize(("path", "reason"), [("/big.mp3", "larger than 1 MB"), ("/missing.mp3", "404")])
 def test_a_failed_fetch_is_recorded_clearly(
     personas, interaction, media_server, settings, path, reason, django_capture_on_commit_callbacks
 ):
-    settings.CXQ_MEDIA_FETCH_HOSTS = ["127.0.0.1"]
     settings.CXQ_MAX_UPLOAD_MB = 1
     with django_capture_on_commit_callbacks(execute=True):
         recording = recordings.recording_request_download(
@@ -201,7 +286,7 @@ def test_demo_calls_get_a_synthetic_recording_timed_like_their_transcript(person
     import io
     import wave
 
-    from cxq.interactions.demo_audio import attach_demo_audio
+    from cxq.devdata.demo.audio import attach_demo_audio
 
     call, _ = interaction_upsert(data=InteractionIn.model_validate({**payload, "external_id": "demo-1-0"}))
     assert attach_demo_audio() == 1

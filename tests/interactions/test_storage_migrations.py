@@ -1,5 +1,6 @@
 """Storage migrations of interactions: 0008 moves utterance rows into the ``transcript`` column (and
-back); 0009 turns hit rows into phrase mentions and queues their interactions for re-enrichment."""
+back); 0009 turns hit rows into phrase mentions and queues their interactions for re-enrichment; 0010 gives
+webhook receipts a delivery key."""
 
 from __future__ import annotations
 
@@ -89,6 +90,33 @@ def test_hit_rows_become_mentions_and_their_interactions_are_enriched_again():
         old = _migrate(before)
         assert old.get_model("interactions", "PhraseHit").objects.count() == 0
         assert old.get_model("interactions", "Interaction").objects.get(pk=hit.pk).enrichment_status == "pending"
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_webhook_receipts_get_a_delivery_key_and_request_ids_stop_being_unique():
+    before = [("interactions", "0009_phrase_mentions")]
+    after = [("interactions", "0010_webhook_delivery_key")]
+    try:
+        old = _migrate(before)
+        Receipt = old.get_model("interactions", "WebhookReceipt")
+        first = Receipt.objects.create(request_id="req-1", event="engagement_completed")
+        second = Receipt.objects.create(request_id="a" * 64, event="engagement_completed")
+
+        new = _migrate(after)
+        Receipt = new.get_model("interactions", "WebhookReceipt")
+        keys = dict(Receipt.objects.values_list("pk", "delivery_key"))
+        assert keys == {first.pk: f"legacy-{first.pk}", second.pk: f"legacy-{second.pk}"}
+        Receipt.objects.create(delivery_key="b" * 64, request_id="req-1", event="engagement_completed")
+        Receipt.objects.create(delivery_key="c" * 64, request_id="", event="engagement_completed")
+
+        old = _migrate(before)
+        Receipt = old.get_model("interactions", "WebhookReceipt")
+        assert sorted(Receipt.objects.values_list("request_id", flat=True)) == sorted(
+            ["req-1", "a" * 64, "b" * 64, "c" * 64]
+        )
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from cxq.accounts.models import OrgSettings
-from cxq.interactions.models import Interaction
+from cxq.interactions.models import Interaction, WebhookReceipt
 from cxq.interactions.webhooks import sign
 
 SECRET = "s3cret-webhook-key"
@@ -82,6 +82,73 @@ def test_a_replayed_request_changes_nothing(secret, personas):
     again = send(body, ts=ts)
     assert first.status_code == 201 and again.json() == {"status": "duplicate"}
     assert Interaction.objects.get(external_id="eng-42").disposition == "edited later"
+
+
+def without_external_id(event: dict) -> dict:
+    event["payload"]["object"].pop("engagement_id")
+    return event
+
+
+def test_a_signed_delivery_replayed_under_a_fresh_request_id_creates_nothing(secret, personas):
+    body = json.dumps(without_external_id(completed(personas))).encode()
+    ts = str(int(time.time()))
+    first = send(body, ts=ts, request_id="req-1")
+    replays = [send(body, ts=ts, request_id=f"req-forged-{i}") for i in range(3)]
+    assert first.status_code == 201
+    assert [r.json() for r in replays] == [{"status": "duplicate"}] * 3
+    assert Interaction.objects.count() == 1
+    assert list(WebhookReceipt.objects.values_list("request_id", flat=True)) == ["req-1"]
+
+
+def test_a_replay_under_a_fresh_request_id_does_not_overwrite_later_edits(secret, personas):
+    body = json.dumps(completed(personas)).encode()
+    ts = str(int(time.time()))
+    send(body, ts=ts, request_id="req-1")
+    Interaction.objects.filter(external_id="eng-42").update(disposition="edited later")
+    again = send(body, ts=ts, request_id="req-2")
+    assert again.json() == {"status": "duplicate"}
+    assert Interaction.objects.get(external_id="eng-42").disposition == "edited later"
+
+
+def test_the_same_body_under_a_new_signed_timestamp_is_a_new_delivery(secret, personas):
+    body = json.dumps(completed(personas)).encode()
+    now = int(time.time())
+    first = send(body, ts=str(now - 10), request_id="req-1")
+    Interaction.objects.filter(external_id="eng-42").update(disposition="edited later")
+    second = send(body, ts=str(now), request_id="req-1")
+    assert (first.status_code, second.status_code, second.json()["status"]) == (201, 200, "updated")
+    assert Interaction.objects.get().disposition == "Resolved"
+    assert WebhookReceipt.objects.count() == 2
+
+
+def test_without_an_external_id_a_new_signed_timestamp_is_another_interaction(secret, personas):
+    body = json.dumps(without_external_id(completed(personas))).encode()
+    now = int(time.time())
+    assert send(body, ts=str(now - 10)).status_code == 201
+    assert send(body, ts=str(now)).status_code == 201
+    assert send(body, ts=str(now)).json() == {"status": "duplicate"}
+    assert Interaction.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("transcript", "field"),
+    [
+        ("abc", "transcript:"),
+        (["a"], "transcript.0:"),
+        ({"text": "hi"}, "transcript:"),
+        ([{"text": "hi"}, 3], "transcript.1:"),
+    ],
+)
+def test_a_transcript_that_is_not_a_list_of_utterances_is_a_400_naming_it(secret, personas, transcript, field):
+    response = send(completed(personas, transcript=transcript))
+    assert response.status_code == 400 and response.json()["detail"].startswith(field)
+    assert not Interaction.objects.exists() and not WebhookReceipt.objects.exists()
+
+
+def test_an_overlong_request_id_is_kept_cut_to_its_column(secret, personas):
+    response = send(completed(personas), request_id="r" * 500)
+    assert response.status_code == 201
+    assert WebhookReceipt.objects.get().request_id == "r" * 200
 
 
 def test_a_wrong_signature_is_refused_in_constant_time_and_writes_nothing(secret, personas):

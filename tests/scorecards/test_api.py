@@ -126,3 +126,18 @@ def test_the_scoring_preview_names_a_bad_answer(client_for, published):
 def test_agents_cannot_read_scorecards(client_for, published):
     assert client_for("agent_a1").get("/api/v1/scorecards").status_code == 403
     assert client_for("agent_a1").get(f"/api/v1/scorecards/{published.uuid}").status_code == 403
+
+
+def test_a_json_import_nested_too_deeply_is_a_400_that_says_so_and_writes_nothing(client_for):
+    """100,000 ``[`` made the JSON parser recurse until Python gave up: a 500 instead of a 400."""
+    client = client_for("supervisor_a")
+    response = post(client, "/api/v1/scorecards/import", {"format": "json", "content": "[" * 100_000})
+    assert response.status_code == 400
+    assert "nested too deeply (more than 64 levels" in response.json()["detail"]
+    deep: object = "x"
+    for _ in range(200):  # deep, but not too deep for the request body parser
+        deep = [deep]
+    response = post(client, "/api/v1/scorecards/import", {"format": "json", "content": {"name": deep}})
+    assert response.status_code == 400
+    assert "nested too deeply (more than 64 levels" in response.json()["detail"]
+    assert not Scorecard.objects.exists()

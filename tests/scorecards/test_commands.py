@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from cxq.scorecards.csvio import document_to_csv
 from cxq.scorecards.models import Scorecard
@@ -110,3 +111,20 @@ def test_a_bad_import_file_names_the_row_and_writes_nothing(tmp_path, personas):
     result = run_cxq("scorecards", "import", str(tmp_path / "bad.csv"))
     assert result.returncode == 2
     assert "row 4" in result.stderr and "type" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_import_file_nested_too_deeply_is_refused_with_exit_code_2_and_writes_nothing(tmp_path, personas):
+    (tmp_path / "deep.json").write_text("[" * 100_000)
+    with pytest.raises(CommandError) as refused:
+        call_command("scorecards", "import", str(tmp_path / "deep.json"))
+    assert refused.value.returncode == 2
+    assert "nested too deeply (more than 64 levels" in str(refused.value)
+    assert not Scorecard.objects.exists()
+
+
+def test_cxq_score_refuses_a_file_nested_too_deeply_with_exit_code_2_and_no_traceback(tmp_path, doc):
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    (tmp_path / "a.json").write_text("[" * 100_000)
+    result = run_cxq("score", "--scorecard", str(tmp_path / "s.json"), "--answers", str(tmp_path / "a.json"))
+    assert result.returncode == 2
+    assert "nested too deeply (more than 64 levels" in result.stderr and "Traceback" not in result.stderr

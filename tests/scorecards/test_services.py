@@ -22,7 +22,7 @@ def test_a_new_scorecard_is_a_draft_at_version_1_in_canonical_form(draft):
         "points": 0,
         "auto_fail": "none",
     }
-    assert AuditEvent.objects.filter(action="scorecard.create", object_id=str(draft.uuid)).exists()
+    assert AuditEvent.objects.filter(action="scorecard.created", object_id=str(draft.uuid)).exists()
 
 
 def test_an_invalid_document_is_refused_naming_the_key_and_nothing_is_written(personas, doc):
@@ -168,4 +168,4 @@ def test_only_drafts_can_be_deleted(personas, published):
     assert copy_.status == "draft" and copy_.name == "Support QA (copy)"
     services.scorecard_delete(by=personas.supervisor_a, scorecard=copy_)
     assert not Scorecard.objects.filter(pk=copy_.pk).exists()
-    assert AuditEvent.objects.filter(action="scorecard.delete").exists()
+    assert AuditEvent.objects.filter(action="scorecard.deleted").exists()

@@ -188,3 +188,16 @@ def test_a_tampered_import_confirmation_is_refused_without_an_error_page(client_
         reverse("scorecards:import"), {"confirm": "1", "document": "{broken", "update": ""}
     )
     assert response.status_code == 302 and not Scorecard.objects.exists()
+
+
+def test_an_upload_or_builder_body_nested_too_deeply_says_so_and_writes_nothing(client_for):
+    client = client_for("supervisor_a")
+    upload = SimpleUploadedFile("card.json", b"[" * 100_000, content_type="application/json")
+    html = client.post(reverse("scorecards:import"), {"file": upload}).content.decode()
+    assert "nested too deeply (more than 64 levels" in html
+    response = client.post(reverse("scorecards:new"), '{"document": ' + "[" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested too deeply (more than 64 levels" in response.json()["errors"]["__all__"][0]
+    confirm = client.post(reverse("scorecards:import"), {"confirm": "1", "document": "[" * 100_000, "update": ""})
+    assert confirm.status_code == 302 and confirm.url == reverse("scorecards:import")
+    assert not Scorecard.objects.exists()

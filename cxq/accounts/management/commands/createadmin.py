@@ -11,7 +11,7 @@ from django.db import transaction
 
 from cxq.accounts.models import Role, User
 from cxq.accounts.services import roles_ensure_builtin, user_create
-from cxq.audit.services import audit_record
+from cxq.events import AuditTrail, Name, publish
 
 
 class Command(BaseCommand):
@@ -32,8 +32,10 @@ class Command(BaseCommand):
                 existing.role = admin
                 existing.is_active = True
                 existing.save(update_fields=["role", "is_active", "updated_at"])
-                audit_record(actor=None, action="user.promote_admin", obj=existing, after={"role": "Admin"})
+                publish(Name.USER_PROMOTED_ADMIN, subject=existing, audit=AuditTrail(after={"role": "Admin"}))
             self.stdout.write(self.style.SUCCESS(f"{email} is now an Admin."))
+            if password:  # a password change goes through the account page or another admin (who tell the person)
+                self.stdout.write("Their password was left unchanged; an admin can set a new one on their page.")
             return
         if not password:
             if not os.isatty(0):

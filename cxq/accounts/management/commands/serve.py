@@ -1,7 +1,8 @@
 """``cxq serve``: the production web server (gunicorn) and the background worker, in the foreground.
 
-Ctrl-C (or SIGTERM) stops both; if either exits, the other is stopped too, so a half-running app
-never goes unnoticed.
+Ctrl-C (or SIGTERM) stops both. A worker that dies is restarted with a growing delay and each crash
+is logged, while the web server keeps serving; if the web server exits, the worker is stopped too
+and the command exits non-zero (``cxq.lib.supervise``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from cxq.lib.supervise import Supervisor, describe_exit
 
 
 class Command(BaseCommand):
@@ -46,10 +49,11 @@ class Command(BaseCommand):
         ]
         worker = [sys.executable, "-m", "cxq.cli", "worker"]
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cxq.settings"}
-        procs = [subprocess.Popen(web, env=env, cwd=settings.BASE_DIR)]
-        if not opts["no_worker"]:
-            procs.append(subprocess.Popen(worker, env=env, cwd=settings.BASE_DIR))
-        self.stdout.write(self.style.SUCCESS(f"CXQ is running at http://{opts['bind']}/  (Ctrl-C stops it)"))
+
+        def starter(command: list[str]):
+            return lambda: subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
+
+        supervisor = Supervisor(start_web=starter(web), start_worker=None if opts["no_worker"] else starter(worker))
 
         stopping = False
 
@@ -60,19 +64,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            while not stopping and all(p.poll() is None for p in procs):
+            supervisor.start()
+            self.stdout.write(self.style.SUCCESS(f"CXQ is running at http://{opts['bind']}/  (Ctrl-C stops it)"))
+            while not stopping and supervisor.tick():
                 time.sleep(0.5)
         finally:
-            for p in procs:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 15
-            for p in procs:
-                try:
-                    p.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
-        if failed and not stopping:
-            self.stderr.write("A process exited unexpectedly; everything was stopped.")
+            supervisor.stop()
+        if not stopping:
+            code = describe_exit(supervisor.web.returncode)
+            self.stderr.write(f"The web server exited unexpectedly ({code}); the worker was stopped too.")
             sys.exit(1)

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if settings.HUEY_WORKER_TYPE == "process":
             # Worker processes are forked from this one: load the language model (~120 MB, ~1 s) once
             # here, so they share its pages and none pays for loading it on its first enrichment.
-            from cxq.interactions.enrichment import load_model
+            from cxq.enrichment import load_model
 
             load_model()
         call_command("run_huey", **kwargs)

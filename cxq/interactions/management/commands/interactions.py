@@ -21,6 +21,7 @@ from cxq.interactions.enrich import enrich_pending
 from cxq.interactions.importing import (
     BatchResult,
     ImportOptions,
+    ImportStopped,
     import_batch,
     import_started,
     jsonl_lines,
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         workers = self._workers(jobs, lines)
         totals = {"created": 0, "updated": 0, "rejected": 0}
         rejected: list[dict] = []
+        stopped: ImportStopped | None = None
 
         def add(result: BatchResult) -> None:
             totals["created"] += result.created
@@ -121,11 +123,14 @@ class Command(BaseCommand):
                 else:
                     resolver = AgentResolver.from_settings()
                     for items, raw in batches:
-                        add(import_batch(items, options, raw=raw, resolver=resolver))
+                        add(self._in_process(items, options, raw, resolver))
                         progress.update(task, completed=items[-1][0])
                 progress.update(task, completed=lines)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2)
+        except ImportStopped as exc:
+            add(exc.done)
+            stopped = exc
         totals["rejected"] = len(rejected)
         if rejected:
             with rejects_path.open("w", encoding="utf-8") as out:
@@ -135,6 +140,23 @@ class Command(BaseCommand):
             f"{totals['created']} created, {totals['updated']} updated, {totals['rejected']} rejected"
             + (f" (see {rejects_path})" if rejected else "")
         )
+        if stopped is not None:
+            raise CommandError(
+                f"{stopped}. The lines before it were imported or rejected, the others not: run the import "
+                "again to finish (interactions with an external_id are updated, not imported twice).",
+                returncode=1,
+            )
+
+    @staticmethod
+    def _in_process(items: list[tuple[int, Any]], options: ImportOptions, raw: bool, resolver) -> BatchResult:
+        """One batch in this process. A line's failure is that line's reject; a failure of the batch
+        itself (the database, the phrase sets cannot be read) stops the import at the batch."""
+        try:
+            return import_batch(items, options, raw=raw, resolver=resolver)
+        except ImportStopped:
+            raise
+        except Exception as exc:
+            raise ImportStopped(items[0][0], exc) from exc
 
     @staticmethod
     def _workers(jobs: int | None, lines: int) -> int:
@@ -188,15 +210,25 @@ class Command(BaseCommand):
         as it comes back, in file order (one writer: nobody waits for a write lock). At most two
         batches per worker are in flight, so memory stays flat whatever the file's size (PF-6)."""
         resolver = AgentResolver.from_settings()
-        in_flight: deque[tuple[Future, int]] = deque()
+        in_flight: deque[tuple[Future, int, int]] = deque()
 
         def write_oldest() -> None:
-            future, last = in_flight.popleft()
-            add(write_prepared(future.result(), options, resolver))
+            future, first, last = in_flight.popleft()
+            try:
+                prepared = future.result()
+            except Exception as exc:  # not a line's failure (those are rejects): the worker's, or it died
+                raise ImportStopped(first, exc) from exc
+            add(write_prepared(prepared, options, resolver))
             progress(last)
 
         for items, raw in batches:
-            in_flight.append((pool.submit(worker_prepare_batch, items, options, raw), items[-1][0]))
+            try:
+                future = pool.submit(worker_prepare_batch, items, options, raw)
+            except Exception as exc:  # the pool is broken (a worker died): write what is prepared, stop
+                while in_flight:
+                    write_oldest()
+                raise ImportStopped(items[0][0], exc) from exc
+            in_flight.append((future, items[0][0], items[-1][0]))
             if len(in_flight) >= 2 * workers:
                 write_oldest()
         while in_flight:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cxq.lib import jsonlimit
 from cxq.scoring import (
     AnswerError,
     ScorecardError,
@@ -24,7 +25,9 @@ def _load(path: str, what: str):
     except OSError as exc:
         raise CommandError(f"Cannot read the {what} file {path}: {exc.strerror}", returncode=2)
     try:
-        return json.loads(text)
+        return jsonlimit.loads(text)
+    except jsonlimit.TooDeep as exc:
+        raise CommandError(f"The {what} file {path} is {exc}", returncode=2)
     except json.JSONDecodeError as exc:
         raise CommandError(
             f"The {what} file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",

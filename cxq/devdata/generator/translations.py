@@ -3,7 +3,7 @@ few transcripts are really in those languages and language detection has somethi
 
 from __future__ import annotations
 
-from cxq.interactions.generator.templates import EN, Pack, Scenario, _o
+from cxq.devdata.generator.templates import EN, Pack, Scenario, _o
 
 ES = Pack(
     greeting=(

@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from cxq.accounts.models import User
+from cxq.devdata.generator import AgentSpec, payloads
 from cxq.interactions.choices import Source
-from cxq.interactions.generator import AgentSpec, payloads
 from cxq.interactions.models import Interaction, PhraseSet
 from cxq.interactions.phrases import phrase_set_create
 from cxq.interactions.services import Enrichment, interaction_bulk_upsert

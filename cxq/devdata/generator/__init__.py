@@ -13,9 +13,9 @@ Two outputs:
   once and varies agent, customer, start time, survey answers and ids per row.
 """
 
-from cxq.interactions.generator.bench import INTERACTION_COLUMNS, BenchAgent, BenchFactory
-from cxq.interactions.generator.conversations import CHANNELS, LANGUAGES, QUEUES, Conversation, conversation
-from cxq.interactions.generator.payloads import AgentSpec, payloads
+from cxq.devdata.generator.bench import INTERACTION_COLUMNS, BenchAgent, BenchFactory
+from cxq.devdata.generator.conversations import CHANNELS, LANGUAGES, QUEUES, Conversation, conversation
+from cxq.devdata.generator.payloads import AgentSpec, payloads
 
 __all__ = [
     "CHANNELS",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from random import Random
 from typing import Any
 
-from cxq.interactions.generator.conversations import (
+from cxq.devdata.generator.conversations import (
     CHANNEL_WEIGHTS,
     CHANNELS,
     LANGUAGE_WEIGHTS,
@@ -22,7 +22,7 @@ from cxq.interactions.generator.conversations import (
     survey,
     target_turns,
 )
-from cxq.interactions.generator.templates import FIRST_NAMES, LAST_NAMES
+from cxq.devdata.generator.templates import FIRST_NAMES, LAST_NAMES
 
 
 @dataclass(frozen=True)

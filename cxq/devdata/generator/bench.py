@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from random import Random
 
-from cxq.interactions.generator.conversations import (
+from cxq.devdata.generator.conversations import (
     CHANNEL_WEIGHTS,
     CHANNELS,
     LANGUAGE_WEIGHTS,
@@ -23,7 +23,7 @@ from cxq.interactions.generator.conversations import (
     started_ts,
     survey,
 )
-from cxq.interactions.generator.templates import FIRST_NAMES, LAST_NAMES
+from cxq.devdata.generator.templates import FIRST_NAMES, LAST_NAMES
 
 INTERACTION_COLUMNS = (
     "id",
@@ -80,7 +80,7 @@ class _Pooled:
 def _metrics_json(conv: Conversation) -> str:
     """The metrics enrichment would compute, from the enrichment engine when it is installed."""
     try:
-        from cxq.interactions.enrichment import Thresholds, Utterance, compute_metrics
+        from cxq.enrichment import Thresholds, Utterance, compute_metrics
     except ImportError:  # a minimal stand-in keeps the benchmark usable without the engine
         talk = {"agent": 0.0, "customer": 0.0}
         for speaker, s, e, _ in conv.utterances:

@@ -1,7 +1,7 @@
 """``cxq seed-bench --interactions N``: benchmark data, fast (PF-2, PF-3 are measured on it).
 
 Raw inserts in batches, one transaction per batch, no ORM objects and no validation: rows come
-from :class:`cxq.interactions.generator.BenchFactory`. External ids are ``bench-<seed>-<n>``; a re-run
+from :class:`cxq.devdata.generator.BenchFactory`. External ids are ``bench-<seed>-<n>``; a re-run
 tops the range up to N (``--append`` adds N more), so running it twice never duplicates anything.
 
 SQLite: ``executemany``, ``synchronous=OFF`` for the bulk phase, the FTS triggers dropped and the new rows
@@ -27,13 +27,13 @@ from rich.progress import (
 
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.services import roles_ensure_builtin, team_create, user_create
-from cxq.interactions.generator import (
+from cxq.devdata.generator import (
     INTERACTION_COLUMNS,
     QUEUES,
     BenchAgent,
     BenchFactory,
 )
-from cxq.interactions.generator.templates import FIRST_NAMES, LAST_NAMES
+from cxq.devdata.generator.templates import FIRST_NAMES, LAST_NAMES
 
 # The FTS triggers as migration 0002 creates them (one source of truth for their SQL).
 _SEARCH = importlib.import_module("cxq.interactions.migrations.0002_transcript_search")

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Any
 
-from cxq.interactions.generator.templates import COMPANY, DATES, EN, PLANS, Outcome, Pack, Scenario
-from cxq.interactions.generator.translations import PACKS
+from cxq.devdata.generator.templates import COMPANY, DATES, EN, PLANS, Outcome, Pack, Scenario
+from cxq.devdata.generator.translations import PACKS
 
 QUEUES = ("Billing", "Technical support", "Sales", "Retention", "General")
 QUEUE_WEIGHTS = (30, 35, 12, 8, 15)

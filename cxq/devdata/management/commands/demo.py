@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from cxq.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
-from cxq.calibrations.demo import load_demo_calibrations
-from cxq.evaluations.demo import load_demo_evaluations
-from cxq.interactions.demo import load_demo_interactions
-from cxq.interactions.demo_audio import attach_demo_audio
-from cxq.scorecards.demo import load_demo_scorecards
+from cxq.devdata.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from cxq.devdata.demo.audio import attach_demo_audio
+from cxq.devdata.demo.calibrations import load_demo_calibrations
+from cxq.devdata.demo.evaluations import load_demo_evaluations
+from cxq.devdata.demo.interactions import load_demo_interactions
+from cxq.devdata.demo.scorecards import load_demo_scorecards
 
 
 class Command(BaseCommand):

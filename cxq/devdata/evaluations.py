@@ -13,10 +13,10 @@ from django.db import connection, transaction
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.services import user_create
 from cxq.analytics.services import analytics_rebuild
+from cxq.devdata.demo.scorecards import VOICE
 from cxq.evaluations.models import Evaluation
 from cxq.lib.db import insert_rows
 from cxq.scorecards import services as sc
-from cxq.scorecards.demo import VOICE
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard
 from cxq.scoring import round_half_up, score

@@ -1,0 +1,76 @@
+"""What each evaluation source means, in one table (docs/evaluations.md, "Sources").
+
+Services, selectors, analytics and templates read this table instead of testing ``source == …``; a
+new source is one new row. ``sources_where("attribute")`` gives the sources for a queryset filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+from cxq.evaluations.choices import Source
+
+
+@dataclass(frozen=True)
+class SourcePolicy:
+    counts_in_analytics: bool  # its score counts in reports, leaderboards and the agent's own figures
+    listed: bool  # shown in the evaluations table, the interaction's Performance tab and to the agent
+    notifies_agent: bool  # the agent is told when it is completed or a dispute is answered
+    needs_acknowledgement: bool  # it waits for the agent's acknowledgement when the organisation asks
+    disputable: bool  # the agent may dispute it
+    removal: Literal["void", "delete"]  # void keeps the row with a reason; delete removes it for good
+    withdrawable: bool  # a draft is withdrawn (voided) by its owner's workflow, and may be restored
+    feeds_calibration_stats: bool  # it is an assessor's score, compared in evaluators' calibration figures
+
+
+_PERSON = SourcePolicy(
+    counts_in_analytics=True,
+    listed=True,
+    notifies_agent=True,
+    needs_acknowledgement=True,
+    disputable=True,
+    removal="void",
+    withdrawable=False,
+    feeds_calibration_stats=False,
+)
+
+SOURCE_POLICIES: dict[str, SourcePolicy] = {
+    Source.MANUAL: _PERSON,  # started by an evaluator on their own
+    Source.ASSIGNED: _PERSON,  # started from a task someone assigned
+    Source.GOAL: _PERSON,  # started from a task an evaluation goal drew
+    Source.AUTOMATION: _PERSON,  # started from a task an automation rule created
+    Source.AUTOMATED: SourcePolicy(  # answered by the system from indicators
+        counts_in_analytics=True,
+        listed=True,
+        notifies_agent=True,
+        needs_acknowledgement=True,
+        disputable=True,
+        removal="delete",
+        withdrawable=False,
+        feeds_calibration_stats=False,
+    ),
+    Source.CALIBRATION: SourcePolicy(  # an assessor's evaluation in a calibration session
+        counts_in_analytics=False,
+        listed=False,
+        notifies_agent=False,
+        needs_acknowledgement=False,
+        disputable=False,
+        removal="void",
+        withdrawable=True,
+        feeds_calibration_stats=True,
+    ),
+}
+
+ATTRIBUTES = tuple(f.name for f in fields(SourcePolicy))
+
+
+def source_policy(source: str) -> SourcePolicy:
+    return SOURCE_POLICIES[source]
+
+
+def sources_where(attribute: str, value: object = True) -> list[str]:
+    """The sources whose ``attribute`` equals ``value``, e.g. ``sources_where("listed")``."""
+    if attribute not in ATTRIBUTES:
+        raise ValueError(f"No source attribute {attribute!r}")
+    return [str(s) for s, p in SOURCE_POLICIES.items() if getattr(p, attribute) == value]

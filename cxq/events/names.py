@@ -1,0 +1,63 @@
+"""Every domain event, named once. The same name is the evaluation history's ``kind``, the audit log's
+``action``, the notification's ``kind`` and, later, the outbound webhook's event type."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Name(StrEnum):
+    # evaluations
+    EVALUATION_STARTED = "evaluation.started"
+    EVALUATION_COMPLETED = "evaluation.completed"
+    EVALUATION_ACKNOWLEDGED = "evaluation.acknowledged"
+    EVALUATION_AUTO_ACKNOWLEDGED = "evaluation.auto_acknowledged"
+    EVALUATION_DISPUTED = "evaluation.disputed"
+    EVALUATION_DISPUTE_ANSWERED = "evaluation.dispute_answered"
+    EVALUATION_VOIDED = "evaluation.voided"
+    EVALUATION_RESTORED = "evaluation.restored"
+    EVALUATION_DELETED = "evaluation.deleted"
+    ASSIGNMENT_CREATED = "assignment.created"
+    ASSIGNMENT_EXTENDED = "assignment.extended"
+    # calibrations
+    CALIBRATION_CREATED = "calibration.created"
+    CALIBRATION_ASSESSOR_ADDED = "calibration.assessor_added"
+    CALIBRATION_ASSESSOR_REMOVED = "calibration.assessor_removed"
+    CALIBRATION_CLOSED = "calibration.closed"
+    # scorecards
+    SCORECARD_CREATED = "scorecard.created"
+    SCORECARD_SAVED = "scorecard.saved"  # a draft edited in place
+    SCORECARD_REWORDED = "scorecard.reworded"  # a published one, wording only: same version
+    SCORECARD_NEW_VERSION = "scorecard.new_version"  # a published one whose scoring may change
+    SCORECARD_PUBLISHED = "scorecard.published"
+    SCORECARD_ARCHIVED = "scorecard.archived"
+    SCORECARD_RESTORED = "scorecard.restored"
+    SCORECARD_DELETED = "scorecard.deleted"
+    # interactions
+    COMMENT_CREATED = "comment.created"
+    COMMENT_EDITED = "comment.edited"
+    COMMENT_DELETED = "comment.deleted"
+    PHRASE_SET_CREATED = "phrase_set.created"
+    PHRASE_SET_UPDATED = "phrase_set.updated"
+    PHRASE_SET_DELETED = "phrase_set.deleted"
+    ENRICHMENT_RERUN_REQUESTED = "enrichment.rerun_requested"
+    RECORDING_UPLOADED = "recording.uploaded"
+    INTERACTION_ENRICHED = "interaction.enriched"
+    INTERACTION_CHANNEL_CHANGED = "interaction.channel_changed"
+    # accounts
+    USER_CREATED = "user.created"
+    USER_UPDATED = "user.updated"
+    USER_PROFILE_UPDATED = "user.profile_updated"
+    USER_PASSWORD_CHANGED = "user.password_changed"  # by the person themselves
+    USER_PASSWORD_RESET = "user.password_reset"  # by an administrator
+    USER_PROMOTED_ADMIN = "user.promoted_admin"  # by cxq createadmin
+    ROLE_CREATED = "role.created"
+    ROLE_UPDATED = "role.updated"
+    ROLE_DELETED = "role.deleted"
+    TEAM_CREATED = "team.created"
+    TEAM_UPDATED = "team.updated"
+    TEAM_DELETED = "team.deleted"
+    SETTINGS_UPDATED = "settings.updated"
+    ORG_TIME_ZONE_CHANGED = "settings.time_zone_changed"
+    API_TOKEN_CREATED = "api_token.created"
+    API_TOKEN_REVOKED = "api_token.revoked"

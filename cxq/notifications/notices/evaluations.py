@@ -1,0 +1,107 @@
+"""Evaluation and task notices: completed, disputed, dispute answered, task assigned or extended."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from cxq.accounts.selectors import local_text
+from cxq.evaluations.choices import Status
+from cxq.evaluations.sources import source_policy
+from cxq.events import DomainEvent, Name
+from cxq.notifications.services import email_queue, notify
+
+
+def evaluation_link(evaluation) -> str:
+    return f"/evaluations/{evaluation.uuid}/"
+
+
+def _score_text(evaluation) -> str:
+    return "no score" if evaluation.score_percent is None else f"{evaluation.score_percent}%"
+
+
+def _ack_text(evaluation) -> str:
+    if evaluation.status == Status.AWAITING_ACK:
+        return (
+            f"Please acknowledge it or dispute specific answers by "
+            f"{local_text(evaluation.agent, evaluation.ack_due_at)}; after that it is acknowledged "
+            "automatically."
+        )
+    return "Open it to read the evaluator's comments."
+
+
+def on_completed(event: DomainEvent) -> None:
+    evaluation = event.subject
+    if not source_policy(evaluation.source).notifies_agent:
+        return
+    notify(
+        recipient=evaluation.agent,
+        kind=Name.EVALUATION_COMPLETED,
+        title=f"New evaluation: {_score_text(evaluation)} on {evaluation.scorecard.name}",
+        body=_ack_text(evaluation),
+        url=evaluation_link(evaluation),
+    )
+
+
+def on_disputed(event: DomainEvent) -> None:
+    evaluation = event.subject
+    notify(
+        recipient=evaluation.evaluator,
+        kind=Name.EVALUATION_DISPUTED,
+        title=f"{event.actor.full_name} disputed {len(event.data['questions'])} answer(s) of your evaluation",
+        body=event.data.get("note", "")[:300],
+        url=evaluation_link(evaluation),
+    )
+
+
+def on_dispute_answered(event: DomainEvent) -> None:
+    evaluation = event.subject
+    if not source_policy(evaluation.source).notifies_agent:
+        return
+    adjusted, reaffirmed = len(event.data["adjusted"]), len(event.data["reaffirmed"])
+    notify(
+        recipient=evaluation.agent,
+        kind=Name.EVALUATION_DISPUTE_ANSWERED,
+        title=f"Your dispute was answered: {adjusted} adjusted, {reaffirmed} re-affirmed",
+        body=_ack_text(evaluation),
+        url=evaluation_link(evaluation),
+    )
+
+
+def on_assignment_created(event: DomainEvent) -> None:
+    """The assignee's task: an in-app notification and an email with a direct link (not a plain notice)."""
+    assignment, by = event.subject, event.actor
+    assignee, scorecard = assignment.assignee, assignment.scorecard
+    due = local_text(assignee, assignment.due_at)
+    note = notify(
+        recipient=assignee,
+        kind=Name.ASSIGNMENT_CREATED,
+        email=False,
+        title=f"Evaluate an interaction with “{scorecard.name}” by {due}",
+        body=assignment.note,
+        url=f"/tasks/{assignment.uuid}/",
+    )
+    email_queue(
+        to=assignee.email,
+        subject=f"New evaluation task: {scorecard.name}, due {due}",
+        template="evaluations/email/assignment",
+        context={
+            "assignment": assignment,
+            "assignee": assignee,
+            "scorecard": scorecard,
+            "due": due,
+            "by": by,
+            "interaction": assignment.interaction,
+            "link": f"{settings.CXQ_BASE_URL}/tasks/{assignment.uuid}/",
+        },
+        notification=note,
+    )
+
+
+def on_assignment_extended(event: DomainEvent) -> None:
+    assignment = event.subject
+    notify(
+        recipient=assignment.assignee,
+        kind=Name.ASSIGNMENT_EXTENDED,
+        title=f"Task due date moved to {local_text(assignment.assignee, assignment.due_at)}",
+        url=f"/tasks/{assignment.uuid}/",
+    )

@@ -1,0 +1,64 @@
+"""Who reacts to which domain event: the one place where producers meet their consumers.
+
+Producers (services) publish events and never import the apps that react to them; this module, at the
+top of the project, is the only code that knows both sides. It runs once at start-up
+(``cxq.core.apps.CoreConfig.ready``). Phases are explained in ``cxq/events/bus.py`` and
+docs/architecture.md. To add a reaction: write a function taking a ``DomainEvent`` in the consuming
+app, and subscribe it here in the right phase.
+"""
+
+from __future__ import annotations
+
+from cxq.analytics import drill
+from cxq.analytics import projections as analytics
+from cxq.audit import projections as audit
+from cxq.evaluations import history
+from cxq.evaluations import selectors as evaluation_selectors
+from cxq.events import Name, Phase, subscribe
+from cxq.notifications.notices import accounts as account_notices
+from cxq.notifications.notices import calibrations as calibration_notices
+from cxq.notifications.notices import comments as comment_notices
+from cxq.notifications.notices import evaluations as evaluation_notices
+
+# Events whose effect on an evaluation's score, status or counting must reach the analytics facts.
+SCORE_CHANGES = (
+    Name.EVALUATION_COMPLETED,
+    Name.EVALUATION_DISPUTED,
+    Name.EVALUATION_DISPUTE_ANSWERED,
+    Name.EVALUATION_VOIDED,
+)
+
+
+def wire() -> None:
+    # --- lookups a lower app needs from a higher one (dependency inversion, no import upwards) ------
+    evaluation_selectors.answer_lookup = drill.evaluation_ids_answering
+
+    # --- in the writer's transaction: projections that must stay consistent with the write ----------
+    subscribe(list(Name), audit.record, phase=Phase.PROJECTION)  # those that carry an audit trail
+    subscribe(history.HISTORY_EVENTS, history.record, phase=Phase.PROJECTION)
+    subscribe(SCORE_CHANGES, analytics.on_evaluation_changed, phase=Phase.PROJECTION)
+    subscribe(Name.EVALUATION_DELETED, analytics.on_evaluation_deleted, phase=Phase.PROJECTION)
+    subscribe(Name.TEAM_DELETED, analytics.on_team_deleted, phase=Phase.PROJECTION)
+    subscribe(Name.ORG_TIME_ZONE_CHANGED, analytics.on_time_zone_changed, phase=Phase.PROJECTION)
+    subscribe(Name.INTERACTION_CHANNEL_CHANGED, analytics.on_channel_changed, phase=Phase.PROJECTION)
+
+    # --- outbox: what people are told (written with the change, delivered by the worker) ------------
+    subscribe(Name.EVALUATION_COMPLETED, evaluation_notices.on_completed, phase=Phase.OUTBOX)
+    subscribe(Name.EVALUATION_DISPUTED, evaluation_notices.on_disputed, phase=Phase.OUTBOX)
+    subscribe(Name.EVALUATION_DISPUTE_ANSWERED, evaluation_notices.on_dispute_answered, phase=Phase.OUTBOX)
+    subscribe(Name.ASSIGNMENT_CREATED, evaluation_notices.on_assignment_created, phase=Phase.OUTBOX)
+    subscribe(Name.ASSIGNMENT_EXTENDED, evaluation_notices.on_assignment_extended, phase=Phase.OUTBOX)
+    subscribe(
+        (Name.CALIBRATION_CREATED, Name.CALIBRATION_ASSESSOR_ADDED),
+        calibration_notices.on_invited,
+        phase=Phase.OUTBOX,
+    )
+    subscribe(Name.CALIBRATION_CLOSED, calibration_notices.on_closed, phase=Phase.OUTBOX)
+    subscribe(Name.USER_CREATED, account_notices.on_user_created, phase=Phase.OUTBOX)
+    subscribe(Name.USER_UPDATED, account_notices.on_user_updated, phase=Phase.OUTBOX)
+    subscribe((Name.TEAM_CREATED, Name.TEAM_UPDATED), account_notices.on_team_joined, phase=Phase.OUTBOX)
+    subscribe(
+        (Name.USER_PASSWORD_CHANGED, Name.USER_PASSWORD_RESET), account_notices.on_password_changed, phase=Phase.OUTBOX
+    )
+    subscribe(Name.API_TOKEN_CREATED, account_notices.on_token_created, phase=Phase.OUTBOX)
+    subscribe(Name.COMMENT_CREATED, comment_notices.on_comment_created, phase=Phase.OUTBOX)
