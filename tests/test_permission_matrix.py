@@ -1,12 +1,13 @@
 """The permission matrix: every route of the web UI and every API operation × every persona.
 
 The routes are read from the URL conf and the API's OpenAPI schema, so a new route without an
-expectation here fails ``test_every_route_has_an_expectation``. A refused request (401/403/404/405)
+expectation here fails ``test_every_route_has_an_expectation``. A refused request (any 4xx, or 503)
 must leave the database exactly as it was.
 
 Besides the main tables (WEB, API: team A's objects), the same routes run against
-- lead_agent's own work (OWN_WEB, OWN_API): nobody evaluates, is assigned, calibrates or answers a
-  dispute on their own interaction, yet they see, acknowledge and dispute their evaluations;
+- lead_agent's own work (OWN_WEB, OWN_API): nobody evaluates, is assigned or calibrates their own
+  interaction, or answers a dispute on, voids or deletes their own evaluation; they still see,
+  acknowledge and dispute it;
 - team B's objects (CROSS_WEB, CROSS_API): team A's leads get 404, as if they did not exist;
 - the API with a personal token instead of the session (same answers), or a revoked or expired one (401).
 
@@ -321,9 +322,9 @@ API: dict[str, dict[str, int]] = {
 
 
 # --- lead_agent's own work: the same routes on their interaction, evaluations and session ------------
-# Nobody evaluates their own interaction, is assigned it, calibrates it or answers a dispute on their own
-# evaluation; they still see, acknowledge and dispute it as its agent. The interaction is team A's, so
-# the other personas are answered as in WEB and API.
+# Nobody evaluates their own interaction, is assigned it, calibrates it, or answers a dispute on, voids
+# or deletes their own evaluation; they still see, acknowledge and dispute it as its agent. The
+# interaction is team A's, so the other personas are answered as in WEB and API.
 OWN_WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:start", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404, lead_agent=403),
     ("evaluations:start", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404, lead_agent=403),
@@ -338,6 +339,9 @@ OWN_WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:respond", "POST"): exp(
         403, admin=302, supervisor_a=302, evaluator=302, manager_b=404, lead_agent=403
     ),
+    # nor do they void or delete their own evaluation (it is manual: the others are told to void it)
+    ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=302, lead_agent=403),
+    ("evaluations:delete", "POST"): exp(403, admin=Unchanged(302), supervisor_a=Unchanged(302), lead_agent=403),
     # a new session on lead_agent's call with lead_agent among the assessors
     ("calibrations:new", "POST"): exp(403, admin=400, supervisor_a=400, manager_b=400, lead_agent=400),
     # lead_agent added as an assessor of a session on their call: refused with a message
@@ -372,6 +376,10 @@ OWN_API: dict[str, dict[str, int]] = {
     "POST /api/v1/evaluations/{uuid}/respond": exp(
         404, anon=401, admin=200, supervisor_a=200, evaluator=200, lead_agent=403
     ),
+    "POST /api/v1/evaluations/{uuid}/void": exp(
+        404, anon=401, admin=200, supervisor_a=200, evaluator=403, lead_agent=403
+    ),
+    "DELETE /api/v1/evaluations/{uuid}": exp(404, anon=401, admin=400, supervisor_a=400, evaluator=403, lead_agent=403),
     "POST /api/v1/calibrations": exp(403, anon=401, admin=400, supervisor_a=400, manager_b=404, lead_agent=400),
     "POST /api/v1/calibrations/{uuid}/assessors": exp(
         403, anon=401, admin=400, supervisor_a=400, manager_b=404, lead_agent=400
