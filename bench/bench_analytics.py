@@ -1,4 +1,5 @@
-"""PF-3 for analytics: p50/p95 of every report over many filter combinations, on the bench data.
+"""docs/performance.md#lists-and-reports-at-scale for analytics: p50/p95 of every report over many filter combinations,
+on the bench data.
 
 Needs bench data: `cxq seed-bench --interactions 1000000`, then `bench/bench_evaluations.py
 --seed-evaluations 250000` (which also runs the analytics rebuild), or `cxq analytics rebuild` after

@@ -1,4 +1,4 @@
-"""IN-7 enrichment throughput: interactions enriched per second (matching + metrics + language).
+"""docs/enrichment.md enrichment throughput: interactions enriched per second (matching + metrics + language).
 
 Run by hand: .venv/bin/python bench/bench_enrichment.py [--interactions 3000] [--utterances 40]
 Pure engine: no Django, no database. One process, one core.

@@ -1,4 +1,4 @@
-"""PF-3 for the evaluations table: p50/p95 of the table's queries at scale.
+"""docs/performance.md#lists-and-reports-at-scale for the evaluations table: p50/p95 of the table's queries at scale.
 
 Needs bench data: `cxq seed-bench --interactions 1000000` then this script seeds evaluations on top
 (`--seed-evaluations 250000`, once) and times the selector the page uses (first page of 50 rows,

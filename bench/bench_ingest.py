@@ -1,4 +1,4 @@
-"""PF-2: bulk ingest with enrichment — interactions per second through the bulk path.
+"""docs/performance.md#ingest-throughput: bulk ingest with enrichment — interactions per second through the bulk path.
 
 40-utterance transcripts, 30 distinct phrase sets (3-10 phrases each), batches of 500, on a throw-away
 database. Times the two bulk
@@ -91,7 +91,8 @@ def phrase_sets(admin) -> None:
 
 
 def stretch(payload: dict, length: int = 40) -> dict:
-    """Repeat the conversation, later in time, until it has ``length`` utterances (PF-2's size)."""
+    """Repeat the conversation, later in time, until it has ``length`` utterances
+    (docs/performance.md#ingest-throughput's size)."""
     turns, out, offset = payload["transcript"], [], 0.0
     while turns and len(out) < length:
         for u in turns:

@@ -1,4 +1,5 @@
-"""PF-3 (interaction list): p50/p95 latency of the list queries on data made by `cxq seed-bench`.
+"""docs/performance.md#lists-and-reports-at-scale (interaction list): p50/p95 latency of the list queries on data made
+by `cxq seed-bench`.
 
 Uses the database of the environment (CXQ_VAR_DIR, or DATABASE_URL for PostgreSQL). Each scenario runs
 --requests times through the selectors (interaction_list + page_after, the rows the page shows) and,

@@ -1,4 +1,5 @@
-"""PF-3 (running total): latency of a running-total request through the whole web stack.
+"""docs/performance.md#lists-and-reports-at-scale (running total): latency of a running-total request through the whole
+web stack.
 
 Starts gunicorn (as `cxq serve` does) on a throw-away SQLite database (or DATABASE_URL if set),
 publishes the 50-question bench scorecard, then times N sequential requests of random answers:

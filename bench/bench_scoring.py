@@ -1,4 +1,5 @@
-"""PF-1: evaluations scored per second for a 50-question scorecard with random answers.
+"""docs/performance.md#scoring-throughput: evaluations scored per second for a 50-question scorecard with random
+answers.
 
 Run by hand: .venv/bin/python bench/bench_scoring.py [--evaluations 200000]
 Pure engine: no Django, no database. One process, one core.

@@ -1,4 +1,4 @@
-"""The REST API (PL-5): one NinjaAPI at /api/v1/, routers per app, one error shape {"detail": …}."""
+"""The REST API (docs/api.md): one NinjaAPI at /api/v1/, routers per app, one error shape {"detail": …}."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from cxq.accounts.services import api_token_authenticate
 
 
 class FastJSONParser(Parser):
-    """Request bodies through orjson (a 500-interaction bulk body parses in half the time, PF-2);
+    """Request bodies through orjson (a 500-interaction bulk body parses in half the time,
+    docs/performance.md#ingest-throughput);
     what it refuses but Python's json reads (NaN, integers beyond 64 bits) falls back to json, so
     validation, not the parser, names the bad field."""
 
@@ -61,7 +62,8 @@ def _validation_detail(exc: ValidationError) -> tuple[str, dict]:
 
 
 def on_stale_edit(request, exc):
-    """EV-9: someone saved a newer version; the client must reload before changing anything."""
+    """docs/evaluations.md#concurrent-edits: someone saved a newer version; the client must reload before changing
+    anything."""
     return api.create_response(request, {"detail": "; ".join(exc.messages)}, status=409)
 
 

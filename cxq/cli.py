@@ -1,4 +1,4 @@
-"""The ``cxq`` command: Django's management commands under one name (PL-10).
+"""The ``cxq`` command: Django's management commands under one name (README.md#the-cxq-command).
 
 ``cxq serve``, ``cxq worker``, ``cxq demo``, ``cxq createadmin`` and every other management command
 (``cxq migrate``, ``cxq shell``…) work from any directory.

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from cxq.lib.env import env_bool, env_choice, env_int, env_list, env_str
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",
     "axes",
+    "csp",
     "huey.contrib.djhuey",
     "cxq.accounts",
     "cxq.audit",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cxq.context_processors.shell",
             ],
+            "builtins": ["cxq.accounts.templatetags.access"],  # {% if user|can:"code" %}
         },
     }
 ]
@@ -152,7 +156,7 @@ HUEY_WORKERS = env_int("CXQ_WORKER_THREADS", 2, minimum=1, maximum=64)
 # "process" (default where the platform can fork): each worker is a process forked from `cxq worker`
 # once it has loaded the language model, so CPU-heavy jobs (enrichment after API bulk ingest) use
 # every core — with threads they share one, and bulk ingest reached ~1,650/s instead of ~2,500/s
-# (PF-2). "thread": one process, workers share it (and Windows, which cannot fork).
+# (docs/performance.md#ingest-throughput). "thread": one process, workers share it (and Windows, which cannot fork).
 HUEY_WORKER_TYPE = env_choice("CXQ_WORKER_TYPE", "process" if hasattr(os, "fork") else "thread", ("thread", "process"))
 _huey_common = {
     "name": "cxq",
@@ -200,9 +204,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
-SECURE_COOKIES = env_bool("CXQ_SECURE_COOKIES", CXQ_BASE_URL.startswith("https://"))
-SESSION_COOKIE_SECURE = SECURE_COOKIES
-CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Served over HTTPS (CXQ_HTTPS; CXQ_SECURE_COOKIES is its former name): cookies are sent only over
+# HTTPS and browsers are told to use nothing else (HSTS). Default: on when CXQ_BASE_URL is https://,
+# off for the local demo over plain http, where Secure cookies would make logging in impossible.
+CXQ_HTTPS = env_bool("CXQ_HTTPS", env_bool("CXQ_SECURE_COOKIES", CXQ_BASE_URL.startswith("https://")))
+SESSION_COOKIE_SECURE = CXQ_HTTPS
+CSRF_COOKIE_SECURE = CXQ_HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -212,9 +219,42 @@ CSRF_COOKIE_NAME = "cxq_csrftoken"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if SECURE_COOKIES:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("CXQ_HSTS_SECONDS", 0, minimum=0)
+if CXQ_HTTPS:
+    # `cxq serve` (gunicorn) speaks plain HTTP, so HTTPS normally ends at a reverse proxy that says
+    # the original scheme in X-Forwarded-Proto. Trust that header only behind such a proxy: a client
+    # reaching the app directly could otherwise claim HTTPS.
+    if env_bool("CXQ_BEHIND_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("CXQ_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CXQ_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("CXQ_HSTS_PRELOAD", False)
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files — no inline
+# code, no eval (Alpine runs its CSP build, components live in static JS). Every page's scripts carry
+# the request's nonce, so an inline <script> would need it too. CXQ_CSP_REPORT_ONLY=true sends the
+# same policy as Content-Security-Policy-Report-Only: violations are reported in the browser's
+# console but nothing is blocked (for trying a change to the policy on a live system).
+CXQ_CSP_REPORT_ONLY = env_bool("CXQ_CSP_REPORT_ONLY", False)
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "upgrade-insecure-requests": CXQ_HTTPS,
+    }
+}
+if CXQ_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("CXQ_EMAIL_HOST")
@@ -250,7 +290,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "cxq" / "static",
     # Front-end packages installed from npm at setup (never committed); only their dist folders.
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/alpinejs", NODE_MODULES / "alpinejs" / "dist"),
+    # Alpine's CSP build: evaluates x-* expressions with its own parser instead of new Function().
+    ("vendor/alpinejs-csp", NODE_MODULES / "@alpinejs" / "csp" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
@@ -258,10 +299,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)
 # Largest request body outside file uploads (an API bulk call of 1000 interactions with 40-utterance
 # transcripts is ~5 MB; Django's 2.5 MB default refused half of one). Bodies are parsed in memory,
-# so this also bounds a web process's peak (PF-6). Larger bodies get a 413 that says the limit.
+# so this also bounds a web process's peak (docs/performance.md#memory). Larger bodies get a 413 that says the limit.
 CXQ_MAX_REQUEST_MB = env_int("CXQ_MAX_REQUEST_MB", 16, minimum=1, maximum=256)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CXQ_MAX_REQUEST_MB * 1024 * 1024
-# Where recordings may be fetched from by URL (IG-3); empty = fetching by URL is off. Entries are
+# Where recordings may be fetched from by URL (docs/interactions.md#recordings); empty = fetching by URL is off. Entries
+# are
 # host (default port only) or host:port; https only unless http is allowed; names resolving to
 # non-public addresses are refused unless the address is in one of the listed networks.
 CXQ_MEDIA_FETCH_HOSTS = env_list("CXQ_MEDIA_FETCH_HOSTS", [])

@@ -1,4 +1,4 @@
-"""Shared fixtures: the named personas every test uses (STYLE rule 10).
+"""Shared fixtures: the named personas every test uses (docs/architecture.md).
 
 - admin: Admin role, sees everything
 - supervisor_a: Supervisor leading team A

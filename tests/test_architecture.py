@@ -37,3 +37,55 @@ def test_the_wiring_is_the_only_module_that_imports_both_producers_and_their_con
             found += [f"{path.relative_to(ROOT)} imports {c}" for c in consumers if f"from {c}" in text]
     # the settings page's time-zone message (listed in the import contracts' ignore_imports too)
     assert found == ["cxq/accounts/views.py imports cxq.analytics"]
+
+
+def test_templates_ask_the_permission_filter_not_the_role_codes():
+    """``user|can:"code"`` (has_perm) is the one check; a template never reads the role's codes itself."""
+    offenders = [
+        str(path.relative_to(ROOT)) for path in (ROOT / "cxq").rglob("*.html") if "permission_codes" in path.read_text()
+    ]
+    assert offenders == []
+
+
+def test_the_permission_filter_refuses_an_unknown_code(personas):
+    from django.template import Context, Template
+
+    from cxq.accounts.permissions import UnknownPermission
+
+    page = Template('{% if user|can:"teams.manage" %}manage{% else %}read{% endif %}')
+    assert page.render(Context({"user": personas.admin})) == "manage"
+    assert page.render(Context({"user": personas.agent_a1})) == "read"
+    import pytest
+
+    with pytest.raises(UnknownPermission):
+        Template('{% if user|can:"teams.mange" %}x{% endif %}').render(Context({"user": personas.admin}))
+
+
+def _anchors(doc: Path) -> set[str]:
+    import re
+
+    return {
+        re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in doc.read_text().splitlines()
+        if line.startswith("#")
+    }
+
+
+def test_code_points_only_at_docs_that_exist_in_the_repository():
+    """Comments cite docs/… pages (and their sections), never documents outside the repository."""
+    import re
+
+    broken, outside = [], []
+    for path in [*(ROOT / "cxq").rglob("*.py"), *(ROOT / "cxq").rglob("*.html"), *(ROOT / "tests").rglob("*.py")]:
+        text = path.read_text()
+        where = str(path.relative_to(ROOT))
+        for doc, anchor in re.findall(r"(docs/[\w-]+\.md)(?:#([\w-]+))?", text):
+            target = ROOT / doc
+            if not target.exists() or (anchor and anchor not in _anchors(target)):
+                broken.append(f"{where}: {doc}#{anchor}")
+        if "migrations" in path.parts:  # applied history stays as it was written
+            continue
+        if re.search(r"\.\./shared/(SPEC|STYLE)|\bSPEC §|\b(EV|CA|AN|SC|IN|PL|AC|PF|IG)-\d+\b", text):
+            outside.append(where)
+    assert broken == []
+    assert outside == []

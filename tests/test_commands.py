@@ -57,7 +57,7 @@ def test_the_cxq_entry_point_runs_management_commands(db, capsys):
 
 @pytest.mark.parametrize(("worker_type", "loaded"), [("process", True), ("thread", False)])
 def test_worker_loads_the_language_model_before_forking_process_workers(settings, monkeypatch, worker_type, loaded):
-    from cxq.accounts.management.commands import worker
+    from cxq.core.management.commands import worker
     from cxq.enrichment import language
 
     started: list[tuple[str, dict, bool]] = []

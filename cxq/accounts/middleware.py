@@ -19,7 +19,7 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 
 
 class TimezoneMiddleware:
-    """Show times in the user's zone, else the organisation default (PL-12). Stored in UTC."""
+    """Show times in the user's zone, else the organisation default (docs/accounts.md#time-zones). Stored in UTC."""
 
     def __init__(self, get_response):
         self.get_response = get_response

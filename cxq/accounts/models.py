@@ -11,7 +11,7 @@ from cxq.lib.models import PublicIdModel, TimeStampedModel
 
 
 class Role(PublicIdModel):
-    """A named set of permission codes (AC-2, AC-4). Built-in roles cannot be deleted."""
+    """A named set of permission codes (docs/accounts.md#roles-and-permissions). Built-in roles cannot be deleted."""
 
     key = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=80, unique=True)
@@ -136,7 +136,7 @@ class ApiToken(PublicIdModel):
 
 
 class OrgSettings(TimeStampedModel):
-    """Organisation-wide settings (AC-5): a single row, pk 1."""
+    """Organisation-wide settings (docs/accounts.md#organisation-settings): a single row, pk 1."""
 
     name = models.CharField(max_length=120, default="My contact center")
     default_time_zone = models.CharField(max_length=64, default="UTC")
@@ -150,7 +150,7 @@ class OrgSettings(TimeStampedModel):
     )
     dispute_window_days = models.PositiveSmallIntegerField(default=14, help_text="Days after completion to dispute")
     max_disputes = models.PositiveSmallIntegerField(default=1, help_text="Disputes allowed per evaluation")
-    webhook_secret = models.CharField(max_length=200, blank=True, help_text="Signs inbound webhooks (IG-1)")
+    webhook_secret = models.CharField(max_length=200, blank=True, help_text="Signs inbound webhooks")
     silence_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=3)
     crosstalk_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=0.5)
 

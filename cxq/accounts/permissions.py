@@ -1,4 +1,5 @@
-"""The permission codes (AC-4) and the built-in roles (AC-2), checked in one place: ``has_perm``.
+"""The permission codes (docs/accounts.md#roles-and-permissions) and the built-in roles
+(docs/accounts.md#roles-and-permissions), checked in one place: ``has_perm``.
 
 A role is a named set of these codes. Codes are plain strings so a role can be stored, exported and
 compared without joins; ``validate_codes`` keeps unknown codes out.
@@ -145,7 +146,8 @@ def validate_codes(codes: Iterable[str]) -> list[str]:
 
 
 def has_perm(user: User | None, code: str) -> bool:
-    """The single permission check (AC-4). Inactive, anonymous and role-less users have none."""
+    """The single permission check (docs/accounts.md#roles-and-permissions). Inactive, anonymous and role-less users
+    have none."""
     if code not in PERMISSION_CODES:
         raise UnknownPermission(f"Unknown permission code: {code!r}")
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -1,4 +1,4 @@
-"""Reads that depend on who is asking (AC-3). Every list and object lookup of users and teams
+"""Reads that depend on who is asking (docs/accounts.md#scope). Every list and object lookup of users and teams
 goes through here, so scoping lives in one place."""
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def active_users_by_role() -> list[tuple[str, int]]:
 
 
 def time_zone_of(user) -> tuple[str, zoneinfo.ZoneInfo]:
-    """The zone a person reads times in (PL-12): theirs, else the organisation's, else UTC."""
+    """The zone a person reads times in (docs/accounts.md#time-zones): theirs, else the organisation's, else UTC."""
     name = (getattr(user, "time_zone", "") or "") or OrgSettings.get().default_time_zone
     try:
         return name, zoneinfo.ZoneInfo(name)

@@ -321,7 +321,7 @@ def role_update(
 
 @transaction.atomic
 def role_duplicate(*, by: User, role: Role, name: str = "") -> Role:
-    """A new custom role with the same permissions (AC-2)."""
+    """A new custom role with the same permissions (docs/accounts.md#roles-and-permissions)."""
     require(by, "roles.manage")
     name = (name or "").strip() or _free_copy_name(role.name)
     return role_create(by=by, name=name, description=role.description, permissions=role.permissions)

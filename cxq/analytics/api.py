@@ -1,4 +1,5 @@
-"""Analytics API (AN-1…AN-4): the same reports, filters (query parameters of the page's form) and scope
+"""Analytics API (docs/analytics.md#breakdown-by-question, docs/analytics.md#csv-exports): the same reports, filters
+(query parameters of the page's form) and scope
 as the pages. A bad filter value is a 400 naming the field."""
 
 from __future__ import annotations
@@ -115,25 +116,25 @@ def _filters(request, *, code: str = "analytics.view", own: bool = False) -> sel
     return filters
 
 
-@router.get("/analytics/breakdown", response=BreakdownOut, summary="Response breakdown by question (AN-1)")
+@router.get("/analytics/breakdown", response=BreakdownOut, summary="Response breakdown by question")
 def breakdown(request):
     """Query parameters: date_from, date_to (org-zone days), scorecard, versions, team, agent, evaluator
     (uuids), channel, source."""
     return selectors.breakdown(_filters(request), selectors.scope_of(request.user))
 
 
-@router.get("/analytics/trends", response=TrendsOut, summary="Score and pass rate over time (AN-3)")
+@router.get("/analytics/trends", response=TrendsOut, summary="Score and pass rate over time")
 def trends(request):
     """Also: period (day, week, month) and split ("", team, scorecard)."""
     return selectors.trends(_filters(request), selectors.scope_of(request.user))
 
 
-@router.get("/analytics/leaderboards/agents", response=list[LeaderboardRow], summary="Agent leaderboard (AN-3)")
+@router.get("/analytics/leaderboards/agents", response=list[LeaderboardRow], summary="Agent leaderboard")
 def leaderboard_agents(request):
     return selectors.leaderboard(_filters(request), selectors.scope_of(request.user), of="agents")
 
 
-@router.get("/analytics/leaderboards/evaluators", response=list[LeaderboardRow], summary="Evaluator leaderboard (AN-3)")
+@router.get("/analytics/leaderboards/evaluators", response=list[LeaderboardRow], summary="Evaluator leaderboard")
 def leaderboard_evaluators(request):
     return selectors.leaderboard(_filters(request), selectors.scope_of(request.user), of="evaluators")
 

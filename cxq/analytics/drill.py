@@ -1,4 +1,4 @@
-"""Drill-down (AN-3): the link from a figure to the evaluations table with the same filters.
+"""Drill-down (docs/analytics.md#trends): the link from a figure to the evaluations table with the same filters.
 
 Analytics days are the organisation's time zone, so the link carries the exact completion instants
 (``completed_from``/``completed_to``) rather than dates the table would read in the viewer's zone."""

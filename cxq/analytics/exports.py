@@ -1,4 +1,4 @@
-"""CSV exports of every analytics table (AN-4), streamed with the formula-injection guard."""
+"""CSV exports of every analytics table (docs/analytics.md#csv-exports), streamed with the formula-injection guard."""
 
 from __future__ import annotations
 

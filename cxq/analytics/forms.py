@@ -1,4 +1,4 @@
-"""The analytics filters (AN-2): one form for every report, page, CSV and API alike.
+"""The analytics filters (docs/analytics.md#filters): one form for every report, page, CSV and API alike.
 
 Choices are limited to the viewer's scope, so a manager naming another team's uuid gets a form error on
 ``team`` (a 400), never that team's numbers. Dates are days in the organisation's time zone.

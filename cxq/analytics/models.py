@@ -1,4 +1,5 @@
-"""Analytics storage (AN-1…AN-5, PF-3): narrow facts per counted evaluation plus additive rollups.
+"""Analytics storage (docs/analytics.md#breakdown-by-question, docs/analytics.md#what-counts,
+docs/performance.md#lists-and-reports-at-scale): narrow facts per counted evaluation plus additive rollups.
 
 Facts hold one row per counted evaluation, per visible question and per section, with every filter
 dimension copied onto the row (no joins at read time). Rollups add the facts up per
@@ -61,7 +62,8 @@ class EvaluationFact(models.Model):
 
 
 class CalibrationFact(models.Model):
-    """A submitted calibration evaluation's score: never counted, only read for calibration deviation (AN-3)."""
+    """A submitted calibration evaluation's score: never counted, only read for calibration deviation
+    (docs/analytics.md#trends)."""
 
     evaluation_id = models.BigIntegerField(unique=True)
     interaction_id = models.BigIntegerField()

@@ -1,4 +1,5 @@
-"""Analytics reads (AN-1…AN-4), scoped by who is asking, answered from the rollups.
+"""Analytics reads (docs/analytics.md#breakdown-by-question, docs/analytics.md#csv-exports), scoped by who is asking,
+answered from the rollups.
 
 Which rows answer a query (see ``models`` for the layout):
 1. The date range is cut into ``segments``: whole calendar months read the month rows, the days
@@ -99,7 +100,8 @@ def segments(start: date, end: date) -> list[tuple[str, date, date, int]]:
 
     Whole months are month rows. An edge month covered for most of its days is its month row minus the
     few days left out (sums subtract exactly); a lightly covered edge is read as day rows. So a range
-    never reads more than about half a month of day rows per edge (PF-3: the day rows of one month hold
+    never reads more than about half a month of day rows per edge (docs/performance.md#lists-and-reports-at-scale: the
+    day rows of one month hold
     ~80,000 answer rows at 250,000 evaluations)."""
     parts: list[tuple[str, date, date, int]] = []
     day = start
@@ -320,7 +322,7 @@ def _question_signature(q, section: str) -> tuple:
 
 
 def breakdown(f: Filters, scope: Scope) -> dict:
-    """AN-1: the overall row, section rows and per-question answer distributions.
+    """docs/analytics.md#breakdown-by-question: the overall row, section rows and per-question answer distributions.
 
     Versions of a scorecard combine by question key (different scorecards never combine: each section row
     names its scorecard); a question whose definition (text, type, options, points, section) differs
@@ -401,7 +403,8 @@ def breakdown(f: Filters, scope: Scope) -> dict:
 
 
 def trends(f: Filters, scope: Scope) -> dict:
-    """AN-3: average score and pass rate per day, week or month; one series per team or scorecard when split."""
+    """docs/analytics.md#trends: average score and pass rate per day, week or month; one series per team or scorecard
+    when split."""
     group = {"": (), "team": ("team_id",), "scorecard": ("scorecard_id",)}[f.split]
     rows = _grouped("evaluation", f, scope, group, by_period=f.period)
     series: dict = defaultdict(list)
@@ -452,7 +455,7 @@ def _names(split: str, keys: list) -> dict:
 
 
 def leaderboard(f: Filters, scope: Scope, *, of: str) -> list[dict]:
-    """AN-3: agents or evaluators ranked by average score, with count, pass rate and disputes.
+    """docs/analytics.md#trends: agents or evaluators ranked by average score, with count, pass rate and disputes.
     Evaluators also get their calibration deviation."""
     column = {"agents": "agent_id", "evaluators": "evaluator_id"}[of]
     rows = [r for r in _grouped("evaluation", f, scope, (column,)) if r["n"]]
@@ -477,7 +480,8 @@ def leaderboard(f: Filters, scope: Scope, *, of: str) -> list[dict]:
 
 def calibration_deviation(f: Filters, scope: Scope) -> dict[int, float]:
     """Per evaluator: the mean absolute difference between their calibration score and the mean of the
-    other calibration evaluations of the same interaction and scorecard (AN-3). One SQL query over the
+    other calibration evaluations of the same interaction and scorecard (docs/analytics.md#trends). One SQL query over
+    the
     calibration facts (submitted calibration evaluations only)."""
     others = (
         CalibrationFact.objects.filter(interaction_id=OuterRef("interaction_id"), scorecard_id=OuterRef("scorecard_id"))

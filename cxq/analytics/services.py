@@ -103,7 +103,8 @@ EXTRA = ("week", "month", "scorecard_id")  # determined by the key; written on i
 
 
 def is_counted(status: str, source: str) -> bool:
-    """AN-5: only finished, non-calibration evaluations count; drafts, voided and deleted never do."""
+    """docs/analytics.md#what-counts: only finished, non-calibration evaluations count; drafts, voided and deleted never
+    do."""
     return status in COUNTED_STATUSES and source_policy(source).counts_in_analytics
 
 

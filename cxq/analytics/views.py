@@ -1,4 +1,5 @@
-"""Analytics pages (AN-1…AN-4): breakdown by question, trends, leaderboards and the agent's own view.
+"""Analytics pages (docs/analytics.md#breakdown-by-question, docs/analytics.md#csv-exports): breakdown by question,
+trends, leaderboards and the agent's own view.
 
 Each page parses the shared filter form (a bad value → the page with the field's error, status 400),
 calls one selector, and renders tables next to charts; ``?export=csv`` (leaderboards: ``agents`` or

@@ -17,7 +17,7 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One change: who, what, to which object, before/after (PL-9).
+    """One change: who, what, to which object, before/after (docs/accounts.md#audit-log).
 
     Append-only three times over: the model refuses updates and deletes, the queryset refuses bulk
     ones, and database triggers (migration 0002) refuse both at the SQL level.

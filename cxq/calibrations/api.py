@@ -1,7 +1,8 @@
 """Calibration sessions over the API: list, create, read (with statistics), assessors, close, CSV.
 
 While the caller is an assessor of an open session who has not submitted, the session's
-``statistics`` and ``questions`` are null and assessors' scores are left out (CA-1 blindness)."""
+``statistics`` and ``questions`` are null and assessors' scores are left out (docs/calibrations.md#the-session
+blindness)."""
 
 from __future__ import annotations
 
@@ -197,9 +198,11 @@ def _state(row: selectors.Row) -> str:
     return "in_progress" if ev.status == "draft" else "withdrawn"
 
 
-def session_payload(session: Session, *, blind: bool) -> dict:
-    """The session's API representation, statistics included (CA-2, CA-3)."""
-    report = selectors.session_report(session)
+def session_payload(session: Session, *, viewer) -> dict:
+    """The session's API representation, statistics included, as the viewer may see it: the selector
+    redacts the report for a blind viewer; this only leaves the hidden fields out of the shape."""
+    report = selectors.session_report(session, viewer=viewer)
+    blind = report.blind
     assessors = []
     for r in report.rows:
         item = {
@@ -283,7 +286,7 @@ def _user(uuid: UUID, field: str) -> User:
 
 def _detail(request, session: Session) -> dict:
     session = selectors.session_get_for(viewer=request.user, uuid=session.uuid)
-    return session_payload(session, blind=selectors.is_blind(viewer=request.user, session=session))
+    return session_payload(session, viewer=request.user)
 
 
 @router.get("/calibrations", response=list[SessionListOut], summary="Calibration sessions I take part in or manage")
@@ -316,7 +319,7 @@ def sessions_create(request, payload: SessionIn):
 @router.get("/calibrations/{uuid}", response=SessionDetailOut, summary="A session with its statistics")
 def sessions_get(request, uuid: UUID):
     session = _get(request, uuid)
-    return session_payload(session, blind=selectors.is_blind(viewer=request.user, session=session))
+    return session_payload(session, viewer=request.user)
 
 
 @router.post("/calibrations/{uuid}/assessors", response=SessionDetailOut, summary="Add an assessor (and invite them)")
@@ -362,7 +365,8 @@ def sessions_start(request, uuid: UUID):
 )
 def sessions_export(request, uuid: UUID):
     session = _get(request, uuid)
-    if selectors.is_blind(viewer=request.user, session=session):
+    report = selectors.session_report(session, viewer=request.user)
+    if report.blind:
         raise PermissionDenied("Submit your own evaluation first; until then the others' answers stay hidden.")
-    header, rows = report_csv_rows(selectors.session_report(session))
+    header, rows = report_csv_rows(report)
     return csv_stream_response(f"cxq-calibration-{session.uuid}.csv", header, rows)

@@ -8,7 +8,8 @@ from cxq.lib.models import PublicIdModel, TimeStampedModel
 
 
 class Session(PublicIdModel):
-    """A calibration session (CA-1): several assessors score the same interaction with the same
+    """A calibration session (docs/calibrations.md#the-session): several assessors score the same interaction with the
+    same
     scorecard version, blind to one another until they submit; the session compares their answers."""
 
     name = models.CharField(max_length=200)

@@ -1,15 +1,16 @@
-"""Reads of calibration sessions, scoped by who asks, and the session report (CA-2, CA-3).
+"""Reads of calibration sessions, scoped by who asks, and the session report (docs/calibrations.md#statistics).
 
 Who sees a session: admins (every team) all; people with calibrations.manage the sessions on
 interactions they can see, and the ones they created; assessors the sessions they are in.
 
-Blindness (CA-1): an assessor of an open session who has not submitted sees nobody's answers,
+Blindness (docs/calibrations.md#blindness): an assessor of an open session who has not submitted sees nobody's
+answers,
 scores or statistics — only the session's facts and their own task.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
@@ -69,14 +70,15 @@ def _active(prefix: str = "") -> Q:
 
 
 def session_list(*, viewer, q: str = "", status: str = "") -> QuerySet[Session]:
-    """The sessions list (CA-5): searchable by name, with completion and the average score."""
+    """The sessions list (docs/calibrations.md#the-sessions-list): searchable by name, with completion and the average
+    score."""
     qs = session_scope(viewer=viewer).select_related("scorecard", "interaction", "agent")
     if q:
         qs = qs.filter(name__icontains=q.strip())
     if status:
         qs = qs.filter(status=status)
     done = _active() & Q(assessors__evaluation__status__in=SUBMITTED)
-    # the viewer still owes their own evaluation: the average stays hidden from them (CA-1)
+    # the viewer still owes their own evaluation: the average stays hidden from them (docs/calibrations.md#the-session)
     # (a removed seat that never submitted stays blind: leaving must not open the results)
     pending = Assessor.objects.filter(
         session=OuterRef("pk"), session__status=SessionStatus.OPEN, user=viewer.pk
@@ -121,7 +123,8 @@ def open_tasks(*, viewer) -> QuerySet[Assessor]:
 
 
 def open_sessions_for(*, viewer, interaction_id: int) -> list[tuple[Session, bool]]:
-    """The active-calibration marker (CA-4): open sessions on this interaction, each with whether the
+    """The active-calibration marker (docs/calibrations.md#active-calibration-marker): open sessions on this
+    interaction, each with whether the
     viewer may open it. Shown to staff who take part in or manage calibrations, never to agents."""
     if not may_view_calibrations(viewer):
         return []
@@ -190,11 +193,12 @@ class Report:
     submitted: list[Row]
     questions: list[QuestionRow]
     benchmark: Row | None
+    blind: bool = False  # built for a viewer who is still blind: nobody's answers, scores or statistics
 
 
 def _answers(document: dict, evaluation) -> dict[str, Answer]:
     """Per question: the chosen option and its points, from the scoring engine; N/A, unanswered and
-    hidden questions are missing values (CA-3)."""
+    hidden questions are missing values (docs/calibrations.md#statistics)."""
     result = preview_payload(document, evaluation.answers)
     by_key = {q["key"]: q for q in result["questions"]}
     out = {}
@@ -217,8 +221,38 @@ def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def session_report(session: Session) -> Report:
-    """Everything the session view, its API representation and its CSV share (CA-2, CA-3).
+def session_report(session: Session, *, viewer=None) -> Report:
+    """Everything the session view, its API representation and its CSV share, as ``viewer`` may see it.
+
+    For a viewer who is still blind (``is_blind``) the report is redacted here, once: who takes part
+    and how far along the session is, nothing anyone answered (docs/calibrations.md, "Blindness").
+    Without a viewer (internal use: statistics across sessions, tests) the whole report.
+    """
+    report = _full_report(session)
+    if viewer is not None and is_blind(viewer=viewer, session=session):
+        return _redacted(report)
+    return report
+
+
+def _redacted(report: Report) -> Report:
+    rows = [Row(seat=r.seat, submitted=r.submitted, is_benchmark=r.is_benchmark) for r in report.rows]
+    return replace(
+        report,
+        blind=True,
+        spread=stats.Spread(0, None, None, None, None),
+        alpha_interval=None,
+        alpha_nominal=None,
+        percent_agreement=None,
+        mad_benchmark=None,
+        rows=rows,
+        submitted=[r for r in rows if r.submitted],
+        questions=[],
+        benchmark=None,
+    )
+
+
+def _full_report(session: Session) -> Report:
+    """The whole comparison (docs/calibrations.md#statistics).
 
     1. Active assessors; those whose evaluation is submitted are the observers.
     2. Per observer and question: option and points (missing when N/A, unanswered or hidden).
@@ -300,7 +334,8 @@ def session_report(session: Session) -> Report:
     )
 
 
-# --- Across sessions (CA-3): per question agreement and each evaluator's trend ----------------------
+# --- Across sessions (docs/calibrations.md#statistics): per question agreement and each evaluator's trend
+# ----------------------
 
 
 @dataclass

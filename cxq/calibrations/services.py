@@ -1,4 +1,5 @@
-"""Calibration sessions (CA-1, CA-5): create, add/remove assessors, start one's evaluation, close.
+"""Calibration sessions (docs/calibrations.md#the-session, docs/calibrations.md#the-sessions-list): create, add/remove
+assessors, start one's evaluation, close.
 
 An assessor scores with the ordinary evaluation form and services: their Evaluation has
 source="calibration" and is pinned to the session's scorecard version. Submitting it completes it
@@ -65,7 +66,7 @@ def session_create(
     due_at: datetime,
     benchmark: User | None = None,
 ) -> Session:
-    """Open a session (CA-1): checks every input, then invites each assessor."""
+    """Open a session (docs/calibrations.md#the-session): checks every input, then invites each assessor."""
     require(by, "calibrations.manage")
     if not can_see_interaction(by, interaction):
         raise PermissionDenied("You cannot see this interaction.")

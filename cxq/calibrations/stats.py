@@ -1,4 +1,4 @@
-"""Agreement statistics for calibration (CA-2, CA-3). Pure Python + numpy: no Django, no ORM.
+"""Agreement statistics for calibration (docs/calibrations.md#statistics). Pure Python + numpy: no Django, no ORM.
 
 The data is a reliability matrix: one row per observer (assessor), one column per unit (a question
 within a session, or a session for one question across sessions), ``None`` where the observer gave

@@ -87,8 +87,8 @@ def session_new(request):
 @calibration_access
 def session_detail(request, uuid):
     session = selectors.session_get_for(viewer=request.user, uuid=uuid)
-    blind = selectors.is_blind(viewer=request.user, session=session)
-    report = selectors.session_report(session)
+    report = selectors.session_report(session, viewer=request.user)
+    blind = report.blind
     manage = selectors.can_manage(viewer=request.user, session=session)
     seated = {r.seat.user_id for r in report.rows}
     context = {
@@ -174,15 +174,17 @@ def session_close(request, uuid):
 def session_export(request, uuid):
     """CSV of the side-by-side answers; refused while the viewer is still blind."""
     session = selectors.session_get_for(viewer=request.user, uuid=uuid)
-    if selectors.is_blind(viewer=request.user, session=session):
+    report = selectors.session_report(session, viewer=request.user)
+    if report.blind:
         raise PermissionDenied("Submit your own evaluation first; until then the others' answers stay hidden.")
-    header, rows = report_csv_rows(selectors.session_report(session))
+    header, rows = report_csv_rows(report)
     return csv_stream_response(f"cxq-calibration-{session.uuid}.csv", header, rows)
 
 
 @perm_required("calibrations.manage")
 def agreement(request):
-    """Agreement per question across sessions, and each evaluator's calibration trend (CA-3)."""
+    """Agreement per question across sessions, and each evaluator's calibration trend
+    (docs/calibrations.md#statistics)."""
     viewer = request.user
     scope = selectors.session_scope(viewer=viewer)
     scorecards = Scorecard.objects.filter(pk__in=scope.values("scorecard_id")).order_by("name")

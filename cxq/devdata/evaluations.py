@@ -1,4 +1,5 @@
-"""Benchmark evaluations for ``cxq seed-bench --evaluations N`` (PF-3): raw inserts on top of the
+"""Benchmark evaluations for ``cxq seed-bench --evaluations N`` (docs/performance.md#lists-and-reports-at-scale): raw
+inserts on top of the
 bench interactions, scored by the real engine, so the evaluations table can be measured at scale."""
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ BENCH_SCORECARD = "Bench voice scorecard (24 questions)"
 
 def bench_document() -> dict:
     """The demo voice scorecard grown to 24 questions, so 250,000 evaluations make ≈ 6,000,000 answers
-    (PF-3's size): every question asked again as a follow-up, and the soft-skills pair a third time."""
+    (docs/performance.md#lists-and-reports-at-scale's size): every question asked again as a follow-up, and the
+    soft-skills pair a third time."""
     sections = []
     for section in VOICE["sections"]:
         questions = [dict(q) for q in section["questions"]]

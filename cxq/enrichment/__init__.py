@@ -1,4 +1,4 @@
-"""Pure-Python enrichment of interactions (SPEC IN-7): indicators, topics, language and metrics.
+"""Pure-Python enrichment of interactions (docs/enrichment.md): indicators, topics, language and metrics.
 
 No Django imports: callers convert model rows to :class:`Utterance` / :class:`PhraseSet` and store the
 returned :class:`Enrichment`. See docs/enrichment.md.

@@ -1,4 +1,4 @@
-"""Conversation metrics from a timed transcript (SPEC IN-7); formulas also in docs/enrichment.md.
+"""Conversation metrics from a timed transcript (docs/enrichment.md); formulas also in docs/enrichment.md.
 
 Only agent and customer utterances are speech; system lines (bots, IVR prompts, agent actions) are
 ignored except for the duration. An utterance whose ``end`` is before its ``start`` counts as zero-length.

@@ -37,7 +37,8 @@ class AssignForm(forms.Form):
 
 class EvaluationFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
-    # calibration evaluations are listed in their session, never in this table (CA-1, CA-4)
+    # calibration evaluations are listed in their session, never in this table (docs/calibrations.md#the-session,
+    # docs/calibrations.md#active-calibration-marker)
     source = forms.ChoiceField(
         required=False, choices=[("", "Any source"), *[c for c in Source.choices if c[0] in sources_where("listed")]]
     )

@@ -8,7 +8,8 @@ from cxq.lib.models import PublicIdModel, TimeStampedModel
 
 
 class Assignment(PublicIdModel):
-    """An evaluation task (EV-2): evaluate this interaction with this scorecard by this date."""
+    """An evaluation task (docs/evaluations.md#assignments): evaluate this interaction with this scorecard by this
+    date."""
 
     interaction = models.ForeignKey("interactions.Interaction", on_delete=models.CASCADE, related_name="assignments")
     scorecard = models.ForeignKey("scorecards.Scorecard", on_delete=models.PROTECT, related_name="+")
@@ -31,11 +32,13 @@ class Assignment(PublicIdModel):
 
 
 class Evaluation(PublicIdModel):
-    """One evaluator's scoring of one agent on one interaction, pinned to a scorecard version (SC-6).
+    """One evaluator's scoring of one agent on one interaction, pinned to a scorecard version
+    (docs/scoring.md#scorecard-versions).
 
     ``answers`` maps question key → option key / "na"; ``question_comments`` maps key → text. The
-    score fields are the §2.1 result of the current revision, rounded for storage. ``lock_version``
-    increases on every save: a save that names an older one is refused (EV-9).
+    score fields are the docs/scoring.md#scoring-rules result of the current revision, rounded for storage.
+    ``lock_version``
+    increases on every save: a save that names an older one is refused (docs/evaluations.md#concurrent-edits).
     """
 
     interaction = models.ForeignKey("interactions.Interaction", on_delete=models.PROTECT, related_name="evaluations")
@@ -91,14 +94,15 @@ class Evaluation(PublicIdModel):
 
 
 class Revision(TimeStampedModel):
-    """A completed state of an evaluation. A dispute adjustment makes a new one; older ones stay (EV-5)."""
+    """A completed state of an evaluation. A dispute adjustment makes a new one; older ones stay
+    (docs/evaluations.md#revisions)."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     answers = models.JSONField()
     question_comments = models.JSONField(default=dict)
     comment = models.TextField(blank=True)
-    result = models.JSONField(help_text="The §2.1 result as cxq score prints it")
+    result = models.JSONField(help_text="The docs/scoring.md#scoring-rules result as cxq score prints it")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(blank=True)
 
@@ -111,7 +115,7 @@ class Revision(TimeStampedModel):
 
 
 class Dispute(PublicIdModel):
-    """An agent's disagreement with specific answers (EV-6)."""
+    """An agent's disagreement with specific answers (docs/evaluations.md#disputes)."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="disputes")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -146,7 +150,7 @@ class DisputeItem(models.Model):
 
 
 class Event(models.Model):
-    """The history of an evaluation: every transition, with who and when (STYLE rule 8)."""
+    """The history of an evaluation: every transition, with who and when (docs/architecture.md)."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -76,10 +76,18 @@ def assignee_refusal(assignee: User, interaction: Interaction) -> str | None:
     return None
 
 
-def assignable(people, interaction: Interaction) -> list:
-    """The people (from an already scoped list) who may be given a task on this interaction."""
+def possible_assignees(viewer: User) -> list:
+    """Everyone the viewer may hand a task to: active people in their scope who may evaluate."""
+    from cxq.accounts.selectors import user_scope
+
+    people = user_scope(viewer=viewer).filter(is_active=True).select_related("role").order_by("full_name")
+    return [u for u in people if has_perm(u, "evaluations.create")]
+
+
+def assignable(viewer: User, interaction: Interaction) -> list:
+    """The people the viewer may give a task on this interaction: possible assignees who did not handle it."""
     handlers = {interaction.agent_id, *interaction.other_agents.values_list("pk", flat=True)}
-    return [u for u in people if u.pk not in handlers and has_perm(u, "evaluations.create")]
+    return [u for u in possible_assignees(viewer) if u.pk not in handlers]
 
 
 def respond_refusal(user: User, evaluation: Evaluation) -> str | None:

@@ -24,7 +24,8 @@ def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
     if not viewer.is_authenticated or viewer.role_id is None:
         return qs.none()
     # Calibration evaluations are reachable here only by their own assessor (to fill in the form);
-    # everyone else sees them through the calibration session, which keeps assessors blind (CA-1).
+    # everyone else sees them through the calibration session, which keeps assessors blind
+    # (docs/calibrations.md#the-session).
     others_drafts = (Q(status=Status.DRAFT) | Q(source__in=sources_where("listed", False))) & ~Q(evaluator=viewer)
     if has_perm(viewer, "scope.all_teams"):
         return qs.exclude(others_drafts)
@@ -116,7 +117,8 @@ answer_lookup: Callable[[str, str], QuerySet] | None = None
 
 
 def _drill_down(qs: QuerySet[Evaluation], f: Filters) -> QuerySet[Evaluation]:
-    """The analytics filters (AN-3 drill-down): counted evaluations, completion range, channel, version,
+    """The analytics filters (docs/analytics.md#trends drill-down): counted evaluations, completion range, channel,
+    version,
     and a question's answer as the analytics facts record it."""
     if f.counted:
         qs = qs.filter(status__in=COUNTED_STATUSES)

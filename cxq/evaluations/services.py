@@ -33,7 +33,7 @@ from cxq.scoring.engine import missing_required
 
 
 class StaleEdit(ValidationError):
-    """Someone saved this evaluation since it was loaded (EV-9)."""
+    """Someone saved this evaluation since it was loaded (docs/evaluations.md#concurrent-edits)."""
 
 
 def score_answers(evaluation: Evaluation, answers: dict) -> tuple[dict, ScoreResult]:
@@ -95,7 +95,8 @@ def evaluation_start(
     source: str = Source.MANUAL,
     version: ScorecardVersion | None = None,
 ) -> Evaluation:
-    """A draft with the scorecard's default answers pre-selected (EV-1). ``version`` pins an older
+    """A draft with the scorecard's default answers pre-selected (docs/evaluations.md#starting-an-evaluation).
+    ``version`` pins an older
     published version (a calibration session scores everyone against the version it was created with)."""
     require(by, "evaluations.create")
     refusal = policies.evaluate_refusal(by, interaction)
@@ -155,7 +156,8 @@ def evaluation_save(
     comment: str = "",
     lock_version: int | None = None,
 ) -> Evaluation:
-    """Save a draft (autosave). Refuses a stale save (EV-9) and anyone but the evaluator."""
+    """Save a draft (autosave). Refuses a stale save (docs/evaluations.md#concurrent-edits) and anyone but the
+    evaluator."""
     evaluation = Evaluation.objects.select_for_update().select_related("version").get(pk=evaluation.pk)
     if evaluation.evaluator_id != by.pk:
         raise PermissionDenied("Only the evaluator can change this evaluation.")
@@ -255,7 +257,8 @@ def evaluation_acknowledge(*, by: User, evaluation: Evaluation) -> Evaluation:
 
 
 def dispute_closed_reason(evaluation: Evaluation) -> str | None:
-    """Why the agent cannot dispute this evaluation now, or None when they can (EV-6 settings)."""
+    """Why the agent cannot dispute this evaluation now, or None when they can (docs/evaluations.md#disputes
+    settings)."""
     if not source_policy(evaluation.source).disputable:
         return "This kind of evaluation cannot be disputed."
     if evaluation.status not in (Status.AWAITING_ACK, Status.COMPLETED):
@@ -270,9 +273,10 @@ def dispute_closed_reason(evaluation: Evaluation) -> str | None:
 
 @transaction.atomic
 def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[str, str]], note: str = "") -> Dispute:
-    """The agent disputes specific answers, each with a reason (EV-6)."""
+    """The agent disputes specific answers, each with a reason (docs/evaluations.md#disputes)."""
     evaluation = Evaluation.objects.select_for_update().select_related("version", "evaluator").get(pk=evaluation.pk)
     _require_agent(by, evaluation)
+    require(by, "evaluations.respond")  # as the dispute page does: the API is no way around it
     closed = dispute_closed_reason(evaluation)
     if closed:
         raise ValidationError({"status": closed})
@@ -376,7 +380,8 @@ def dispute_respond(
 
 
 def auto_acknowledge_due(*, now: datetime | None = None) -> int:
-    """Acknowledge every evaluation whose acknowledgement time ran out (EV-7); idempotent."""
+    """Acknowledge every evaluation whose acknowledgement time ran out (docs/evaluations.md#acknowledgement);
+    idempotent."""
     now = now or timezone.now()
     done = 0
     for evaluation in Evaluation.objects.filter(status=Status.AWAITING_ACK, ack_due_at__lte=now).only("pk"):
@@ -392,7 +397,7 @@ def auto_acknowledge_due(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def evaluation_void(*, by: User, evaluation: Evaluation, reason: str) -> Evaluation:
-    """Manual evaluations are never deleted, only voided with a reason (EV-8)."""
+    """Manual evaluations are never deleted, only voided with a reason (docs/evaluations.md#void-and-delete)."""
     require(by, "evaluations.void")
     if evaluation.agent_id == by.pk:
         raise PermissionDenied("This is your own evaluation: someone else decides whether it is void.")
@@ -480,7 +485,8 @@ def assignment_create(
     due_at: datetime,
     note: str = "",
 ) -> Assignment:
-    """Ask someone to evaluate an interaction (EV-2): email with a direct link, scorecard and due date."""
+    """Ask someone to evaluate an interaction (docs/evaluations.md#assignments): email with a direct link, scorecard and
+    due date."""
     require(by, "evaluations.assign")
     refusal = policies.assign_refusal(by, interaction)
     if refusal:

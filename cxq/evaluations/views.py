@@ -55,8 +55,7 @@ def evaluation_start(request, interaction):
 @perm_required("evaluations.assign")
 def assignment_new(request, interaction):
     item = interaction_get_for(viewer=request.user, uuid=interaction)
-    people = user_scope(viewer=request.user).filter(is_active=True).select_related("role").order_by("full_name")
-    assignees = policies.assignable(people, item)
+    assignees = policies.assignable(request.user, item)
     form = AssignForm(request.POST or None, scorecards=usable_scorecards(), assignees=assignees)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -133,12 +132,8 @@ def assignment_bulk(request):
 
 @perm_required("evaluations.create")
 def my_tasks(request):
-    from cxq.calibrations.selectors import open_tasks
-
     tasks = list(selectors.my_tasks(viewer=request.user))
-    calibrations = list(open_tasks(viewer=request.user))
-    now = timezone.now()
-    return render(request, "evaluations/tasks.html", {"tasks": tasks, "calibrations": calibrations, "now": now})
+    return render(request, "evaluations/tasks.html", {"tasks": tasks, "now": timezone.now()})
 
 
 @perm_required("evaluations.create")
@@ -258,14 +253,10 @@ def evaluation_detail(request, uuid):
 
 
 def _calibration_context(viewer, evaluation: Evaluation) -> dict:
-    """CA-4: the active-calibration marker, and for a calibration evaluation the way back to its session."""
-    from cxq.calibrations.selectors import open_sessions_for
-
+    """For an assessor's evaluation, the way back to its calibration session (the active-calibration
+    marker comes from the calibrations app's template tag)."""
     seat = getattr(evaluation, "calibration_seat", None)  # None unless it is an assessor's evaluation
-    return {
-        "calibration_marker": open_sessions_for(viewer=viewer, interaction_id=evaluation.interaction_id),
-        "calibration_session": seat.session if seat else None,
-    }
+    return {"calibration_session": seat.session if seat else None}
 
 
 def _posted_answers(request) -> tuple[dict, dict]:

@@ -1,4 +1,5 @@
-"""Comments on interactions (IN-6). Private comments exist only for viewers with comments.private:
+"""Comments on interactions (docs/interactions.md#comments). Private comments exist only for viewers with
+comments.private:
 the selector never returns them to anyone else (page, API, export)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Enrichment of stored interactions (IN-7): reads transcripts, runs the pure enrichment package
+"""Enrichment of stored interactions (docs/enrichment.md): reads transcripts, runs the pure enrichment package
 (``cxq.enrichment``) and stores hits, topics, language and metrics.
 
 The compiled phrase matcher is cached per process and rebuilt when any phrase set changes.

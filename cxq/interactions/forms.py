@@ -83,7 +83,7 @@ class InteractionFilterForm(forms.Form):
 
 
 class OfflineInteractionForm(forms.Form):
-    """IN-3: a conversation no integration captured, added by a supervisor or manager."""
+    """docs/interactions.md#offline-form: a conversation no integration captured, added by a supervisor or manager."""
 
     agent = forms.ChoiceField()
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.OFFLINE)

@@ -10,7 +10,8 @@ from cxq.lib.models import PublicIdModel
 
 
 class Utterance(NamedTuple):
-    """One turn of a transcript (IN-4), in order; times are seconds from the interaction start."""
+    """One turn of a transcript (docs/interactions.md#the-interaction-page), in order; times are seconds from the
+    interaction start."""
 
     index: int
     speaker: str  # choices.Speaker value
@@ -24,10 +25,11 @@ class Utterance(NamedTuple):
 
 
 class Interaction(PublicIdModel):
-    """A call, chat, email or offline conversation (IN-1).
+    """A call, chat, email or offline conversation (docs/interactions.md#the-interaction).
 
     ``transcript`` holds the utterances in order, each as ``[speaker, start, end, text, speaker_name]``
-    (one JSON array per interaction: ingest writes one value instead of one row per utterance, PF-2;
+    (one JSON array per interaction: ingest writes one value instead of one row per utterance,
+    docs/performance.md#ingest-throughput;
     read them as :attr:`utterances`). ``transcript_text`` is the searchable text of all utterances, kept
     in step by the ingest service."""
 
@@ -38,7 +40,7 @@ class Interaction(PublicIdModel):
     ended_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(default=0)
     # agent and team are indexed by the composite (…, started_at) indexes in Meta; a second single-column
-    # index would only cost every insert (PF-2)
+    # index would only cost every insert (docs/performance.md#ingest-throughput)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -116,7 +118,7 @@ class Interaction(PublicIdModel):
 
 
 class PhraseSet(PublicIdModel):
-    """An indicator or a topic (IN-7): named phrases matched in transcripts, by speaker side."""
+    """An indicator or a topic (docs/enrichment.md): named phrases matched in transcripts, by speaker side."""
 
     name = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=10, choices=PhraseKind.choices, default=PhraseKind.INDICATOR)
@@ -168,7 +170,8 @@ class WebhookReceipt(models.Model):
 
 
 class Recording(PublicIdModel):
-    """An audio (or video) recording of an interaction (IN-5), uploaded or fetched from a URL (IG-3)."""
+    """An audio (or video) recording of an interaction (docs/interactions.md#recordings), uploaded or fetched from a URL
+    (docs/interactions.md#recordings)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be fetched"
@@ -192,7 +195,8 @@ class Recording(PublicIdModel):
 
 
 class Comment(PublicIdModel):
-    """A comment on an interaction (IN-6): on a transcript range or a moment, public (the agent sees
+    """A comment on an interaction (docs/interactions.md#comments): on a transcript range or a moment, public (the agent
+    sees
     it) or private (staff with comments.private only); replies are one level deep."""
 
     class Visibility(models.TextChoices):
@@ -222,7 +226,8 @@ class Comment(PublicIdModel):
 
 
 class SavedFilter(PublicIdModel):
-    """A named interaction-list filter a user keeps (IN-8): the list's query string."""
+    """A named interaction-list filter a user keeps (docs/interactions.md#list-filters-and-search): the list's query
+    string."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
     name = models.CharField(max_length=100)

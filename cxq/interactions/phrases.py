@@ -1,4 +1,4 @@
-"""Indicators and topics (IN-7): admin-managed phrase sets. Changing one does not rewrite history
+"""Indicators and topics (docs/enrichment.md): admin-managed phrase sets. Changing one does not rewrite history
 by itself; ``enrichment_rerun`` re-enriches every interaction (a command and a button)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Recordings (IN-5, IG-3): upload, fetch by URL in the background, serve with range requests.
+"""Recordings (docs/interactions.md#recordings): upload, fetch by URL in the background, serve with range requests.
 
 Fetching by URL only reaches hosts and ports the operator allowed (``CXQ_MEDIA_FETCH_HOSTS``), on
 public addresses, following redirects only within the allow-list (``cxq.lib.fetch``); it stops at the
@@ -92,7 +92,7 @@ def _check_url(url: str) -> None:
 
 @transaction.atomic
 def recording_request_download(*, interaction: Interaction, url: str, by) -> Recording:
-    """Queue a fetch of the media at ``url`` (IG-3)."""
+    """Queue a fetch of the media at ``url`` (docs/interactions.md#recordings)."""
     require(by, "interactions.create")
     _check_url(url)
     recording = Recording.objects.create(interaction=interaction, download_url=url, status=Recording.Status.PENDING)

@@ -48,7 +48,8 @@ class AgentRef(BaseModel):
 
 class UtteranceIn(TypedDict):
     """One utterance as sent. A typed dict, not a model: a 40-utterance transcript validates ~7x
-    faster without 40 model instances (PF-2). ``end`` ≥ ``start`` is checked by ``InteractionIn``."""
+    faster without 40 model instances (docs/performance.md#ingest-throughput). ``end`` ≥ ``start`` is checked by
+    ``InteractionIn``."""
 
     __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 

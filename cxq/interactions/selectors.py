@@ -1,4 +1,4 @@
-"""Reads of interactions, scoped by who is asking (AC-3): everyone with scope.all_teams sees all;
+"""Reads of interactions, scoped by who is asking (docs/accounts.md#scope): everyone with scope.all_teams sees all;
 leads see their teams' interactions; agents see only their own."""
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def search_transcripts(qs: QuerySet[Interaction], text: str) -> QuerySet[Interac
     """Full-text search on transcripts: SQLite FTS5 or PostgreSQL full text, behind one call.
 
     Every word must appear. The list shows the newest matches first, so the fast plan depends on how
-    common the words are (PF-3): see :func:`_fts5_plan` and :func:`_postgres_plan`.
+    common the words are (docs/performance.md#lists-and-reports-at-scale): see :func:`_fts5_plan` and
+    :func:`_postgres_plan`.
     """
     text = " ".join(text.split())
     if not text:
@@ -206,7 +207,8 @@ def interaction_list(*, viewer, filters: Filters) -> QuerySet[Interaction]:
     qs = qs.filter(**{k: v for k, v in exact.items() if v})
     # Agent and team by id, looked up first: a join on their uuid hides the value from PostgreSQL's
     # planner, which then guesses a handful of rows and sorts every match instead of walking the
-    # (team, started_at) index newest-first (PF-3: 120 → a few ms for a team's SMS at 1M).
+    # (team, started_at) index newest-first (docs/performance.md#lists-and-reports-at-scale: 120 → a few ms for a team's
+    # SMS at 1M).
     if f.agent:
         qs = qs.filter(agent_id=User.objects.filter(uuid=f.agent).values_list("pk", flat=True).first() or 0)
     if f.team:

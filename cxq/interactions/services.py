@@ -1,4 +1,5 @@
-"""Writes for interactions (IN-2, IN-3): upsert one, upsert a batch, enrichment, agent matching.
+"""Writes for interactions (docs/interactions.md#ingest-paths, docs/interactions.md#offline-form): upsert one, upsert a
+batch, enrichment, agent matching.
 
 Ingest is validated by ``schemas.InteractionIn`` first; a service never writes half an interaction.
 Re-ingesting the same external id updates that interaction and replaces its transcript.
@@ -42,7 +43,8 @@ FIELDS = (
 )
 
 
-# What a bulk upsert writes for a new interaction, in one multi-row INSERT (no model instances: PF-2).
+# What a bulk upsert writes for a new interaction, in one multi-row INSERT (no model instances:
+# docs/performance.md#ingest-throughput).
 INSERT_COLUMNS = (
     *FIELDS,
     "uuid",

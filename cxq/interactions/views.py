@@ -70,40 +70,11 @@ def interaction_list(request):
         "filter_query": query.urlencode(),
         "paged": bool(cursor),
         "saved_filters": saved,
-        "bulk": _bulk_assign_context(viewer),
     }
     template = "interactions/list.html"
     if request.htmx and request.htmx.target == "interaction-table":
         template += "#interaction-table"
     return render(request, template, context)
-
-
-def _bulk_assign_context(viewer) -> dict | None:
-    """Choices for assigning ticked interactions from the list (evaluations.assign only)."""
-    if not has_perm(viewer, "evaluations.assign"):
-        return None
-    from cxq.scorecards.selectors import usable_scorecards
-
-    people = [
-        u
-        for u in user_scope(viewer=viewer).filter(is_active=True).select_related("role").order_by("full_name")
-        if has_perm(u, "evaluations.create")
-    ]
-    return {"scorecards": list(usable_scorecards()), "assignees": people}
-
-
-def _evaluations_of(viewer, interaction) -> list:
-    """The Performance tab; calibration evaluations are shown in their session instead (CA-4)."""
-    from cxq.evaluations.selectors import evaluation_scope
-    from cxq.evaluations.sources import sources_where
-
-    return list(
-        evaluation_scope(viewer=viewer)
-        .filter(interaction=interaction)
-        .exclude(source__in=sources_where("listed", False))
-        .select_related("evaluator", "agent", "scorecard")
-        .order_by("-created_at")
-    )
 
 
 def _timeline_length(interaction, utterances) -> float:
@@ -143,9 +114,6 @@ def _timeline(interaction, utterances, hits, threads) -> list[dict]:
 
 @perm_required("interactions.view")
 def interaction_detail(request, uuid):
-    from cxq.calibrations.selectors import open_sessions_for
-    from cxq.evaluations.policies import may_evaluate
-
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
     utterances = interaction.utterances
     hits = selectors.interaction_hits(interaction)
@@ -167,12 +135,9 @@ def interaction_detail(request, uuid):
         "can_download": has_perm(request.user, "recordings.download"),
         "can_upload": has_perm(request.user, "interactions.create"),
         "threads": threads,
-        "evaluations": _evaluations_of(request.user, interaction),
-        "can_evaluate": may_evaluate(request.user, interaction),
         "can_assign": has_perm(request.user, "evaluations.assign"),
         "can_private": comments.can_see_private(request.user),
         "mention_people": comments.mention_candidates(interaction=interaction, private=False),
-        "calibration_marker": open_sessions_for(viewer=request.user, interaction_id=interaction.pk),
         "can_calibrate": has_perm(request.user, "calibrations.manage"),
     }
     return render(request, "interactions/detail.html", context)
@@ -180,7 +145,8 @@ def interaction_detail(request, uuid):
 
 @perm_required("interactions.create")
 def interaction_new(request):
-    """Add an offline interaction (IN-3): agent, channel, when, duration, notes, transcript, audio."""
+    """Add an offline interaction (docs/interactions.md#offline-form): agent, channel, when, duration, notes,
+    transcript, audio."""
     agents = user_scope(viewer=request.user).filter(role__key="agent", is_active=True).order_by("full_name")
     form = OfflineInteractionForm(request.POST or None, request.FILES or None, agents=agents)
     if request.method == "POST" and form.is_valid():

@@ -1,4 +1,4 @@
-"""Inbound webhook receiver (IN-2, IG-1) at /hooks/interactions/.
+"""Inbound webhook receiver (docs/interactions.md#ingest-paths, docs/interactions.md#webhook) at /hooks/interactions/.
 
 1. Refuse unless the organisation has a webhook secret (503) and the request carries
    ``x-zm-request-timestamp`` within 5 minutes of now and ``x-zm-signature`` equal, in constant

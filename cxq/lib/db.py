@@ -1,4 +1,5 @@
-"""Bulk writes without per-object ORM work, for the hot ingest path (PF-2). Column names come from
+"""Bulk writes without per-object ORM work, for the hot ingest path (docs/performance.md#ingest-throughput). Column
+names come from
 the model's own fields (never from input), values are always bound parameters."""
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def insert_returning_ids(
 ) -> list[int]:
     """INSERT ``rows`` (values in ``columns`` order, as model attribute values) and return their new
     primary keys in row order: multi-row ``INSERT … RETURNING id`` statements, as ``bulk_create``
-    issues, without building a model instance per row (PF-2). Values are adapted per column type as
+    issues, without building a model instance per row (docs/performance.md#ingest-throughput). Values are adapted per
+    column type as
     the ORM would (JSON encoded, datetimes made naive UTC on SQLite, UUIDs as hex on SQLite)."""
     if not rows:
         return []

@@ -14,7 +14,7 @@ class TimeStampedModel(models.Model):
 
 
 class PublicIdModel(TimeStampedModel):
-    """Sequential pk for joins; a UUID for URLs and the API (STYLE rule 4)."""
+    """Sequential pk for joins; a UUID for URLs and the API (docs/architecture.md)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 

@@ -139,7 +139,7 @@ def scorecards_list(request, status: str = "", search: str = ""):
     return selectors.scorecard_list(viewer=request.user, status=status, search=search)
 
 
-@router.post("/scorecards", response={201: ScorecardDetailOut}, summary="Create a draft from a §2.2 document")
+@router.post("/scorecards", response={201: ScorecardDetailOut}, summary="Create a draft from a scorecard document")
 def scorecards_create(request, payload: DocumentIn):
     return Status(
         201,
@@ -277,7 +277,7 @@ def scorecards_diff(request, uuid: UUID, from_version: int, to_version: int):
     }
 
 
-@router.get("/scorecards/{uuid}/export", summary="The scorecard as a §2.2 JSON document or CSV", response={200: dict})
+@router.get("/scorecards/{uuid}/export", summary="The scorecard as its JSON document or CSV", response={200: dict})
 def scorecards_export(request, uuid: UUID, format: Literal["json", "csv"] = "json", version: int | None = None):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     v = selectors.version_get(scorecard=scorecard, number=version) if version else scorecard.current_version

@@ -8,7 +8,7 @@ class ScorecardStatus(models.TextChoices):
 
 
 class ChangeKind(models.TextChoices):
-    """How an edit was recorded (SC-6)."""
+    """How an edit was recorded (docs/scoring.md#scorecard-versions)."""
 
     SAVED = "saved", "Saved (draft)"
     COSMETIC = "cosmetic", "Cosmetic change, same version"

@@ -1,11 +1,12 @@
-"""The scorecard CSV format (SPEC SC-7): one file holding settings, sections, questions and options.
+"""The scorecard CSV format (docs/scorecard-csv.md): one file holding settings, sections, questions and options.
 
 The layout is documented for users in ``docs/scorecard-csv.md``. In short: a header row naming the
 columns in ``COLUMNS`` (any order, optional ones may be left out), then one row per record in document
 order — exactly one ``scorecard`` row first, then each ``section`` row followed by its ``question`` rows,
 each followed by its ``option`` rows. Cells that do not apply to a record stay empty.
 
-Pure module: plain Python and ``csv``, no Django. The CSV is only a different spelling of the §2.2
+Pure module: plain Python and ``csv``, no Django. The CSV is only a different spelling of the
+docs/scoring.md#the-scorecard-document
 document: ``csv_to_document`` builds the document dict and lets ``parse_document`` validate it, then
 translates the key path of any ``ScorecardError`` back to the row and column the value came from.
 ``csv_to_document(document_to_csv(doc)) == doc`` for every canonical document, and export → import →
@@ -108,7 +109,8 @@ class CsvImportError(ValueError):
 
 
 def document_to_csv(doc: dict[str, Any], *, bom: bool = True) -> str:
-    """The CSV text of a §2.2 document (validated and canonicalised first; raises ``ScorecardError``).
+    """The CSV text of a docs/scoring.md#the-scorecard-document document (validated and canonicalised first; raises
+    ``ScorecardError``).
 
     With ``bom`` the text starts with a UTF-8 byte-order mark so that Excel reads it as UTF-8;
     ``csv_to_document`` accepts it either way.
@@ -195,7 +197,8 @@ def _guard(value: str) -> str:
 
 
 def csv_to_document(text: str) -> dict[str, Any]:
-    """Parse scorecard CSV text into a validated canonical §2.2 document. Raises ``CsvImportError``.
+    """Parse scorecard CSV text into a validated canonical docs/scoring.md#the-scorecard-document document. Raises
+    ``CsvImportError``.
 
     1. Drop a leading BOM; pick the delimiter (``,`` or ``;``) from the header row.
     2. Read the header (the first non-blank row): known column names, no duplicates, required ones present.
@@ -303,7 +306,8 @@ def _locate(path: str, where: dict[str, Where]) -> Where:
 
 
 class _DocumentBuilder:
-    """Assembles the §2.2 document row by row and records where each key path came from."""
+    """Assembles the docs/scoring.md#the-scorecard-document document row by row and records where each key path came
+    from."""
 
     def __init__(self, *, decimal_comma: bool):
         self.decimal_comma = decimal_comma

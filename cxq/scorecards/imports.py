@@ -1,4 +1,5 @@
-"""Reading uploaded scorecard files (SC-7, SC-8): the format comes from the file name's extension."""
+"""Reading uploaded scorecard files (docs/scorecard-csv.md, docs/scoring.md#the-scorecard-document): the format comes
+from the file name's extension."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from cxq.scorecards.choices import ScorecardStatus
 
 
 class Scorecard(PublicIdModel):
-    """A scorecard (SC-1). Its content lives in versions; ``current_version`` is what new
+    """A scorecard (docs/scoring.md#scorecard-versions). Its content lives in versions; ``current_version`` is what new
     evaluations use. Name, description and mode are copied from it for fast lists."""
 
     name = models.CharField(max_length=200)
@@ -34,13 +34,15 @@ class Scorecard(PublicIdModel):
 
     @property
     def is_usable(self) -> bool:
-        """Only published scorecards can be used to evaluate (SC-1)."""
+        """Only published scorecards can be used to evaluate (docs/scoring.md#scorecard-versions)."""
         return self.status == ScorecardStatus.PUBLISHED
 
 
 class ScorecardVersion(PublicIdModel):
-    """One version of a scorecard's document (§2.2, canonical form). Scores pin a version; a
-    non-cosmetic edit of a published scorecard makes a new one, so history is never rewritten (SC-6).
+    """One version of a scorecard's document (docs/scoring.md#the-scorecard-document, canonical form). Scores pin a
+    version; a
+    non-cosmetic edit of a published scorecard makes a new one, so history is never rewritten
+    (docs/scoring.md#scorecard-versions).
     Cosmetic edits (texts only) update the current version in place."""
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="versions")

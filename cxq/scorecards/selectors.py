@@ -40,7 +40,7 @@ def version_get(*, scorecard: Scorecard, number: int) -> ScorecardVersion:
 
 
 def usable_scorecards() -> QuerySet[Scorecard]:
-    """Scorecards that can be used to evaluate: published only (SC-1)."""
+    """Scorecards that can be used to evaluate: published only (docs/scoring.md#scorecard-versions)."""
     return Scorecard.objects.filter(status=ScorecardStatus.PUBLISHED).select_related("current_version")
 
 

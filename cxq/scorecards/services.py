@@ -1,4 +1,4 @@
-"""Writes for scorecards (SC-1, SC-6): create, edit (classified as cosmetic or a new version),
+"""Writes for scorecards (docs/scoring.md#scorecard-versions): create, edit (classified as cosmetic or a new version),
 publish, archive, restore, duplicate, delete drafts, import. Each is atomic, checks
 ``scorecards.edit``, validates the document with the pure engine and records an audit event."""
 
@@ -26,7 +26,8 @@ _CHANGE_EVENTS = {
 
 
 def parse_or_invalid(document: object) -> ScorecardDoc:
-    """Parse a §2.2 document or raise a ValidationError whose message names the key path."""
+    """Parse a docs/scoring.md#the-scorecard-document document or raise a ValidationError whose message names the key
+    path."""
     try:
         return parse_document(document)
     except ScorecardError as exc:
@@ -65,7 +66,7 @@ def _sync_fields(scorecard: Scorecard, doc: ScorecardDoc) -> None:
 
 @transaction.atomic
 def scorecard_create(*, by, document: dict, change_note: str = "") -> Scorecard:
-    """A new draft scorecard from a §2.2 document, as version 1."""
+    """A new draft scorecard from a docs/scoring.md#the-scorecard-document document, as version 1."""
     require(by, "scorecards.edit")
     doc = parse_or_invalid(document)
     scorecard = Scorecard(created_by=by)

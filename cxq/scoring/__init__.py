@@ -1,4 +1,5 @@
-"""The CXQ scoring engine (SPEC §2.1) and the scorecard document (§2.2).
+"""The CXQ scoring engine (docs/scoring.md#scoring-rules) and the scorecard document
+(docs/scoring.md#the-scorecard-document).
 
 Pure Python: no Django imports, no settings, no I/O. Everything that shows or stores a score — the
 builder preview, the evaluation form's running total, the API, analytics and ``cxq score`` — calls

@@ -1,6 +1,7 @@
-"""Differences between two versions of a scorecard document (SPEC SC-6).
+"""Differences between two versions of a scorecard document (docs/scoring.md#scorecard-versions).
 
-Both functions take *canonical* §2.2 documents, i.e. the output of ``Scorecard.to_document()`` (every
+Both functions take *canonical* docs/scoring.md#the-scorecard-document documents, i.e. the output of
+``Scorecard.to_document()`` (every
 default filled in, numbers as int where integral). They never parse or validate: two documents that
 mean the same thing but are spelled differently (an omitted default, ``5`` vs ``"5"``) compare as
 different, so canonicalize first.
@@ -24,7 +25,8 @@ from typing import Any, Literal
 Classification = Literal["unchanged", "cosmetic", "structural"]
 ChangeKind = Literal["added", "removed", "changed", "moved"]
 
-# The only fields whose change cannot alter a score or pass/fail (SC-6). Everything else is structural,
+# The only fields whose change cannot alter a score or pass/fail (docs/scoring.md#scorecard-versions). Everything else
+# is structural,
 # including any field this module does not know about (the safe side: a new version).
 SCORECARD_TEXTS = ("name", "description")
 SECTION_TEXTS = ("title", "description")
@@ -48,7 +50,8 @@ def scoring_projection(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a canonical document that can affect a score or pass/fail: ``doc`` without its texts.
 
     Sections, questions and options keep their order, so any reordering makes the projections differ.
-    By §2.1 reordering alone changes no score (section order plays no part; question order only matters
+    By docs/scoring.md#scoring-rules reordering alone changes no score (section order plays no part; question order only
+    matters
     because a ``show_if`` must name an earlier question, which validation already enforces), but an
     evaluation pins the layout it was scored on, so a reordered scorecard is a new version: versions
     stay honest and an old evaluation is always shown in the order it was filled in.
@@ -150,7 +153,8 @@ class _Differ:
         self.old, self.new = old, new
         self.old_sections = {s["key"]: s for s in old.get("sections", [])}
         self.new_sections = {s["key"]: s for s in new.get("sections", [])}
-        # question key → (section key, question); keys are unique across a scorecard (§2.2)
+        # question key → (section key, question); keys are unique across a scorecard
+        # (docs/scoring.md#the-scorecard-document)
         self.old_questions = _questions_by_key(old)
         self.new_questions = _questions_by_key(new)
 

@@ -1,4 +1,5 @@
-"""The scorecard document (SPEC §2.2): parse and validate a JSON-like dict into frozen dataclasses,
+"""The scorecard document (docs/scoring.md#the-scorecard-document): parse and validate a JSON-like dict into frozen
+dataclasses,
 and write it back in canonical form (every default filled in).
 
 Every validation error names the key path it concerns by position, e.g.
@@ -98,7 +99,8 @@ class Scorecard:
         return None
 
     def to_document(self) -> dict[str, Any]:
-        """The canonical §2.2 document: every field present, numbers as int where integral."""
+        """The canonical docs/scoring.md#the-scorecard-document document: every field present, numbers as int where
+        integral."""
         return {
             "name": self.name,
             "description": self.description,
@@ -158,7 +160,8 @@ def _default_out(q: Question) -> str | int | None:
 
 
 def parse_document(data: Any) -> Scorecard:
-    """Validate a §2.2 document and return it as a ``Scorecard``. Raises ``ScorecardError``."""
+    """Validate a docs/scoring.md#the-scorecard-document document and return it as a ``Scorecard``. Raises
+    ``ScorecardError``."""
     if not isinstance(data, dict):
         raise ScorecardError("", "a scorecard document must be a JSON object")
     _no_unknown(data, {"name", "description", "scoring_mode", "pass_mark", "sections"}, "")

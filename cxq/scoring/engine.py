@@ -1,4 +1,4 @@
-"""Scoring (SPEC §2.1), exact and fast.
+"""Scoring (docs/scoring.md#scoring-rules), exact and fast.
 
 ``compile_scorecard`` turns a ``Scorecard`` into integer tables once: every option's points are
 scaled by the common denominator of all points, so scoring an evaluation is dictionary look-ups and

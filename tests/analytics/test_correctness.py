@@ -1,6 +1,6 @@
 """The fast path (facts + rollups maintained by the evaluation services) equals a straightforward
 recomputation from the evaluations, through re-evaluations, voids, deletions and new scorecard versions;
-and what must never count does not (AN-5)."""
+and what must never count does not (docs/analytics.md#what-counts)."""
 
 from __future__ import annotations
 

@@ -279,3 +279,15 @@ def test_sessions_are_scoped_and_searchable_with_completion_and_average(personas
     assert not selectors.session_scope(viewer=personas.manager_b).exists()
     assert not selectors.session_scope(viewer=personas.agent_a1).exists()
     assert selectors.session_scope(viewer=personas.evaluator).count() == 1
+
+
+def test_the_report_is_redacted_for_a_blind_viewer_in_the_selector(personas, session):
+    """Blindness is applied once, where the report is built: the page, API and CSV get nothing to leak."""
+    score(session, personas.evaluator, {"greet": "no"}, comment="Rushed opening")
+    hidden = selectors.session_report(session, viewer=personas.supervisor_a)
+    assert hidden.blind and hidden.completed == 1 and hidden.assigned == 3
+    assert hidden.questions == [] and hidden.spread.mean is None and hidden.alpha_nominal is None
+    done = next(r for r in hidden.rows if r.seat.user == personas.evaluator)
+    assert done.submitted and done.score is None and done.answers == {} and done.comment == ""
+    seen = selectors.session_report(session, viewer=personas.evaluator)
+    assert not seen.blind and seen.spread.mean is not None and seen.questions

@@ -6,8 +6,9 @@
   it the journeys are skipped with a reason rather than failing on a missing binary.
 - ``login`` goes through the real login form; ``screenshot`` writes full-page PNGs under
   ``test-artifacts/screenshots/`` (git-ignored) for the visual review.
-- A page that logs a JavaScript error or fails to load a resource fails its test: a broken script or
-  a missing stylesheet is a bug even when the assertions happen to pass.
+- A page that logs a JavaScript error, fails to load a resource or breaks the Content-Security-Policy
+  fails its test: a broken script, a missing stylesheet or inline code the policy blocks is a bug
+  even when the assertions happen to pass.
 """
 
 from __future__ import annotations
@@ -58,10 +59,23 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Every document reports what its Content-Security-Policy blocked (or, report-only, would block) to
+# the test, whether or not the browser also logs it to the console.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  const on = e.target instanceof Element ? ` on ${e.target.outerHTML.slice(0, 160)}` : "";
+  window.cxqCspViolation(`${e.disposition} ${e.effectiveDirective} blocked ${e.blockedURI || "inline code"}`
+    + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber}` + (e.sample ? ` (${e.sample})` : "") + on);
+}, true);
+"""
+
+
 class BrowserErrors(list):
-    """JavaScript errors and failed loads seen by the pages of one test."""
+    """JavaScript errors, failed loads and policy violations seen by the pages of one test."""
 
     def watch(self, page: Page) -> Page:
+        page.expose_function("cxqCspViolation", lambda text: self.append(f"{page.url}: CSP violation: {text}"))
+        page.add_init_script(CSP_WATCH)
         page.on("pageerror", lambda exc: self.append(f"{page.url}: {exc}"))
         page.on("console", lambda msg: self._on_console(page, msg))
         page.on("response", self._on_response)

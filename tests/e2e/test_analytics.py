@@ -1,4 +1,5 @@
-"""Analytics journeys (AN-1…AN-4): a supervisor opens the breakdown by question, filters it, drills down
+"""Analytics journeys (docs/analytics.md#breakdown-by-question, docs/analytics.md#csv-exports): a supervisor opens the
+breakdown by question, filters it, drills down
 from an answer to the evaluations behind it, and looks at trends and leaderboards; an agent sees their own
 scores next to their team's average, without anyone else's name."""
 

@@ -1,4 +1,5 @@
-"""Calibration journey (SPEC §6, CA-1, CA-2, CA-4): a supervisor opens a session on a call from its page,
+"""Calibration journey (docs/calibrations.md, docs/calibrations.md#the-session, docs/calibrations.md#statistics,
+docs/calibrations.md#active-calibration-marker): a supervisor opens a session on a call from its page,
 three assessors score it blind with the ordinary evaluation form, and the session view then shows the
 completion, the average and where they disagree.
 

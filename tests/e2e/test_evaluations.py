@@ -1,4 +1,6 @@
-"""Evaluation journeys (SPEC §4, EV-1, EV-5, EV-6, EV-7, EV-9): an evaluator scores a call by mouse and
+"""Evaluation journeys (docs/evaluations.md, docs/evaluations.md#starting-an-evaluation, docs/evaluations.md#revisions,
+docs/evaluations.md#disputes, docs/evaluations.md#acknowledgement, docs/evaluations.md#concurrent-edits): an evaluator
+scores a call by mouse and
 by keyboard while the running total follows, the agent disputes two answers, the evaluator adjusts one
 and re-affirms the other (a second revision, shown side by side), the agent acknowledges; and two tabs
 of the same evaluator never silently overwrite each other.
@@ -6,7 +8,7 @@ of the same evaluator never silently overwrite each other.
 The scorecard is "Support QA" of tests/scorecards (pass mark 80, percentage mode):
 Opening, weight 20 — greet (required, default yes): yes 5 / no 0; tone (1–5 → 0…4 points, N/A allowed).
 Compliance, weight 10 — disclosure: yes 2 / no 0 and the whole evaluation fails.
-Expected scores are worked out by hand from §2.1 next to each assertion."""
+Expected scores are worked out by hand from docs/scoring.md#scoring-rules next to each assertion."""
 
 from __future__ import annotations
 
@@ -361,7 +363,8 @@ def test_an_evaluation_goes_from_the_evaluate_button_through_a_dispute_to_the_ag
     assert Notification.objects.filter(recipient=personas.evaluator, kind="evaluation.disputed").count() == 1
 
 
-# --- 2. two tabs, one draft (EV-9) -----------------------------------------------------------------
+# --- 2. two tabs, one draft (docs/evaluations.md#concurrent-edits)
+# -----------------------------------------------------------------
 
 
 def test_a_second_tab_on_the_same_draft_is_told_its_copy_is_stale_and_overwrites_nothing(

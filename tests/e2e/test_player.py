@@ -1,4 +1,5 @@
-"""Recording ↔ transcript sync in a real browser (IN-4, IN-5): the viewer highlights the utterance
+"""Recording ↔ transcript sync in a real browser (docs/interactions.md#the-interaction-page,
+docs/interactions.md#recordings): the viewer highlights the utterance
 being played, seeks on click, offers 1×/1.5×/2× speed and shows indicator hits and comments on the
 timeline; the audio is served with range requests, only to people who may see the interaction.
 

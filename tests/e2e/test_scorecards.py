@@ -1,8 +1,9 @@
-"""Scorecard journeys (SPEC §2, SC-1…SC-9): the builder with its live preview and running total,
+"""Scorecard journeys (docs/scoring.md, docs/scoring.md#scorecard-versions, docs/scoring.md#the-builder): the builder
+with its live preview and running total,
 validation as you type, drag to reorder, editing a published scorecard into a new version, CSV
 import, and the preview page an evaluator uses to try a scorecard out.
 
-Expected scores are worked out by hand from §2.1 next to each assertion."""
+Expected scores are worked out by hand from docs/scoring.md#scoring-rules next to each assertion."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The evaluation workflow's mail, as delivered through the outbox to a real SMTP server on loopback
-(PL-8, EV-2, EV-5, EV-6): what the agent reads when an evaluation is completed, what the evaluator reads
+(docs/architecture.md#outboxes, docs/evaluations.md#assignments, docs/evaluations.md#revisions,
+docs/evaluations.md#disputes): what the agent reads when an evaluation is completed, what the evaluator reads
 when it is disputed, and what an assignee reads for a new task. Every mail carries a direct link built
 from CXQ_BASE_URL.
 

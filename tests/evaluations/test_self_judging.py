@@ -31,7 +31,17 @@ def post_json(client, url, body):
 
 @pytest.fixture
 def own_call(personas):
-    """A call handled by supervisor_a, who also leads team A (they take calls on busy days)."""
+    """A call handled by supervisor_a, who also leads team A (they take calls on busy days); their role
+    is a supervisor's that may also respond to their own evaluations, as an agent's does."""
+    from cxq.accounts.models import Role
+    from cxq.accounts.permissions import BUILTIN_ROLES
+
+    codes = {r.key: r.permissions for r in BUILTIN_ROLES}
+    lead_agent = Role.objects.create(
+        key="lead-agent", name="Lead who takes calls", permissions=sorted(codes["supervisor"] | codes["agent"])
+    )
+    personas.supervisor_a.role = lead_agent
+    personas.supervisor_a.save(update_fields=["role"])
     personas.team_a.members.add(personas.supervisor_a)
     payload = copy.deepcopy(PAYLOAD) | {"external_id": "lead-call", "agent": {"email": personas.supervisor_a.email}}
     call = interaction_upsert(data=InteractionIn.model_validate(payload))[0]
@@ -182,3 +192,21 @@ def test_a_task_cannot_be_completed_with_another_interaction_or_scorecard(client
         {"interaction": str(call.uuid), "scorecard": str(card.uuid), "assignment": str(task.uuid)},
     )
     assert ok.status_code == 201, ok.content
+
+
+def test_disputing_needs_the_respond_permission_on_every_path(client_for, personas, card, call):
+    """The dispute page asked for evaluations.respond; the API did not. A supervisor's role lacks it."""
+    personas.team_a.members.add(personas.supervisor_a)
+    payload = copy.deepcopy(PAYLOAD) | {"external_id": "sup-call", "agent": {"email": personas.supervisor_a.email}}
+    own = interaction_upsert(data=InteractionIn.model_validate(payload))[0]
+    draft = ev.evaluation_start(by=personas.evaluator, interaction=own, scorecard=card)
+    ev.evaluation_save(by=personas.evaluator, evaluation=draft, answers=ANSWERS)
+    done = ev.evaluation_submit(by=personas.evaluator, evaluation=draft)
+    response = post_json(
+        client_for("supervisor_a"),
+        f"/api/v1/evaluations/{done.uuid}/dispute",
+        {"items": [{"question": "greet", "reason": "I did greet"}]},
+    )
+    assert response.status_code == 403
+    done.refresh_from_db()
+    assert done.status != Status.DISPUTED and not done.disputes.exists()

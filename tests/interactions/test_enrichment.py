@@ -1,4 +1,4 @@
-"""The pure enrichment engine (SPEC IN-7): metrics, phrase matching, language, enrich().
+"""The pure enrichment engine (docs/enrichment.md): metrics, phrase matching, language, enrich().
 
 No database: every test builds plain dataclasses. Numbers in the metric tests are worked out by hand in
 the comments next to them.

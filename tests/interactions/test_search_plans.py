@@ -1,4 +1,5 @@
-"""Transcript search picks its plan by how common the words are (PF-3); every plan finds the same rows
+"""Transcript search picks its plan by how common the words are (docs/performance.md#lists-and-reports-at-scale); every
+plan finds the same rows
 in the same order, on SQLite (three plans) and PostgreSQL (one query, the planner chooses)."""
 
 from __future__ import annotations

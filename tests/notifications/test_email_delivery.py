@@ -1,4 +1,5 @@
-"""notify() → outbox row in the caller's transaction → one real SMTP message after commit (PL-8)."""
+"""notify() → outbox row in the caller's transaction → one real SMTP message after commit
+(docs/architecture.md#outboxes)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Kill delivery half-way: the sweep repairs lost enqueues and dead workers, exactly once (PL-7, PL-8).
+"""Kill delivery half-way: the sweep repairs lost enqueues and dead workers, exactly once
+(docs/architecture.md#outboxes).
 
 These tests use ``transactional_db`` so the event's transaction really commits and its on-commit
 enqueue runs the way it does in production (on SQLite and on PostgreSQL alike).

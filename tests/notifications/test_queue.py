@@ -1,4 +1,4 @@
-"""The background queue (PL-7): the configured Huey storage really round-trips tasks, and the
+"""The background queue (docs/architecture.md#outboxes): the configured Huey storage really round-trips tasks, and the
 outbox sweep is scheduled every minute.
 
 Tests run Huey in immediate (in-memory) mode; here a Huey instance is built from ``settings.HUEY``

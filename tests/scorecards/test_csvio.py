@@ -1,4 +1,4 @@
-"""The scorecard CSV format (SPEC SC-7): exact round-trips, and errors that name the row and column."""
+"""The scorecard CSV format (docs/scorecard-csv.md): exact round-trips, and errors that name the row and column."""
 
 from __future__ import annotations
 

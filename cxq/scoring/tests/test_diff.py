@@ -1,4 +1,5 @@
-"""Versioning (SPEC SC-6): classifying and listing the differences between two scorecard documents."""
+"""Versioning (docs/scoring.md#scorecard-versions): classifying and listing the differences between two scorecard
+documents."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Validation of the scorecard document (SPEC §2.2): every error names its key path."""
+"""Validation of the scorecard document (docs/scoring.md#the-scorecard-document): every error names its key path."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hand-computed examples for every rule of SPEC §2.1."""
+"""Hand-computed examples for every rule of docs/scoring.md#scoring-rules."""
 
 from __future__ import annotations
 

@@ -1,8 +1,15 @@
-// The scorecard builder (SC-9): an Alpine component that edits a §2.2 document in the browser.
+// The scorecard builder (docs/scoring.md#the-builder): an Alpine component that edits a docs/scoring.md#the-scorecard-document document in the browser.
 // Validation, the preview form and its running total all come from the server (the Python engine);
 // this file only edits the document and moves things around.
-/* global Sortable, htmx */
-function scorecardBuilder(config) {
+// Alpine runs its CSP build (no eval): the template's expressions only read state and call the
+// methods below, which is why paths and comparisons that need template literals live here.
+/* global Alpine, Sortable, htmx */
+function scorecardBuilder() {
+  // Alpine calls a data provider with the component's magics as `this`: the root element carries the
+  // settings (data-save-url, data-validate-url, data-preview-url, data-csrf, data-published) and
+  // names the json_script element holding the document (data-document).
+  const root = this.$el;
+  const config = { ...root.dataset };
   let counter = 0;
   const nextId = () => `n${++counter}`;
 
@@ -36,8 +43,8 @@ function scorecardBuilder(config) {
   }
 
   return {
-    doc: prepare(config.document),
-    published: config.published,
+    doc: prepare(JSON.parse(document.getElementById(config.document).textContent)),
+    published: config.published === "true",
     changeNote: "",
     error: null,
     problems: [],
@@ -121,6 +128,21 @@ function scorecardBuilder(config) {
     },
     errorWithin(path) {
       return !!(this.error && (this.error.path === path || this.error.path.startsWith(`${path}.`)));
+    },
+    // Paths as the server's validation names them.
+    sectionPath(si) {
+      return `sections[${si}]`;
+    },
+    questionPath(si, qi) {
+      return `sections[${si}].questions[${qi}]`;
+    },
+    optionPath(si, qi, oi) {
+      return `sections[${si}].questions[${qi}].options[${oi}]`;
+    },
+    // The message for a section's own fields (title, weight, key), shown under its head.
+    sectionHeadError(si) {
+      const path = this.sectionPath(si);
+      return this.errorAt(`${path}.title`) || this.errorAt(`${path}.weight`) || this.errorAt(`${path}.key`);
     },
 
     // --- sections ----------------------------------------------------------------------------------
@@ -223,6 +245,10 @@ function scorecardBuilder(config) {
       question.show_if.answers = answers;
     },
 
+    isDefault(question, option) {
+      return String(question.default) === String(option.key);
+    },
+
     // --- options -----------------------------------------------------------------------------------
     addOption(question) {
       const key = uniqueKey("o", new Set(question.options.map((o) => o.key)));
@@ -238,6 +264,10 @@ function scorecardBuilder(config) {
     // --- drag and drop (SortableJS) ----------------------------------------------------------------
     // Sortable moves DOM nodes; Alpine owns them. On drop we put the node back and move the item
     // in the document instead, so Alpine re-renders from the data.
+    // x-init="sortableLater($el, kind)": once Alpine has rendered the list's items.
+    sortableLater(el, kind) {
+      this.$nextTick(() => this.sortable(el, kind));
+    },
     sortable(el, kind) {
       if (!window.Sortable || el._sortable) return;
       el._sortable = Sortable.create(el, {
@@ -296,4 +326,4 @@ function scorecardBuilder(config) {
     },
   };
 }
-window.scorecardBuilder = scorecardBuilder;
+document.addEventListener("alpine:init", () => Alpine.data("scorecardBuilder", scorecardBuilder));

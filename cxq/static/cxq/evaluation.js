@@ -1,4 +1,4 @@
-// The evaluation form: keyboard shortcuts (EV-1), the autosave indicator, and the stale-save banner (EV-9).
+// The evaluation form: keyboard shortcuts (docs/evaluations.md#starting-an-evaluation), the autosave indicator, and the stale-save banner (docs/evaluations.md#concurrent-edits).
 // Scoring is the server's: every change posts the answers and the running total comes back.
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector("[data-evaluation-form]");

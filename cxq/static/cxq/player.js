@@ -1,4 +1,4 @@
-// Recording ↔ transcript sync (IN-4): highlight the utterance being played, seek on click,
+// Recording ↔ transcript sync (docs/interactions.md#the-interaction-page): highlight the utterance being played, seek on click,
 // playback speed buttons. The transcript's utterances carry data-start / data-end in seconds.
 document.addEventListener("DOMContentLoaded", () => {
   const player = document.querySelector("[data-player]");

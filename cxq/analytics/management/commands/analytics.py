@@ -1,4 +1,6 @@
-"""``cxq analytics rebuild``: recompute every analytics fact and rollup from the evaluations (AN, PF-3).
+"""``cxq analytics rebuild``: recompute every analytics fact and rollup from the evaluations
+(docs/analytics.md#rebuilding,
+docs/performance.md#lists-and-reports-at-scale).
 
 Streams the counted evaluations in id order, inserts the facts in batches and aggregates the rollups in
 SQL, all in one transaction. Run it after loading evaluations outside the services (imports, bench data).

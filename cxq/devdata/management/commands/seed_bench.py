@@ -1,4 +1,5 @@
-"""``cxq seed-bench --interactions N``: benchmark data, fast (PF-2, PF-3 are measured on it).
+"""``cxq seed-bench --interactions N``: benchmark data, fast (docs/performance.md#ingest-throughput,
+docs/performance.md#lists-and-reports-at-scale are measured on it).
 
 Raw inserts in batches, one transaction per batch, no ORM objects and no validation: rows come
 from :class:`cxq.devdata.generator.BenchFactory`. External ids are ``bench-<seed>-<n>``; a re-run

@@ -208,7 +208,7 @@ class Command(BaseCommand):
     def _in_workers(pool, workers, batches, options, add, progress) -> None:
         """The pool's processes parse, validate and enrich the batches; this process writes each one
         as it comes back, in file order (one writer: nobody waits for a write lock). At most two
-        batches per worker are in flight, so memory stays flat whatever the file's size (PF-6)."""
+        batches per worker are in flight, so memory stays flat whatever the file's size (docs/performance.md#memory)."""
         resolver = AgentResolver.from_settings()
         in_flight: deque[tuple[Future, int, int]] = deque()
 

@@ -1,5 +1,6 @@
-"""``cxq score --scorecard S.json --answers A.json``: score answers against a §2.2 document and
-print the §2.1 result as JSON. Bad input exits with code 2 and a message naming the key."""
+"""``cxq score --scorecard S.json --answers A.json``: score answers against a docs/scoring.md#the-scorecard-document
+document and
+print the docs/scoring.md#scoring-rules result as JSON. Bad input exits with code 2 and a message naming the key."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        parser.add_argument("--scorecard", required=True, help="Scorecard document (§2.2 JSON)")
+        parser.add_argument("--scorecard", required=True, help="Scorecard document (JSON, see docs/scoring.md)")
         parser.add_argument("--answers", required=True, help='Answers: {"question": "option" | rating | "na"}')
 
     def handle(self, *args, scorecard, answers, **opts):
