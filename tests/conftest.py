@@ -7,6 +7,11 @@
 - agent_a1: Agent in team A
 - agent_b1: Agent in team B
 - norole: a user with no role
+
+Only where a test asks for it (``lead_agent_create``):
+
+- lead_agent: leads team A and also takes calls in it: a supervisor whose role adds the agent's
+  permissions, so there are interactions and evaluations in which they are the agent
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ class Personas:
     norole: User
     team_a: Team
     team_b: Team
+    lead_agent: User | None = None
 
     def get(self, name: str) -> User:
         return getattr(self, name)
@@ -51,8 +57,8 @@ def make_user(email: str, name: str, role_key: str | None, password: str = PASSW
     return User.objects.create_user(email=email, password=password, full_name=name, role=role)
 
 
-@pytest.fixture
-def personas(db) -> Personas:
+def personas_create() -> Personas:
+    """The personas and their two teams (the ``personas`` fixture, or data shared by a module)."""
     roles_ensure_builtin()
     team_a = Team.objects.create(name="Team A", description="Billing")
     team_b = Team.objects.create(name="Team B", description="Tech")
@@ -72,6 +78,30 @@ def personas(db) -> Personas:
     team_b.leads.add(p.manager_b)
     team_b.members.add(p.agent_b1)
     return p
+
+
+def lead_agent_create(p: Personas) -> User:
+    """A supervisor of team A who also takes calls in team A: their role is the supervisor's plus the
+    agent's own permissions (acknowledge or dispute their evaluations, see their own scores)."""
+    supervisor = Role.objects.get(key="supervisor")
+    agent = Role.objects.get(key="agent")
+    role = Role.objects.create(
+        key="playing-lead",
+        name="Playing team lead",
+        permissions=sorted(set(supervisor.permissions) | set(agent.permissions)),
+    )
+    user = User.objects.create_user(
+        email="lead.agent@example.com", password=PASSWORD, full_name="Lee Leadagent", role=role
+    )
+    p.team_a.leads.add(user)
+    p.team_a.members.add(user)
+    p.lead_agent = user
+    return user
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return personas_create()
 
 
 @pytest.fixture
