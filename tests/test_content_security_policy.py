@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.test_permission_matrix import WEB, WHO, client_as, web_request, world  # noqa: F401
-
 CSP = "Content-Security-Policy"
 TEMPLATE_ROOT = Path(settings.BASE_DIR) / "cxq"
 
@@ -53,36 +51,6 @@ def inline_code(html: str) -> list[str]:
         if not re.search(r"\ssrc\s*=|\snonce\s*=|type\s*=\s*[\"']application/json", tag, re.I):
             found.append(tag)
     return found
-
-
-@pytest.mark.django_db
-def test_every_page_for_every_persona_has_a_strict_policy_with_the_pages_nonce(world):  # noqa: F811
-    pages = sorted(name for name, method in WEB if method == "GET")
-    html_pages = 0
-    for who in WHO:
-        client = client_as(who, world["personas"])
-        for name in pages:
-            url, _ = web_request(name, "GET", world)
-            response = client.get(url)
-            where = f"GET {url} as {who} ({response.status_code})"
-            policy = assert_strict(response.headers.get(CSP), where)
-            assert response.headers["X-Content-Type-Options"] == "nosniff", where
-            assert response.headers["X-Frame-Options"] == "DENY", where
-            assert response.headers["Referrer-Policy"] == "same-origin", where
-            if not response.headers.get("Content-Type", "").startswith("text/html") or not hasattr(response, "content"):
-                continue
-            html = response.content.decode()
-            assert not inline_code(html), f"{where}: inline code the policy blocks: {inline_code(html)}"
-            if "<html" not in html:
-                continue  # an htmx fragment runs under the policy of the page it lands in
-            html_pages += 1
-            nonces = [v for v in policy["script-src"] if v.startswith("'nonce-")]
-            assert len(nonces) == 1, f"{where}: script-src has no nonce: {policy['script-src']}"
-            nonce = nonces[0][len("'nonce-") : -1]
-            shell = [t for t in SCRIPT_TAG.findall(html) if SHELL_SCRIPTS.search(t)]
-            assert len(shell) == 3 and all(f'nonce="{nonce}"' in tag for tag in shell), f"{where}: {shell}"
-    # Full pages were seen for each persona, including the anonymous login page and refusals.
-    assert html_pages > 100
 
 
 @pytest.mark.django_db
