@@ -66,13 +66,16 @@ def test_the_calibration_export_documents_its_csv(document):
 
 def test_every_operation_documents_its_error_responses(document):
     """401 everywhere (every operation needs a token or session); 422 wherever a parameter or a body
-    can be malformed; 404 wherever the path names an object; each in the one error shape."""
+    can be malformed; 400 wherever a body can be something other than JSON; 404 wherever the path
+    names an object; each in the one error shape."""
     missing = []
     for method, path, operation in operations(document):
         codes = set(operation["responses"])
         expected = {"401"}
         if operation.get("parameters") or operation.get("requestBody"):
             expected.add("422")
+        if operation.get("requestBody"):
+            expected.add("400")
         if "{" in path:
             expected.add("404")
         missing += [f"{method.upper()} {path}: {code}" for code in sorted(expected - codes)]

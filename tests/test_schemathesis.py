@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import traceback
 import uuid
 from copy import deepcopy
@@ -53,7 +54,8 @@ from cxq.scorecards import services as scorecards
 from tests.interactions.conftest import PAYLOAD
 from tests.scorecards.conftest import DOC
 
-EXAMPLES = 25
+# A deeper probe now and then: CXQ_SCHEMATHESIS_EXAMPLES=200 .venv/bin/python -m pytest tests/test_schemathesis.py
+EXAMPLES = int(os.environ.get("CXQ_SCHEMATHESIS_EXAMPLES", "25"))
 PERSONAS = ("admin", "agent_a1")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROOT = str(Path(__file__).resolve().parents[1])
