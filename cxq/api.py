@@ -15,18 +15,27 @@ from ninja.security import HttpBearer, django_auth
 
 from cxq.accounts.services import api_token_authenticate
 
+BODY_NOT_AN_OBJECT = {"type": "dict_type", "loc": ["body"], "msg": "The request body must be a JSON object."}
+
 
 class FastJSONParser(Parser):
     """Request bodies through orjson (a 500-interaction bulk body parses in half the time,
     docs/performance.md#ingest-throughput);
     what it refuses but Python's json reads (NaN, integers beyond 64 bits) falls back to json, so
-    validation, not the parser, names the bad field."""
+    validation, not the parser, names the bad field.
+
+    Every request body of this API is a JSON object. Anything else is refused here: ninja's schemas
+    read their fields as attributes, so ``true`` or ``[]`` would otherwise pass as a body whose fields
+    all have defaults (``POST /roles/{id}/duplicate`` with ``true`` created a role)."""
 
     def parse_body(self, request):
         try:
-            return orjson.loads(request.body)
+            data = orjson.loads(request.body)
         except orjson.JSONDecodeError:
-            return json.loads(request.body)
+            data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise NinjaValidationError([dict(BODY_NOT_AN_OBJECT)])
+        return data
 
 
 class TokenAuth(HttpBearer):
@@ -82,7 +91,16 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request, exc: NinjaValidationError):
-    return api.create_response(request, {"detail": exc.errors}, status=422)
+    return api.create_response(request, {"detail": [_issue(e) for e in exc.errors]}, status=422)
+
+
+def _issue(error: dict) -> dict:
+    """Pydantic's problems name their place (``loc``); ninja's cursor pagination reports
+    ``{"cursor": "Invalid Cursor"}`` instead: given the same shape, so every 422 reads alike."""
+    if "loc" in error:
+        return error
+    (name, message), *_ = error.items()
+    return {"type": "value_error", "loc": ["query", name], "msg": str(message)}
 
 
 @api.exception_handler(PermissionDenied)
@@ -102,6 +120,10 @@ def on_unauthenticated(request, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    # ninja reports whatever the parser raises as "Cannot parse request body" (400); a body that is
+    # JSON but not an object is a validation problem, reported as one (FastJSONParser).
+    if isinstance(exc.__cause__, NinjaValidationError):
+        return on_schema_error(request, exc.__cause__)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 

@@ -11,6 +11,7 @@ from pydantic import field_validator
 from cxq.accounts import selectors, services
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
 from cxq.accounts.permissions import PERMISSIONS, require
+from cxq.lib.apischema import OptionalUUID, errors, id_text
 from cxq.lib.inputs import MultilineText, Text
 from cxq.lib.pagination import CursorPagination
 
@@ -242,10 +243,6 @@ class TokenIn(Schema):
             raise ValueError(" ".join(exc.message_dict["name"])) from None
 
 
-class Detail(Schema):
-    detail: str
-
-
 # --- Helpers ------------------------------------------------------------------------------------
 
 
@@ -294,12 +291,12 @@ def _keep_own_session(request, user: User) -> None:
 # --- Me -----------------------------------------------------------------------------------------
 
 
-@router.get("/me", response=MeOut, summary="The current user, with permissions and teams")
+@router.get("/me", response={200: MeOut, **errors()}, summary="The current user, with permissions and teams")
 def me(request):
     return request.user
 
 
-@router.patch("/me", response=MeOut, summary="Update my name or time zone")
+@router.patch("/me", response={200: MeOut, **errors(400, 422)}, summary="Update my name or time zone")
 def me_update(request, payload: MeIn):
     user = request.user
     return services.user_update_profile(
@@ -309,7 +306,9 @@ def me_update(request, payload: MeIn):
     )
 
 
-@router.post("/me/password", response={204: None}, summary="Change my password (needs the current one)")
+@router.post(
+    "/me/password", response={204: None, **errors(400, 422)}, summary="Change my password (needs the current one)"
+)
 def me_password(request, payload: MyPasswordIn):
     """Other sessions end; a browser session making the change stays signed in. API tokens keep working."""
     user = request.user
@@ -321,13 +320,15 @@ def me_password(request, payload: MyPasswordIn):
 # --- Users --------------------------------------------------------------------------------------
 
 
-@router.get("/users", response=list[UserOut], summary="Users in my scope")
+@router.get("/users", response={200: list[UserOut], **errors(422)}, summary="Users in my scope")
 @paginate(CursorPagination, ordering=("id",))
-def users_list(request, search: Text = "", role: Text = "", team: Text = "", status: Text = ""):
-    return selectors.user_list(viewer=request.user, search=search, role_key=role, team_uuid=team, status=status)
+def users_list(request, search: Text = "", role: Text = "", team: OptionalUUID = None, status: Text = ""):
+    return selectors.user_list(
+        viewer=request.user, search=search, role_key=role, team_uuid=id_text(team), status=status
+    )
 
 
-@router.post("/users", response={201: UserOut}, summary="Create a user (users.manage)")
+@router.post("/users", response={201: UserOut, **errors(400, 403, 422)}, summary="Create a user (users.manage)")
 def users_create(request, payload: UserCreateIn):
     require(request.user, "users.manage")
     user = services.user_create(
@@ -344,12 +345,14 @@ def users_create(request, payload: UserCreateIn):
     return Status(201, user)
 
 
-@router.get("/users/{uuid}", response=UserOut)
+@router.get("/users/{uuid}", response={200: UserOut, **errors(404, 422)})
 def users_get(request, uuid: UUID):
     return selectors.user_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.patch("/users/{uuid}", response=UserOut, summary="Change a user (users.manage)")
+@router.patch(
+    "/users/{uuid}", response={200: UserOut, **errors(400, 403, 404, 422)}, summary="Change a user (users.manage)"
+)
 def users_update(request, uuid: UUID, payload: UserUpdateIn):
     user = selectors.user_get_for(viewer=request.user, uuid=uuid)
     require(request.user, "users.manage")
@@ -368,7 +371,11 @@ def users_update(request, uuid: UUID, payload: UserUpdateIn):
     )
 
 
-@router.post("/users/{uuid}/password", response={204: None}, summary="Set a user's password (users.manage)")
+@router.post(
+    "/users/{uuid}/password",
+    response={204: None, **errors(400, 403, 404, 422)},
+    summary="Set a user's password (users.manage)",
+)
 def users_password(request, uuid: UUID, payload: PasswordIn):
     user = selectors.user_get_for(viewer=request.user, uuid=uuid)
     services.user_set_password(
@@ -381,13 +388,13 @@ def users_password(request, uuid: UUID, payload: PasswordIn):
 # --- Teams --------------------------------------------------------------------------------------
 
 
-@router.get("/teams", response=list[TeamOut], summary="Teams in my scope")
+@router.get("/teams", response={200: list[TeamOut], **errors(422)}, summary="Teams in my scope")
 @paginate(CursorPagination, ordering=("id",))
 def teams_list(request, search: Text = ""):
     return selectors.team_list(viewer=request.user, search=search)
 
 
-@router.post("/teams", response={201: TeamOut}, summary="Create a team (teams.manage)")
+@router.post("/teams", response={201: TeamOut, **errors(400, 403, 422)}, summary="Create a team (teams.manage)")
 def teams_create(request, payload: TeamIn):
     require(request.user, "teams.manage")
     team = services.team_create(
@@ -400,12 +407,14 @@ def teams_create(request, payload: TeamIn):
     return Status(201, team)
 
 
-@router.get("/teams/{uuid}", response=TeamOut)
+@router.get("/teams/{uuid}", response={200: TeamOut, **errors(404, 422)})
 def teams_get(request, uuid: UUID):
     return selectors.team_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.patch("/teams/{uuid}", response=TeamOut, summary="Change a team (teams.manage)")
+@router.patch(
+    "/teams/{uuid}", response={200: TeamOut, **errors(400, 403, 404, 422)}, summary="Change a team (teams.manage)"
+)
 def teams_update(request, uuid: UUID, payload: TeamPatch):
     team = selectors.team_get_for(viewer=request.user, uuid=uuid)
     require(request.user, "teams.manage")
@@ -419,7 +428,7 @@ def teams_update(request, uuid: UUID, payload: TeamPatch):
     )
 
 
-@router.delete("/teams/{uuid}", response={204: None}, summary="Delete a team (teams.manage)")
+@router.delete("/teams/{uuid}", response={204: None, **errors(403, 404, 422)}, summary="Delete a team (teams.manage)")
 def teams_delete(request, uuid: UUID):
     team = selectors.team_get_for(viewer=request.user, uuid=uuid)
     services.team_delete(by=request.user, team=team)
@@ -434,19 +443,19 @@ def _require_role_reader(user: User) -> None:
         require(user, "roles.manage")
 
 
-@router.get("/permissions", response=list[PermissionOut], summary="Every permission code")
+@router.get("/permissions", response={200: list[PermissionOut], **errors()}, summary="Every permission code")
 def permissions_list(request):
     return list(PERMISSIONS)
 
 
-@router.get("/roles", response=list[RoleOut], summary="Roles (roles.manage or users.manage)")
+@router.get("/roles", response={200: list[RoleOut], **errors(403, 422)}, summary="Roles (roles.manage or users.manage)")
 @paginate(CursorPagination, ordering=("id",))
 def roles_list(request):
     _require_role_reader(request.user)
     return selectors.role_list()
 
 
-@router.post("/roles", response={201: RoleOut}, summary="Create a custom role (roles.manage)")
+@router.post("/roles", response={201: RoleOut, **errors(400, 403, 422)}, summary="Create a custom role (roles.manage)")
 def roles_create(request, payload: RoleIn):
     role = services.role_create(
         by=request.user, name=payload.name, description=payload.description, permissions=payload.permissions
@@ -454,13 +463,15 @@ def roles_create(request, payload: RoleIn):
     return Status(201, role)
 
 
-@router.get("/roles/{uuid}", response=RoleOut)
+@router.get("/roles/{uuid}", response={200: RoleOut, **errors(403, 404, 422)})
 def roles_get(request, uuid: UUID):
     _require_role_reader(request.user)
     return selectors.role_get(uuid=uuid)
 
 
-@router.patch("/roles/{uuid}", response=RoleOut, summary="Edit a role (roles.manage)")
+@router.patch(
+    "/roles/{uuid}", response={200: RoleOut, **errors(400, 403, 404, 422)}, summary="Edit a role (roles.manage)"
+)
 def roles_update(request, uuid: UUID, payload: RolePatch):
     require(request.user, "roles.manage")
     role = selectors.role_get(uuid=uuid)
@@ -473,14 +484,22 @@ def roles_update(request, uuid: UUID, payload: RolePatch):
     )
 
 
-@router.post("/roles/{uuid}/duplicate", response={201: RoleOut}, summary="Duplicate a role (roles.manage)")
+@router.post(
+    "/roles/{uuid}/duplicate",
+    response={201: RoleOut, **errors(400, 403, 404, 422)},
+    summary="Duplicate a role (roles.manage)",
+)
 def roles_duplicate(request, uuid: UUID, payload: DuplicateIn):
     require(request.user, "roles.manage")
     role = selectors.role_get(uuid=uuid)
     return Status(201, services.role_duplicate(by=request.user, role=role, name=payload.name))
 
 
-@router.delete("/roles/{uuid}", response={204: None}, summary="Delete an unused custom role (roles.manage)")
+@router.delete(
+    "/roles/{uuid}",
+    response={204: None, **errors(400, 403, 404, 422)},
+    summary="Delete an unused custom role (roles.manage)",
+)
 def roles_delete(request, uuid: UUID):
     require(request.user, "roles.manage")
     services.role_delete(by=request.user, role=selectors.role_get(uuid=uuid))
@@ -490,12 +509,16 @@ def roles_delete(request, uuid: UUID):
 # --- Settings -----------------------------------------------------------------------------------
 
 
-@router.get("/settings", response=SettingsOut, summary="Organisation settings")
+@router.get("/settings", response={200: SettingsOut, **errors()}, summary="Organisation settings")
 def settings_get(request):
     return OrgSettings.get()
 
 
-@router.patch("/settings", response=SettingsOut, summary="Change organisation settings (settings.edit)")
+@router.patch(
+    "/settings",
+    response={200: SettingsOut, **errors(400, 403, 422)},
+    summary="Change organisation settings (settings.edit)",
+)
 def settings_update(request, payload: SettingsPatch):
     return services.org_settings_update(by=request.user, **payload.model_dump(exclude_unset=True))
 
@@ -503,13 +526,13 @@ def settings_update(request, payload: SettingsPatch):
 # --- API tokens ---------------------------------------------------------------------------------
 
 
-@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+@router.get("/tokens", response={200: list[TokenOut], **errors(422)}, summary="My API tokens")
 @paginate(CursorPagination, ordering=("-id",))
 def tokens_list(request):
     return selectors.api_token_list(user=request.user)
 
 
-@router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token (shown once)")
+@router.post("/tokens", response={201: TokenCreatedOut, **errors(400, 422)}, summary="Create an API token (shown once)")
 def tokens_create(request, payload: TokenIn):
     token, raw = services.api_token_create(
         user=request.user, name=payload.name, expires_in_days=payload.expires_in_days
@@ -518,7 +541,7 @@ def tokens_create(request, payload: TokenIn):
     return Status(201, token)
 
 
-@router.delete("/tokens/{uuid}", response=TokenOut, summary="Revoke one of my API tokens")
+@router.delete("/tokens/{uuid}", response={200: TokenOut, **errors(404, 422)}, summary="Revoke one of my API tokens")
 def tokens_revoke(request, uuid: UUID):
     token = get_object_or_404(ApiToken, uuid=uuid, user=request.user)
     return services.api_token_revoke(by=request.user, token=token)

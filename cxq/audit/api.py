@@ -4,6 +4,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from cxq.audit import selectors
+from cxq.lib.apischema import OptionalUUID, errors, id_text
 from cxq.lib.inputs import Day, Text
 from cxq.lib.pagination import CursorPagination
 
@@ -27,11 +28,11 @@ class AuditOut(Schema):
         return obj.actor_label
 
 
-@router.get("", response=list[AuditOut], summary="The audit log (audit.view), newest first")
+@router.get("", response={200: list[AuditOut], **errors(403, 422)}, summary="The audit log (audit.view), newest first")
 @paginate(CursorPagination, ordering=("-id",))
 def audit_list(
     request,
-    actor: Text = "",
+    actor: OptionalUUID = None,
     action: Text = "",
     object_type: Text = "",
     object_id: Text = "",
@@ -41,7 +42,7 @@ def audit_list(
 ):
     return selectors.audit_list(
         viewer=request.user,
-        actor_uuid=actor,
+        actor_uuid=id_text(actor),
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -20,6 +20,7 @@ from cxq.calibrations import selectors, services
 from cxq.calibrations.exports import report_csv_rows
 from cxq.calibrations.models import Session
 from cxq.interactions.selectors import interaction_get_for
+from cxq.lib.apischema import errors
 from cxq.lib.csvio import csv_stream_response
 from cxq.lib.inputs import Moment, Text
 from cxq.lib.pagination import CursorPagination
@@ -291,7 +292,11 @@ def _detail(request, session: Session) -> dict:
     return session_payload(session, viewer=request.user)
 
 
-@router.get("/calibrations", response=list[SessionListOut], summary="Calibration sessions I take part in or manage")
+@router.get(
+    "/calibrations",
+    response={200: list[SessionListOut], **errors(403, 422)},
+    summary="Calibration sessions I take part in or manage",
+)
 @paginate(CursorPagination, ordering=("-id",))
 def sessions_list(request, q: Text = "", status: Text = ""):
     if not selectors.may_view_calibrations(request.user):
@@ -299,7 +304,11 @@ def sessions_list(request, q: Text = "", status: Text = ""):
     return selectors.session_list(viewer=request.user, q=q, status=status).select_related("version", "benchmark")
 
 
-@router.post("/calibrations", response={201: SessionDetailOut}, summary="Open a calibration session")
+@router.post(
+    "/calibrations",
+    response={201: SessionDetailOut, **errors(400, 403, 404, 422)},
+    summary="Open a calibration session",
+)
 def sessions_create(request, payload: SessionIn):
     require(request.user, "calibrations.manage")
     interaction = interaction_get_for(viewer=request.user, uuid=payload.interaction)
@@ -318,13 +327,21 @@ def sessions_create(request, payload: SessionIn):
     return Status(201, _detail(request, session))
 
 
-@router.get("/calibrations/{uuid}", response=SessionDetailOut, summary="A session with its statistics")
+@router.get(
+    "/calibrations/{uuid}",
+    response={200: SessionDetailOut, **errors(404, 422)},
+    summary="A session with its statistics",
+)
 def sessions_get(request, uuid: UUID):
     session = _get(request, uuid)
     return session_payload(session, viewer=request.user)
 
 
-@router.post("/calibrations/{uuid}/assessors", response=SessionDetailOut, summary="Add an assessor (and invite them)")
+@router.post(
+    "/calibrations/{uuid}/assessors",
+    response={200: SessionDetailOut, **errors(400, 403, 404, 422)},
+    summary="Add an assessor (and invite them)",
+)
 def sessions_assessor_add(request, uuid: UUID, payload: AssessorIn):
     require(request.user, "calibrations.manage")
     session = _get(request, uuid)
@@ -332,7 +349,11 @@ def sessions_assessor_add(request, uuid: UUID, payload: AssessorIn):
     return _detail(request, session)
 
 
-@router.delete("/calibrations/{uuid}/assessors/{user}", response=SessionDetailOut, summary="Remove an assessor")
+@router.delete(
+    "/calibrations/{uuid}/assessors/{user}",
+    response={200: SessionDetailOut, **errors(400, 403, 404, 422)},
+    summary="Remove an assessor",
+)
 def sessions_assessor_remove(request, uuid: UUID, user: UUID):
     require(request.user, "calibrations.manage")
     session = _get(request, uuid)
@@ -341,7 +362,11 @@ def sessions_assessor_remove(request, uuid: UUID, user: UUID):
     return _detail(request, session)
 
 
-@router.post("/calibrations/{uuid}/close", response=SessionDetailOut, summary="Close the session")
+@router.post(
+    "/calibrations/{uuid}/close",
+    response={200: SessionDetailOut, **errors(400, 403, 404, 422)},
+    summary="Close the session",
+)
 def sessions_close(request, uuid: UUID):
     require(request.user, "calibrations.manage")
     session = _get(request, uuid)
@@ -351,7 +376,7 @@ def sessions_close(request, uuid: UUID):
 
 @router.post(
     "/calibrations/{uuid}/start",
-    response=StartOut,
+    response={200: StartOut, **errors(400, 403, 404, 422)},
     summary="Start (or resume) my calibration evaluation; fill it in with the evaluation endpoints",
 )
 def sessions_start(request, uuid: UUID):
@@ -362,8 +387,10 @@ def sessions_start(request, uuid: UUID):
 @router.get(
     "/calibrations/{uuid}/export",
     summary="CSV of the side-by-side answers",
-    response={200: None},
-    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}},
+    response={200: None, **errors(403, 404, 422)},
+    # Keyed by the int, as ninja keys the responses it generates: a "200" string would be a second
+    # 200 in openapi.json, which stops Swagger UI from rendering any of the document.
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
 )
 def sessions_export(request, uuid: UUID):
     session = _get(request, uuid)

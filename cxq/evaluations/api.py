@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from cxq.accounts.models import User
 from cxq.evaluations import selectors, services
 from cxq.interactions.selectors import interaction_get_for
+from cxq.lib.apischema import OptionalUUID, errors, id_text
 from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
 from cxq.lib.pagination import CursorPagination
 from cxq.scorecards.api import preview_payload
@@ -182,24 +183,33 @@ def _get(request, uuid):
     return selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.get("/evaluations", response=list[EvaluationOut], summary="Evaluations in my scope")
+@router.get("/evaluations", response={200: list[EvaluationOut], **errors(422)}, summary="Evaluations in my scope")
 @paginate(CursorPagination, ordering=("-id",))
 def evaluations_list(
     request,
     status: Text = "",
     source: Text = "",
-    agent: Text = "",
-    evaluator: Text = "",
-    scorecard: Text = "",
+    agent: OptionalUUID = None,
+    evaluator: OptionalUUID = None,
+    scorecard: OptionalUUID = None,
     passed: bool | None = None,
 ):
     filters = selectors.Filters(
-        status=status, source=source, agent=agent, evaluator=evaluator, scorecard=scorecard, passed=passed
+        status=status,
+        source=source,
+        agent=id_text(agent),
+        evaluator=id_text(evaluator),
+        scorecard=id_text(scorecard),
+        passed=passed,
     )
     return selectors.evaluation_list(viewer=request.user, filters=filters)
 
 
-@router.post("/evaluations", response={201: EvaluationDetailOut}, summary="Start an evaluation (a draft)")
+@router.post(
+    "/evaluations",
+    response={201: EvaluationDetailOut, **errors(400, 403, 404, 422)},
+    summary="Start an evaluation (a draft)",
+)
 def evaluations_start(request, payload: StartIn):
     interaction = interaction_get_for(viewer=request.user, uuid=payload.interaction)
     scorecard = get_object_or_404(Scorecard, uuid=payload.scorecard)
@@ -215,14 +225,14 @@ def evaluations_start(request, payload: StartIn):
     )
 
 
-@router.get("/evaluations/{uuid}", response=EvaluationDetailOut)
+@router.get("/evaluations/{uuid}", response={200: EvaluationDetailOut, **errors(404, 422)})
 def evaluations_get(request, uuid: UUID):
     return _get(request, uuid)
 
 
 @router.put(
     "/evaluations/{uuid}/draft",
-    response=EvaluationDetailOut,
+    response={200: EvaluationDetailOut, **errors(400, 403, 404, 409, 422)},
     summary="Save the draft (409 when someone saved a newer version)",
 )
 def evaluations_save(request, uuid: UUID, payload: DraftIn):
@@ -236,19 +246,27 @@ def evaluations_save(request, uuid: UUID, payload: DraftIn):
     )
 
 
-@router.post("/evaluations/{uuid}/submit", response=EvaluationDetailOut)
+@router.post(
+    "/evaluations/{uuid}/submit",
+    response={200: EvaluationDetailOut, **errors(400, 403, 404, 409, 422)},
+    summary="Submit the evaluation (409 when someone saved a newer version)",
+)
 def evaluations_submit(request, uuid: UUID, payload: SubmitIn):
     return services.evaluation_submit(
         by=request.user, evaluation=_get(request, uuid), lock_version=payload.lock_version
     )
 
 
-@router.post("/evaluations/{uuid}/acknowledge", response=EvaluationDetailOut)
+@router.post("/evaluations/{uuid}/acknowledge", response={200: EvaluationDetailOut, **errors(400, 403, 404, 422)})
 def evaluations_acknowledge(request, uuid: UUID):
     return services.evaluation_acknowledge(by=request.user, evaluation=_get(request, uuid))
 
 
-@router.post("/evaluations/{uuid}/dispute", response=EvaluationDetailOut, summary="Dispute specific answers")
+@router.post(
+    "/evaluations/{uuid}/dispute",
+    response={200: EvaluationDetailOut, **errors(400, 403, 404, 422)},
+    summary="Dispute specific answers",
+)
 def evaluations_dispute(request, uuid: UUID, payload: DisputeIn):
     evaluation = _get(request, uuid)
     services.evaluation_dispute(
@@ -259,7 +277,7 @@ def evaluations_dispute(request, uuid: UUID, payload: DisputeIn):
 
 @router.post(
     "/evaluations/{uuid}/respond",
-    response=EvaluationDetailOut,
+    response={200: EvaluationDetailOut, **errors(400, 403, 404, 422)},
     summary="Answer a dispute per question: adjust or re-affirm",
 )
 def evaluations_respond(request, uuid: UUID, payload: RespondIn):
@@ -267,23 +285,35 @@ def evaluations_respond(request, uuid: UUID, payload: RespondIn):
     return services.dispute_respond(by=request.user, evaluation=_get(request, uuid), responses=responses)
 
 
-@router.post("/evaluations/{uuid}/void", response=EvaluationDetailOut, summary="Void a manual evaluation")
+@router.post(
+    "/evaluations/{uuid}/void",
+    response={200: EvaluationDetailOut, **errors(400, 403, 404, 422)},
+    summary="Void a manual evaluation",
+)
 def evaluations_void(request, uuid: UUID, payload: VoidIn):
     return services.evaluation_void(by=request.user, evaluation=_get(request, uuid), reason=payload.reason)
 
 
-@router.delete("/evaluations/{uuid}", response={204: None}, summary="Delete an automated evaluation for good")
+@router.delete(
+    "/evaluations/{uuid}",
+    response={204: None, **errors(400, 403, 404, 422)},
+    summary="Delete an automated evaluation for good",
+)
 def evaluations_delete(request, uuid: UUID):
     services.evaluation_delete_automated(by=request.user, evaluation=_get(request, uuid))
     return Status(204, None)
 
 
-@router.get("/assignments", response=list[AssignmentOut], summary="My open evaluation tasks")
+@router.get("/assignments", response={200: list[AssignmentOut], **errors()}, summary="My open evaluation tasks")
 def assignments_mine(request):
     return list(selectors.my_tasks(viewer=request.user))
 
 
-@router.post("/assignments", response={201: AssignmentOut}, summary="Assign an evaluation (evaluations.assign)")
+@router.post(
+    "/assignments",
+    response={201: AssignmentOut, **errors(400, 403, 404, 422)},
+    summary="Assign an evaluation (evaluations.assign)",
+)
 def assignments_create(request, payload: AssignIn):
     interaction = interaction_get_for(viewer=request.user, uuid=payload.interaction)
     scorecard = get_object_or_404(Scorecard, uuid=payload.scorecard)
@@ -303,7 +333,7 @@ def assignments_create(request, payload: AssignIn):
     )
 
 
-@router.post("/assignments/{uuid}/extend", response=AssignmentOut)
+@router.post("/assignments/{uuid}/extend", response={200: AssignmentOut, **errors(400, 403, 404, 422)})
 def assignments_extend(request, uuid: UUID, payload: ExtendIn):
     task = selectors.assignment_get_for(viewer=request.user, uuid=uuid)
     return services.assignment_extend(by=request.user, assignment=task, due_at=payload.due_at)

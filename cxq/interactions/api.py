@@ -11,6 +11,7 @@ from cxq.interactions import comments, phrases, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.models import PhraseSet
 from cxq.interactions.schemas import InteractionIn
+from cxq.lib.apischema import OptionalUUID, errors, id_text
 from cxq.lib.gc import bulk_gc
 from cxq.lib.inputs import Moment, MultilineText, Text
 
@@ -159,7 +160,7 @@ class RerunOut(Schema):
 
 @router.post(
     "/interactions",
-    response={200: InteractionDetailOut, 201: InteractionDetailOut},
+    response={200: InteractionDetailOut, 201: InteractionDetailOut, **errors(400, 403, 422)},
     summary="Ingest one interaction (upsert by external_id), enriched at once",
 )
 def interactions_ingest(request, payload: InteractionIn):
@@ -170,7 +171,7 @@ def interactions_ingest(request, payload: InteractionIn):
 
 @router.post(
     "/interactions/bulk",
-    response=BulkOut,
+    response={200: BulkOut, **errors(400, 403, 422)},
     summary="Ingest up to 1000 interactions; errors reported by index; enrichment in the background",
 )
 def interactions_bulk(request, payload: BulkIn):
@@ -182,20 +183,24 @@ def interactions_bulk(request, payload: BulkIn):
     return {"created": report.created, "updated": report.updated, "errors": report.errors}
 
 
-@router.get("/interactions", response=PageOut, summary="Interactions in my scope, newest first (keyset cursor)")
+@router.get(
+    "/interactions",
+    response={200: PageOut, **errors(400, 403, 422)},
+    summary="Interactions in my scope, newest first (keyset cursor)",
+)
 def interactions_list(
     request,
     q: Text = "",
     channel: Text = "",
     direction: Text = "",
-    agent: Text = "",
-    team: Text = "",
+    agent: OptionalUUID = None,
+    team: OptionalUUID = None,
     queue: Text = "",
     disposition: Text = "",
     language: Text = "",
     topic: Text = "",
-    indicator: Text = "",
-    without_indicator: Text = "",
+    indicator: OptionalUUID = None,
+    without_indicator: OptionalUUID = None,
     date_from: Moment | None = None,
     date_to: Moment | None = None,
     min_duration: Annotated[int, Field(ge=0)] | None = None,
@@ -210,14 +215,14 @@ def interactions_list(
         q=q,
         channel=channel,
         direction=direction,
-        agent=agent,
-        team=team,
+        agent=id_text(agent),
+        team=id_text(team),
         queue=queue,
         disposition=disposition,
         language=language,
         topic=topic,
-        indicator=indicator,
-        without_indicator=without_indicator,
+        indicator=id_text(indicator),
+        without_indicator=id_text(without_indicator),
         date_from=date_from,
         date_to=date_to,
         min_duration=min_duration,
@@ -234,35 +239,49 @@ def interactions_list(
     return {"results": rows, "next_cursor": next_cursor}
 
 
-@router.get("/interactions/{uuid}", response=InteractionDetailOut)
+@router.get("/interactions/{uuid}", response={200: InteractionDetailOut, **errors(403, 404, 422)})
 def interactions_get(request, uuid: UUID):
     return selectors.interaction_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.get("/phrase-sets", response=list[PhraseSetOut], summary="Indicators and topics")
+@router.get("/phrase-sets", response={200: list[PhraseSetOut], **errors(403)}, summary="Indicators and topics")
 def phrase_sets_list(request):
     require(request.user, "interactions.view")
     return list(PhraseSet.objects.order_by("kind", "name"))
 
 
-@router.post("/phrase-sets", response={201: PhraseSetOut}, summary="Create an indicator or topic (settings.edit)")
+@router.post(
+    "/phrase-sets",
+    response={201: PhraseSetOut, **errors(400, 403, 422)},
+    summary="Create an indicator or topic (settings.edit)",
+)
 def phrase_sets_create(request, payload: PhraseSetIn):
     return Status(201, phrases.phrase_set_create(by=request.user, **payload.model_dump()))
 
 
-@router.post("/phrase-sets/rerun", response=RerunOut, summary="Re-run enrichment on every interaction")
+@router.post(
+    "/phrase-sets/rerun", response={200: RerunOut, **errors(403)}, summary="Re-run enrichment on every interaction"
+)
 def phrase_sets_rerun(request):
     return {"queued": phrases.enrichment_rerun(by=request.user)}
 
 
-@router.patch("/phrase-sets/{uuid}", response=PhraseSetOut, summary="Change an indicator or topic (settings.edit)")
+@router.patch(
+    "/phrase-sets/{uuid}",
+    response={200: PhraseSetOut, **errors(400, 403, 404, 422)},
+    summary="Change an indicator or topic (settings.edit)",
+)
 def phrase_sets_update(request, uuid: UUID, payload: PhraseSetPatch):
     require(request.user, "interactions.view")
     phrase_set = phrases.phrase_set_get(uuid=uuid)
     return phrases.phrase_set_update(by=request.user, phrase_set=phrase_set, **payload.model_dump(exclude_unset=True))
 
 
-@router.delete("/phrase-sets/{uuid}", response={204: None}, summary="Delete an indicator or topic (settings.edit)")
+@router.delete(
+    "/phrase-sets/{uuid}",
+    response={204: None, **errors(403, 404, 422)},
+    summary="Delete an indicator or topic (settings.edit)",
+)
 def phrase_sets_delete(request, uuid: UUID):
     require(request.user, "interactions.view")
     phrases.phrase_set_delete(by=request.user, phrase_set=phrases.phrase_set_get(uuid=uuid))
@@ -317,13 +336,21 @@ class CommentPatch(Schema):
     body: MultilineText
 
 
-@router.get("/interactions/{uuid}/comments", response=list[ThreadOut], summary="Comments I may read")
+@router.get(
+    "/interactions/{uuid}/comments",
+    response={200: list[ThreadOut], **errors(403, 404, 422)},
+    summary="Comments I may read",
+)
 def comments_list(request, uuid: UUID):
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
     return list(comments.comment_list(viewer=request.user, interaction=interaction))
 
 
-@router.post("/interactions/{uuid}/comments", response={201: CommentOut}, summary="Comment (with @mentions)")
+@router.post(
+    "/interactions/{uuid}/comments",
+    response={201: CommentOut, **errors(400, 403, 404, 422)},
+    summary="Comment (with @mentions)",
+)
 def comments_create(request, uuid: UUID, payload: CommentIn):
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
     parent = comments.comment_get_for(viewer=request.user, uuid=payload.parent) if payload.parent else None
@@ -344,13 +371,13 @@ def comments_create(request, uuid: UUID, payload: CommentIn):
     return Status(201, comment)
 
 
-@router.patch("/comments/{uuid}", response=CommentOut, summary="Edit my comment")
+@router.patch("/comments/{uuid}", response={200: CommentOut, **errors(400, 403, 404, 422)}, summary="Edit my comment")
 def comments_update(request, uuid: UUID, payload: CommentPatch):
     comment = comments.comment_get_for(viewer=request.user, uuid=uuid)
     return comments.comment_update(by=request.user, comment=comment, body=payload.body)
 
 
-@router.delete("/comments/{uuid}", response={204: None}, summary="Delete my comment")
+@router.delete("/comments/{uuid}", response={204: None, **errors(403, 404, 422)}, summary="Delete my comment")
 def comments_delete(request, uuid: UUID):
     comments.comment_delete(by=request.user, comment=comments.comment_get_for(viewer=request.user, uuid=uuid))
     return Status(204, None)

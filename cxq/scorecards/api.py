@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.permissions import has_perm, require
+from cxq.lib.apischema import errors
 from cxq.lib.inputs import JsonObject, MultilineText, Text
 from cxq.lib.jsonlimit import TooDeep, check_depth
 from cxq.lib.pagination import CursorPagination
@@ -135,13 +136,19 @@ def _change_out(c) -> dict:
     }
 
 
-@router.get("/scorecards", response=list[ScorecardOut], summary="Scorecards (scorecards.view)")
+@router.get(
+    "/scorecards", response={200: list[ScorecardOut], **errors(403, 422)}, summary="Scorecards (scorecards.view)"
+)
 @paginate(CursorPagination, ordering=("id",))
 def scorecards_list(request, status: Text = "", search: Text = ""):
     return selectors.scorecard_list(viewer=request.user, status=status, search=search)
 
 
-@router.post("/scorecards", response={201: ScorecardDetailOut}, summary="Create a draft from a scorecard document")
+@router.post(
+    "/scorecards",
+    response={201: ScorecardDetailOut, **errors(400, 403, 422)},
+    summary="Create a draft from a scorecard document",
+)
 def scorecards_create(request, payload: DocumentIn):
     return Status(
         201,
@@ -152,7 +159,7 @@ def scorecards_create(request, payload: DocumentIn):
 # Declared before the /scorecards/{uuid} routes so 'import' is not read as an id.
 @router.post(
     "/scorecards/import",
-    response={200: ImportOut, 201: ImportOut},
+    response={200: ImportOut, 201: ImportOut, **errors(400, 403, 404, 422)},
     summary="Import JSON or CSV: a new draft, or an update of an existing scorecard",
 )
 def scorecards_import(request, payload: ImportIn):
@@ -211,12 +218,16 @@ def scorecards_import(request, payload: ImportIn):
     }
 
 
-@router.get("/scorecards/{uuid}", response=ScorecardDetailOut)
+@router.get("/scorecards/{uuid}", response={200: ScorecardDetailOut, **errors(403, 404, 422)})
 def scorecards_get(request, uuid: UUID):
     return selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.put("/scorecards/{uuid}", response=SaveOut, summary="Save a new document (cosmetic in place or new version)")
+@router.put(
+    "/scorecards/{uuid}",
+    response={200: SaveOut, **errors(400, 403, 404, 422)},
+    summary="Save a new document (cosmetic in place or new version)",
+)
 def scorecards_update(request, uuid: UUID, payload: DocumentIn):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     scorecard, outcome = services.scorecard_update(
@@ -225,48 +236,52 @@ def scorecards_update(request, uuid: UUID, payload: DocumentIn):
     return {"outcome": str(outcome), "scorecard": scorecard}
 
 
-@router.delete("/scorecards/{uuid}", response={204: None}, summary="Delete a draft")
+@router.delete("/scorecards/{uuid}", response={204: None, **errors(400, 403, 404, 422)}, summary="Delete a draft")
 def scorecards_delete(request, uuid: UUID):
     services.scorecard_delete(by=request.user, scorecard=selectors.scorecard_get_for(viewer=request.user, uuid=uuid))
     return Status(204, None)
 
 
-@router.post("/scorecards/{uuid}/publish", response=ScorecardDetailOut)
+@router.post("/scorecards/{uuid}/publish", response={200: ScorecardDetailOut, **errors(400, 403, 404, 422)})
 def scorecards_publish(request, uuid: UUID):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     return services.scorecard_publish(by=request.user, scorecard=scorecard)
 
 
-@router.post("/scorecards/{uuid}/archive", response=ScorecardDetailOut)
+@router.post("/scorecards/{uuid}/archive", response={200: ScorecardDetailOut, **errors(400, 403, 404, 422)})
 def scorecards_archive(request, uuid: UUID):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     return services.scorecard_archive(by=request.user, scorecard=scorecard)
 
 
-@router.post("/scorecards/{uuid}/restore", response=ScorecardDetailOut)
+@router.post("/scorecards/{uuid}/restore", response={200: ScorecardDetailOut, **errors(400, 403, 404, 422)})
 def scorecards_restore(request, uuid: UUID):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     return services.scorecard_restore(by=request.user, scorecard=scorecard)
 
 
-@router.post("/scorecards/{uuid}/duplicate", response={201: ScorecardDetailOut})
+@router.post("/scorecards/{uuid}/duplicate", response={201: ScorecardDetailOut, **errors(400, 403, 404, 422)})
 def scorecards_duplicate(request, uuid: UUID, payload: DuplicateIn):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     return Status(201, services.scorecard_duplicate(by=request.user, scorecard=scorecard, name=payload.name))
 
 
-@router.get("/scorecards/{uuid}/versions", response=list[VersionOut])
+@router.get("/scorecards/{uuid}/versions", response={200: list[VersionOut], **errors(403, 404, 422)})
 def scorecards_versions(request, uuid: UUID):
     return list(selectors.version_list(scorecard=selectors.scorecard_get_for(viewer=request.user, uuid=uuid)))
 
 
-@router.get("/scorecards/{uuid}/versions/{number}", response=VersionDocumentOut)
+@router.get("/scorecards/{uuid}/versions/{number}", response={200: VersionDocumentOut, **errors(403, 404, 422)})
 def scorecards_version(request, uuid: UUID, number: int):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     return selectors.version_get(scorecard=scorecard, number=number)
 
 
-@router.get("/scorecards/{uuid}/diff", response=DiffOut, summary="What changed between two versions")
+@router.get(
+    "/scorecards/{uuid}/diff",
+    response={200: DiffOut, **errors(403, 404, 422)},
+    summary="What changed between two versions",
+)
 def scorecards_diff(request, uuid: UUID, from_version: int, to_version: int):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     a = selectors.version_get(scorecard=scorecard, number=from_version)
@@ -279,7 +294,12 @@ def scorecards_diff(request, uuid: UUID, from_version: int, to_version: int):
     }
 
 
-@router.get("/scorecards/{uuid}/export", summary="The scorecard as its JSON document or CSV", response={200: dict})
+@router.get(
+    "/scorecards/{uuid}/export",
+    summary="The scorecard as its JSON document or CSV",
+    response={200: dict, **errors(403, 404, 422)},
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
 def scorecards_export(request, uuid: UUID, format: Literal["json", "csv"] = "json", version: int | None = None):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     v = selectors.version_get(scorecard=scorecard, number=version) if version else scorecard.current_version
@@ -341,7 +361,7 @@ def preview_payload(document: dict, raw_answers: dict) -> dict:
 
 @router.post(
     "/scoring/preview",
-    response=PreviewOut,
+    response={200: PreviewOut, **errors(400, 403, 404, 422)},
     tags=["scoring"],
     summary="Score answers against a scorecard version (running total)",
 )

@@ -129,6 +129,7 @@ def test_the_audit_api_lists_events_for_auditors_only(client_for, personas):
     assert client_for("supervisor_a").get("/api/v1/audit").status_code == 403
 
 
-def test_an_invalid_actor_filter_in_the_api_is_a_400(client_for):
+def test_an_invalid_actor_filter_in_the_api_is_a_422_naming_it(client_for):
     response = client_for("admin").get("/api/v1/audit", {"actor": "not-a-uuid"})
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "actor"]
