@@ -1,0 +1,169 @@
+"""One filter vocabulary per list: a django-filter ``FilterSet`` declares the filters once (name, label,
+choices, widget, validation) and drives the page's form, the selector and the API's query parameters.
+
+* The page builds ``MyFilter(request.GET or None)`` and renders ``filterset.form``.
+* The selector applies the validated filter set to the queryset the viewer may see
+  (:func:`apply`), so scoping stays in the selector.
+* The API takes ``Query[MyFilter.api_schema()]``: a pydantic schema generated from the same filters, so
+  the parameters, their types and their enums appear in openapi.json. Its values go through the same
+  filter set (``MyFilter.from_api(params)``); a value the filter refuses is a ValidationError naming the
+  parameter (the API answers 400).
+
+Text and days keep the checks of :mod:`cxq.lib.inputs`: declare text filters with
+``field_class=inputs.TextField`` (or :class:`TextFilter`) and days with :class:`DayFilter`; the API
+schema uses :data:`inputs.Text` and :data:`inputs.Day`.
+
+Differences between the page and the API, and checks across filters, are declared on the filter set, not written twice:
+
+* ``api_only``: filters the API takes that the page's form does not show (e.g. an exact object id).
+* ``date_ranges``: (start, end) pairs of day filters; an end before its start is an error on the end.
+* ``api_names``: a query parameter whose API name differs from the form field's (``{"q": "search"}``).
+
+In the API, a choice list read from the database (a callable) and a model choice are not enforced: the
+API has always accepted any text there and answered with no rows (a value the page's select cannot
+send). A static choice list is an enum in both.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from pydantic import Field, create_model
+
+from cxq.lib import inputs
+
+
+class TextFilter(django_filters.CharFilter):
+    """A one-line text filter with the checks of :class:`inputs.TextField`."""
+
+    field_class = inputs.TextField
+
+
+class DayFilter(django_filters.DateFilter):
+    """A calendar day between the supported years (:class:`inputs.DateField`)."""
+
+    field_class = inputs.DateField
+
+
+class _RangeForm:
+    """Refuses a range whose end is before its start, on the end field (page and API alike)."""
+
+    date_ranges: tuple[tuple[str, str], ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        for start, end in self.date_ranges:
+            if data.get(start) and data.get(end) and data[start] > data[end]:
+                self.add_error(end, "The end date is before the start date.")
+        return data
+
+
+class FilterSet(django_filters.FilterSet):
+    api_only: tuple[str, ...] = ()
+    api_names: Mapping[str, str] = {}
+    date_ranges: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, data=None, queryset=None, *, api: bool = False, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.api = api
+        if api:
+            for name, flt in list(self.filters.items()):
+                self.filters[name] = _api_filter(flt)
+        else:
+            for name in self.api_only:
+                self.filters.pop(name, None)
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        if not self.date_ranges:
+            return form_class
+        return type(form_class.__name__, (_RangeForm, form_class), {"date_ranges": self.date_ranges})
+
+    # --- the API ---------------------------------------------------------------------------------
+
+    @classmethod
+    def api_name(cls, name: str) -> str:
+        return cls.api_names.get(name, name)
+
+    @classmethod
+    @functools.cache
+    def api_schema(cls):
+        """A pydantic model of the API's query parameters, built from the filters (cached per class)."""
+        from ninja import Schema
+
+        fields: dict[str, Any] = {}
+        for name, flt in cls.base_filters.items():
+            description = str(flt.label or flt.extra.get("help_text") or "") or None
+            alias = cls.api_name(name)
+            fields[name] = (
+                _api_type(flt) | None,
+                Field(None, description=description, alias=alias if alias != name else None),
+            )
+        return create_model(f"{cls.__name__}Query", __base__=Schema, **fields)
+
+    @classmethod
+    def from_api(cls, params) -> FilterSet:
+        """A validated filter set from the API's parsed query parameters; a refused value is a
+        ValidationError naming the parameter."""
+        values = params.model_dump(exclude_none=True) if params is not None else {}
+        filterset = cls(values or None, api=True)
+        if filterset.is_bound and not filterset.is_valid():
+            raise ValidationError({cls.api_name(name): list(errors) for name, errors in filterset.form.errors.items()})
+        return filterset
+
+    # --- the selector ----------------------------------------------------------------------------
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` narrowed by the valid filters; an unbound or invalid set narrows nothing (the
+        page shows the errors next to the fields and the whole list)."""
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        return self.filter_queryset(queryset)
+
+
+def apply(filters: FilterSet | None, queryset: QuerySet) -> QuerySet:
+    return queryset if filters is None else filters.apply(queryset)
+
+
+def _static_choices(flt) -> list | None:
+    choices = flt.extra.get("choices")
+    if choices is None or callable(choices):
+        return None
+    return [value for value, _ in choices if value not in ("", None)]
+
+
+def _api_type(flt):
+    if isinstance(flt, django_filters.BooleanFilter):
+        return bool
+    if isinstance(flt, django_filters.DateFilter):
+        return inputs.Day
+    if isinstance(flt, django_filters.NumberFilter):
+        return int
+    if isinstance(flt, django_filters.ChoiceFilter):
+        values = _static_choices(flt)
+        if values:
+            return Literal[tuple(str(v) for v in values)]
+    return inputs.Text
+
+
+def _api_filter(flt):
+    """The filter as the API applies it: database-read choices and model choices are free text."""
+    if isinstance(flt, django_filters.ModelChoiceFilter):
+        to_field = flt.extra.get("to_field_name") or "pk"
+        model = flt.model._meta.get_field(flt.field_name).related_model if flt.model else None
+        target = model._meta.get_field(to_field) if model is not None and to_field != "pk" else None
+        cls = django_filters.UUIDFilter if isinstance(target, models.UUIDField) else TextFilter
+        copy = cls(field_name=f"{flt.field_name}__{to_field}", label=flt.label)
+        copy.parent, copy.model = flt.parent, flt.model
+        return copy
+    if isinstance(flt, django_filters.ChoiceFilter) and _static_choices(flt) is None:
+        copy = TextFilter(field_name=flt.field_name, lookup_expr=flt.lookup_expr, method=flt.method, label=flt.label)
+        copy.parent, copy.model = flt.parent, flt.model
+        return copy
+    return flt
