@@ -112,9 +112,16 @@ class FilterSet(django_filters.FilterSet):
         """A validated filter set from the API's parsed query parameters; a refused value is a
         ValidationError naming the parameter."""
         values = params.model_dump(exclude_none=True) if params is not None else {}
-        filterset = cls(values or None, api=True)
+        return cls.of(values, api=True)
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any], *, api: bool = False) -> FilterSet:
+        """A validated filter set from plain values (a selector called from code); a refused value is a
+        ValidationError naming the filter (its API name for ``api``)."""
+        filterset = cls(dict(values) or None, api=api)
         if filterset.is_bound and not filterset.is_valid():
-            raise ValidationError({cls.api_name(name): list(errors) for name, errors in filterset.form.errors.items()})
+            name_of = cls.api_name if api else str
+            raise ValidationError({name_of(name): list(errors) for name, errors in filterset.form.errors.items()})
         return filterset
 
     # --- the selector ----------------------------------------------------------------------------
