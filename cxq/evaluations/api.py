@@ -3,11 +3,12 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.evaluations import selectors, services
+from cxq.evaluations.filters import EvaluationFilter
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
 from cxq.lib.pagination import CursorPagination
@@ -184,19 +185,8 @@ def _get(request, uuid):
 
 @router.get("/evaluations", response=list[EvaluationOut], summary="Evaluations in my scope")
 @paginate(CursorPagination, ordering=("-id",))
-def evaluations_list(
-    request,
-    status: Text = "",
-    source: Text = "",
-    agent: Text = "",
-    evaluator: Text = "",
-    scorecard: Text = "",
-    passed: bool | None = None,
-):
-    filters = selectors.Filters(
-        status=status, source=source, agent=agent, evaluator=evaluator, scorecard=scorecard, passed=passed
-    )
-    return selectors.evaluation_list(viewer=request.user, filters=filters)
+def evaluations_list(request, filters: Query[EvaluationFilter.api_schema()]):
+    return selectors.evaluation_list(viewer=request.user, filters=EvaluationFilter.from_api(filters))
 
 
 @router.post("/evaluations", response={201: EvaluationDetailOut}, summary="Start an evaluation (a draft)")

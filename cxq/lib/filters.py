@@ -17,6 +17,7 @@ Differences between the page and the API, and checks across filters, are declare
 
 * ``api_only``: filters the API takes that the page's form does not show (e.g. an exact object id).
 * ``date_ranges``: (start, end) pairs of day filters; an end before its start is an error on the end.
+* ``api_exclude``: filters only the page takes (a sort order the API's cursor pagination replaces).
 * ``api_names``: a query parameter whose API name differs from the form field's (``{"q": "search"}``).
 
 In the API, a choice list read from the database (a callable) and a model choice are not enforced: the
@@ -31,6 +32,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -64,20 +66,62 @@ class _RangeForm:
         return data
 
 
+class MomentFilter(django_filters.DateTimeFilter):
+    """A moment within the supported years (:class:`inputs.DateTimeField`); an aware one in the API."""
+
+    field_class = inputs.DateTimeField
+
+
+class SlugFilter(django_filters.CharFilter):
+    field_class = forms.SlugField
+
+
+class FlagFilter(django_filters.Filter):
+    """A flag carried in a link (``?counted=1``): any value but empty, ``0`` or ``false`` sets it
+    (``forms.BooleanField``); a bool in the API."""
+
+    field_class = forms.BooleanField
+
+
+class YesNoFilter(django_filters.TypedChoiceFilter):
+    """A yes/no select (``yes``/``no``/empty for either); a bool in the API."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", lambda v: v == "yes")
+        kwargs.setdefault("empty_value", None)
+        super().__init__(*args, **kwargs)
+
+
+class SortFilter(django_filters.Filter):
+    """A choice that narrows nothing: the selector reads it to order the rows."""
+
+    field_class = forms.ChoiceField
+
+    def filter(self, qs, value):
+        return qs
+
+
 class FilterSet(django_filters.FilterSet):
     api_only: tuple[str, ...] = ()
+    api_exclude: tuple[str, ...] = ()
     api_names: Mapping[str, str] = {}
     date_ranges: tuple[tuple[str, str], ...] = ()
 
-    def __init__(self, data=None, queryset=None, *, api: bool = False, **kwargs):
+    def __init__(self, data=None, queryset=None, *, api: bool = False, code: bool = False, **kwargs):
+        """``api``: as the API reads its parameters; ``code``: as a selector's keywords read them (every
+        filter, choices read from the database as free text); neither: the page's form."""
         super().__init__(data, queryset, **kwargs)
         self.api = api
+        self.page = not (api or code)  # the page's form: viewer-dependent choices are filled in
         if api:
-            for name, flt in list(self.filters.items()):
-                self.filters[name] = _api_filter(flt)
-        else:
+            for name in self.api_exclude:
+                self.filters.pop(name, None)
+        elif not code:
             for name in self.api_only:
                 self.filters.pop(name, None)
+        if api or code:
+            for name, flt in list(self.filters.items()):
+                self.filters[name] = _free_filter(flt, api=api)
 
     def get_form_class(self):
         form_class = super().get_form_class()
@@ -99,6 +143,8 @@ class FilterSet(django_filters.FilterSet):
 
         fields: dict[str, Any] = {}
         for name, flt in cls.base_filters.items():
+            if name in cls.api_exclude:
+                continue
             description = str(flt.label or flt.extra.get("help_text") or "") or None
             alias = cls.api_name(name)
             fields[name] = (
@@ -116,11 +162,15 @@ class FilterSet(django_filters.FilterSet):
 
     @classmethod
     def of(cls, values: Mapping[str, Any], *, api: bool = False) -> FilterSet:
-        """A validated filter set from plain values (a selector called from code); a refused value is a
-        ValidationError naming the filter (its API name for ``api``)."""
-        filterset = cls(dict(values) or None, api=api)
+        """A validated filter set from plain values (the API's, or a selector called from code), read as
+        the API reads them (database choices as free text). A refused or unknown
+        value is a ValidationError naming the filter (its API name for ``api``)."""
+        filterset = cls(dict(values) or None, api=api, code=not api)
+        name_of = cls.api_name if api else str
+        unknown = [name for name in values if name not in filterset.filters]
+        if unknown:
+            raise ValidationError({name_of(name): ["This filter does not exist here."] for name in unknown})
         if filterset.is_bound and not filterset.is_valid():
-            name_of = cls.api_name if api else str
             raise ValidationError({name_of(name): list(errors) for name, errors in filterset.form.errors.items()})
         return filterset
 
@@ -146,8 +196,10 @@ def _static_choices(flt) -> list | None:
 
 
 def _api_type(flt):
-    if isinstance(flt, django_filters.BooleanFilter):
+    if isinstance(flt, django_filters.BooleanFilter | FlagFilter | YesNoFilter):
         return bool
+    if isinstance(flt, django_filters.DateTimeFilter):
+        return inputs.Moment
     if isinstance(flt, django_filters.DateFilter):
         return inputs.Day
     if isinstance(flt, django_filters.NumberFilter):
@@ -159,14 +211,19 @@ def _api_type(flt):
     return inputs.Text
 
 
-def _api_filter(flt):
-    """The filter as the API applies it: database-read choices and model choices are free text."""
+def _free_filter(flt, *, api: bool):
+    """The filter as the API or code applies it: database-read choices and model choices are free text;
+    a yes/no select is a bool in the API."""
     if isinstance(flt, django_filters.ModelChoiceFilter):
         to_field = flt.extra.get("to_field_name") or "pk"
         model = flt.model._meta.get_field(flt.field_name).related_model if flt.model else None
         target = model._meta.get_field(to_field) if model is not None and to_field != "pk" else None
         cls = django_filters.UUIDFilter if isinstance(target, models.UUIDField) else TextFilter
         copy = cls(field_name=f"{flt.field_name}__{to_field}", label=flt.label)
+        copy.parent, copy.model = flt.parent, flt.model
+        return copy
+    if api and isinstance(flt, YesNoFilter):
+        copy = django_filters.BooleanFilter(field_name=flt.field_name, label=flt.label)
         copy.parent, copy.model = flt.parent, flt.model
         return copy
     if isinstance(flt, django_filters.ChoiceFilter) and _static_choices(flt) is None:
