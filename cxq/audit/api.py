@@ -1,11 +1,11 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from cxq.audit import selectors
-from cxq.lib.apischema import OptionalUUID, errors, id_text
-from cxq.lib.inputs import Day, Text
+from cxq.audit.filters import AuditFilter
+from cxq.lib.apischema import errors
 from cxq.lib.pagination import CursorPagination
 
 router = Router(tags=["audit"])
@@ -30,23 +30,5 @@ class AuditOut(Schema):
 
 @router.get("", response={200: list[AuditOut], **errors(403, 422)}, summary="The audit log (audit.view), newest first")
 @paginate(CursorPagination, ordering=("-id",))
-def audit_list(
-    request,
-    actor: OptionalUUID = None,
-    action: Text = "",
-    object_type: Text = "",
-    object_id: Text = "",
-    search: Text = "",
-    date_from: Day | None = None,
-    date_to: Day | None = None,
-):
-    return selectors.audit_list(
-        viewer=request.user,
-        actor_uuid=id_text(actor),
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        search=search,
-        date_from=date_from,
-        date_to=date_to,
-    )
+def audit_list(request, filters: Query[AuditFilter.api_schema()]):
+    return selectors.audit_list(viewer=request.user, filters=AuditFilter.from_api(filters))

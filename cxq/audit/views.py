@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cxq.accounts.decorators import perm_required
 from cxq.audit import selectors
-from cxq.audit.forms import AuditFilterForm
+from cxq.audit.filters import AuditFilter
 from cxq.lib.csvio import csv_stream_response
 from cxq.lib.inputs import filter_status
 
@@ -18,10 +18,10 @@ PAGE = 50
 @perm_required("audit.view")
 def audit_list(request):
     """Newest first, keyset-paginated on id (``?before=<id>``) so deep pages stay fast."""
-    form = AuditFilterForm(request.GET or None)
-    valid = form.is_valid()
-    kwargs = form.selector_kwargs() if valid else {}
-    qs = selectors.audit_list(viewer=request.user, **kwargs)
+    filterset = AuditFilter(request.GET or None)
+    form = filterset.form
+    valid = filterset.is_valid()
+    qs = selectors.audit_list(viewer=request.user, filters=filterset)
     before = request.GET.get("before", "")
     if before.isascii() and before.isdigit():
         qs = qs.filter(id__lt=int(before))
@@ -44,13 +44,13 @@ def audit_list(request):
 
 @perm_required("audit.view")
 def audit_export(request):
-    form = AuditFilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    filterset = AuditFilter(request.GET or None)
+    if request.GET and not filterset.is_valid():
         return HttpResponseBadRequest(
-            "Invalid filter: " + "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+            "Invalid filter: "
+            + "; ".join(f"{field}: {' '.join(errs)}" for field, errs in filterset.form.errors.items())
         )
-    kwargs = form.selector_kwargs() if request.GET else {}
-    qs = selectors.audit_list(viewer=request.user, **kwargs)
+    qs = selectors.audit_list(viewer=request.user, filters=filterset)
     tz = timezone.get_current_timezone()
 
     def rows():

@@ -11,13 +11,14 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
 from cxq.calibrations import selectors, services
 from cxq.calibrations.exports import report_csv_rows
+from cxq.calibrations.filters import SessionFilter
 from cxq.calibrations.models import Session
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.apischema import errors
@@ -298,10 +299,12 @@ def _detail(request, session: Session) -> dict:
     summary="Calibration sessions I take part in or manage",
 )
 @paginate(CursorPagination, ordering=("-id",))
-def sessions_list(request, q: Text = "", status: Text = ""):
+def sessions_list(request, filters: Query[SessionFilter.api_schema()]):
     if not selectors.may_view_calibrations(request.user):
         raise PermissionDenied("Your role does not take part in calibrations.")
-    return selectors.session_list(viewer=request.user, q=q, status=status).select_related("version", "benchmark")
+    return selectors.session_list(viewer=request.user, filters=SessionFilter.from_api(filters)).select_related(
+        "version", "benchmark"
+    )
 
 
 @router.post(

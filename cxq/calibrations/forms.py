@@ -5,7 +5,6 @@ import uuid
 
 from django import forms
 
-from cxq.calibrations.choices import SessionStatus
 from cxq.lib import inputs
 from cxq.lib.timezones import day_edge
 
@@ -46,11 +45,6 @@ class SessionForm(forms.Form):
         if found is None:
             raise forms.ValidationError("No interaction you can see has this id.")
         return found
-
-
-class SessionFilterForm(forms.Form):
-    q = inputs.TextField(required=False, label="Name", max_length=200)
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *SessionStatus.choices])
 
 
 class AcrossForm(forms.Form):

@@ -19,9 +19,11 @@ from django.shortcuts import get_object_or_404
 from cxq.accounts.permissions import has_perm
 from cxq.calibrations import stats
 from cxq.calibrations.choices import SessionStatus
+from cxq.calibrations.filters import SessionFilter
 from cxq.calibrations.models import Assessor, Session
 from cxq.evaluations.choices import Status
 from cxq.interactions.selectors import interaction_scope
+from cxq.lib import filters as lib_filters
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.selectors import answer_label
 
@@ -69,14 +71,13 @@ def _active(prefix: str = "") -> Q:
     return Q(**{f"{prefix}assessors__removed_at__isnull": True})
 
 
-def session_list(*, viewer, q: str = "", status: str = "") -> QuerySet[Session]:
+def session_list(*, viewer, filters: SessionFilter | None = None, **params) -> QuerySet[Session]:
     """The sessions list (docs/calibrations.md#the-sessions-list): searchable by name, with completion and the average
-    score."""
-    qs = session_scope(viewer=viewer).select_related("scorecard", "interaction", "agent")
-    if q:
-        qs = qs.filter(name__icontains=q.strip())
-    if status:
-        qs = qs.filter(status=status)
+    score. Narrowed by ``filters`` (a validated ``SessionFilter``) or, from code, by its filters' values
+    as keywords (``q="novem"``, ``status="open"``)."""
+    if params:
+        filters = SessionFilter.of(params)
+    qs = lib_filters.apply(filters, session_scope(viewer=viewer).select_related("scorecard", "interaction", "agent"))
     done = _active() & Q(assessors__evaluation__status__in=SUBMITTED)
     # the viewer still owes their own evaluation: the average stays hidden from them (docs/calibrations.md#the-session)
     # (a removed seat that never submitted stays blind: leaving must not open the results)

@@ -14,7 +14,8 @@ from cxq.accounts.selectors import user_scope
 from cxq.calibrations import policies, selectors, services
 from cxq.calibrations.choices import SessionStatus
 from cxq.calibrations.exports import report_csv_rows
-from cxq.calibrations.forms import AcrossForm, SessionFilterForm, SessionForm
+from cxq.calibrations.filters import SessionFilter
+from cxq.calibrations.forms import AcrossForm, SessionForm
 from cxq.calibrations.models import Assessor
 from cxq.interactions.selectors import interaction_scope
 from cxq.lib.csvio import csv_stream_response
@@ -36,9 +37,9 @@ def _candidates(viewer) -> list[User]:
 
 @calibration_access
 def session_list(request):
-    form = SessionFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.session_list(viewer=request.user, q=data.get("q", ""), status=data.get("status", ""))
+    filterset = SessionFilter(request.GET or None)
+    form = filterset.form
+    qs = selectors.session_list(viewer=request.user, filters=filterset)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     for s in page.object_list:
         s.completion = selectors.completion_percent(s.completed, s.assigned)

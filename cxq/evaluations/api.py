@@ -3,13 +3,14 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.evaluations import selectors, services
+from cxq.evaluations.filters import EvaluationFilter
 from cxq.interactions.selectors import interaction_get_for
-from cxq.lib.apischema import OptionalUUID, errors, id_text
+from cxq.lib.apischema import errors
 from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
 from cxq.lib.pagination import CursorPagination
 from cxq.scorecards.api import preview_payload
@@ -185,24 +186,8 @@ def _get(request, uuid):
 
 @router.get("/evaluations", response={200: list[EvaluationOut], **errors(422)}, summary="Evaluations in my scope")
 @paginate(CursorPagination, ordering=("-id",))
-def evaluations_list(
-    request,
-    status: Text = "",
-    source: Text = "",
-    agent: OptionalUUID = None,
-    evaluator: OptionalUUID = None,
-    scorecard: OptionalUUID = None,
-    passed: bool | None = None,
-):
-    filters = selectors.Filters(
-        status=status,
-        source=source,
-        agent=id_text(agent),
-        evaluator=id_text(evaluator),
-        scorecard=id_text(scorecard),
-        passed=passed,
-    )
-    return selectors.evaluation_list(viewer=request.user, filters=filters)
+def evaluations_list(request, filters: Query[EvaluationFilter.api_schema()]):
+    return selectors.evaluation_list(viewer=request.user, filters=EvaluationFilter.from_api(filters))
 
 
 @router.post(

@@ -4,8 +4,6 @@ own; agents see only their own completed evaluations (never drafts, never calibr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -14,9 +12,11 @@ from django.utils import timezone
 
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
-from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
+from cxq.evaluations.choices import AssignmentStatus, Status
+from cxq.evaluations.filters import SORTS, EvaluationFilter
 from cxq.evaluations.models import Assignment, Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
+from cxq.lib import filters as lib_filters
 
 
 def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
@@ -49,94 +49,27 @@ def evaluation_get_for(*, viewer, uuid) -> Evaluation:
     return get_object_or_404(evaluation_scope(viewer=viewer).select_related(*related), uuid=uuid)
 
 
-@dataclass
-class Filters:
-    status: str = ""
-    source: str = ""
-    agent: str = ""
-    evaluator: str = ""
-    scorecard: str = ""
-    team: str = ""
-    passed: bool | None = None
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-    # drill-down from analytics: the evaluations behind a figure
-    channel: str = ""
-    version: str = ""
-    completed_from: datetime | None = None
-    completed_to: datetime | None = None
-    counted: bool = False
-    auto_failed: bool = False
-    question: str = ""
-    answer: str | None = None
-
-
-SORTS = {
-    "created": ("created_at", "id"),
-    "-created": ("-created_at", "-id"),
-    "completed": ("completed_at", "id"),
-    "-completed": ("-completed_at", "-id"),
-    "score": ("score_percent", "id"),
-    "-score": ("-score_percent", "-id"),
-    "agent": ("agent__full_name", "id"),
-    "-agent": ("-agent__full_name", "-id"),
-}
-
-
-def evaluation_list(*, viewer, filters: Filters, sort: str = "-created") -> QuerySet[Evaluation]:
-    """The evaluations table: calibration evaluations are listed in their session, not here."""
+def evaluation_list(*, viewer, filters: EvaluationFilter | None = None, **params) -> QuerySet[Evaluation]:
+    """The evaluations table: calibration evaluations are listed in their session, not here. Narrowed and
+    sorted by ``filters`` (a validated ``EvaluationFilter``) or, from code, by its filters' values as
+    keywords (``status="acknowledged"``)."""
+    if params:
+        filters = EvaluationFilter.of(params)
     qs = (
         evaluation_scope(viewer=viewer)
         .exclude(source__in=sources_where("listed", False))
         .select_related("interaction", "agent", "evaluator", "scorecard", "version")
         .defer("interaction__transcript", "interaction__transcript_text")
     )
-    f = filters
-    exact = {
-        "status": f.status,
-        "source": f.source,
-        "agent__uuid": f.agent,
-        "evaluator__uuid": f.evaluator,
-        "scorecard__uuid": f.scorecard,
-        "team__uuid": f.team,
-    }
-    qs = qs.filter(**{k: v for k, v in exact.items() if v})
-    if f.passed is not None:
-        qs = qs.filter(passed=f.passed)
-    if f.date_from:
-        qs = qs.filter(created_at__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(created_at__lt=f.date_to)
-    return _drill_down(qs, f).order_by(*SORTS.get(sort, SORTS["-created"]))
+    order = filters.order() if filters is not None else SORTS["-created"]
+    return lib_filters.apply(filters, qs).order_by(*order)
 
 
-# The ids of evaluations whose recorded answer to a question is the given one, across scorecard versions.
-# The analytics facts keep exactly that, so cxq/wiring.py plugs their lookup in here: evaluations
+# The ids of evaluations whose recorded answer to a question is the given one, across scorecard versions
+# (the drill-down's question/answer filters). The analytics facts keep exactly that, so cxq/wiring.py
+# plugs their lookup in here: evaluations
 # never imports analytics (analytics depends on evaluations).
 answer_lookup: Callable[[str, str], QuerySet] | None = None
-
-
-def _drill_down(qs: QuerySet[Evaluation], f: Filters) -> QuerySet[Evaluation]:
-    """The analytics filters (docs/analytics.md#trends drill-down): counted evaluations, completion range, channel,
-    version,
-    and a question's answer as the analytics facts record it."""
-    if f.counted:
-        qs = qs.filter(status__in=COUNTED_STATUSES)
-    if f.auto_failed:
-        qs = qs.filter(auto_failed=True)
-    if f.completed_from:
-        qs = qs.filter(completed_at__gte=f.completed_from)
-    if f.completed_to:
-        qs = qs.filter(completed_at__lt=f.completed_to)
-    if f.channel:
-        qs = qs.filter(interaction__channel=f.channel)
-    if f.version:
-        qs = qs.filter(version__uuid=f.version)
-    if f.question:
-        if answer_lookup is None:
-            raise RuntimeError("No answer lookup is wired (cxq/wiring.py)")
-        qs = qs.filter(pk__in=answer_lookup(f.question, f.answer or ""))
-    return qs
 
 
 def my_tasks(*, viewer) -> QuerySet[Assignment]:

@@ -12,7 +12,8 @@ from cxq.accounts.decorators import perm_required
 from cxq.accounts.selectors import user_scope
 from cxq.evaluations import policies, selectors, services
 from cxq.evaluations.choices import Status
-from cxq.evaluations.forms import AssignForm, EvaluationFilterForm, StartForm
+from cxq.evaluations.filters import EvaluationFilter
+from cxq.evaluations.forms import AssignForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.csvio import csv_stream_response
@@ -414,16 +415,15 @@ def evaluation_delete(request, uuid):
 def evaluation_list(request):
     viewer = request.user
     people = user_scope(viewer=viewer).filter(is_active=True).order_by("full_name")
-    form = EvaluationFilterForm(
+    filterset = EvaluationFilter(
         request.GET or None,
         agents=people.filter(role__key="agent"),
         evaluators=people.exclude(role__key="agent"),
         scorecards=usable_scorecards(),
     )
-    valid = form.is_valid()
-    filters = form.filters() if valid else selectors.Filters()
-    sort = (form.cleaned_data.get("sort") if valid else "") or "-created"
-    qs = selectors.evaluation_list(viewer=viewer, filters=filters, sort=sort)
+    form = filterset.form
+    valid = filterset.is_valid()
+    qs = selectors.evaluation_list(viewer=viewer, filters=filterset)
     if request.GET.get("format") == "csv":
         if form.is_bound and not valid:  # never an unfiltered export in place of the one asked for
             detail = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())

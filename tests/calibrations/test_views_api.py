@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cxq.calibrations.models import Session
 from cxq.evaluations.models import Evaluation
-from cxq.evaluations.selectors import Filters, evaluation_list, evaluation_scope
+from cxq.evaluations.selectors import evaluation_list, evaluation_scope
 from tests.calibrations.conftest import score
 
 A = {"greet": "yes", "tone": 5, "disclosure": "yes"}
@@ -58,7 +58,7 @@ def test_calibration_evaluations_stay_out_of_general_lists_and_away_from_agents(
     for who in ("admin", "supervisor_a", "manager_b", "agent_a1"):
         viewer = personas.get(who)
         assert not evaluation_scope(viewer=viewer).filter(pk=evaluation.pk).exists(), who
-    assert not evaluation_list(viewer=personas.evaluator, filters=Filters()).filter(pk=evaluation.pk).exists()
+    assert not evaluation_list(viewer=personas.evaluator).filter(pk=evaluation.pk).exists()
     assert client_for("agent_a1").get(reverse("evaluations:detail", args=[evaluation.uuid])).status_code == 404
     listed = client_for("admin").get("/api/v1/evaluations").json()
     assert str(evaluation.uuid) not in {e["id"] for e in listed["results"]}

@@ -5,7 +5,7 @@ from decimal import Decimal
 from cxq.accounts.models import Team
 from cxq.devdata.evaluations import seed_evaluations
 from cxq.evaluations.models import Evaluation
-from cxq.evaluations.selectors import Filters, evaluation_list
+from cxq.evaluations.selectors import evaluation_list
 from cxq.evaluations.views import _result
 from cxq.interactions.services import interaction_bulk_upsert
 from tests.interactions.conftest import PAYLOAD
@@ -22,4 +22,4 @@ def test_bench_evaluations_are_scored_like_the_engine_scores_them(personas):
         assert evaluation.score_percent == (
             None if expected is None else Decimal(str(expected)).quantize(Decimal("0.01"))
         )
-    assert len(list(evaluation_list(viewer=personas.admin, filters=Filters(status="acknowledged"))[:50])) > 0
+    assert len(list(evaluation_list(viewer=personas.admin, status="acknowledged")[:50])) > 0

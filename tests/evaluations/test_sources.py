@@ -55,9 +55,9 @@ def test_counted_by_default(personas, draft):
 
 def test_listed(personas, draft, manual_is):
     done = submit(personas, draft)
-    assert selectors.evaluation_list(viewer=personas.supervisor_a, filters=selectors.Filters()).filter(pk=done.pk)
+    assert selectors.evaluation_list(viewer=personas.supervisor_a).filter(pk=done.pk)
     manual_is(listed=False)
-    assert not selectors.evaluation_list(viewer=personas.supervisor_a, filters=selectors.Filters()).filter(pk=done.pk)
+    assert not selectors.evaluation_list(viewer=personas.supervisor_a).filter(pk=done.pk)
     assert not selectors.evaluation_scope(viewer=personas.agent_a1).filter(pk=done.pk).exists()
 
 

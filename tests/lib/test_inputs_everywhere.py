@@ -18,6 +18,7 @@ from django import forms
 import cxq
 from cxq.api import api
 from cxq.lib import inputs
+from cxq.lib.filters import FilterSet
 
 # Fields owned by other work (password and token-name rules): each is refused elsewhere when unsafe.
 API_EXCEPTIONS = {
@@ -103,12 +104,21 @@ def test_every_api_input_is_typed_text_moment_day_or_json():
 
 def _form_classes():
     for module_info in pkgutil.walk_packages(cxq.__path__, "cxq."):
-        if not module_info.name.endswith(".forms"):
-            continue
-        module = importlib.import_module(module_info.name)
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
-                yield cls
+        if module_info.name.endswith(".forms"):
+            module = importlib.import_module(module_info.name)
+            for _, cls in inspect.getmembers(module, inspect.isclass):
+                if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
+                    yield cls
+        elif module_info.name.endswith(".filters"):
+            # a list's filter set (cxq/lib/filters.py): its page form and the form the API validates with
+            module = importlib.import_module(module_info.name)
+            for _, cls in inspect.getmembers(module, inspect.isclass):
+                if issubclass(cls, FilterSet) and cls._meta.model and cls.__module__ == module.__name__:
+                    for api in (False, True):
+                        form_class = cls(api=api).get_form_class()
+                        form_class.__name__ = f"{cls.__name__}{'(api)' if api else ''}"
+                        form_class.__module__ = module.__name__
+                        yield form_class
 
 
 SAFE_TEXT = (inputs.TextField, inputs.MultilineTextField, inputs.EmailField, forms.SlugField, forms.UUIDField)

@@ -1,0 +1,122 @@
+"""The evaluations table's filters: one declaration for the page, its CSV export, the selector and the
+API, the analytics drill-down terms included (hidden on the page, carried in the link)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from cxq.evaluations.choices import COUNTED_STATUSES, Source, Status
+from cxq.evaluations.models import Evaluation
+from cxq.evaluations.sources import sources_where
+from cxq.interactions.choices import Channel
+from cxq.lib import filters
+from cxq.lib.filters import django_filters
+from cxq.lib.timezones import day_edge
+
+DAY = forms.DateInput(attrs={"type": "date"})
+HIDDEN = forms.HiddenInput
+
+SORTS = {
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "completed": ("completed_at", "id"),
+    "-completed": ("-completed_at", "-id"),
+    "score": ("score_percent", "id"),
+    "-score": ("-score_percent", "-id"),
+    "agent": ("agent__full_name", "id"),
+    "-agent": ("-agent__full_name", "-id"),
+}
+
+
+def _people_or_cards():
+    """Filled per viewer by the page (the people and scorecards they may pick); free text in the API."""
+    return []
+
+
+class EvaluationFilter(filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status", label="Status")
+    # calibration evaluations are listed in their session, never in this table (docs/calibrations.md#the-session,
+    # docs/calibrations.md#active-calibration-marker)
+    source = django_filters.ChoiceFilter(
+        choices=[c for c in Source.choices if c[0] in sources_where("listed")], empty_label="Any source", label="Source"
+    )
+    agent = django_filters.ChoiceFilter(
+        field_name="agent__uuid", choices=_people_or_cards, empty_label="Any agent", label="Agent"
+    )
+    evaluator = django_filters.ChoiceFilter(
+        field_name="evaluator__uuid", choices=_people_or_cards, empty_label="Any evaluator", label="Evaluator"
+    )
+    scorecard = django_filters.ChoiceFilter(
+        field_name="scorecard__uuid", choices=_people_or_cards, empty_label="Any scorecard", label="Scorecard"
+    )
+    passed = filters.YesNoFilter(choices=[("", "Pass or fail"), ("yes", "Passed"), ("no", "Failed")], label="Passed")
+    date_from = filters.DayFilter(method="filter_date_from", label="From", widget=DAY)
+    date_to = filters.DayFilter(method="filter_date_to", label="To", widget=DAY)
+    # drill-down from analytics (hidden: carried in the link, kept while re-filtering)
+    team = django_filters.UUIDFilter(field_name="team__uuid", widget=HIDDEN, label="Team")
+    version = django_filters.UUIDFilter(field_name="version__uuid", widget=HIDDEN, label="Version")
+    channel = django_filters.ChoiceFilter(
+        field_name="interaction__channel", choices=Channel.choices, empty_label="", widget=HIDDEN, label="Channel"
+    )
+    completed_from = filters.MomentFilter(
+        field_name="completed_at", lookup_expr="gte", widget=HIDDEN, label="Completed from"
+    )
+    completed_to = filters.MomentFilter(
+        field_name="completed_at", lookup_expr="lt", widget=HIDDEN, label="Completed to"
+    )
+    counted = filters.FlagFilter(method="filter_counted", widget=HIDDEN, label="Counted")
+    auto_failed = filters.FlagFilter(method="filter_auto_failed", widget=HIDDEN, label="Auto failed")
+    question = filters.SlugFilter(max_length=64, method="filter_question", widget=HIDDEN, label="Question")
+    answer = filters.TextFilter(max_length=64, method="filter_nothing", widget=HIDDEN, label="Answer")
+    sort = filters.SortFilter(
+        choices=[
+            ("-created", "Newest first"),
+            ("created", "Oldest first"),
+            ("-completed", "Recently completed"),
+            ("-score", "Highest score"),
+            ("score", "Lowest score"),
+            ("agent", "Agent A–Z"),
+        ],
+        label="Sort",
+    )
+
+    api_exclude = ("sort",)  # the API pages by id (cursor)
+    date_ranges = (("date_from", "date_to"),)
+
+    class Meta:
+        model = Evaluation
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, agents=(), evaluators=(), scorecards=(), **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if self.page:
+            self.filters["agent"].extra["choices"] = [(str(u.uuid), u.full_name) for u in agents]
+            self.filters["evaluator"].extra["choices"] = [(str(u.uuid), u.full_name) for u in evaluators]
+            self.filters["scorecard"].extra["choices"] = [(str(s.uuid), s.name) for s in scorecards]
+
+    def order(self) -> tuple[str, ...]:
+        sort = (self.form.cleaned_data.get("sort") if self.is_bound and self.is_valid() else "") or "-created"
+        return SORTS.get(sort, SORTS["-created"])
+
+    def filter_date_from(self, qs, name, value):
+        return qs.filter(created_at__gte=day_edge(value))
+
+    def filter_date_to(self, qs, name, value):
+        return qs.filter(created_at__lt=day_edge(value, end=True))
+
+    def filter_counted(self, qs, name, value):
+        return qs.filter(status__in=COUNTED_STATUSES) if value else qs
+
+    def filter_auto_failed(self, qs, name, value):
+        return qs.filter(auto_failed=True) if value else qs
+
+    def filter_question(self, qs, name, value):
+        """A question's answer as the analytics facts record it (docs/analytics.md#trends drill-down)."""
+        from cxq.evaluations import selectors
+
+        if selectors.answer_lookup is None:
+            raise RuntimeError("No answer lookup is wired (cxq/wiring.py)")
+        return qs.filter(pk__in=selectors.answer_lookup(value, self.form.cleaned_data.get("answer") or ""))
+
+    def filter_nothing(self, qs, name, value):
+        return qs  # the answer goes with the question
