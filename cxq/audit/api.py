@@ -28,7 +28,9 @@ class AuditOut(Schema):
         return obj.actor_label
 
 
-@router.get("", response={200: list[AuditOut], **errors(403, 422)}, summary="The audit log (audit.view), newest first")
+@router.get(
+    "", response={200: list[AuditOut], **errors(400, 403, 422)}, summary="The audit log (audit.view), newest first"
+)
 @paginate(CursorPagination, ordering=("-id",))
 def audit_list(request, filters: Query[AuditFilter.api_schema()]):
     return selectors.audit_list(viewer=request.user, filters=AuditFilter.from_api(filters))

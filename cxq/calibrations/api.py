@@ -295,7 +295,7 @@ def _detail(request, session: Session) -> dict:
 
 @router.get(
     "/calibrations",
-    response={200: list[SessionListOut], **errors(403, 422)},
+    response={200: list[SessionListOut], **errors(400, 403, 422)},
     summary="Calibration sessions I take part in or manage",
 )
 @paginate(CursorPagination, ordering=("-id",))

@@ -184,7 +184,7 @@ def _get(request, uuid):
     return selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.get("/evaluations", response={200: list[EvaluationOut], **errors(422)}, summary="Evaluations in my scope")
+@router.get("/evaluations", response={200: list[EvaluationOut], **errors(400, 422)}, summary="Evaluations in my scope")
 @paginate(CursorPagination, ordering=("-id",))
 def evaluations_list(request, filters: Query[EvaluationFilter.api_schema()]):
     return selectors.evaluation_list(viewer=request.user, filters=EvaluationFilter.from_api(filters))
