@@ -9,8 +9,10 @@ app, and subscribe it here in the right phase.
 
 from __future__ import annotations
 
+from cxq.accounts import views as account_views
 from cxq.analytics import drill
 from cxq.analytics import projections as analytics
+from cxq.analytics import services as analytics_services
 from cxq.audit import projections as audit
 from cxq.evaluations import history
 from cxq.evaluations import selectors as evaluation_selectors
@@ -32,6 +34,7 @@ SCORE_CHANGES = (
 def wire() -> None:
     # --- lookups a lower app needs from a higher one (dependency inversion, no import upwards) ------
     evaluation_selectors.answer_lookup = drill.evaluation_ids_answering
+    account_views.zone_change_message = analytics_services.zone_change_message
 
     # --- in the writer's transaction: projections that must stay consistent with the write ----------
     subscribe(list(Name), audit.record, phase=Phase.PROJECTION)  # those that carry an audit trail

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -383,20 +385,13 @@ def role_delete(request, uuid):
 # --- Organisation settings ----------------------------------------------------------------------
 
 
-def _zone_message(before: str, after: str) -> str:
-    from cxq.analytics.services import zone_notice
+# What the reports will do about a new organisation time zone, in a sentence for the settings page.
+# The analytics app knows; cxq/wiring.py plugs its answer in here (accounts never imports analytics).
+zone_change_message: Callable[[str, str], str] = lambda before, after: ""  # noqa: E731
 
-    if before == after:
-        return ""
-    notice = zone_notice()
-    if notice is None:  # recomputed already (a small history, with an immediate queue)
-        return f" Reports now count days in {after}."
-    if notice["rebuilding"]:
-        return " Reports are being recomputed for the new time zone; they update in a minute or two."
-    return (
-        f" Reports keep counting days in {notice['facts_zone']} until they are recomputed for the new time zone: "
-        "run `cxq analytics rebuild` at a quiet time (about a minute per 60,000 evaluations)."
-    )
+
+def _zone_message(before: str, after: str) -> str:
+    return "" if before == after else zone_change_message(before, after)
 
 
 @perm_required("settings.edit")

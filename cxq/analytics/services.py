@@ -164,6 +164,20 @@ def zone_notice() -> dict | None:
     return {"facts_zone": state.time_zone, "org_zone": current, "rebuilding": state.rebuild_queued}
 
 
+def zone_change_message(before: str, after: str) -> str:
+    """A sentence for the settings page after the organisation's time zone changed from ``before`` to
+    ``after``: what the reports do about it (the change was already projected, in the same request)."""
+    notice = zone_notice()
+    if notice is None:  # recomputed already (a small history, with an immediate queue)
+        return f" Reports now count days in {after}."
+    if notice["rebuilding"]:
+        return " Reports are being recomputed for the new time zone; they update in a minute or two."
+    return (
+        f" Reports keep counting days in {notice['facts_zone']} until they are recomputed for the new time zone: "
+        "run `cxq analytics rebuild` at a quiet time (about a minute per 60,000 evaluations)."
+    )
+
+
 def day_of(moment: datetime, zone: zoneinfo.ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
