@@ -10,6 +10,13 @@ from playwright.sync_api import Page, expect
 
 from tests.analytics.conftest import card, evaluate  # noqa: F401 (fixture)
 
+
+def wait_drawn(page: Page) -> None:
+    """Wait for the first chart to be drawn. A locator assertion, not ``wait_for_function``: a string
+    predicate that polls is evaluated with eval(), which the Content-Security-Policy refuses."""
+    expect(page.locator("canvas[data-chart]").first).to_have_attribute("data-drawn", "1")
+
+
 pytestmark = pytest.mark.e2e
 
 GOOD = {"greet": "yes", "tone": 5, "disclosure": "yes"}
@@ -45,7 +52,7 @@ def test_a_supervisor_filters_the_breakdown_and_drills_down_to_the_evaluations(
     expect(greet).to_contain_text("Yes: 2")
     expect(greet).to_contain_text("No: 1")
     expect(page.locator('canvas[data-chart="breakdown-chart"]')).to_be_visible()
-    page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
+    wait_drawn(page)
     screenshot(page, "analytics-breakdown")
 
     page.select_option("select[name=channel]", "chat")
@@ -69,7 +76,7 @@ def test_a_supervisor_filters_the_breakdown_and_drills_down_to_the_evaluations(
     page.go_back()
     page.click("nav.an-tabs >> text=Trends")
     expect(page.get_by_test_id("trends-table")).to_contain_text("3")
-    page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
+    wait_drawn(page)
     screenshot(page, "analytics-trends")
     page.click("nav.an-tabs >> text=Leaderboards")
     agents = page.get_by_test_id("agents-table")
@@ -88,7 +95,7 @@ def test_an_agent_sees_their_own_scores_next_to_the_team_average(personas, evalu
     expect(page.get_by_test_id("my-breakdown")).to_contain_text("Greeted by name?")
     expect(page.locator("body")).not_to_contain_text("Bea Agent")
     expect(page.locator("body")).not_to_contain_text("Eve Evaluator")
-    page.wait_for_function("document.querySelector('canvas[data-chart]').dataset.drawn === '1'")
+    wait_drawn(page)
     screenshot(page, "analytics-agent-view")
 
 

@@ -86,13 +86,10 @@ def audio_state(page: Page) -> dict:
 
 
 def wait_playing(page: Page, index: int) -> None:
-    """Wait until the highlight is on utterance ``index`` (and on no other line)."""
-    page.wait_for_function(
-        """i => { const on = document.querySelectorAll('.utt.playing');
-        return on.length === 1 && on[0].id === 'u' + i; }""",
-        arg=index,
-        timeout=WAIT_MS,
-    )
+    """Wait until the highlight is on utterance ``index`` (and on no other line). Locator assertions,
+    not ``wait_for_function``: a polled string predicate runs through eval(), which the CSP refuses."""
+    expect(page.locator(f"#u{index}")).to_have_class(re.compile(r"\bplaying\b"), timeout=WAIT_MS)
+    expect(page.locator(".utt.playing")).to_have_count(1, timeout=WAIT_MS)
 
 
 def expect_speed(page: Page, label: str) -> None:
