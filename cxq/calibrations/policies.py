@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxq.accounts.permissions import has_perm
-from cxq.evaluations.policies import can_see_interaction, handled
+from cxq.evaluations.policies import can_see_interaction, handled, handler_ids
 
 if TYPE_CHECKING:
     from cxq.accounts.models import User
@@ -36,5 +36,5 @@ def may_assess(user: User, interaction: Interaction) -> bool:
 
 def assessor_candidates(people, interaction: Interaction) -> list:
     """The people (from an already scoped list) who may be offered as assessors of this interaction."""
-    handlers = {interaction.agent_id, *interaction.other_agents.values_list("pk", flat=True)}
+    handlers = handler_ids(interaction)
     return [u for u in people if u.pk not in handlers]

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from cxq.interactions.models import Interaction
 
 
+def handler_ids(interaction: Interaction) -> set[int]:
+    """The people who handled the interaction: its agent and its other agents."""
+    return {interaction.agent_id, *interaction.other_agents.values_list("pk", flat=True)}
+
+
 def handled(user: User, interaction: Interaction) -> bool:
     """True when the person is the interaction's agent or one of its other agents."""
     if user is None or getattr(user, "pk", None) is None:
@@ -86,7 +91,7 @@ def possible_assignees(viewer: User) -> list:
 
 def assignable(viewer: User, interaction: Interaction) -> list:
     """The people the viewer may give a task on this interaction: possible assignees who did not handle it."""
-    handlers = {interaction.agent_id, *interaction.other_agents.values_list("pk", flat=True)}
+    handlers = handler_ids(interaction)
     return [u for u in possible_assignees(viewer) if u.pk not in handlers]
 
 

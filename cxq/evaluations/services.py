@@ -108,8 +108,7 @@ def evaluation_start(
     agent = agent or interaction.agent
     if agent is None:
         raise ValidationError({"agent": "This interaction has no agent; choose the agent to evaluate."})
-    handled = {interaction.agent_id, *interaction.other_agents.values_list("pk", flat=True)}
-    if agent.pk not in handled:
+    if agent.pk not in policies.handler_ids(interaction):
         raise ValidationError({"agent": f"{agent} did not handle this interaction."})
     if assignment is not None:
         if assignment.assignee_id != by.pk:

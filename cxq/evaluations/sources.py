@@ -6,7 +6,7 @@ new source is one new row. ``sources_where("attribute")`` gives the sources for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 from cxq.evaluations.choices import Source
@@ -40,16 +40,8 @@ SOURCE_POLICIES: dict[str, SourcePolicy] = {
     Source.ASSIGNED: _PERSON,  # started from a task someone assigned
     Source.GOAL: _PERSON,  # started from a task an evaluation goal drew
     Source.AUTOMATION: _PERSON,  # started from a task an automation rule created
-    Source.AUTOMATED: SourcePolicy(  # answered by the system from indicators
-        counts_in_analytics=True,
-        listed=True,
-        notifies_agent=True,
-        needs_acknowledgement=True,
-        disputable=True,
-        removal="delete",
-        withdrawable=False,
-        feeds_calibration_stats=False,
-    ),
+    # answered by the system from indicators: like a person's, but deleted for good rather than voided
+    Source.AUTOMATED: replace(_PERSON, removal="delete"),
     Source.CALIBRATION: SourcePolicy(  # an assessor's evaluation in a calibration session
         counts_in_analytics=False,
         listed=False,
