@@ -2,7 +2,7 @@
 by `cxq seed-bench`.
 
 Uses the database of the environment (CXQ_VAR_DIR, or DATABASE_URL for PostgreSQL). Each scenario runs
---requests times through the selectors (interaction_list + page_after, the rows the page shows) and,
+--requests times through the selectors (interaction_list + page_at, the rows the page shows) and,
 with --view, through the full view /interactions/ with Django's test client (middleware, form,
 template). Run by hand:
 
@@ -41,7 +41,7 @@ from django.test import Client  # noqa: E402
 from cxq.accounts.models import Role, Team, User  # noqa: E402
 from cxq.accounts.services import roles_ensure_builtin, user_create  # noqa: E402
 from cxq.interactions.models import Interaction  # noqa: E402
-from cxq.interactions.selectors import Filters, interaction_list, page_after  # noqa: E402
+from cxq.interactions.selectors import interaction_list, page_at  # noqa: E402
 
 PAGE = 50  # the view's page size
 WORDS = ("router", "refund", "password", "engineer", "invoice", "cancellation", "Rechnung", "bedankt")
@@ -51,7 +51,7 @@ CHANNELS = ("voice", "chat", "email", "sms")
 @dataclass
 class Request:
     viewer: User
-    filters: Filters
+    filters: dict  # the list's filter values (cxq/interactions/filters.py)
     cursor: str = ""
 
 
@@ -72,7 +72,7 @@ def cursor_for_page(request: Request, page: int) -> str:
     """The cursor that opens page ``page`` (1-based), found by paging (not timed)."""
     cursor: str | None = ""
     for _ in range(page - 1):
-        _, cursor = page_after(interaction_list(viewer=request.viewer, filters=request.filters), cursor or "", PAGE)
+        cursor = page_at(interaction_list(viewer=request.viewer, **request.filters), cursor or "", PAGE).next
         if not cursor:
             break
     return cursor or ""
@@ -83,21 +83,21 @@ def scenarios(admin: User) -> dict[str, Callable[[], Request]]:
     agents = cycle(list(User.objects.filter(email__endswith="@bench.cxq.test", role__key="agent").order_by("id")))
     channels, words = cycle(CHANNELS), cycle(WORDS)
     page5 = cycle(
-        [replace(r, cursor=cursor_for_page(r, 5)) for r in (Request(admin, Filters(channel=c)) for c in CHANNELS)]
-        + [replace(r, cursor=cursor_for_page(r, 5)) for r in [Request(admin, Filters())]]
+        [replace(r, cursor=cursor_for_page(r, 5)) for r in (Request(admin, dict(channel=c)) for c in CHANNELS)]
+        + [replace(r, cursor=cursor_for_page(r, 5)) for r in [Request(admin, {})]]
     )
     return {
-        "(a) first page": lambda: Request(admin, Filters()),
-        "(b) channel + team": lambda: Request(admin, Filters(channel=next(channels), team=next(teams))),
-        "(c) agent's own list": lambda: Request(next(agents), Filters()),
-        "(d) search a word": lambda: Request(admin, Filters(q=next(words))),
-        "(e) search + channel": lambda: Request(admin, Filters(q=next(words), channel=next(channels))),
+        "(a) first page": lambda: Request(admin, {}),
+        "(b) channel + team": lambda: Request(admin, dict(channel=next(channels), team=next(teams))),
+        "(c) agent's own list": lambda: Request(next(agents), {}),
+        "(d) search a word": lambda: Request(admin, dict(q=next(words))),
+        "(e) search + channel": lambda: Request(admin, dict(q=next(words), channel=next(channels))),
         "(f) page 5 (cursor)": lambda: next(page5),
     }
 
 
 def via_selectors(request: Request) -> int:
-    rows, _ = page_after(interaction_list(viewer=request.viewer, filters=request.filters), request.cursor, PAGE)
+    rows = page_at(interaction_list(viewer=request.viewer, **request.filters), request.cursor, PAGE).rows
     for row in rows:  # what the table shows
         _ = (row.agent.full_name if row.agent else "", row.team.name if row.team else "")
     return len(rows)

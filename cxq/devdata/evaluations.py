@@ -81,6 +81,15 @@ def _bench_scorecard(author: User) -> Scorecard:
     return card
 
 
+def _bench_admin() -> User:
+    """The bench's author of its scorecard: a bench database (``cxq seed-bench``) has no administrator
+    of its own, and a bench agent may not create scorecards."""
+    email = "bench.admin@bench.cxq.test"
+    return User.objects.filter(email=email).first() or user_create(
+        by=None, email=email, full_name="Bench Admin", role=Role.objects.get(key="admin")
+    )
+
+
 def _evaluators(teams: list[Team]) -> list[User]:
     role = Role.objects.get(key="evaluator")
     people = []
@@ -97,7 +106,7 @@ def _evaluators(teams: list[Team]) -> list[User]:
 def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=None) -> int:
     """Insert ``count`` completed evaluations of random bench interactions. Returns how many."""
     rng = random.Random(seed)
-    admin = User.objects.filter(role__key="admin").first() or User.objects.filter(role__isnull=False).first()
+    admin = _bench_admin()
     teams = list(Team.objects.filter(name__startswith="Bench team"))
     evaluators = _evaluators(teams)
     card = _bench_scorecard(admin)

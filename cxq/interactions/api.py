@@ -1,19 +1,21 @@
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
 from cxq.interactions import comments, phrases, selectors, services
 from cxq.interactions.choices import Source
+from cxq.interactions.filters import InteractionFilter
 from cxq.interactions.models import PhraseSet
 from cxq.interactions.schemas import InteractionIn
-from cxq.lib.apischema import OptionalUUID, errors, id_text
+from cxq.lib.apischema import errors
 from cxq.lib.gc import bulk_gc
-from cxq.lib.inputs import Moment, MultilineText, Text
+from cxq.lib.inputs import MultilineText, Text
 
 router = Router(tags=["interactions"])
 
@@ -103,8 +105,12 @@ class InteractionDetailOut(InteractionOut):
 
 
 class PageOut(Schema):
+    """A page of the list, newest first; ``next``/``previous`` are the addresses of the older/newer
+    pages (null at either end), as on the other lists."""
+
     results: list[InteractionOut]
-    next_cursor: str | None
+    next: str | None
+    previous: str | None
 
 
 class BulkIn(Schema):
@@ -188,55 +194,22 @@ def interactions_bulk(request, payload: BulkIn):
     response={200: PageOut, **errors(400, 403, 422)},
     summary="Interactions in my scope, newest first (keyset cursor)",
 )
-def interactions_list(
-    request,
-    q: Text = "",
-    channel: Text = "",
-    direction: Text = "",
-    agent: OptionalUUID = None,
-    team: OptionalUUID = None,
-    queue: Text = "",
-    disposition: Text = "",
-    language: Text = "",
-    topic: Text = "",
-    indicator: OptionalUUID = None,
-    without_indicator: OptionalUUID = None,
-    date_from: Moment | None = None,
-    date_to: Moment | None = None,
-    min_duration: Annotated[int, Field(ge=0)] | None = None,
-    max_duration: Annotated[int, Field(ge=0)] | None = None,
-    csat: Annotated[int, Field(ge=1, le=5)] | None = None,
-    resolved: bool | None = None,
-    source: Text = "",
-    cursor: Text = "",
-    page_size: int = 50,
-):
-    filters = selectors.Filters(
-        q=q,
-        channel=channel,
-        direction=direction,
-        agent=id_text(agent),
-        team=id_text(team),
-        queue=queue,
-        disposition=disposition,
-        language=language,
-        topic=topic,
-        indicator=id_text(indicator),
-        without_indicator=id_text(without_indicator),
-        date_from=date_from,
-        date_to=date_to,
-        min_duration=min_duration,
-        max_duration=max_duration,
-        csat=csat,
-        resolved=resolved,
-        source=source,
-    )
+def interactions_list(request, filters: Query[InteractionFilter.api_schema()], cursor: Text = "", page_size: int = 50):
     if cursor and selectors.decode_cursor(cursor) is None:
         raise ValidationError({"cursor": "This cursor is not valid; start again without it."})
-    rows, next_cursor = selectors.page_after(
-        selectors.interaction_list(viewer=request.user, filters=filters), cursor, max(1, min(page_size, 200))
-    )
-    return {"results": rows, "next_cursor": next_cursor}
+    listed = selectors.interaction_list(viewer=request.user, filters=InteractionFilter.from_api(filters))
+    page = selectors.page_at(listed, cursor, max(1, min(page_size, 200)))
+    url = request.build_absolute_uri()
+    return {"results": page.rows, "next": _with_cursor(url, page.next), "previous": _with_cursor(url, page.previous)}
+
+
+def _with_cursor(url: str, cursor: str | None) -> str | None:
+    """The list's address with another page's cursor (the other parameters kept), as the other lists'."""
+    if cursor is None:
+        return None
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "cursor"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("cursor", cursor)])))
 
 
 @router.get("/interactions/{uuid}", response={200: InteractionDetailOut, **errors(403, 404, 422)})

@@ -2,85 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
-from cxq.interactions.choices import Channel, Direction, Source
-from cxq.interactions.selectors import Filters
+from cxq.interactions.choices import Channel, Direction
 from cxq.lib import inputs
-from cxq.lib.timezones import day_edge
-
-
-class InteractionFilterForm(forms.Form):
-    q = inputs.TextField(required=False, label="Search transcripts")
-    channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
-    direction = forms.ChoiceField(required=False, choices=[("", "Any direction"), *Direction.choices])
-    agent = forms.ChoiceField(required=False)
-    team = forms.ChoiceField(required=False)
-    queue = inputs.TextField(required=False)
-    disposition = inputs.TextField(required=False)
-    language = inputs.TextField(required=False, max_length=16)
-    topic = inputs.TextField(required=False)
-    indicator = forms.ChoiceField(required=False, label="Mentions")
-    without_indicator = forms.ChoiceField(required=False, label="Does not mention")
-    date_from = inputs.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = inputs.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    min_duration = forms.IntegerField(required=False, min_value=0, label="Min. seconds")
-    max_duration = forms.IntegerField(required=False, min_value=0, label="Max. seconds")
-    csat = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        label="CSAT",
-        choices=[("", "Any CSAT"), *[(str(i), str(i)) for i in range(1, 6)]],
-    )
-    resolved = forms.TypedChoiceField(
-        required=False,
-        empty_value=None,
-        coerce=lambda v: v == "yes",
-        choices=[("", "Resolved?"), ("yes", "Resolved"), ("no", "Not resolved")],
-    )
-    source = forms.ChoiceField(required=False, choices=[("", "Any source"), *Source.choices])
-
-    def __init__(self, *args, agents=(), teams=(), phrase_sets=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agent"].choices = [("", "Any agent")] + [(str(a.uuid), a.full_name) for a in agents]
-        self.fields["team"].choices = [("", "Any team")] + [(str(t.uuid), t.name) for t in teams]
-        sets = [(str(p.uuid), f"{p.name} ({p.get_kind_display().lower()})") for p in phrase_sets]
-        self.fields["indicator"].choices = [("", "—")] + sets
-        self.fields["without_indicator"].choices = [("", "—")] + sets
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date is before the start date.")
-        if (
-            data.get("min_duration") is not None
-            and data.get("max_duration") is not None
-            and data["min_duration"] > data["max_duration"]
-        ):
-            self.add_error("max_duration", "The maximum is below the minimum.")
-        return data
-
-    def filters(self) -> Filters:
-        data = self.cleaned_data
-        return Filters(
-            q=data.get("q") or "",
-            channel=data.get("channel") or "",
-            direction=data.get("direction") or "",
-            agent=data.get("agent") or "",
-            team=data.get("team") or "",
-            queue=(data.get("queue") or "").strip(),
-            disposition=(data.get("disposition") or "").strip(),
-            language=(data.get("language") or "").strip(),
-            topic=(data.get("topic") or "").strip(),
-            indicator=data.get("indicator") or "",
-            without_indicator=data.get("without_indicator") or "",
-            date_from=day_edge(data.get("date_from")),
-            date_to=day_edge(data.get("date_to"), end=True),
-            min_duration=data.get("min_duration"),
-            max_duration=data.get("max_duration"),
-            csat=data.get("csat"),
-            resolved=data.get("resolved"),
-            source=data.get("source") or "",
-        )
 
 
 class OfflineInteractionForm(forms.Form):

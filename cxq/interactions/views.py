@@ -18,7 +18,8 @@ from cxq.accounts.selectors import team_list, user_scope
 from cxq.interactions import comments, phrases, recordings, selectors
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript
-from cxq.interactions.forms import InteractionFilterForm, OfflineInteractionForm, PhraseSetForm
+from cxq.interactions.filters import InteractionFilter
+from cxq.interactions.forms import OfflineInteractionForm, PhraseSetForm
 from cxq.interactions.models import PhraseSet, Recording, SavedFilter
 from cxq.interactions.services import IngestError, interaction_upsert, parse_payload
 from cxq.lib.inputs import filter_status
@@ -47,17 +48,17 @@ LIST_COLUMNS = (
 def interaction_list(request):
     viewer = request.user
     agents = user_scope(viewer=viewer).filter(role__key="agent").order_by("full_name")
-    form = InteractionFilterForm(
+    filterset = InteractionFilter(
         request.GET or None,
         agents=agents,
         teams=team_list(viewer=viewer),
         phrase_sets=PhraseSet.objects.order_by("name"),
     )
-    valid = form.is_valid()
-    filters = form.filters() if valid else selectors.Filters()
+    form = filterset.form
+    valid = filterset.is_valid()
     cursor = request.GET.get("cursor", "")
-    listed = selectors.interaction_list(viewer=viewer, filters=filters).only(*LIST_COLUMNS)
-    rows, next_cursor = selectors.page_after(listed, cursor, PAGE)
+    listed = selectors.interaction_list(viewer=viewer, filters=filterset).only(*LIST_COLUMNS)
+    page = selectors.page_at(listed, cursor, PAGE)
     query = request.GET.copy()
     query.pop("cursor", None)
     secondary = [form[name] for name in form.fields if name not in PRIMARY and name != "q"]
@@ -67,8 +68,9 @@ def interaction_list(request):
         "primary_fields": [form[name] for name in PRIMARY],
         "secondary_fields": secondary,
         "secondary_used": any(request.GET.get(f.name) for f in secondary),
-        "rows": rows,
-        "next_cursor": next_cursor,
+        "rows": page.rows,
+        "next_cursor": page.next,
+        "previous_cursor": page.previous,
         "filter_query": query.urlencode(),
         "paged": bool(cursor),
         "saved_filters": saved,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import django_filters
@@ -58,12 +58,16 @@ class _RangeForm:
     """Refuses a range whose end is before its start, on the end field (page and API alike)."""
 
     date_ranges: tuple[tuple[str, str], ...] = ()
+    number_ranges: tuple[tuple[str, str], ...] = ()
 
     def clean(self):
         data = super().clean()
         for start, end in self.date_ranges:
             if data.get(start) and data.get(end) and data[start] > data[end]:
                 self.add_error(end, "The end date is before the start date.")
+        for low, high in self.number_ranges:
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                self.add_error(high, "The maximum is below the minimum.")
         return data
 
 
@@ -71,6 +75,20 @@ class MomentFilter(django_filters.DateTimeFilter):
     """A moment within the supported years (:class:`inputs.DateTimeField`); an aware one in the API."""
 
     field_class = inputs.DateTimeField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number; ``min_value``/``max_value`` bound it on the page and in the API's schema."""
+
+    field_class = forms.IntegerField
+
+
+class DayOrMomentFilter(django_filters.Filter):
+    """A day on the page (``type=date``), a moment with an offset in the API (its ``api_type``): the
+    method receives a ``date`` or an aware ``datetime`` and reads a day in the organisation's zone."""
+
+    field_class = inputs.DayOrMomentField
+    api_type = inputs.Moment
 
 
 class SlugFilter(django_filters.CharFilter):
@@ -107,6 +125,7 @@ class FilterSet(django_filters.FilterSet):
     api_exclude: tuple[str, ...] = ()
     api_names: Mapping[str, str] = {}
     date_ranges: tuple[tuple[str, str], ...] = ()
+    number_ranges: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, data=None, queryset=None, *, api: bool = False, code: bool = False, **kwargs):
         """``api``: as the API reads its parameters; ``code``: as a selector's keywords read them (every
@@ -126,9 +145,10 @@ class FilterSet(django_filters.FilterSet):
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        if not self.date_ranges:
+        if not (self.date_ranges or self.number_ranges):
             return form_class
-        return type(form_class.__name__, (_RangeForm, form_class), {"date_ranges": self.date_ranges})
+        ranges = {"date_ranges": self.date_ranges, "number_ranges": self.number_ranges}
+        return type(form_class.__name__, (_RangeForm, form_class), ranges)
 
     # --- the API ---------------------------------------------------------------------------------
 
@@ -198,6 +218,8 @@ def _static_choices(flt) -> list | None:
 
 
 def _api_type(flt):
+    if getattr(flt, "api_type", None) is not None:
+        return flt.api_type
     # an object's public id: documented (and checked) as a UUID, whatever the page offers to choose from
     if isinstance(flt, django_filters.UUIDFilter) or flt.extra.get("to_field_name") == "uuid":
         return UUID
@@ -210,7 +232,8 @@ def _api_type(flt):
     if isinstance(flt, django_filters.DateFilter):
         return inputs.Day
     if isinstance(flt, django_filters.NumberFilter):
-        return int
+        low, high = flt.extra.get("min_value"), flt.extra.get("max_value")
+        return Annotated[int, Field(ge=low, le=high)] if low is not None or high is not None else int
     if isinstance(flt, django_filters.ChoiceFilter):
         values = _static_choices(flt)
         if values:
@@ -235,6 +258,7 @@ def _free_filter(flt, *, api: bool):
         return copy
     if isinstance(flt, django_filters.ChoiceFilter) and _static_choices(flt) is None:
         copy = TextFilter(field_name=flt.field_name, lookup_expr=flt.lookup_expr, method=flt.method, label=flt.label)
+        copy.exclude = flt.exclude
         copy.parent, copy.model = flt.parent, flt.model
         return copy
     return flt

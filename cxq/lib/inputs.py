@@ -259,6 +259,24 @@ class DateField(forms.DateField):
         _check_year(value)
 
 
+class DayOrMomentField(DateField):
+    """A day typed on a page, or a moment with an offset that the API or code hands over already parsed
+    (kept as the moment: a list filtered "from" it starts there, not at the day's start)."""
+
+    def to_python(self, value):
+        if isinstance(value, datetime):
+            return value
+        return super().to_python(value)
+
+    def validate(self, value):
+        if not isinstance(value, datetime):
+            return super().validate(value)
+        forms.Field.validate(self, value)
+        problem = moment_problem(value)
+        if problem:
+            raise ValidationError(problem, code="moment")
+
+
 class DateTimeField(forms.DateTimeField):
     """A moment between the years 1900 and 2200. Without an offset it is read in the current (the
     user's) time zone, as the browser's datetime-local input sends it."""

@@ -15,7 +15,7 @@ from cxq.devdata.demo.interactions import DEMO_AGENTS, PHRASE_SETS, load_demo_in
 from cxq.devdata.generator import AgentSpec, payloads
 from cxq.interactions.models import Interaction, PhraseMention, PhraseSet
 from cxq.interactions.schemas import InteractionIn
-from cxq.interactions.selectors import search_transcripts
+from cxq.interactions.search import search_transcripts
 from cxq.interactions.services import interaction_bulk_upsert, interaction_upsert, parse_payload
 
 NOW = datetime(2026, 11, 2, 12, tzinfo=UTC)
