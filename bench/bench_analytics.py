@@ -32,7 +32,7 @@ from django.test import Client  # noqa: E402
 
 from cxq.accounts.models import Team, User  # noqa: E402
 from cxq.analytics import selectors  # noqa: E402
-from cxq.analytics.forms import org_today  # noqa: E402
+from cxq.analytics.filters import org_today  # noqa: E402
 from cxq.analytics.models import AnswerFact, AnswerRollup, EvaluationFact, EvaluationRollup  # noqa: E402
 from cxq.analytics.services import analytics_rebuild  # noqa: E402
 from cxq.devdata.evaluations import BENCH_SCORECARD  # noqa: E402

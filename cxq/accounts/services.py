@@ -24,8 +24,8 @@ from cxq.accounts.permissions import (
     validate_codes,
 )
 from cxq.events import AuditTrail, Name, publish
+from cxq.lib.inputs import text_problem
 from cxq.lib.snapshot import snapshot
-from cxq.lib.text import has_control_characters
 from cxq.lib.timezones import is_valid_time_zone
 
 USER_FIELDS = ("email", "full_name", "role", "time_zone", "external_id", "is_active")
@@ -527,7 +527,7 @@ def token_name_clean(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Name the token after what will use it (e.g. 'nightly import')."})
-    if has_control_characters(name):
+    if text_problem(name):
         raise ValidationError({"name": "Keep the name on one line, without tabs or other control characters."})
     if len(name) > TOKEN_NAME_MAX:
         raise ValidationError({"name": f"Keep the name to {TOKEN_NAME_MAX} characters or fewer."})

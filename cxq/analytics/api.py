@@ -4,16 +4,13 @@ choice, a range too long) a 400; both name the field."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Query, Router, Schema
 
 from cxq.accounts.permissions import has_perm
 from cxq.analytics import selectors
-from cxq.analytics.forms import parse_filters
-from cxq.lib.apischema import OptionalDate, OptionalUUID, errors
-from cxq.lib.inputs import Text
+from cxq.analytics.filters import AnalyticsFilter, OwnFilter, ReportFilter, TrendFilter
+from cxq.lib.apischema import errors
 
 router = Router(tags=["analytics"])
 
@@ -111,42 +108,14 @@ class MyScoresOut(Schema):
     team_trend: list[TrendPoint]
 
 
-class FilterQuery(Schema):
-    """The filters as query parameters. Declared for the OpenAPI document and so a malformed id or date
-    is a 422 naming it; the filter form then reads the same parameters (one reading for the pages, the
-    CSV exports and the API) and answers 400 naming a value outside the caller's scope."""
-
-    date_from: OptionalDate = Field(
-        None, description="First day, in the organisation's time zone (default: 90 days before date_to)"
-    )
-    date_to: OptionalDate = Field(None, description="Last day, included (default: today)")
-    scorecard: OptionalUUID = None
-    versions: list[UUID] = Field([], description="Scorecard versions; repeat the parameter for several")
-    channel: Text = Field("", description="voice, video, chat, email, sms, social or offline")
-    source: Text = Field("", description="manual, assigned, goal, automation or automated")
-
-
-class PeopleQuery(FilterQuery):
-    team: OptionalUUID = None
-    agent: OptionalUUID = None
-    evaluator: OptionalUUID = None
-
-
-class TrendsQuery(PeopleQuery):
-    period: Text = Field("week", description="day, week or month")
-    split: Text = Field("", description="empty (all together), team or scorecard")
-
-
-class MyScoresQuery(FilterQuery):
-    period: Text = Field("week", description="day, week or month")
-
-
-def _filters(request, *, code: str = "analytics.view", own: bool = False) -> selectors.Filters:
+def _filters(request, filter_set: type[AnalyticsFilter], *, code: str = "analytics.view") -> selectors.Filters:
+    """The request's parameters read by the report's filter set with the caller's choices (its
+    ``api_schema()`` has already refused a malformed one with a 422)."""
     if not has_perm(request.user, code):
         raise PermissionDenied("Your role cannot see these analytics.")
-    form, filters = parse_filters(request.GET, viewer=request.user, own=own)
+    filterset, filters = filter_set.parse(request.GET, viewer=request.user)
     if filters is None:
-        raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
+        raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.form.errors.items()})
     return filters
 
 
@@ -155,8 +124,8 @@ def _filters(request, *, code: str = "analytics.view", own: bool = False) -> sel
     response={200: BreakdownOut, **errors(400, 403, 422)},
     summary="Response breakdown by question",
 )
-def breakdown(request, query: Query[PeopleQuery]):
-    return selectors.breakdown(_filters(request), selectors.scope_of(request.user))
+def breakdown(request, query: Query[ReportFilter.api_schema()]):
+    return selectors.breakdown(_filters(request, ReportFilter), selectors.scope_of(request.user))
 
 
 @router.get(
@@ -164,8 +133,8 @@ def breakdown(request, query: Query[PeopleQuery]):
     response={200: TrendsOut, **errors(400, 403, 422)},
     summary="Score and pass rate over time",
 )
-def trends(request, query: Query[TrendsQuery]):
-    return selectors.trends(_filters(request), selectors.scope_of(request.user))
+def trends(request, query: Query[TrendFilter.api_schema()]):
+    return selectors.trends(_filters(request, TrendFilter), selectors.scope_of(request.user))
 
 
 @router.get(
@@ -173,8 +142,8 @@ def trends(request, query: Query[TrendsQuery]):
     response={200: list[LeaderboardRow], **errors(400, 403, 422)},
     summary="Agent leaderboard",
 )
-def leaderboard_agents(request, query: Query[PeopleQuery]):
-    return selectors.leaderboard(_filters(request), selectors.scope_of(request.user), of="agents")
+def leaderboard_agents(request, query: Query[ReportFilter.api_schema()]):
+    return selectors.leaderboard(_filters(request, ReportFilter), selectors.scope_of(request.user), of="agents")
 
 
 @router.get(
@@ -182,8 +151,8 @@ def leaderboard_agents(request, query: Query[PeopleQuery]):
     response={200: list[LeaderboardRow], **errors(400, 403, 422)},
     summary="Evaluator leaderboard",
 )
-def leaderboard_evaluators(request, query: Query[PeopleQuery]):
-    return selectors.leaderboard(_filters(request), selectors.scope_of(request.user), of="evaluators")
+def leaderboard_evaluators(request, query: Query[ReportFilter.api_schema()]):
+    return selectors.leaderboard(_filters(request, ReportFilter), selectors.scope_of(request.user), of="evaluators")
 
 
 @router.get(
@@ -191,5 +160,5 @@ def leaderboard_evaluators(request, query: Query[PeopleQuery]):
     response={200: MyScoresOut, **errors(400, 403, 422)},
     summary="My scores next to my team's average",
 )
-def me(request, query: Query[MyScoresQuery]):
-    return selectors.agent_view(_filters(request, code="analytics.own", own=True), request.user)
+def me(request, query: Query[OwnFilter.api_schema()]):
+    return selectors.agent_view(_filters(request, OwnFilter, code="analytics.own"), request.user)

@@ -51,7 +51,7 @@ SPLITS = ("", "team", "scorecard")
 
 @dataclass
 class Filters:
-    """Validated filter values (``forms.AnalyticsFilterForm`` makes them). Ids, not uuids."""
+    """Validated filter values (``filters.AnalyticsFilter.terms()`` makes them). Ids, not uuids."""
 
     date_from: date
     date_to: date

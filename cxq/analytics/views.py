@@ -1,7 +1,7 @@
 """Analytics pages (docs/analytics.md#breakdown-by-question, docs/analytics.md#csv-exports): breakdown by question,
 trends, leaderboards and the agent's own view.
 
-Each page parses the shared filter form (a bad value → the page with the field's error, status 400),
+Each page parses its filter set (cxq/analytics/filters.py) (a bad value → the page with the field's error, status 400),
 calls one selector, and renders tables next to charts; ``?export=csv`` (leaderboards: ``agents`` or
 ``evaluators``) streams the same table as CSV with the same filters."""
 
@@ -14,7 +14,7 @@ from cxq.accounts.decorators import perm_required
 from cxq.analytics import exports, selectors
 from cxq.analytics.charts import breakdown_chart, pass_rate_chart, trend_chart
 from cxq.analytics.drill import drill_base, with_point_links
-from cxq.analytics.forms import parse_filters
+from cxq.analytics.filters import OwnFilter, ReportFilter, TrendFilter
 from cxq.analytics.services import zone_notice
 
 
@@ -34,13 +34,10 @@ def _context(request, form, filters) -> dict:
     }
 
 
-REPORT_FIELDS = ("date_from", "date_to", "scorecard", "versions", "team", "agent", "evaluator", "channel", "source")
-TREND_FIELDS = (*REPORT_FIELDS, "period", "split")
-
-
 @perm_required("analytics.view")
 def breakdown(request):
-    form, filters = parse_filters(request.GET, viewer=request.user, fields=REPORT_FIELDS)
+    filterset, filters = ReportFilter.parse(request.GET, viewer=request.user)
+    form = filterset.form
     if filters is None:
         return _bad(request, "analytics/breakdown.html", form)
     result = selectors.breakdown(filters, selectors.scope_of(request.user))
@@ -57,7 +54,8 @@ def breakdown(request):
 
 @perm_required("analytics.view")
 def trends(request):
-    form, filters = parse_filters(request.GET, viewer=request.user, fields=TREND_FIELDS)
+    filterset, filters = TrendFilter.parse(request.GET, viewer=request.user)
+    form = filterset.form
     if filters is None:
         return _bad(request, "analytics/trends.html", form)
     result = selectors.trends(filters, selectors.scope_of(request.user))
@@ -71,7 +69,8 @@ def trends(request):
 
 @perm_required("analytics.view")
 def leaderboards(request):
-    form, filters = parse_filters(request.GET, viewer=request.user, fields=REPORT_FIELDS)
+    filterset, filters = ReportFilter.parse(request.GET, viewer=request.user)
+    form = filterset.form
     if filters is None:
         return _bad(request, "analytics/leaderboards.html", form)
     scope = selectors.scope_of(request.user)
@@ -87,7 +86,8 @@ def leaderboards(request):
 @perm_required("analytics.own")
 def me(request):
     """The agent's own view: their trend and breakdown next to their team's average, no other names."""
-    form, filters = parse_filters(request.GET, viewer=request.user, own=True)
+    filterset, filters = OwnFilter.parse(request.GET, viewer=request.user)
+    form = filterset.form
     if filters is None:
         return _bad(request, "analytics/me.html", form)
     result = selectors.agent_view(filters, request.user)

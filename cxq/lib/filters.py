@@ -166,7 +166,7 @@ class FilterSet(django_filters.FilterSet):
         for name, flt in cls.base_filters.items():
             if name in cls.api_exclude:
                 continue
-            description = str(flt.label or flt.extra.get("help_text") or "") or None
+            description = str(flt.extra.get("help_text") or flt.label or "") or None
             alias = cls.api_name(name)
             fields[name] = (
                 _api_type(flt) | None,
@@ -220,6 +220,8 @@ def _static_choices(flt) -> list | None:
 def _api_type(flt):
     if getattr(flt, "api_type", None) is not None:
         return flt.api_type
+    if isinstance(flt, django_filters.MultipleChoiceFilter):  # the parameter repeated: ?versions=…&versions=…
+        return list[UUID] if str(flt.field_name or "").endswith("__uuid") else list[inputs.Text]
     # an object's public id: documented (and checked) as a UUID, whatever the page offers to choose from
     if isinstance(flt, django_filters.UUIDFilter) or flt.extra.get("to_field_name") == "uuid":
         return UUID

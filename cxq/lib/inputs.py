@@ -42,8 +42,11 @@ MAX_YEAR = 2200
 # keeps a start plus its duration far inside what datetimes and a 32-bit column hold.
 MAX_INTERACTION_SECONDS = 7 * 24 * 3600
 
-# C0 and C1 control characters, DEL and lone surrogates; the multi-line set spares tab, LF and CR.
-_SINGLE_LINE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 control characters, DEL and lone surrogates, and in one line the Unicode line and paragraph
+# separators too; the multi-line set spares tab, LF and CR. The one place these sets are written:
+# cxq/lib/text.py collapses the same single-line set for mail headers.
+SINGLE_LINE_CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+_SINGLE_LINE_BAD = re.compile(f"[{SINGLE_LINE_CONTROL}]")
 _MULTI_LINE_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -54,6 +57,8 @@ def _describe(char: str) -> str:
         return "A line break is not allowed in this one-line field"
     if char == "\t":
         return "A tab is not allowed in this one-line field"
+    if char in "\u2028\u2029":
+        return f"A line or paragraph separator (U+{ord(char):04X}) is not allowed in this one-line field"
     if "\ud800" <= char <= "\udfff":
         return f"An unpaired surrogate (U+{ord(char):04X}) is not valid text"
     return f"A control character (U+{ord(char):04X}) is not allowed here"

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import re
 
-# C0 controls (CR, LF, tab, NUL, …), DEL, C1 controls (NEL among them), U+2028 and U+2029.
-_CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029"
-_CONTROL_CHAR = re.compile(f"[{_CONTROL}]")
-# A run of control characters with the blanks around it becomes one space.
-_CONTROL_RUN = re.compile(rf"\s*[{_CONTROL}]+\s*")
+from cxq.lib.inputs import SINGLE_LINE_CONTROL
 
-
-def has_control_characters(value: str) -> bool:
-    return _CONTROL_CHAR.search(value or "") is not None
+# A run of what a one-line field refuses (C0 and C1 controls, DEL, U+2028/2029, lone surrogates), with
+# the blanks around it, becomes one space. Refusing such a value is cxq.lib.inputs.text_problem's job.
+_CONTROL_RUN = re.compile(rf"\s*[{SINGLE_LINE_CONTROL}]+\s*")
 
 
 def one_line(value: str, *, max_length: int) -> str:

@@ -44,18 +44,18 @@ def test_a_manager_naming_another_team_gets_a_400_naming_the_field(personas, car
 
 
 def test_bad_filter_values_are_400s_naming_the_field(personas, client_for):
-    """In the API a malformed date or id is a 422 (the parameter's declared type), a well-formed value
-    the filters refuse a 400; both name the field."""
+    """In the API a malformed date or id, or a value outside a fixed list (an enum in openapi.json), is a
+    422 (the parameter's declared type), a well-formed value the filters refuse a 400; both name the field."""
     client = client_for("admin")
     for query, field, api_status in (
         ("date_from=2026-13-01", "date_from", 422),
         ("date_from=2026-05-02&date_to=2026-05-01", "date_to", 400),
         ("date_from=2020-01-01&date_to=2026-01-01", "date_from", 400),
-        ("channel=fax", "channel", 400),
-        ("period=year", "period", 400),
+        ("channel=fax", "channel", 422),
+        ("period=year", "period", 422),
         ("agent=not-a-uuid", "agent", 422),
         (f"agent={uuid4()}", "agent", 400),
-        ("source=calibration", "source", 400),
+        ("source=calibration", "source", 422),
     ):
         page = client.get(f"/analytics/trends/?{query}")
         assert page.status_code == 400 and field in page.context["form"].errors, query
@@ -171,3 +171,14 @@ def test_a_trend_point_links_to_its_own_evaluations(personas, card, client_for):
     (series,) = page.context["result"]["series"]
     listed = client.get(series["points"][0]["drill"])
     assert [e.pk for e in listed.context["page"].object_list] == [b.pk]
+
+
+def test_the_versions_parameter_repeats_and_is_checked_like_the_page(personas, card, client_for):
+    _data(personas, card)
+    client = client_for("admin")
+    version = card.current_version.uuid
+    both = client.get(f"/api/v1/analytics/breakdown?versions={version}&versions={version}")
+    assert both.status_code == 200 and both.json()["overall"]["count"] == 2
+    unknown = client.get(f"/api/v1/analytics/breakdown?versions={version}&versions={uuid4()}")
+    assert unknown.status_code == 400 and unknown.json()["detail"].startswith("versions:")
+    assert client.get("/api/v1/analytics/breakdown?versions=v1").status_code == 422

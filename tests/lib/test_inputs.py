@@ -189,3 +189,14 @@ def test_json_bodies_and_clean_requests_pass_the_net(client_for):
     assert client.get("/interactions/", {"queue": "Billing"}).status_code == 200
     body = client.post("/api/v1/teams", '{"name": "Night shift"}', content_type="application/json")
     assert body.status_code == 201
+
+
+def test_one_line_refuses_the_unicode_line_and_paragraph_separators_and_says_which():
+    from cxq.lib.inputs import text_problem
+
+    assert (
+        text_problem("a\u2028b")
+        == "A line or paragraph separator (U+2028) is not allowed in this one-line field (character 2)."
+    )
+    assert text_problem("a\u2029b")
+    assert text_problem("a\u2028b", multiline=True) is None  # a text area keeps them, like line breaks

@@ -9,7 +9,8 @@ from django.apps import apps
 from django.utils import timezone
 
 from cxq.accounts.services import team_create, user_update_profile
-from cxq.lib.text import has_control_characters, one_line
+from cxq.lib.inputs import text_problem
+from cxq.lib.text import one_line
 from cxq.notifications.choices import EmailStatus
 from cxq.notifications.models import OutboundEmail
 from cxq.notifications.services import email_queue, email_sweep, notify
@@ -21,8 +22,8 @@ def test_one_line_collapses_control_runs_to_one_space_and_bounds_the_length():
     assert one_line(" Night \r\n\t shift\x00\x85x\u2028y ", max_length=50) == "Night shift x y"
     assert one_line("a" * 20, max_length=10) == "a" * 9 + "…"
     assert one_line("", max_length=10) == ""
-    assert has_control_characters("a\nb") and has_control_characters("a\x7fb")
-    assert not has_control_characters("Crème brûlée 👍 — “ok”")
+    assert text_problem("a\nb") and text_problem("a\x7fb") and text_problem("a\u2028b")
+    assert text_problem("Crème brûlée 👍 — “ok”") is None
 
 
 def test_a_subject_with_a_line_break_is_queued_on_one_line_and_delivered_without_an_extra_header(

@@ -1,0 +1,213 @@
+"""The analytics filters (docs/analytics.md#filters): one declaration for every report's page, CSV and API.
+
+Three filter sets share the declaration: :class:`TrendFilter` (every filter), :class:`ReportFilter`
+(breakdown and leaderboards: no period or split) and :class:`OwnFilter` (an agent's own view: no people,
+team or split). Each drives its page's form, and its ``api_schema()`` is the API's query parameters in
+openapi.json (a malformed date or id, or a value outside a fixed list, is a 422 naming it).
+
+Unlike the lists, analytics reads facts and rollups with its own SQL, so the validated filter set is
+turned into the selectors' terms (:meth:`AnalyticsFilter.terms`: ids, not uuids) instead of narrowing a
+queryset. Choices are limited to the viewer's scope on the page *and* in the API — a manager naming
+another team's uuid gets an error on ``team`` (a 400), never that team's numbers. Dates are days in the
+organisation's time zone; empty ones default to the last 90 days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from cxq.accounts.models import User
+from cxq.accounts.selectors import user_scope
+from cxq.analytics.models import EvaluationFact
+from cxq.analytics.selectors import PERIODS, Filters, scope_of, scoped_teams
+from cxq.analytics.services import org_zone
+from cxq.evaluations.choices import Source
+from cxq.evaluations.sources import sources_where
+from cxq.interactions.choices import Channel
+from cxq.lib import filters
+from cxq.lib.filters import django_filters
+from cxq.scorecards.models import Scorecard, ScorecardVersion
+
+MAX_DAYS = 3 * 366
+DEFAULT_DAYS = 90
+DAY = forms.DateInput(attrs={"type": "date"})
+
+
+def org_today():
+    return timezone.now().astimezone(org_zone()).date()
+
+
+def _viewer_choices():
+    """Filled per viewer (what they may pick), page and API alike."""
+    return []
+
+
+class _DefaultRange(forms.Form):
+    """Empty dates become the last 90 days; a range is at most three years, its end not before its start."""
+
+    def clean(self):
+        data = super().clean()
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return data
+        end = data.get("date_to") or org_today()
+        start = data.get("date_from") or (end - timedelta(days=DEFAULT_DAYS - 1))
+        if start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        elif (end - start).days >= MAX_DAYS:
+            self.add_error("date_from", f"Choose a range of at most {MAX_DAYS} days.")
+        data["date_from"], data["date_to"] = start, end
+        return data
+
+
+class AnalyticsFilter(filters.FilterSet):
+    date_from = filters.DayFilter(
+        widget=DAY, label="From", help_text="First day, in the organisation's time zone (default: 90 days before To)"
+    )
+    date_to = filters.DayFilter(widget=DAY, label="To", help_text="Last day, included (default: today)")
+    scorecard = django_filters.ChoiceFilter(
+        field_name="scorecard__uuid", choices=_viewer_choices, empty_label="Any scorecard", label="Scorecard"
+    )
+    versions = django_filters.MultipleChoiceFilter(
+        field_name="version__uuid",
+        choices=_viewer_choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Versions",
+        help_text="Scorecard versions; repeat the parameter for several",
+    )
+    team = django_filters.ChoiceFilter(
+        field_name="team__uuid", choices=_viewer_choices, empty_label="Any team", label="Team"
+    )
+    agent = django_filters.ChoiceFilter(
+        field_name="agent__uuid", choices=_viewer_choices, empty_label="Any agent", label="Agent"
+    )
+    evaluator = django_filters.ChoiceFilter(
+        field_name="evaluator__uuid", choices=_viewer_choices, empty_label="Any evaluator", label="Evaluator"
+    )
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any channel", label="Channel")
+    source = django_filters.ChoiceFilter(
+        choices=[c for c in Source.choices if c[0] in sources_where("counts_in_analytics")],
+        empty_label="Any source",
+        label="Source",
+    )
+    period = django_filters.ChoiceFilter(
+        choices=[(p, p.title()) for p in PERIODS], empty_label=None, label="By", help_text="day, week or month"
+    )
+    split = django_filters.ChoiceFilter(
+        choices=[("team", "Per team"), ("scorecard", "Per scorecard")],
+        empty_label="All together",
+        label="Split",
+        help_text="empty (all together), team or scorecard",
+    )
+
+    class Meta:
+        model = EvaluationFact  # what the reports read; the filters are turned into terms, not lookups
+        form = _DefaultRange
+        fields: list[str] = []
+
+    def __init__(self, data=None, *, viewer: User | None = None, **kwargs):
+        """``viewer``: whose choices the filters offer and accept (none without one)."""
+        super().__init__(with_defaults(data) if data is not None else None, **kwargs)
+        self.viewer = viewer
+        self.cards, self.versions, self.teams, self.people = {}, {}, {}, {}
+        if viewer is not None:
+            scope_of(viewer)  # raises OutOfScope for roles without analytics
+            self._fill_choices(viewer)
+
+    def _fill_choices(self, viewer: User) -> None:
+        cards = Scorecard.objects.exclude(current_version__isnull=True).order_by("name")
+        self.cards = {str(c.uuid): c for c in cards}
+        self._choose("scorecard", [(k, c.name) for k, c in self.cards.items()])
+        if "versions" in self.filters:
+            versions = (
+                ScorecardVersion.objects.select_related("scorecard")
+                .only("uuid", "number", "scorecard__name")
+                .order_by("scorecard__name", "number")
+            )
+            self.versions = {str(v.uuid): v for v in versions}
+            self._choose("versions", [(k, f"{v.scorecard.name} v{v.number}") for k, v in self.versions.items()])
+        if "team" in self.filters:
+            self.teams = {str(t.uuid): t for t in scoped_teams(viewer)}
+            self._choose("team", [(k, t.name) for k, t in self.teams.items()])
+        if "agent" in self.filters or "evaluator" in self.filters:
+            people = user_scope(viewer=viewer).filter(role__isnull=False).order_by("full_name")
+            people = people.select_related("role").only("uuid", "full_name", "role__key")
+            self.people = {str(u.uuid): u for u in people}
+            self._choose("agent", [(k, u.full_name) for k, u in self.people.items() if u.role.key == "agent"])
+            self._choose("evaluator", [(k, u.full_name) for k, u in self.people.items() if u.role.key != "agent"])
+
+    def _choose(self, name: str, choices: list) -> None:
+        if name in self.filters:
+            self.filters[name].extra["choices"] = choices
+
+    @classmethod
+    def parse(cls, data, *, viewer: User) -> tuple[AnalyticsFilter, Filters | None]:
+        """Bound to a request's parameters (page or API) and validated; the selectors' terms, or None when
+        a value is refused (the errors are on ``filterset.form``)."""
+        filterset = cls(data, viewer=viewer)
+        return filterset, (filterset.terms() if filterset.is_valid() else None)
+
+    def terms(self) -> Filters:
+        """The selectors' terms of the validated filters: ids, not uuids."""
+        d = self.form.cleaned_data
+        card = self.cards.get(d.get("scorecard") or "")
+        team = self.teams.get(d.get("team") or "")
+        agent = self.people.get(d.get("agent") or "")
+        evaluator = self.people.get(d.get("evaluator") or "")
+        return Filters(
+            date_from=d["date_from"],
+            date_to=d["date_to"],
+            scorecard_ids=[card.pk] if card else [],
+            version_ids=[self.versions[k].pk for k in d.get("versions") or []],
+            team_ids=[team.pk] if team else [],
+            agent_id=agent.pk if agent else None,
+            evaluator_id=evaluator.pk if evaluator else None,
+            channel=d.get("channel") or "",
+            source=d.get("source") or "",
+            period=d.get("period") or "week",
+            split=d.get("split") or "",
+        )
+
+    def first_error(self) -> str:
+        for name, errors in self.form.errors.items():
+            label = "" if name == "__all__" else f"{name}: "
+            return f"{label}{errors[0]}"
+        return ""
+
+
+class TrendFilter(AnalyticsFilter):
+    """Trends: every filter, by day, week or month, split per team or scorecard."""
+
+
+class ReportFilter(AnalyticsFilter):
+    """The breakdown and the leaderboards: no period, no split."""
+
+    period = None
+    split = None
+
+
+class OwnFilter(AnalyticsFilter):
+    """An agent's own view: no people or team filters, no split."""
+
+    team = None
+    agent = None
+    evaluator = None
+    split = None
+
+
+def with_defaults(data) -> dict:
+    """The request's filters with the defaults written in (last 90 days, by week), so the form shows them."""
+    data = data.copy()
+    if not data.get("period"):
+        data["period"] = "week"
+    if not data.get("date_to"):
+        data["date_to"] = org_today().isoformat()
+    if not data.get("date_from"):
+        try:
+            end = date.fromisoformat(data["date_to"])
+        except ValueError:
+            end = org_today()
+        data["date_from"] = (end - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+    return data
