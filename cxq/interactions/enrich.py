@@ -74,12 +74,24 @@ class Enriched:
     metrics: dict
     hits: list[list]  # [phrase set id, utterance index, start, phrase, word position, word count, score]
     mentions: dict[int, int]  # phrase set id -> hits
+    said_by: dict[int, str]  # phrase set id -> "agent", "customer" or "both" (PhraseMention.said_by)
 
     def mention_rows(self, interaction_id: int) -> list[tuple]:
-        return [(interaction_id, set_id, count) for set_id, count in self.mentions.items()]
+        said_by = self.said_by
+        return [(interaction_id, set_id, count, said_by[set_id]) for set_id, count in self.mentions.items()]
 
 
-MENTION_COLUMNS = ("interaction", "phrase_set", "hits")
+MENTION_COLUMNS = ("interaction", "phrase_set", "hits", "said_by")
+
+
+def sides_of(hits: list[list], utterances) -> dict[int, str]:
+    """Phrase set id → who said it: "agent", "customer" or "both" (docs/conditions.md#indicators)."""
+    sides: dict[int, str] = {}
+    for hit in hits:
+        speaker = utterances[hit[1]].speaker
+        known = sides.get(hit[0])
+        sides[hit[0]] = speaker if known is None or known == speaker else "both"
+    return sides
 
 
 class Enricher:
@@ -105,6 +117,7 @@ class Enricher:
             metrics=_for_channel(result.metrics.as_dict(), channel),
             hits=hits,
             mentions=Counter(hit[0] for hit in hits),
+            said_by=sides_of(hits, utterances),
         )
 
 

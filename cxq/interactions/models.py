@@ -143,6 +143,8 @@ class PhraseMention(models.Model):
     # indexed by mention_unique (phrase_set, interaction)
     phrase_set = models.ForeignKey(PhraseSet, on_delete=models.CASCADE, related_name="mentions", db_index=False)
     hits = models.PositiveIntegerField(default=1)
+    # who said it: "agent", "customer" or "both" (the "mentioned by" conditions, docs/conditions.md#indicators)
+    said_by = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["interaction", "phrase_set"]
