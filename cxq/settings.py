@@ -100,7 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cxq.context_processors.shell",
             ],
-            "builtins": ["cxq.accounts.templatetags.access"],  # {% if user|can:"code" %}
+            # {% if user|can:"code" %}, {{ seconds|clock }}, {{ seconds|duration }}
+            "builtins": ["cxq.accounts.templatetags.access", "cxq.core.templatetags.durations"],
         },
     }
 ]

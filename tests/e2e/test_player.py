@@ -164,10 +164,10 @@ def test_the_player_highlights_seeks_and_changes_speed_in_sync_with_the_transcri
     expect(timeline.locator(".marker-comment")).to_have_count(1)
     expect(markers).to_have_count(3)
     expect(timeline.locator(".marker-indicator")).to_have_attribute("href", "#u0")
-    expect(timeline.locator(".marker-indicator")).to_have_attribute("title", re.compile(r"^Greeting · [0-2] s$"))
+    expect(timeline.locator(".marker-indicator")).to_have_attribute("title", re.compile(r"^Greeting · 0:0[0-2]$"))
     expect(timeline.locator(".marker-topic")).to_have_attribute("href", "#u3")
-    expect(timeline.locator(".marker-topic")).to_have_attribute("title", re.compile(r"^Refund · [6-8] s$"))
-    expect(timeline.locator(".marker-comment")).to_have_attribute("title", "Good empathy on the refund. · 6 s")
+    expect(timeline.locator(".marker-topic")).to_have_attribute("title", re.compile(r"^Refund · 0:0[6-8]$"))
+    expect(timeline.locator(".marker-comment")).to_have_attribute("title", "Good empathy on the refund. · 0:06")
     box = timeline.locator("[data-track]").bounding_box()
     bar = timeline.bounding_box()
     for kind, at in (("indicator", greeting.start), ("topic", refund.start), ("comment", 6.0)):
@@ -273,13 +273,13 @@ def test_the_player_highlights_seeks_and_changes_speed_in_sync_with_the_transcri
     expect(transcript).to_be_visible()
     lines.nth(4).locator(".utt-comment").focus()
     page.keyboard.press("Enter")
-    expect(comments.get_by_test_id("comment-form").get_by_text("on the line at 8 s")).to_be_visible()
+    expect(comments.get_by_test_id("comment-form").get_by_text("on the line at 0:08")).to_be_visible()
     state = audio_state(page)
     assert state["paused"] and state["time"] == paused_at, state
     # A click on that button (not only Enter) leaves the recording alone as well.
     page.get_by_role("tab", name=re.compile(r"^Transcript")).click()
     lines.nth(3).locator(".utt-comment").click()
-    expect(comments.get_by_test_id("comment-form").get_by_text("on the line at 6 s")).to_be_visible()
+    expect(comments.get_by_test_id("comment-form").get_by_text("on the line at 0:06")).to_be_visible()
     state = audio_state(page)
     assert state["paused"] and state["time"] == paused_at, state
 
