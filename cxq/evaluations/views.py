@@ -241,7 +241,6 @@ def evaluation_detail(request, uuid):
         "options": {q["key"]: q["options"] for s in doc["sections"] for q in s["questions"]},
         "can_void": policies.may_void(request.user, evaluation),
         "can_delete": policies.may_delete(request.user, evaluation),
-        "utterances": evaluation.interaction.utterances if editing else [],
         **_calibration_context(request.user, evaluation),
     }
     return render(request, "evaluations/detail.html", context)

@@ -299,3 +299,31 @@ def test_the_recording_is_served_only_to_people_who_may_see_the_interaction(pers
     anonymous = new_page()
     response = anonymous.request.get(media_path, headers={"Range": "bytes=0-99"}, max_redirects=0)
     assert response.status == 302 and "/login/" in response.headers["location"]
+
+
+def test_evaluating_beside_the_recording_a_click_on_a_transcript_line_plays_from_it(
+    personas, call, new_page, login, shot
+):
+    """The evaluation form shows the interaction's player and its transcript with indicator and topic
+    tags (docs/interactions.md#evidence-beside-an-evaluation); a click on a line moves the audio there."""
+    from cxq.evaluations.services import evaluation_start
+    from cxq.scorecards import services as sc
+    from tests.scorecards.conftest import DOC
+
+    interaction, _ = call
+    card = sc.scorecard_publish(by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=DOC))
+    draft = evaluation_start(by=personas.evaluator, interaction=interaction, scorecard=card)
+    page = new_page()
+    login(page, personas.evaluator)
+    page.goto(f"/evaluations/{draft.uuid}/")
+    evidence = page.get_by_test_id("evidence")
+    expect(evidence.locator("[data-player] audio[data-media]")).to_have_count(1)
+    lines = evidence.locator(".utt[data-start]")
+    expect(lines).to_have_count(len(LINES))
+    expect(lines.nth(0).locator(".utt-hits")).to_have_text("Greeting")
+    expect(lines.nth(3).locator(".utt-hits")).to_have_text("Refund")
+    expect(lines.nth(3).locator(".utt-time")).to_have_text("0:06")
+    lines.nth(3).click()
+    wait_playing(page, 3)
+    assert 6.0 <= audio_state(page)["time"] < 8.0
+    shot(page, "evaluation-form-beside-the-recording")

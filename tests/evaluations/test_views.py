@@ -218,3 +218,17 @@ def test_the_dispute_form_is_not_offered_once_disputes_are_used_up(client_for, p
     html = client_for("agent_a1").get(reverse("evaluations:detail", args=[completed.uuid])).content.decode()
     assert 'data-testid="dispute-form"' not in html and 'data-testid="dispute-closed"' in html
     assert 'data-testid="acknowledge"' in html
+
+
+def test_the_agents_evaluation_page_shows_the_transcript_with_its_tags(personas, completed, client_for):
+    """docs/interactions.md#evidence-beside-an-evaluation: read-only, the agent sees what was evaluated."""
+    from cxq.interactions.enrich import enrich_ids
+    from cxq.interactions.phrases import phrase_set_create
+
+    phrase_set_create(by=personas.admin, name="Refund", kind="topic", side="customer", phrases=["refund"])
+    enrich_ids([completed.interaction_id])
+    page = client_for("agent_a1").get(f"/evaluations/{completed.uuid}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="evidence"' in html and "I was charged twice and want a refund." in html
+    assert ">Refund</span>" in html
