@@ -3,7 +3,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
@@ -82,12 +82,41 @@ class EvaluationOut(Schema):
         return obj.version.number
 
 
+class DisputeItemOut(Schema):
+    question: str
+    reason: str
+    at: float | None = Field(None, description="The moment of the recording it is about, seconds from its start")
+    response: str = Field(description="adjust, reaffirm, or empty while the dispute is open")
+    response_note: str
+    new_answer: str
+
+    @staticmethod
+    def resolve_question(obj):
+        return obj.question_key
+
+    @staticmethod
+    def resolve_at(obj):
+        return obj.at_seconds
+
+
+class DisputeOut(Schema):
+    raised_by: Person
+    created_at: datetime
+    note: str
+    items: list[DisputeItemOut]
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.all())
+
+
 class EvaluationDetailOut(EvaluationOut):
     answers: dict
     question_comments: dict
     comment: str
     result: dict
     revisions: list[RevisionOut]
+    disputes: list[DisputeOut]
 
     @staticmethod
     def resolve_result(obj):
@@ -96,6 +125,10 @@ class EvaluationDetailOut(EvaluationOut):
     @staticmethod
     def resolve_revisions(obj):
         return list(obj.revisions.order_by("number"))
+
+    @staticmethod
+    def resolve_disputes(obj):
+        return list(obj.disputes.select_related("raised_by").prefetch_related("items").order_by("created_at"))
 
 
 class StartIn(Schema):
@@ -119,6 +152,7 @@ class SubmitIn(Schema):
 class DisputeItemIn(Schema):
     question: Text
     reason: MultilineText
+    at: float | None = Field(None, description="The moment of the recording it is about, seconds from its start")
 
 
 class DisputeIn(Schema):
@@ -255,7 +289,10 @@ def evaluations_acknowledge(request, uuid: UUID):
 def evaluations_dispute(request, uuid: UUID, payload: DisputeIn):
     evaluation = _get(request, uuid)
     services.evaluation_dispute(
-        by=request.user, evaluation=evaluation, items=[(i.question, i.reason) for i in payload.items], note=payload.note
+        by=request.user,
+        evaluation=evaluation,
+        items=[(i.question, i.reason, i.at) for i in payload.items],
+        note=payload.note,
     )
     return _get(request, uuid)
 

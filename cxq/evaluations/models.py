@@ -138,6 +138,8 @@ class DisputeItem(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="items")
     question_key = models.CharField(max_length=64)
     reason = models.TextField()
+    # the moment of the recording the agent points at (seconds from its start), if any
+    at_seconds = models.FloatField(null=True, blank=True)
     response = models.CharField(max_length=10, choices=DisputeResponse.choices, blank=True)
     response_note = models.TextField(blank=True)
     new_answer = models.CharField(max_length=64, blank=True)

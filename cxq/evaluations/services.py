@@ -9,6 +9,7 @@ be voided with a reason; automated ones can be deleted for good.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from cxq.evaluations.models import Assignment, Dispute, DisputeItem, Evaluation,
 from cxq.evaluations.sources import source_policy
 from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Interaction
+from cxq.lib.durations import clock
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 from cxq.scoring import AnswerError, ScoreResult, normalize_answers, round_half_up, score
@@ -271,9 +273,16 @@ def dispute_closed_reason(evaluation: Evaluation) -> str | None:
 
 
 @transaction.atomic
-def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[str, str]], note: str = "") -> Dispute:
-    """The agent disputes specific answers, each with a reason (docs/evaluations.md#disputes)."""
-    evaluation = Evaluation.objects.select_for_update().select_related("version", "evaluator").get(pk=evaluation.pk)
+def evaluation_dispute(
+    *, by: User, evaluation: Evaluation, items: list[tuple[str, str] | tuple[str, str, float | None]], note: str = ""
+) -> Dispute:
+    """The agent disputes specific answers, each with a reason and, optionally, the moment of the
+    recording it is about in seconds (docs/evaluations.md#disputes)."""
+    evaluation = (
+        Evaluation.objects.select_for_update()
+        .select_related("version", "evaluator", "interaction")
+        .get(pk=evaluation.pk)
+    )
     _require_agent(by, evaluation)
     require(by, "evaluations.respond")  # as the dispute page does: the API is no way around it
     closed = dispute_closed_reason(evaluation)
@@ -282,8 +291,14 @@ def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[st
     keys = {q.key for q in compiled_for(evaluation.version.document).scorecard.questions()}
     if not items:
         raise ValidationError({"items": "Choose at least one answer you disagree with."})
+    items = [(item[0], item[1], item[2] if len(item) > 2 else None) for item in items]
+    length = evaluation.interaction.duration_seconds or 0
     seen = set()
-    for key, reason in items:
+    for key, reason, at in items:
+        if at is not None and not (math.isfinite(at) and 0 <= at <= length):
+            raise ValidationError(
+                {f"items.{key}.at": f"Give a moment between 0:00 and {clock(length)} of the recording."}
+            )
         if key not in keys:
             raise ValidationError({"items": f"No question has the key {key!r}."})
         if key in seen:
@@ -292,7 +307,9 @@ def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[st
             raise ValidationError({f"items.{key}": "Say why you disagree with this answer."})
         seen.add(key)
     dispute = Dispute.objects.create(evaluation=evaluation, raised_by=by, note=(note or "").strip())
-    DisputeItem.objects.bulk_create([DisputeItem(dispute=dispute, question_key=k, reason=r.strip()) for k, r in items])
+    DisputeItem.objects.bulk_create(
+        [DisputeItem(dispute=dispute, question_key=k, reason=r.strip(), at_seconds=at) for k, r, at in items]
+    )
     evaluation.status = Status.DISPUTED
     evaluation.ack_due_at = None
     evaluation.save(update_fields=["status", "ack_due_at", "updated_at"])
@@ -300,7 +317,7 @@ def evaluation_dispute(*, by: User, evaluation: Evaluation, items: list[tuple[st
         Name.EVALUATION_DISPUTED,
         subject=evaluation,
         actor=by,
-        data={"questions": [k for k, _ in items], "note": (note or "").strip()},
+        data={"questions": [k for k, _, _ in items], "note": (note or "").strip()},
     )
     return dispute
 

@@ -17,6 +17,7 @@ from cxq.evaluations.forms import AssignForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.csvio import csv_stream_response
+from cxq.lib.durations import parse_clock
 from cxq.lib.inputs import filter_status, parse_form_moment
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.selectors import answer_label, usable_scorecards
@@ -352,16 +353,23 @@ def evaluation_acknowledge(request, uuid):
 @require_POST
 @perm_required("evaluations.respond")
 def evaluation_dispute(request, uuid):
-    keys = request.POST.getlist("dispute")
-    items = [(k, request.POST.get(f"reason_{k}", "")) for k in keys]
-    return _transition(
-        request,
-        uuid,
-        lambda e: (
-            services.evaluation_dispute(by=request.user, evaluation=e, items=items, note=request.POST.get("note", ""))
-            and "Dispute sent to the evaluator."
-        ),
-    )
+    """Each ticked answer with its reason and, optionally, the moment of the recording it is about
+    (``at_<key>``: m:ss or seconds, or "Now" from the player)."""
+
+    def dispute(evaluation):
+        items = []
+        for key in request.POST.getlist("dispute"):
+            try:
+                at = parse_clock(request.POST.get(f"at_{key}", ""))
+            except ValueError as exc:
+                raise ValidationError({f"at_{key}": f"The moment for question “{key}”: {exc}"}) from None
+            items.append((key, request.POST.get(f"reason_{key}", ""), at))
+        services.evaluation_dispute(
+            by=request.user, evaluation=evaluation, items=items, note=request.POST.get("note", "")
+        )
+        return "Dispute sent to the evaluator."
+
+    return _transition(request, uuid, dispute)
 
 
 @require_POST

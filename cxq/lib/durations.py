@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 DAY = 86_400
 
@@ -30,3 +31,25 @@ def duration(seconds: float | int | None) -> str:
     days, rest = divmod(total, DAY)
     hours = rest // 3600
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+_CLOCK = re.compile(r"(?:(\d{1,3}):)?(\d{1,4})(?::(\d{1,2}))?(?:[.,](\d+))?")
+
+
+def parse_clock(text: str) -> float | None:
+    """A moment typed as a clock (``1:23``, ``1:02:05``) or in seconds (``83``, ``83.5``); None for
+    empty. A ValueError says what is wrong."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = _CLOCK.fullmatch(text)
+    if match is None:
+        raise ValueError("Give the moment as m:ss (e.g. 1:23) or in seconds.")
+    first, second, third, fraction = match.groups()
+    parts = [int(p) for p in (first, second, third) if p is not None]
+    if len(parts) > 1 and any(p >= 60 for p in parts[1:]):
+        raise ValueError("Minutes and seconds after a colon run from 00 to 59.")
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + part
+    return seconds + (float(f"0.{fraction}") if fraction else 0.0)

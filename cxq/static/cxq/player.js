@@ -72,4 +72,21 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   media.addEventListener("ratechange", showRate);
   showRate();
+
+  // A moment named elsewhere on the page (a dispute item's "at 1:23") plays from there; "Now" next to
+  // a moment field writes the player's position into it as m:ss.
+  document.querySelectorAll("[data-seek]").forEach((button) => {
+    button.addEventListener("click", () => {
+      media.currentTime = Number(button.dataset.seek);
+      media.play().catch(() => {});
+    });
+  });
+  document.querySelectorAll("[data-moment-now]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const input = document.getElementById(button.dataset.momentNow);
+      const t = Math.floor(media.currentTime);
+      const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), s = String(t % 60).padStart(2, "0");
+      input.value = h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+    });
+  });
 });
