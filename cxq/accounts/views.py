@@ -38,6 +38,19 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def logout_redirect(session) -> str | None:
+    """Where to go after logging out instead of the login page (single sign-on plugs in the provider's
+    logout, docs/sso.md#logout); read from the session before it ends."""
+    return None
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        target = logout_redirect(request.session)
+        response = super().post(request, *args, **kwargs)
+        return redirect(target) if target else response
+
+
 # --- Own account --------------------------------------------------------------------------------
 
 
