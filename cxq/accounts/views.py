@@ -48,7 +48,12 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         target = logout_redirect(request.session)
         response = super().post(request, *args, **kwargs)
-        return redirect(target) if target else response
+        if not target:
+            return response
+        # A page that moves on by itself rather than a redirect: the Content-Security-Policy's
+        # form-action 'self' also covers where a form's redirect leads, so the logout form cannot be
+        # redirected to the provider's origin.
+        return render(request, "accounts/logout_continue.html", {"target": target})
 
 
 # --- Own account --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from cxq.accounts.decorators import perm_required
 from cxq.accounts.forms import apply_service_errors
@@ -30,9 +30,11 @@ def _safe_next(request, url: str) -> str:
 
 
 @login_not_required
-@require_POST
+@require_GET
 def login_start(request):
-    next_url = _safe_next(request, request.POST.get("next", ""))
+    """A link, not a form: the Content-Security-Policy's form-action 'self' would stop a form's redirect
+    to the provider. Starting a sign-in only records a pending sign-in in this browser's session."""
+    next_url = _safe_next(request, request.GET.get("next", ""))
     try:
         url, flows = services.login_begin(flows=request.session.get(services.FLOWS_KEY, {}), next_url=next_url)
     except services.SsoError as exc:

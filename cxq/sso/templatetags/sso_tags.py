@@ -3,6 +3,8 @@ not import this app (docs/architecture.md#layers)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
 
 from cxq.sso.selectors import login_option
@@ -10,6 +12,6 @@ from cxq.sso.selectors import login_option
 register = template.Library()
 
 
-@register.inclusion_tag("sso/login_button.html", takes_context=True)
-def sso_login_button(context, next_url=""):
-    return {"sso": login_option(), "next": next_url, "csrf_token": context.get("csrf_token")}
+@register.inclusion_tag("sso/login_button.html")
+def sso_login_button(next_url=""):
+    return {"sso": login_option(), "next": next_url, "next_query": urlencode({"next": next_url or ""})}
