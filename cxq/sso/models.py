@@ -40,6 +40,11 @@ class SsoSettings(TimeStampedModel):
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 
+    @classmethod
+    def current(cls) -> SsoSettings:
+        """The row, or the defaults unsaved: reading the settings never writes."""
+        return cls.objects.filter(pk=1).first() or cls()
+
     @property
     def is_ready(self) -> bool:
         """On, and with everything a sign-in needs."""

@@ -5,5 +5,5 @@ from cxq.sso.models import SsoSettings
 
 def login_option() -> SsoSettings | None:
     """The provider to offer on the login page, when single sign-on is on and set up."""
-    sso = SsoSettings.objects.filter(pk=1).first()
-    return sso if sso is not None and sso.is_ready else None
+    sso = SsoSettings.current()
+    return sso if sso.is_ready else None

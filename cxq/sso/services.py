@@ -200,7 +200,7 @@ class SsoError(Exception):
 def login_begin(*, flows: dict, next_url: str) -> tuple[str, dict]:
     """The provider URL to send the browser to, and the session's pending sign-ins with this one
     added (its state, nonce and PKCE verifier are checked when the browser comes back)."""
-    sso = SsoSettings.get()
+    sso = SsoSettings.current()
     if not sso.is_ready:
         raise SsoError(404, "Single sign-on is off", "Single sign-on is not set up; log in with your password.")
     try:
@@ -233,7 +233,7 @@ def login_complete(*, flows: dict, params: dict) -> SignedIn:
     3. the code is exchanged with the PKCE verifier, and the ID token's signature, issuer, audience,
        expiry and nonce are checked (``provider.verify_id_token``);
     4. the person is found or created, and their role and teams follow their groups (``sign_in``)."""
-    sso = SsoSettings.get()
+    sso = SsoSettings.current()
     if not sso.is_ready:
         raise SsoError(404, "Single sign-on is off", "Single sign-on is not set up; log in with your password.")
     state = params.get("state") or ""
@@ -461,8 +461,8 @@ def password_refusal(user: User) -> str | None:
     """Why this person may not use a password, or None (docs/sso.md#password-login)."""
     if user is None or not getattr(user, "pk", None):
         return None
-    sso = SsoSettings.objects.filter(pk=1).first()
-    if sso is None or not (sso.enabled and sso.password_login_disabled):
+    sso = SsoSettings.current()
+    if not (sso.enabled and sso.password_login_disabled):
         return None
     if not SsoIdentity.objects.filter(user=user).exists():
         return None

@@ -61,7 +61,7 @@ def callback(request):
 
 @perm_required("settings.edit")
 def sso_settings(request):
-    sso = SsoSettings.get()
+    sso = SsoSettings.current()
     initial = {
         **{f: getattr(sso, f) for f in services.SETTINGS_FIELDS},
         "role_mappings": services.mappings_as_text(kind="role"),
