@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -145,13 +145,14 @@ def sso_settings_update(
     if not (email_claim or "").strip():
         raise ValidationError({"email_claim": "Name the claim that carries the email address (usually email)."})
     metadata = sso.metadata
-    if discovery_url:
+    # Checked when it changes or single sign-on is (kept) on; turning it off never needs the provider.
+    if discovery_url and (enabled or discovery_url != sso.discovery_url or not metadata):
         discovery_url = _clean_discovery_url(discovery_url)
         try:
             metadata = provider.discover(discovery_url)
         except provider.ProviderError as exc:
             raise ValidationError({"discovery_url": f"The discovery URL was refused: {exc}"}) from None
-    else:
+    elif not discovery_url:
         metadata = {}
     sso.enabled = enabled
     sso.provider_name = (provider_name or "").strip()
@@ -301,6 +302,10 @@ def sign_in(*, sso: SsoSettings, claims: dict) -> User:
     raise SsoError."""
     try:
         return _sign_in(sso=sso, claims=claims)
+    except IntegrityError:  # the same person's first sign-in in two tabs at once: one of them wins
+        raise SsoError(
+            409, "Sign-in collided", "Another sign-in for this account happened at the same moment; sign in again."
+        ) from None
     except _Refused as refusal:
         with transaction.atomic():
             trail = AuditTrail(
