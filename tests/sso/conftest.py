@@ -4,11 +4,11 @@ import pytest
 from django.conf import settings as django_settings
 
 from cxq.sso import services
-from tests.sso.provider import TestProvider, run_provider
+from tests.sso.provider import LocalProvider, run_provider
 
 
 @pytest.fixture(scope="session")
-def op() -> TestProvider:
+def op() -> LocalProvider:
     """The real OpenID provider (tests/sso/op.mjs), once for the SSO service tests."""
     with run_provider(django_settings.CXQ_BASE_URL) as provider:
         yield provider
@@ -21,7 +21,7 @@ def sso_network(settings):
     settings.CXQ_SSO_PRIVATE_NETWORKS = ["127.0.0.0/8"]
 
 
-def configure(provider: TestProvider, by, **overrides):
+def configure(provider: LocalProvider, by, **overrides):
     values = {
         "enabled": True,
         "provider_name": "Test IdP",

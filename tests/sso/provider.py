@@ -37,7 +37,7 @@ ACCOUNTS = {
 
 
 @dataclass(frozen=True)
-class TestProvider:
+class LocalProvider:
     issuer: str
     client_id: str
     client_secret: str
@@ -48,7 +48,7 @@ class TestProvider:
 
 
 @contextmanager
-def run_provider(*cxq_base_urls: str, accounts: dict | None = None) -> Iterator[TestProvider]:
+def run_provider(*cxq_base_urls: str, accounts: dict | None = None) -> Iterator[LocalProvider]:
     """The provider on a free port of 127.0.0.1, with one confidential client whose redirect and
     post-logout URIs are those of each CXQ base URL given."""
     node = shutil.which("node")
@@ -76,7 +76,7 @@ def run_provider(*cxq_base_urls: str, accounts: dict | None = None) -> Iterator[
         process.stdin.write(json.dumps(setup))
         process.stdin.close()
         issuer = _read_issuer(process)
-        yield TestProvider(issuer=issuer, client_id=client["client_id"], client_secret=client["client_secret"])
+        yield LocalProvider(issuer=issuer, client_id=client["client_id"], client_secret=client["client_secret"])
     finally:
         process.terminate()
         try:
