@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from cxq.accounts.models import User
 from cxq.sso.models import SsoIdentity
+from tests.conftest import PASSWORD
 from tests.sso.provider import run_provider
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +37,7 @@ def op(live_server, settings):
         yield provider
 
 
-def set_up_sso(page, op, login, admin, screenshot=None):
+def set_up_sso(page, op, login, admin, screenshot=None, *, password_off=False):
     offline(page)
     login(page, admin)
     page.goto("/admin/sso/")
@@ -52,6 +53,8 @@ def set_up_sso(page, op, login, admin, screenshot=None):
     page.fill("textarea[name=role_mappings]", "cxq-leads: Supervisor")
     page.fill("textarea[name=team_mappings]", "north: Team A\nsouth: Team B")
     page.check("input[name=jit_create]")
+    if password_off:
+        page.check("input[name=password_login_disabled]")
     page.click("form:has(input[name=discovery_url]) button[type=submit]")
     expect(page.locator(".flashes")).to_contain_text("Single sign-on settings saved")
     expect(page.locator("input[name=client_secret]")).to_have_value("")  # write-only
@@ -136,3 +139,26 @@ def test_a_manipulated_answer_from_the_provider_is_refused_with_a_clear_page(per
     assert not User.objects.filter(email="bo.sso@example.com").exists()
     page.goto("/")
     assert urlsplit(page.url).path == "/login/"
+
+
+def test_an_sso_user_cannot_use_their_password_when_the_organisation_turns_it_off(
+    personas, page, login, op, screenshot
+):
+    set_up_sso(page, op, login, personas.admin, password_off=True)
+    sign_in_at_provider(page, "andy")  # agent_a1's verified email: the account is linked
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    expect(page.locator("h1")).to_contain_text(f"Good to see you, {personas.agent_a1.full_name}")
+    page.context.clear_cookies()
+
+    page.goto("/login/")
+    page.fill("input[name=username]", personas.agent_a1.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form:has(input[name=password]) button[type=submit]")
+
+    expect(page.locator(".form-errors")).to_contain_text(
+        "Your organisation signs you in with Acme ID: use “Sign in with Acme ID” instead of a password."
+    )
+    screenshot(page, "sso-password-refused")
+    page.goto("/")
+    assert urlsplit(page.url).path == "/login/"
+    login(page, personas.agent_b1)  # someone who never signed in through the provider keeps the password
