@@ -48,6 +48,7 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Roles", "accounts:role_list", "shield", "Administration"))
     if user.can("settings.edit"):
         items.append(NavItem("Settings", "accounts:org_settings", "gear", "Administration"))
+        items.append(NavItem("Single sign-on", "sso:settings", "key", "Administration"))
         items.append(NavItem("Indicators & topics", "interactions:phrase_sets", "tag", "Administration"))
         items.append(NavItem("Email outbox", "notifications:outbox", "mail", "Administration"))
     if user.can("audit.view"):

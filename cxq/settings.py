@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cxq.evaluations",
     "cxq.calibrations",
     "cxq.analytics",
+    "cxq.sso",
     "cxq.devdata",
     "cxq.core",  # last: wires the domain events once every app is loaded
 ]
@@ -316,6 +317,16 @@ try:
     FetchPolicy.build(hosts=CXQ_MEDIA_FETCH_HOSTS, private_networks=CXQ_MEDIA_FETCH_PRIVATE_NETWORKS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"CXQ_MEDIA_FETCH_HOSTS / CXQ_MEDIA_FETCH_PRIVATE_NETWORKS: {exc}") from None
+# Single sign-on (docs/sso.md#network): requests to the OpenID provider go through the same guard as
+# media fetches. Its hosts are those of the discovery URL and document; plain http and non-public
+# addresses (an in-house provider) only when allowed here.
+CXQ_SSO_ALLOW_HTTP = env_bool("CXQ_SSO_ALLOW_HTTP", False)
+CXQ_SSO_PRIVATE_NETWORKS = env_list("CXQ_SSO_PRIVATE_NETWORKS", [])
+CXQ_SSO_TIMEOUT = env_int("CXQ_SSO_TIMEOUT", 10, minimum=1)
+try:
+    FetchPolicy.build(hosts=[], private_networks=CXQ_SSO_PRIVATE_NETWORKS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CXQ_SSO_PRIVATE_NETWORKS: {exc}") from None
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

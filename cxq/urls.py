@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("cxq.accounts.urls")),
+    path("", include("cxq.sso.urls")),
     path("notifications/", include("cxq.notifications.urls")),
     path("admin/audit/", include("cxq.audit.urls")),
     path("scorecards/", include("cxq.scorecards.urls")),

@@ -9,6 +9,7 @@ app, and subscribe it here in the right phase.
 
 from __future__ import annotations
 
+from cxq.accounts import services as account_services
 from cxq.accounts import views as account_views
 from cxq.analytics import drill
 from cxq.analytics import projections as analytics
@@ -21,6 +22,7 @@ from cxq.notifications.notices import accounts as account_notices
 from cxq.notifications.notices import calibrations as calibration_notices
 from cxq.notifications.notices import comments as comment_notices
 from cxq.notifications.notices import evaluations as evaluation_notices
+from cxq.sso import services as sso_services
 
 # Events whose effect on an evaluation's score, status or counting must reach the analytics facts.
 SCORE_CHANGES = (
@@ -35,6 +37,8 @@ def wire() -> None:
     # --- lookups a lower app needs from a higher one (dependency inversion, no import upwards) ------
     evaluation_selectors.answer_lookup = drill.evaluation_ids_answering
     account_views.zone_change_message = analytics_services.zone_change_message
+    account_services.password_login_refusal = sso_services.password_refusal
+    account_views.logout_redirect = sso_services.logout_redirect
 
     # --- in the writer's transaction: projections that must stay consistent with the write ----------
     subscribe(list(Name), audit.record, phase=Phase.PROJECTION)  # those that carry an audit trail

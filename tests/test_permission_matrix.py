@@ -121,6 +121,11 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("accounts:role_delete", "POST"): admin_only(302),
     ("accounts:org_settings", "GET"): admin_only(200),
     ("accounts:org_settings", "POST"): admin_only(302),
+    # Single sign-on is not set up in the matrix world: starting a sign-in or answering one is a 404 for all
+    ("sso:login", "GET"): exp(404, anon=404),
+    ("sso:callback", "GET"): exp(404, anon=404),
+    ("sso:settings", "GET"): admin_only(200),
+    ("sso:settings", "POST"): admin_only(302),
     ("notifications:list", "GET"): exp(200),
     ("notifications:bell", "GET"): exp(200),
     ("notifications:read", "POST"): owner_only(302),
@@ -811,6 +816,13 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "accounts:team_create": {"name": "Team C"},
         "accounts:team_edit": {"name": "Team A renamed", "members": [p.agent_a1.pk]},
         "accounts:role_create": {"name": "Auditor", "permissions": ["audit.view"]},
+        "sso:settings": {
+            "provider_name": "Acme ID",
+            "scopes": "openid email profile",
+            "email_claim": "email",
+            "role_mappings": "cxq-leads: Supervisor",
+            "team_mappings": "north: Team A",
+        },
         "accounts:role_edit": {"name": "Quality lead", "permissions": ["scorecards.view", "analytics.view"]},
         "accounts:org_settings": {
             "name": "Acme",

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
 
+from cxq.accounts import services
 from cxq.accounts.models import Role, Team, User
 from cxq.accounts.permissions import PERMISSION_CODES
 from cxq.accounts.services import token_name_clean
@@ -34,6 +35,12 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "That email and password do not match an active account.",
         "inactive": "This account is deactivated.",
     }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        refusal = services.password_login_refusal(user)
+        if refusal is not None:
+            raise ValidationError(refusal, code="sso_only")
 
 
 def _tz_field(required: bool, empty_label: str) -> forms.ChoiceField:

@@ -31,6 +31,14 @@ from cxq.lib.timezones import is_valid_time_zone
 USER_FIELDS = ("email", "full_name", "role", "time_zone", "external_id", "is_active")
 TEAM_FIELDS = ("name", "description")
 ROLE_FIELDS = ("name", "description", "permissions")
+
+
+def password_login_refusal(user: User) -> str | None:
+    """Why this person may not use a password (login or change), or None. A higher app (single
+    sign-on, docs/sso.md#password-login) plugs its answer in here at start-up (cxq/wiring.py)."""
+    return None
+
+
 SETTINGS_FIELDS = (
     "name",
     "default_time_zone",
@@ -203,6 +211,9 @@ def user_set_password(*, by: User, user: User, password: str, current_password: 
     password hash; the caller keeps its own with ``update_session_auth_hash``. API tokens are left
     alone: the mail sends the person to the tokens page to decide which to revoke."""
     own = by.pk == user.pk
+    refusal = password_login_refusal(user)
+    if refusal is not None:
+        raise ValidationError({"password": refusal if own else f"{user} signs in through single sign-on: {refusal}"})
     if own:
         if not current_password:
             raise ValidationError({"current_password": "Enter your current password."})

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
@@ -8,7 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", login_not_required(views.LoginView.as_view()), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("account/", views.profile, name="profile"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/tokens/", views.tokens, name="tokens"),

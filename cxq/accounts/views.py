@@ -38,6 +38,24 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def logout_redirect(session) -> str | None:
+    """Where to go after logging out instead of the login page (single sign-on plugs in the provider's
+    logout, docs/sso.md#logout); read from the session before it ends."""
+    return None
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        target = logout_redirect(request.session)
+        response = super().post(request, *args, **kwargs)
+        if not target:
+            return response
+        # A page that moves on by itself rather than a redirect: the Content-Security-Policy's
+        # form-action 'self' also covers where a form's redirect leads, so the logout form cannot be
+        # redirected to the provider's origin.
+        return render(request, "accounts/logout_continue.html", {"target": target})
+
+
 # --- Own account --------------------------------------------------------------------------------
 
 

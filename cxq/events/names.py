@@ -61,3 +61,7 @@ class Name(StrEnum):
     ORG_TIME_ZONE_CHANGED = "settings.time_zone_changed"
     API_TOKEN_CREATED = "api_token.created"
     API_TOKEN_REVOKED = "api_token.revoked"
+    # single sign-on
+    SSO_SETTINGS_UPDATED = "sso.settings_updated"
+    SSO_LOGIN = "sso.login"
+    SSO_LOGIN_REFUSED = "sso.login_refused"

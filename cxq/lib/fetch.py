@@ -70,14 +70,24 @@ class FetchPolicy:
     hosts: frozenset[tuple[str, int | None]] = frozenset()
     allow_http: bool = False
     private_networks: tuple[IPNetwork, ...] = field(default=())
+    # The settings that widen the policy, named in refusals so the operator knows what to change.
+    settings_prefix: str = "CXQ_MEDIA_FETCH"
 
     @classmethod
-    def build(cls, *, hosts: Iterable[str], allow_http: bool = False, private_networks: Iterable[str] = ()):
+    def build(
+        cls,
+        *,
+        hosts: Iterable[str],
+        allow_http: bool = False,
+        private_networks: Iterable[str] = (),
+        settings_prefix: str = "CXQ_MEDIA_FETCH",
+    ):
         """From the settings' strings; a bad entry raises ValueError naming it."""
         return cls(
             hosts=frozenset(parse_host_entry(h) for h in hosts),
             allow_http=allow_http,
             private_networks=parse_networks(private_networks),
+            settings_prefix=settings_prefix,
         )
 
 
@@ -104,7 +114,7 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         raise FetchRefused("give an https URL.")
     if scheme == "http" and not policy.allow_http:
-        raise FetchRefused("give an https URL; plain http is off (CXQ_MEDIA_FETCH_ALLOW_HTTP).")
+        raise FetchRefused(f"give an https URL; plain http is off ({policy.settings_prefix}_ALLOW_HTTP).")
     if parts.username is not None or parts.password is not None:
         raise FetchRefused("the URL must not contain a user name or password.")
     host = parts.hostname.lower()
@@ -114,7 +124,7 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
         where = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
         raise FetchRefused(
             f"fetching from {where} is not allowed; the operator lists allowed hosts (and ports) in "
-            "CXQ_MEDIA_FETCH_HOSTS."
+            f"{policy.settings_prefix}_HOSTS."
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(scheme=scheme, host=host, port=port, path=path)
@@ -159,7 +169,7 @@ def resolve(target: Target, policy: FetchPolicy) -> list[Address]:
         logger.warning("Refused to fetch from %s: it resolves to %s, not a public address", target.host, address)
         raise FetchRefused(
             f"{target.host} resolves to a non-public address (loopback, private, link-local, reserved or "
-            "multicast); the operator allows such networks in CXQ_MEDIA_FETCH_PRIVATE_NETWORKS."
+            f"multicast); the operator allows such networks in {policy.settings_prefix}_PRIVATE_NETWORKS."
         )
     if not addresses:
         raise FetchRefused(f"{target.host} could not be resolved.")
@@ -207,11 +217,18 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 @contextmanager
 def open_url(
-    url: str, *, policy: FetchPolicy, timeout: float, headers: dict[str, str] | None = None
+    url: str,
+    *,
+    policy: FetchPolicy,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    body: bytes | None = None,
 ) -> Iterator[tuple[http.client.HTTPResponse, str]]:
     """GET ``url`` following allowed redirects; yields the final response (any status but a redirect)
-    and its URL. Raises FetchRefused for anything the policy forbids, OSError/HTTPException for
-    network failures."""
+    and its URL. Any other ``method`` (a POST with ``body``) is sent once and its answer yielded as it
+    is, redirect or not: a request with a body is never replayed elsewhere. Raises FetchRefused for
+    anything the policy forbids, OSError/HTTPException for network failures."""
     for hop in range(MAX_REDIRECTS + 1):
         try:
             target = check_url(url, policy)
@@ -223,10 +240,10 @@ def open_url(
         kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
         connection = kind(target.host, target.port, addresses=addresses, timeout=timeout)
         try:
-            connection.request("GET", target.path, headers=headers or {})
+            connection.request(method, target.path, body=body, headers=headers or {})
             response = connection.getresponse()
             location = response.getheader("Location")
-            if response.status in REDIRECT_STATUSES and location:
+            if method == "GET" and response.status in REDIRECT_STATUSES and location:
                 url = urljoin(url, location.strip())
                 continue
             yield response, url

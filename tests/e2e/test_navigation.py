@@ -32,6 +32,7 @@ EXPECTED_NAV = {
         "accounts:team_list",
         "accounts:role_list",
         "accounts:org_settings",
+        "sso:settings",
         "notifications:outbox",
         "interactions:phrase_sets",
         "audit:list",

@@ -65,6 +65,9 @@ EXPECTED: dict[Name, set[str]] = {
     Name.API_TOKEN_CREATED: {"accounts.on_token_created"},
     Name.API_TOKEN_REVOKED: set(),
     Name.ORG_TIME_ZONE_CHANGED: {"analytics.on_time_zone_changed"},
+    Name.SSO_SETTINGS_UPDATED: set(),
+    Name.SSO_LOGIN: set(),
+    Name.SSO_LOGIN_REFUSED: set(),
 }
 
 
