@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cxq.evaluations",
     "cxq.calibrations",
     "cxq.analytics",
+    "cxq.scim",
     "cxq.devdata",
     "cxq.core",  # last: wires the domain events once every app is loaded
 ]

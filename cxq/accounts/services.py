@@ -534,8 +534,10 @@ def token_name_clean(name: str) -> str:
     return name
 
 
-def _digest(raw: str) -> str:
-    # Tokens are 256-bit random secrets, so a fast hash is safe here (no dictionary to attack).
+def token_digest(raw: str) -> str:
+    """What is stored of a token (personal API tokens, SCIM tokens): its SHA-256, hex.
+
+    Tokens are 256-bit random secrets, so a fast hash is safe here (no dictionary to attack)."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -550,7 +552,7 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
         user=user,
         name=name,
         prefix=raw[: len(TOKEN_PREFIX) + 6],
-        digest=_digest(raw),
+        digest=token_digest(raw),
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
     trail = AuditTrail(after={"name": name, "prefix": token.prefix})
@@ -574,7 +576,7 @@ def api_token_authenticate(raw: str, *, now: datetime | None = None) -> User | N
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     now = now or timezone.now()
-    token = ApiToken.objects.select_related("user", "user__role").filter(digest=_digest(raw)).first()
+    token = ApiToken.objects.select_related("user", "user__role").filter(digest=token_digest(raw)).first()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
     if not token.user.is_active:

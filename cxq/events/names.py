@@ -61,3 +61,7 @@ class Name(StrEnum):
     ORG_TIME_ZONE_CHANGED = "settings.time_zone_changed"
     API_TOKEN_CREATED = "api_token.created"
     API_TOKEN_REVOKED = "api_token.revoked"
+    # scim
+    SCIM_TOKEN_CREATED = "scim_token.created"
+    SCIM_TOKEN_REVOKED = "scim_token.revoked"
+    SCIM_LINK_UPDATED = "scim.link_updated"  # a user's or team's externalId, or a user deleted through SCIM

@@ -64,6 +64,9 @@ EXPECTED: dict[Name, set[str]] = {
     Name.SETTINGS_UPDATED: set(),
     Name.API_TOKEN_CREATED: {"accounts.on_token_created"},
     Name.API_TOKEN_REVOKED: set(),
+    Name.SCIM_TOKEN_CREATED: set(),
+    Name.SCIM_TOKEN_REVOKED: set(),
+    Name.SCIM_LINK_UPDATED: set(),
     Name.ORG_TIME_ZONE_CHANGED: {"analytics.on_time_zone_changed"},
 }
 
