@@ -7,6 +7,7 @@ Every answer is ``application/scim+json``; every refusal is a SCIM error (``stat
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -37,6 +38,7 @@ from cxq.scim.query import GROUP_COLUMNS, USER_COLUMNS, filter_q
 from cxq.scim.resources import UserResource
 
 CONTENT_TYPE = "application/scim+json"
+logger = logging.getLogger("cxq.scim")
 _SEARCH_KEYS = {
     "filter": "filter",
     "startIndex": "startIndex",
@@ -98,6 +100,9 @@ def endpoint(view: Callable) -> Callable:
             return _refuse(413, "The request body is too large.")
         except IntegrityError:  # a concurrent request took the same userName or displayName
             return _error(UniquenessException(detail="Another resource already has this value.").to_error())
+        except Exception:  # a bug: logged, and still answered in SCIM's terms
+            logger.exception("SCIM request failed: %s %s", request.method, request.path)
+            return _refuse(500, "CXQ could not process this request; the error was logged.")
 
     return wrapped
 
@@ -124,7 +129,7 @@ def _search(request: HttpRequest, model, body: dict | None = None) -> SearchRequ
     return SearchRequest[model].model_validate(params, scim_ctx=Context.SEARCH_REQUEST)
 
 
-def _list(request, search: SearchRequest, queryset, columns, render) -> HttpResponse:
+def _list(request, search: SearchRequest, model, queryset, columns, render) -> HttpResponse:
     if search.filter is not None:
         queryset = queryset.filter(filter_q(search.filter, columns)).distinct()
     start = search.start_index or 1
@@ -132,9 +137,7 @@ def _list(request, search: SearchRequest, queryset, columns, render) -> HttpResp
     total = queryset.count()
     page = list(queryset[start - 1 : start - 1 + count]) if count else []
     items = [render(obj, request.scim_base) for obj in page]
-    body = ListResponse[type(items[0]) if items else Any](
-        total_results=total, start_index=start, items_per_page=len(items), resources=items
-    )
+    body = ListResponse[model](total_results=total, start_index=start, items_per_page=len(items), resources=items)
     return _json(body.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=search))
 
 
@@ -168,7 +171,8 @@ def _uuid(value: str):
 @endpoint
 def users(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _list(request, _search(request, UserResource), selectors.scim_users(), USER_COLUMNS, _render_user)
+        search = _search(request, UserResource)
+        return _list(request, search, UserResource, selectors.scim_users(), USER_COLUMNS, _render_user)
     if request.method == "POST":
         resource = UserResource.model_validate(_body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
         user = services.scim_user_create(token=request.scim_token, data=resources.user_data(resource))
@@ -182,7 +186,7 @@ def users_search(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _not_allowed(request)
     search = _search(request, UserResource, _body(request))
-    return _list(request, search, selectors.scim_users(), USER_COLUMNS, _render_user)
+    return _list(request, search, UserResource, selectors.scim_users(), USER_COLUMNS, _render_user)
 
 
 def _render_user(user, base):
@@ -234,7 +238,7 @@ def _reload_group(team):
 def groups(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         search = _search(request, Group)
-        return _list(request, search, selectors.scim_groups(), GROUP_COLUMNS, resources.group_resource)
+        return _list(request, search, Group, selectors.scim_groups(), GROUP_COLUMNS, resources.group_resource)
     if request.method == "POST":
         resource = Group.model_validate(_body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
         team = services.scim_group_create(token=request.scim_token, data=resources.group_data(resource))
@@ -248,7 +252,7 @@ def groups_search(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _not_allowed(request)
     search = _search(request, Group, _body(request))
-    return _list(request, search, selectors.scim_groups(), GROUP_COLUMNS, resources.group_resource)
+    return _list(request, search, Group, selectors.scim_groups(), GROUP_COLUMNS, resources.group_resource)
 
 
 @endpoint
