@@ -13,7 +13,7 @@ class ScimTokenForm(forms.Form):
     role = forms.ModelChoiceField(
         queryset=Role.objects.order_by("name"),
         required=False,
-        empty_label="Default role for new users (Agent)",
+        empty_label="Default (Agent)",
         label="Role of people it creates",
         help_text="People already in CXQ keep their role; SCIM never changes a role.",
     )

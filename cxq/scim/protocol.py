@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -39,13 +40,8 @@ from cxq.scim.resources import UserResource
 
 CONTENT_TYPE = "application/scim+json"
 logger = logging.getLogger("cxq.scim")
-_SEARCH_KEYS = {
-    "filter": "filter",
-    "startIndex": "startIndex",
-    "count": "count",
-    "attributes": "attributes",
-    "excludedAttributes": "excludedAttributes",
-}
+# What a list reads from the query string (GET) or the SearchRequest body (POST …/.search).
+_SEARCH_KEYS = ("filter", "startIndex", "count", "attributes", "excludedAttributes")
 
 
 def _json(data: Any, status: int = 200, **headers: str) -> HttpResponse:
@@ -122,10 +118,8 @@ def _not_allowed(request: HttpRequest) -> HttpResponse:
 
 
 def _search(request: HttpRequest, model, body: dict | None = None) -> SearchRequest:
-    if body is None:
-        params = {key: request.GET[name] for name, key in _SEARCH_KEYS.items() if name in request.GET}
-    else:
-        params = {key: body[key] for key in _SEARCH_KEYS.values() if key in body}
+    source = request.GET if body is None else body
+    params = {key: source[key] for key in _SEARCH_KEYS if key in source}
     return SearchRequest[model].model_validate(params, scim_ctx=Context.SEARCH_REQUEST)
 
 
@@ -152,20 +146,19 @@ def _resource(obj, status: int = 200, *, request=None, **headers) -> HttpRespons
 # --- Users ----------------------------------------------------------------------------------------
 
 
-def _user(resource_id: str):
-    user = selectors.scim_users().filter(uuid=_uuid(resource_id)).first() if _uuid(resource_id) else None
-    if user is None:
-        raise NotFoundException(detail=f"No User has the id {resource_id!r}.")
-    return user
-
-
-def _uuid(value: str):
-    import uuid
-
+def _uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:
         return None
+
+
+def _user(resource_id: str):
+    key = _uuid(resource_id)
+    user = selectors.scim_users().filter(uuid=key).first() if key else None
+    if user is None:
+        raise NotFoundException(detail=f"No User has the id {resource_id!r}.")
+    return user
 
 
 @endpoint
@@ -224,7 +217,8 @@ def user(request: HttpRequest, resource_id: str) -> HttpResponse:
 
 
 def _group(resource_id: str):
-    team = selectors.scim_groups().filter(uuid=_uuid(resource_id)).first() if _uuid(resource_id) else None
+    key = _uuid(resource_id)
+    team = selectors.scim_groups().filter(uuid=key).first() if key else None
     if team is None:
         raise NotFoundException(detail=f"No Group has the id {resource_id!r}.")
     return team

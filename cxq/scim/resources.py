@@ -70,7 +70,7 @@ def _text(value: str | None, attribute: str, max_length: int) -> str | None:
 
 def user_resource(user: Person, base: str) -> Any:
     """The User resource of a person (``base`` ends with ``/scim/v2/``)."""
-    link = getattr(user, "scim", None) if hasattr(user, "scim") else None
+    link = getattr(user, "scim", None)  # no row: never given an externalId nor deleted
     return UserResource(
         id=str(user.uuid),
         external_id=(link.external_id or None) if link else None,
@@ -152,7 +152,7 @@ def user_data(resource: Any, *, before: Any | None = None) -> UserData:
 
 
 def group_resource(team: Team, base: str) -> Group:
-    link = getattr(team, "scim", None) if hasattr(team, "scim") else None
+    link = getattr(team, "scim", None)
     members = [
         GroupMember(value=str(u.uuid), display=u.full_name, ref=f"{base}Users/{u.uuid}", type="User")
         for u in team.members.all()

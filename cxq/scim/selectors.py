@@ -19,7 +19,7 @@ def scim_users() -> QuerySet[User]:
 
 
 def visible_to_scim(user: User) -> bool:
-    link = getattr(user, "scim", None) if hasattr(user, "scim") else None
+    link = getattr(user, "scim", None)
     return link is None or link.deleted_at is None
 
 

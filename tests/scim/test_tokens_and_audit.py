@@ -198,3 +198,14 @@ def test_the_page_refuses_a_bad_name_and_creates_nothing(personas, client_for, n
 def test_the_navigation_shows_scim_to_admins_only(personas, client_for):
     assert "SCIM provisioning" in client_for("admin").get("/").content.decode()
     assert "SCIM provisioning" not in client_for("supervisor_a").get("/").content.decode()
+
+
+def test_a_person_deactivated_through_scim_loses_their_session_and_api_tokens(scim, personas, client_for):
+    browser = client_for("agent_a1")
+    _, raw = api_token_create(user=personas.agent_a1, name="script")
+    assert browser.get("/").status_code == 200
+    assert ScimClient(raw).get("/api/v1/me").status_code == 200
+    off = {"schemas": [PATCH_SCHEMA], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+    assert scim.patch(f"Users/{personas.agent_a1.uuid}", off).status_code == 200
+    assert browser.get("/").status_code == 302  # back to the login page
+    assert ScimClient(raw).get("/api/v1/me").status_code == 401
