@@ -223,8 +223,12 @@ def scim_group_replace(*, token: ScimToken, team: Team, data: GroupData) -> Team
     kwargs: dict = {}
     if data.name != team.name:
         kwargs["name"] = data.name
-    if data.members is not None and _ids(data.members) != set(team.members.values_list("pk", flat=True)):
-        kwargs["members"] = data.members
+    if data.members is not None:
+        # People deleted through SCIM are not in the group SCIM sees; they stay in the team.
+        hidden = list(team.members.filter(scim__deleted_at__isnull=False))
+        members = [*data.members, *hidden]
+        if _ids(members) != set(team.members.values_list("pk", flat=True)):
+            kwargs["members"] = members
     if kwargs:
         team = accounts.team_update(by=by, team=team, **kwargs)
     if data.external_id is not None:

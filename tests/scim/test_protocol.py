@@ -549,3 +549,12 @@ def test_running_the_same_provisioning_twice_changes_nothing_the_second_time(sci
     assert _state() == first
     # the second run wrote nothing: no change, so nothing new in the audit log but the re-deactivation's absence
     assert AuditEvent.objects.count() == audited
+
+
+def test_a_group_change_keeps_the_people_deleted_through_scim_in_the_team(scim, personas):
+    gid, a1 = str(personas.team_a.uuid), personas.agent_a1
+    scim.delete(f"Users/{a1.uuid}")
+    assert "members" not in scim.get(f"Groups/{gid}").json()
+    add = {"op": "add", "path": "members", "value": [{"value": str(personas.agent_b1.uuid)}]}
+    assert scim.patch(f"Groups/{gid}", patch(add)).status_code == 200
+    assert set(personas.team_a.members.all()) == {a1, personas.agent_b1}

@@ -62,11 +62,12 @@ def test_a_revoked_scim_token_stops_working_at_once(personas, scim_token):
     assert_scim_error(client.post("Users", barbara()), 401)
 
 
-def test_an_admins_personal_api_token_or_session_is_no_scim_credential(personas, client_for):
-    _, raw = api_token_create(user=personas.admin, name="script")
+@pytest.mark.parametrize("who", ["admin", "agent_a1"])
+def test_a_personal_api_token_or_a_session_is_no_scim_credential(personas, client_for, who):
+    _, raw = api_token_create(user=personas.get(who), name="script")
     assert_scim_error(ScimClient(raw).get("Users"), 401)
     assert_scim_error(ScimClient(raw).post("Users", barbara()), 401)
-    assert_scim_error(client_for("admin").get("/scim/v2/Users"), 401)
+    assert_scim_error(client_for(who).get("/scim/v2/Users"), 401)
     assert not User.objects.filter(email="bjensen@example.com").exists()
 
 
