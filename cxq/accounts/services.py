@@ -19,6 +19,7 @@ from cxq.accounts.permissions import (
     BUILTIN_ROLES,
     DEFAULT_ROLE_KEY,
     PERMISSION_CODES,
+    ServiceActor,
     UnknownPermission,
     require,
     validate_codes,
@@ -79,7 +80,7 @@ def _active_admins_excluding(user: User) -> int:
 @transaction.atomic
 def user_create(
     *,
-    by: User | None,
+    by: User | ServiceActor | None,
     email: str,
     full_name: str,
     role: Role | None = None,
@@ -133,7 +134,7 @@ def user_create(
 @transaction.atomic
 def user_update(
     *,
-    by: User,
+    by: User | ServiceActor,
     user: User,
     email: str | None = None,
     full_name: str | None = None,
@@ -391,7 +392,7 @@ def _team_snapshot(team: Team) -> dict:
 @transaction.atomic
 def team_create(
     *,
-    by: User | None,
+    by: User | ServiceActor | None,
     name: str,
     description: str = "",
     members: Iterable[User] = (),
@@ -415,7 +416,7 @@ def team_create(
 @transaction.atomic
 def team_update(
     *,
-    by: User,
+    by: User | ServiceActor,
     team: Team,
     name: str | None = None,
     description: str | None = None,
@@ -451,7 +452,7 @@ def team_update(
 
 
 @transaction.atomic
-def team_delete(*, by: User, team: Team) -> None:
+def team_delete(*, by: User | ServiceActor, team: Team) -> None:
     require(by, "teams.manage")
     team_id, trail = team.pk, AuditTrail(before=_team_snapshot(team))
     publish(Name.TEAM_DELETED, subject=team, actor=by, data={"team_id": team_id}, audit=trail)

@@ -38,7 +38,7 @@ class Column:
     kind: str = "text"  # text (case-insensitive), exact (case-exact text), uuid, bool, moment
 
 
-_META = {
+_META: dict[tuple[str, str | None], Column] = {
     ("meta", "created"): Column("created_at", "moment"),
     ("meta", "last_modified"): Column("updated_at", "moment"),
 }
@@ -91,6 +91,8 @@ class _ToQ(FilterVisitor[Q]):
             attr_path = AttrPath(attr=self.prefix.attr, sub_attr=attr_path.attr, uri=self.prefix.uri)
         resolve = self.filter.resolve_comparison if comparison else self.filter.resolve
         binding = resolve(attr_path)
+        if binding is None:  # only an unbound filter resolves to nothing; ours are bound
+            raise InvalidFilterException(detail=f"Unknown attribute '{attr_path}'.")
         key = (binding.field_name, binding.sub_field_name)
         if key not in self.columns and (binding.field_name, "value") in self.columns and not comparison:
             key = (binding.field_name, "value")  # "emails pr" is "emails.value pr"

@@ -78,7 +78,7 @@ def user_resource(user: Person, base: str) -> Any:
         display_name=user.full_name,
         name=Name(formatted=user.full_name),
         active=user.is_active,
-        emails=[Email(value=user.email, type="work", primary=True)],
+        emails=[Email(value=user.email, type=Email.Type.work, primary=True)],
         timezone=user.time_zone or None,
         groups=[
             GroupMembership(value=str(t.uuid), display=t.name, ref=f"{base}Groups/{t.uuid}", type="direct")
@@ -214,7 +214,7 @@ def service_provider_config(base: str) -> ServiceProviderConfig:
         etag=ETag(supported=False),
         authentication_schemes=[
             AuthenticationScheme(
-                type="oauthbearertoken",
+                type=AuthenticationScheme.Type.oauthbearertoken,
                 name="Bearer token",
                 description="A SCIM token an administrator creates under Administration → SCIM provisioning.",
                 primary=True,
