@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cxq.accounts.rules import can_view_people, can_view_teams
 from cxq.notifications.selectors import unread_count
+from cxq.scim.policies import can_manage_tokens as can_manage_scim
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Single sign-on", "sso:settings", "key", "Administration"))
         items.append(NavItem("Indicators & topics", "interactions:phrase_sets", "tag", "Administration"))
         items.append(NavItem("Email outbox", "notifications:outbox", "mail", "Administration"))
+    if can_manage_scim(user):
+        items.append(NavItem("SCIM provisioning", "scim:tokens", "key", "Administration"))
     if user.can("audit.view"):
         items.append(NavItem("Audit log", "audit:list", "log", "Administration"))
     items.append(NavItem("Notifications", "notifications:list", "bell", "You"))

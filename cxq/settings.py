@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cxq.calibrations",
     "cxq.analytics",
     "cxq.sso",
+    "cxq.scim",
     "cxq.devdata",
     "cxq.core",  # last: wires the domain events once every app is loaded
 ]

@@ -35,6 +35,7 @@ from cxq.accounts.models import ApiToken, Role
 from cxq.accounts.services import api_token_create, api_token_revoke
 from cxq.api import api
 from cxq.notifications.models import Notification, OutboundEmail
+from cxq.scim.services import scim_token_create
 from tests.conftest import PASSWORD, PERSONA_NAMES, lead_agent_create, make_user, personas_create
 
 PEOPLE = (*PERSONA_NAMES, "lead_agent")
@@ -213,6 +214,29 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("calibrations:export", "GET"): exp(403, supervisor_a=200, manager_b=404),
     # No webhook secret is configured in the matrix world, so the receiver refuses everyone alike.
     ("interaction_webhook", "POST"): exp(503, anon=503),
+    # SCIM provisioning: its tokens are the admin's (users.manage and teams.manage); the protocol takes
+    # only a SCIM token, so a session (or a personal API token, tests/scim) is a 401 for everyone.
+    ("scim:tokens", "GET"): admin_only(200),
+    ("scim:tokens", "POST"): admin_only(302),
+    ("scim:token_revoke", "POST"): admin_only(302),
+    **{
+        (f"scim:{name}", method): exp(401, anon=401)
+        for name in (
+            "users",
+            "user",
+            "users_search",
+            "groups",
+            "group",
+            "groups_search",
+            "service_provider_config",
+            "schemas",
+            "schema",
+            "resource_types",
+            "resource_type",
+            "unsupported",
+        )
+        for method in ("GET", "POST")
+    },
 }
 
 # --- API: "METHOD /path" (as in the OpenAPI schema) → expected status per persona --------------------
@@ -539,6 +563,7 @@ def build_world() -> dict:
     lead_agent = lead_agent_create(personas)
     custom = Role.objects.create(key="quality-lead", name="Quality lead", permissions=["scorecards.view"])
     token, _ = api_token_create(user=personas.agent_a1, name="matrix")
+    scim_token, _ = scim_token_create(by=personas.admin, name="Okta")
     note = Notification.objects.create(recipient=personas.agent_a1, kind="test", title="Hello", url="/")
     mail = OutboundEmail.objects.create(
         to="x@example.com",
@@ -637,6 +662,7 @@ def build_world() -> dict:
         "team": personas.team_a.uuid,
         "role": custom.uuid,
         "token": token.uuid,
+        "scim_token": scim_token.uuid,
         "notification": note.uuid,
         "mail": mail.pk,
         "personas": personas,
@@ -791,6 +817,12 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "calibrations:assessor_remove": [world["calibration"].uuid, world["cal_extra"].uuid],
         "calibrations:close": [world["calibration"].uuid],
         "calibrations:export": [world["calibration"].uuid],
+        "scim:token_revoke": [world["scim_token"]],
+        "scim:user": [world["user"]],
+        "scim:group": [world["team"]],
+        "scim:schema": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "scim:resource_type": ["User"],
+        "scim:unsupported": ["Bulk"],
     }.get(name, [])
     bodies = {
         "accounts:login": {"username": "nobody-here@example.com", "password": "wrong-password-1"},
@@ -823,6 +855,7 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "role_mappings": "cxq-leads: Supervisor",
             "team_mappings": "north: Team A",
         },
+        "scim:tokens": {"name": "Entra"},
         "accounts:role_edit": {"name": "Quality lead", "permissions": ["scorecards.view", "analytics.view"]},
         "accounts:org_settings": {
             "name": "Acme",

@@ -145,17 +145,36 @@ def validate_codes(codes: Iterable[str]) -> list[str]:
     return clean
 
 
-def has_perm(user: User | None, code: str) -> bool:
+@dataclass(frozen=True)
+class ServiceActor:
+    """Not a person: a system acting through an organisation credential, such as the identity
+    provider behind a SCIM token (docs/accounts.md#service-actors). It holds a fixed set of permission
+    codes, is never logged in (``is_authenticated`` is false, so the audit log records it by its label,
+    with no user), and reads as ``label`` in the audit log and in notices."""
+
+    label: str
+    permission_codes: frozenset[str]
+    is_authenticated = False
+    is_active = True
+    pk = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def has_perm(user: User | ServiceActor | None, code: str) -> bool:
     """The single permission check (docs/accounts.md#roles-and-permissions). Inactive, anonymous and role-less users
-    have none."""
+    have none; a service actor has exactly its codes."""
     if code not in PERMISSION_CODES:
         raise UnknownPermission(f"Unknown permission code: {code!r}")
+    if isinstance(user, ServiceActor):
+        return code in user.permission_codes
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return code in user.permission_codes
 
 
-def require(user: User | None, code: str) -> None:
+def require(user: User | ServiceActor | None, code: str) -> None:
     """Refuse (PermissionDenied) anyone without the permission code: the services' form of ``has_perm``."""
     if not has_perm(user, code):
         raise PermissionDenied(f"You do not have the permission {code!r}.")

@@ -19,6 +19,7 @@ from cxq.accounts.permissions import (
     BUILTIN_ROLES,
     DEFAULT_ROLE_KEY,
     PERMISSION_CODES,
+    ServiceActor,
     UnknownPermission,
     require,
     validate_codes,
@@ -87,7 +88,7 @@ def _active_admins_excluding(user: User) -> int:
 @transaction.atomic
 def user_create(
     *,
-    by: User | None,
+    by: User | ServiceActor | None,
     email: str,
     full_name: str,
     role: Role | None = None,
@@ -141,7 +142,7 @@ def user_create(
 @transaction.atomic
 def user_update(
     *,
-    by: User,
+    by: User | ServiceActor,
     user: User,
     email: str | None = None,
     full_name: str | None = None,
@@ -402,7 +403,7 @@ def _team_snapshot(team: Team) -> dict:
 @transaction.atomic
 def team_create(
     *,
-    by: User | None,
+    by: User | ServiceActor | None,
     name: str,
     description: str = "",
     members: Iterable[User] = (),
@@ -426,7 +427,7 @@ def team_create(
 @transaction.atomic
 def team_update(
     *,
-    by: User,
+    by: User | ServiceActor,
     team: Team,
     name: str | None = None,
     description: str | None = None,
@@ -462,7 +463,7 @@ def team_update(
 
 
 @transaction.atomic
-def team_delete(*, by: User, team: Team) -> None:
+def team_delete(*, by: User | ServiceActor, team: Team) -> None:
     require(by, "teams.manage")
     team_id, trail = team.pk, AuditTrail(before=_team_snapshot(team))
     publish(Name.TEAM_DELETED, subject=team, actor=by, data={"team_id": team_id}, audit=trail)
@@ -545,8 +546,10 @@ def token_name_clean(name: str) -> str:
     return name
 
 
-def _digest(raw: str) -> str:
-    # Tokens are 256-bit random secrets, so a fast hash is safe here (no dictionary to attack).
+def token_digest(raw: str) -> str:
+    """What is stored of a token (personal API tokens, SCIM tokens): its SHA-256, hex.
+
+    Tokens are 256-bit random secrets, so a fast hash is safe here (no dictionary to attack)."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -561,7 +564,7 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
         user=user,
         name=name,
         prefix=raw[: len(TOKEN_PREFIX) + 6],
-        digest=_digest(raw),
+        digest=token_digest(raw),
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
     trail = AuditTrail(after={"name": name, "prefix": token.prefix})
@@ -585,7 +588,7 @@ def api_token_authenticate(raw: str, *, now: datetime | None = None) -> User | N
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     now = now or timezone.now()
-    token = ApiToken.objects.select_related("user", "user__role").filter(digest=_digest(raw)).first()
+    token = ApiToken.objects.select_related("user", "user__role").filter(digest=token_digest(raw)).first()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
     if not token.user.is_active:

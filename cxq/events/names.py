@@ -65,3 +65,7 @@ class Name(StrEnum):
     SSO_SETTINGS_UPDATED = "sso.settings_updated"
     SSO_LOGIN = "sso.login"
     SSO_LOGIN_REFUSED = "sso.login_refused"
+    # scim
+    SCIM_TOKEN_CREATED = "scim_token.created"
+    SCIM_TOKEN_REVOKED = "scim_token.revoked"
+    SCIM_LINK_UPDATED = "scim.link_updated"  # a user's or team's externalId, or a user deleted through SCIM

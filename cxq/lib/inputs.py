@@ -349,4 +349,8 @@ def _refusal(request, field: str) -> HttpResponse:
     message = f"{field}: A NUL character is not allowed here."
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
+    if request.path.startswith("/scim/"):  # a SCIM error (RFC 7644 §3.12, docs/scim.md#errors)
+        error = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400"}
+        error.update(scimType="invalidValue", detail=message)
+        return JsonResponse(error, status=400, content_type="application/scim+json")
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
