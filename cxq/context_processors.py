@@ -50,6 +50,7 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Settings", "accounts:org_settings", "gear", "Administration"))
         items.append(NavItem("Indicators & topics", "interactions:phrase_sets", "tag", "Administration"))
         items.append(NavItem("Email outbox", "notifications:outbox", "mail", "Administration"))
+        items.append(NavItem("Webhooks", "webhooks:list", "link", "Administration"))
     if user.can("audit.view"):
         items.append(NavItem("Audit log", "audit:list", "log", "Administration"))
     items.append(NavItem("Notifications", "notifications:list", "bell", "You"))

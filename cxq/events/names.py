@@ -61,3 +61,8 @@ class Name(StrEnum):
     ORG_TIME_ZONE_CHANGED = "settings.time_zone_changed"
     API_TOKEN_CREATED = "api_token.created"
     API_TOKEN_REVOKED = "api_token.revoked"
+    # outbound webhooks
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.updated"
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"  # by CXQ, after failing for too long

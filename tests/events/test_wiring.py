@@ -13,14 +13,25 @@ from cxq.wiring import SCORE_CHANGES
 # Every event × the subscribers it must reach: a new event, or a subscriber lost in a refactor, fails here.
 EXPECTED: dict[Name, set[str]] = {
     Name.EVALUATION_STARTED: {"history.record"},
-    Name.EVALUATION_COMPLETED: {"history.record", "analytics.on_evaluation_changed", "notices.on_completed"},
-    Name.EVALUATION_ACKNOWLEDGED: {"history.record"},
-    Name.EVALUATION_AUTO_ACKNOWLEDGED: {"history.record"},
-    Name.EVALUATION_DISPUTED: {"history.record", "analytics.on_evaluation_changed", "notices.on_disputed"},
+    Name.EVALUATION_COMPLETED: {
+        "history.record",
+        "analytics.on_evaluation_changed",
+        "notices.on_completed",
+        "services.on_event",
+    },
+    Name.EVALUATION_ACKNOWLEDGED: {"history.record", "services.on_event"},
+    Name.EVALUATION_AUTO_ACKNOWLEDGED: {"history.record", "services.on_event"},
+    Name.EVALUATION_DISPUTED: {
+        "history.record",
+        "analytics.on_evaluation_changed",
+        "notices.on_disputed",
+        "services.on_event",
+    },
     Name.EVALUATION_DISPUTE_ANSWERED: {
         "history.record",
         "analytics.on_evaluation_changed",
         "notices.on_dispute_answered",
+        "services.on_event",
     },
     Name.EVALUATION_VOIDED: {"history.record", "analytics.on_evaluation_changed"},
     Name.EVALUATION_RESTORED: {"history.record"},
@@ -30,7 +41,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.CALIBRATION_CREATED: {"notices.on_invited"},
     Name.CALIBRATION_ASSESSOR_ADDED: {"notices.on_invited"},
     Name.CALIBRATION_ASSESSOR_REMOVED: set(),
-    Name.CALIBRATION_CLOSED: {"notices.on_closed"},
+    Name.CALIBRATION_CLOSED: {"notices.on_closed", "services.on_event"},
     Name.SCORECARD_CREATED: set(),
     Name.SCORECARD_SAVED: set(),
     Name.SCORECARD_REWORDED: set(),
@@ -47,7 +58,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.PHRASE_SET_DELETED: set(),
     Name.ENRICHMENT_RERUN_REQUESTED: set(),
     Name.RECORDING_UPLOADED: set(),
-    Name.INTERACTION_ENRICHED: set(),
+    Name.INTERACTION_ENRICHED: {"services.on_event"},
     Name.INTERACTION_CHANNEL_CHANGED: {"analytics.on_channel_changed"},
     Name.USER_CREATED: {"accounts.on_user_created"},
     Name.USER_UPDATED: {"accounts.on_user_updated"},
@@ -65,6 +76,10 @@ EXPECTED: dict[Name, set[str]] = {
     Name.API_TOKEN_CREATED: {"accounts.on_token_created"},
     Name.API_TOKEN_REVOKED: set(),
     Name.ORG_TIME_ZONE_CHANGED: {"analytics.on_time_zone_changed"},
+    Name.WEBHOOK_ENDPOINT_CREATED: set(),
+    Name.WEBHOOK_ENDPOINT_UPDATED: set(),
+    Name.WEBHOOK_ENDPOINT_DELETED: set(),
+    Name.WEBHOOK_ENDPOINT_DISABLED: {"webhooks.on_endpoint_disabled"},
 }
 
 
