@@ -1,7 +1,5 @@
 """Outbound webhooks in the API (docs/webhooks.md#api): administrators only."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from uuid import UUID
 
