@@ -1,5 +1,6 @@
 """Every domain event, named once. The same name is the evaluation history's ``kind``, the audit log's
-``action``, the notification's ``kind`` and, later, the outbound webhook's event type."""
+``action``, the notification's ``kind`` and, for the events sent out, the outbound webhook's type
+(docs/webhooks.md#events)."""
 
 from __future__ import annotations
 

@@ -145,12 +145,12 @@ def webhook_endpoints_delete(request, uuid: UUID):
 
 @router.post(
     "/endpoints/{uuid}/test",
-    response={202: DeliveryOut, **errors(400, 403, 404, 422)},
+    response={200: DeliveryOut, **errors(400, 403, 404, 422)},
     summary="Queue a webhook.test event to this endpoint",
 )
 def webhook_endpoints_test(request, uuid: UUID):
     endpoint = selectors.endpoint_get(viewer=request.user, uuid=uuid)
-    return Status(202, services.endpoint_send_test(by=request.user, endpoint=endpoint))
+    return services.endpoint_send_test(by=request.user, endpoint=endpoint)
 
 
 @router.get(
@@ -166,9 +166,9 @@ def webhook_deliveries_list(request, uuid: UUID, status: OutboxStatus | None = N
 
 @router.post(
     "/deliveries/{uuid}/resend",
-    response={202: DeliveryOut, **errors(400, 403, 404, 422)},
+    response={200: DeliveryOut, **errors(400, 403, 404, 422)},
     summary="Send a delivery again with the same event id",
 )
 def webhook_deliveries_resend(request, uuid: UUID):
     delivery = selectors.delivery_get(viewer=request.user, uuid=uuid)
-    return Status(202, services.delivery_resend(by=request.user, delivery=delivery))
+    return services.delivery_resend(by=request.user, delivery=delivery)

@@ -30,8 +30,12 @@ def test_the_new_form_shows_a_secret_that_the_receiver_is_configured_with_and_th
 
     response = admin.post(
         reverse("webhooks:new"),
-        {"name": "Warehouse", "url": receiver.url, "events": ["evaluation.completed", "calibration.completed"],
-         "enabled": "on"},
+        {
+            "name": "Warehouse",
+            "url": receiver.url,
+            "events": ["evaluation.completed", "calibration.completed"],
+            "enabled": "on",
+        },
     )
 
     endpoint = Endpoint.objects.get()
@@ -134,11 +138,13 @@ def test_the_api_generates_a_secret_creates_lists_tests_and_resends(
     assert [e["id"] for e in api.get("/api/v1/webhooks/endpoints").json()["results"]] == [uuid]
     with django_capture_on_commit_callbacks(execute=True):
         queued = api.post(f"/api/v1/webhooks/endpoints/{uuid}/test")
-    assert queued.status_code == 202
+    assert queued.status_code == 200
     log = api.get(f"/api/v1/webhooks/endpoints/{uuid}/deliveries").json()["results"]
-    assert [(d["event_type"], d["status"], d["log"][0]["response_code"]) for d in log] == [("webhook.test", "sent", 200)]
+    assert [(d["event_type"], d["status"], d["log"][0]["response_code"]) for d in log] == [
+        ("webhook.test", "sent", 200)
+    ]
     with django_capture_on_commit_callbacks(execute=True):
-        assert api.post(f"/api/v1/webhooks/deliveries/{log[0]['id']}/resend").status_code == 202
+        assert api.post(f"/api/v1/webhooks/deliveries/{log[0]['id']}/resend").status_code == 200
     assert receiver.requests_for(log[0]["event_id"]) == 2
 
     patched = api.patch(f"/api/v1/webhooks/endpoints/{uuid}", {"enabled": False}, content_type="application/json")

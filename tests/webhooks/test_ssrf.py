@@ -78,7 +78,10 @@ def test_one_internal_address_among_public_ones_is_refused(personas, monkeypatch
 def test_a_public_address_passes_the_guard(monkeypatch):
     fake_dns(monkeypatch, {"hooks.example.com": ["93.184.216.34", "2606:4700::1111"]})
     target = fetch.check_url("https://hooks.example.com/cxq", services.fetch_policy())
-    assert [a.sockaddr[0] for a in fetch.resolve(target, services.fetch_policy())] == ["93.184.216.34", "2606:4700::1111"]
+    assert [a.sockaddr[0] for a in fetch.resolve(target, services.fetch_policy())] == [
+        "93.184.216.34",
+        "2606:4700::1111",
+    ]
 
 
 def test_an_allow_listed_network_is_allowed_and_only_that_one(monkeypatch):
@@ -128,7 +131,7 @@ def test_the_address_checked_is_the_address_connected_to(personas, receiver, mon
         secret=receiver.secret,
     )
     assert endpoint.pk and lookups == ["hooks.test"]
-    (headers, _), = receiver.raw
+    ((headers, _),) = receiver.raw
     assert headers["Host"] == f"hooks.test:{receiver.port}"
 
 
@@ -144,7 +147,9 @@ def test_a_redirect_is_never_followed_on_delivery(personas, receiver, endpoint_f
 
 
 def test_an_allow_listed_private_receiver_still_needs_its_exact_network(personas, receiver):
-    with override_settings(CXQ_WEBHOOK_PRIVATE_NETWORKS=["127.0.0.2/32"]):
-        with pytest.raises(ValidationError, match="non-public"):
-            _create(personas, receiver.url)
+    with (
+        override_settings(CXQ_WEBHOOK_PRIVATE_NETWORKS=["127.0.0.2/32"]),
+        pytest.raises(ValidationError, match="non-public"),
+    ):
+        _create(personas, receiver.url)
     assert receiver.raw == []
