@@ -59,3 +59,9 @@ def test_an_admin_connects_a_receiver_and_sees_a_test_event_delivered(personas, 
     (event,) = receiver.deliveries()
     assert event["event"] == "webhook.test" and receiver.bad_signatures == 0
     expect(row).to_contain_text(event["event_id"])
+
+    page.click('[data-nav="webhooks:list"]')
+    listed = page.locator("table.data tbody tr", has_text="Data warehouse")
+    expect(listed.locator(".pill")).to_have_text("enabled")
+    expect(listed).to_contain_text("evaluation.completed, calibration.completed")
+    screenshot(page, "webhooks-list")
