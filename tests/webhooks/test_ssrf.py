@@ -153,3 +153,17 @@ def test_an_allow_listed_private_receiver_still_needs_its_exact_network(personas
     ):
         _create(personas, receiver.url)
     assert receiver.raw == []
+
+
+@pytest.mark.parametrize("value", ["10.0.0", "10.0.0.0/33", "hooks.internal"])
+def test_settings_refuse_to_start_with_a_bad_private_network(tmp_path, value):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "CXQ_WEBHOOK_PRIVATE_NETWORKS": value, "CXQ_VAR_DIR": str(tmp_path), "PYTHONPATH": str(root)}
+    result = subprocess.run([sys.executable, "-c", "import cxq.settings"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "CXQ_WEBHOOK_PRIVATE_NETWORKS" in result.stderr
