@@ -136,6 +136,7 @@ def _mount() -> None:
     from cxq.interactions.api import router as interactions_router
     from cxq.notifications.api import router as notifications_router
     from cxq.scorecards.api import router as scorecards_router
+    from cxq.webhooks.api import router as webhooks_router
 
     api.add_router("/", accounts_router)
     api.add_router("/notifications", notifications_router)
@@ -145,6 +146,7 @@ def _mount() -> None:
     api.add_router("/", evaluations_router)
     api.add_router("/", analytics_router)
     api.add_router("/", calibrations_router)
+    api.add_router("/webhooks", webhooks_router)
 
 
 _mount()

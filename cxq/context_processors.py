@@ -52,6 +52,7 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Single sign-on", "sso:settings", "key", "Administration"))
         items.append(NavItem("Indicators & topics", "interactions:phrase_sets", "tag", "Administration"))
         items.append(NavItem("Email outbox", "notifications:outbox", "mail", "Administration"))
+        items.append(NavItem("Webhooks", "webhooks:list", "link", "Administration"))
     if can_manage_scim(user):
         items.append(NavItem("SCIM provisioning", "scim:tokens", "key", "Administration"))
     if user.can("audit.view"):

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cxq.analytics",
     "cxq.sso",
     "cxq.scim",
+    "cxq.webhooks",
     "cxq.devdata",
     "cxq.core",  # last: wires the domain events once every app is loaded
 ]
@@ -328,6 +329,19 @@ try:
     FetchPolicy.build(hosts=[], private_networks=CXQ_SSO_PRIVATE_NETWORKS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"CXQ_SSO_PRIVATE_NETWORKS: {exc}") from None
+# Outbound webhooks (docs/webhooks.md#settings): any public host an admin names; loopback, private,
+# link-local, multicast and reserved addresses only inside the listed networks; https unless http is
+# allowed. Timeouts and backoff are seconds (tests shorten them).
+CXQ_WEBHOOK_PRIVATE_NETWORKS = env_list("CXQ_WEBHOOK_PRIVATE_NETWORKS", [])
+CXQ_WEBHOOK_ALLOW_HTTP = env_bool("CXQ_WEBHOOK_ALLOW_HTTP", False)
+CXQ_WEBHOOK_TIMEOUT = env_int("CXQ_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=60)
+CXQ_WEBHOOK_MAX_ATTEMPTS = env_int("CXQ_WEBHOOK_MAX_ATTEMPTS", 12, minimum=1)
+CXQ_WEBHOOK_BACKOFF_SECONDS = env_int("CXQ_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+CXQ_WEBHOOK_DISABLE_AFTER_HOURS = env_int("CXQ_WEBHOOK_DISABLE_AFTER_HOURS", 24, minimum=1)
+try:
+    FetchPolicy.build(private_networks=CXQ_WEBHOOK_PRIVATE_NETWORKS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CXQ_WEBHOOK_PRIVATE_NETWORKS: {exc}") from None
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

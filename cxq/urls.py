@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("cxq.sso.urls")),
     path("notifications/", include("cxq.notifications.urls")),
     path("admin/audit/", include("cxq.audit.urls")),
+    path("admin/webhooks/", include("cxq.webhooks.urls")),
     path("scorecards/", include("cxq.scorecards.urls")),
     path("interactions/", include("cxq.interactions.urls")),
     path("", include("cxq.evaluations.urls")),

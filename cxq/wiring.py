@@ -22,7 +22,10 @@ from cxq.notifications.notices import accounts as account_notices
 from cxq.notifications.notices import calibrations as calibration_notices
 from cxq.notifications.notices import comments as comment_notices
 from cxq.notifications.notices import evaluations as evaluation_notices
+from cxq.notifications.notices import webhooks as webhook_notices
 from cxq.sso import services as sso_services
+from cxq.webhooks import registry as webhook_events
+from cxq.webhooks import services as webhooks
 
 # Events whose effect on an evaluation's score, status or counting must reach the analytics facts.
 SCORE_CHANGES = (
@@ -69,3 +72,7 @@ def wire() -> None:
     )
     subscribe(Name.API_TOKEN_CREATED, account_notices.on_token_created, phase=Phase.OUTBOX)
     subscribe(Name.COMMENT_CREATED, comment_notices.on_comment_created, phase=Phase.OUTBOX)
+    subscribe(Name.WEBHOOK_ENDPOINT_DISABLED, webhook_notices.on_endpoint_disabled, phase=Phase.OUTBOX)
+
+    # --- outbox: what other systems are told (signed webhooks, docs/webhooks.md) --------------------
+    subscribe(webhook_events.sources(), webhooks.on_event, phase=Phase.OUTBOX)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -36,6 +37,8 @@ from cxq.accounts.services import api_token_create, api_token_revoke
 from cxq.api import api
 from cxq.notifications.models import Notification, OutboundEmail
 from cxq.scim.services import scim_token_create
+from cxq.webhooks import secrets as webhook_secrets
+from cxq.webhooks.models import Delivery, Endpoint
 from tests.conftest import PASSWORD, PERSONA_NAMES, lead_agent_create, make_user, personas_create
 
 PEOPLE = (*PERSONA_NAMES, "lead_agent")
@@ -237,6 +240,16 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
         )
         for method in ("GET", "POST")
     },
+    # outbound webhooks: administrators only (docs/webhooks.md#who); the new endpoint's URL is loopback,
+    # refused by the destination guard before any request, so the admin's POST is a 400
+    ("webhooks:list", "GET"): admin_only(200),
+    ("webhooks:new", "GET"): admin_only(200),
+    ("webhooks:new", "POST"): admin_only(400),
+    ("webhooks:detail", "GET"): admin_only(200),
+    ("webhooks:detail", "POST"): admin_only(302),
+    ("webhooks:test", "POST"): admin_only(302),
+    ("webhooks:delete", "POST"): admin_only(302),
+    ("webhooks:resend", "POST"): admin_only(302),
 }
 
 # --- API: "METHOD /path" (as in the OpenAPI schema) → expected status per persona --------------------
@@ -347,6 +360,16 @@ API: dict[str, dict[str, int]] = {
     # assessors who have not submitted are blind: the export is refused
     "GET /api/v1/calibrations/{uuid}/export": exp(404, anon=401, admin=403, supervisor_a=200, evaluator=403),
     "DELETE /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=204, manager_b=404, agent_b1=404, lead_agent=403),
+    "GET /api/v1/webhooks/events": admin_only(200, anon=401),
+    "POST /api/v1/webhooks/secrets": admin_only(201, anon=401),
+    "GET /api/v1/webhooks/endpoints": admin_only(200, anon=401),
+    "POST /api/v1/webhooks/endpoints": admin_only(400, anon=401),  # a loopback URL: refused, nothing sent
+    "GET /api/v1/webhooks/endpoints/{uuid}": admin_only(200, anon=401),
+    "PATCH /api/v1/webhooks/endpoints/{uuid}": admin_only(200, anon=401),
+    "DELETE /api/v1/webhooks/endpoints/{uuid}": admin_only(204, anon=401),
+    "POST /api/v1/webhooks/endpoints/{uuid}/test": admin_only(200, anon=401),
+    "GET /api/v1/webhooks/endpoints/{uuid}/deliveries": admin_only(200, anon=401),
+    "POST /api/v1/webhooks/deliveries/{uuid}/resend": admin_only(200, anon=401),
 }
 
 
@@ -573,6 +596,20 @@ def build_world() -> dict:
         status="failed",
         next_attempt_at=timezone.now(),
     )
+    hook = Endpoint.objects.create(
+        name="Warehouse",
+        url="https://hooks.example.com/cxq",
+        secret_sealed=webhook_secrets.seal(webhook_secrets.generate()),
+        events=["evaluation.completed"],
+    )
+    hook_delivery = Delivery.objects.create(
+        endpoint=hook,
+        event_id=uuid.uuid4(),
+        event_type="evaluation.completed",
+        body="{}",
+        status="failed",
+        next_attempt_at=timezone.now(),
+    )
     draft = sc.scorecard_create(by=personas.admin, document={**DOC, "name": "Draft card"})
     published = sc.scorecard_publish(by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=DOC))
     archived = sc.scorecard_archive(
@@ -665,6 +702,8 @@ def build_world() -> dict:
         "scim_token": scim_token.uuid,
         "notification": note.uuid,
         "mail": mail.pk,
+        "hook": hook.uuid,
+        "hook_delivery": hook_delivery.uuid,
         "personas": personas,
         # lead_agent's own work (OWN_WEB, OWN_API)
         "own": {
@@ -780,6 +819,10 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "accounts:role_delete": [world["role"]],
         "notifications:read": [world["notification"]],
         "notifications:outbox_retry": [world["mail"]],
+        "webhooks:detail": [world["hook"]],
+        "webhooks:test": [world["hook"]],
+        "webhooks:delete": [world["hook"]],
+        "webhooks:resend": [world["hook_delivery"]],
         "scorecards:detail": [world["sc_published"].uuid],
         "scorecards:edit": [world["sc_published"].uuid],
         "scorecards:preview": [world["sc_published"].uuid],
@@ -846,6 +889,13 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         },
         "accounts:user_password": {"password": "another-long-passphrase"},
         "accounts:team_create": {"name": "Team C"},
+        "webhooks:new": {"name": "Local", "url": "https://127.0.0.1/hook", "events": ["evaluation.completed"]},
+        "webhooks:detail": {
+            "name": "Warehouse renamed",
+            "url": "https://hooks.example.com/cxq",
+            "events": ["evaluation.completed"],
+            "enabled": "on",
+        },
         "accounts:team_edit": {"name": "Team A renamed", "members": [p.agent_a1.pk]},
         "accounts:role_create": {"name": "Auditor", "permissions": ["audit.view"]},
         "sso:settings": {
@@ -971,13 +1021,24 @@ API_BODIES = {
     "POST /api/v1/evaluations/{uuid}/void": {"reason": "Wrong agent"},
     "POST /api/v1/assignments/{uuid}/extend": {"due_at": "2031-01-01T10:00:00Z"},
     "PATCH /api/v1/comments/{uuid}": {"body": "Good call, really"},
+    "POST /api/v1/webhooks/endpoints": {
+        "name": "Local",
+        "url": "https://127.0.0.1/hook",
+        "events": ["evaluation.completed"],
+        "secret": "whsec_" + "a" * 43,
+    },
+    "PATCH /api/v1/webhooks/endpoints/{uuid}": {"name": "Warehouse renamed"},
 }
 
 
 def api_request(op: str, world) -> tuple[str, str, dict | None]:
     method, path = op.split(" ", 1)
     obj = None
-    if "/users/{uuid}" in path:
+    if "/webhooks/endpoints/{uuid}" in path:
+        obj = world["hook"]
+    elif "/webhooks/deliveries/{uuid}" in path:
+        obj = world["hook_delivery"]
+    elif "/users/{uuid}" in path:
         obj = world["user"]
     elif "/teams/{uuid}" in path:
         obj = world["team"]

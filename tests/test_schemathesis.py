@@ -51,6 +51,8 @@ from cxq.interactions.schemas import InteractionIn
 from cxq.interactions.services import interaction_upsert
 from cxq.notifications.services import notify
 from cxq.scorecards import services as scorecards
+from cxq.webhooks import secrets as webhook_secrets
+from cxq.webhooks.models import Delivery, Endpoint
 from tests.interactions.conftest import PAYLOAD
 from tests.scorecards.conftest import DOC
 
@@ -114,6 +116,20 @@ def world(personas) -> dict[str, list[str]]:
     role = role_create(by=p.admin, name="Auditor", permissions=["audit.view"])
     other_token, _ = api_token_create(user=p.supervisor_a, name="someone else's")
     notes = [notify(recipient=user, kind="test", title="Hello", email=False) for user in (p.admin, p.agent_a1)]
+    hook = Endpoint.objects.create(
+        name="Warehouse",
+        url="https://hooks.example.com/cxq",
+        secret_sealed=webhook_secrets.seal(webhook_secrets.generate()),
+        events=["evaluation.completed"],
+    )
+    hook_delivery = Delivery.objects.create(
+        endpoint=hook,
+        event_id=uuid.uuid4(),
+        event_type="webhook.test",
+        body="{}",
+        status="failed",
+        next_attempt_at=timezone.now(),
+    )
 
     def ids(*objects) -> list[str]:
         return [str(o.uuid) for o in objects]
@@ -134,6 +150,7 @@ def world(personas) -> dict[str, list[str]]:
         "path:evaluations": [*ids(completed, draft), UNKNOWN],
         "path:assignments": [*ids(task), UNKNOWN],
         "path:calibrations": [*ids(session), UNKNOWN],
+        "path:webhooks": [*ids(hook, hook_delivery), UNKNOWN],  # endpoints/{uuid} and deliveries/{uuid}
         "path:user": [*ids(p.evaluator, p.supervisor_a, p.agent_a1), UNKNOWN],
         "path:number": [1, 2],
         "from_version": [1],

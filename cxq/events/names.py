@@ -1,5 +1,6 @@
 """Every domain event, named once. The same name is the evaluation history's ``kind``, the audit log's
-``action``, the notification's ``kind`` and, later, the outbound webhook's event type."""
+``action``, the notification's ``kind`` and, for the events sent out, the outbound webhook's type
+(docs/webhooks.md#events)."""
 
 from __future__ import annotations
 
@@ -69,3 +70,8 @@ class Name(StrEnum):
     SCIM_TOKEN_CREATED = "scim_token.created"
     SCIM_TOKEN_REVOKED = "scim_token.revoked"
     SCIM_LINK_UPDATED = "scim.link_updated"  # a user's or team's externalId, or a user deleted through SCIM
+    # outbound webhooks
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.updated"
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"  # by CXQ, after failing for too long

@@ -31,6 +31,7 @@ from cxq.accounts.models import OrgSettings
 from cxq.interactions.choices import Source
 from cxq.interactions.models import WebhookReceipt
 from cxq.interactions.services import IngestError, interaction_upsert, parse_payload
+from cxq.lib.signature import sign, signed_message, validation_token
 
 TOLERANCE_SECONDS = 300
 MAX_BODY = 5 * 1024 * 1024
@@ -41,17 +42,9 @@ class PayloadShapeError(ValueError):
     """The event is valid JSON but not shaped like an engagement; the message names the field."""
 
 
-def _signed_message(timestamp: str, body: bytes) -> bytes:
-    return b"v0:" + timestamp.encode() + b":" + body
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    return "v0=" + hmac.new(secret.encode(), _signed_message(timestamp, body), hashlib.sha256).hexdigest()
-
-
 def delivery_key(timestamp: str, body: bytes) -> str:
     """What identifies one delivery: everything the signature covers, and nothing it does not."""
-    return hashlib.sha256(_signed_message(timestamp, body)).hexdigest()
+    return hashlib.sha256(signed_message(timestamp, body)).hexdigest()
 
 
 def _timestamp_ok(raw: str, now: float) -> bool:
@@ -153,8 +146,7 @@ def receive(request):
         plain = str(payload.get("plainToken", ""))
         if not plain:
             return _error(400, "payload.plainToken is missing.")
-        encrypted = hmac.new(secret.encode(), plain.encode(), hashlib.sha256).hexdigest()
-        return JsonResponse({"plainToken": plain, "encryptedToken": encrypted})
+        return JsonResponse({"plainToken": plain, "encryptedToken": validation_token(secret, plain)})
     if not name.endswith(COMPLETED_EVENTS):
         return JsonResponse({"status": "ignored", "event": name})
     obj = payload.get("object") if isinstance(payload.get("object"), dict) else payload

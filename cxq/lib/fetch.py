@@ -13,8 +13,12 @@ Every request, and every redirect hop, passes the same checks before anything is
    certificate check) still use the name, so a DNS answer that changes between the check and the
    connection (rebinding) cannot send the request elsewhere.
 
-Redirects are followed by hand, at most ``MAX_REDIRECTS`` of them, each target checked as above.
+Redirects are followed by hand, at most ``MAX_REDIRECTS`` of them, each target checked as above
+(``open_url``); ``send_once`` sends one request (a POST, say) and never follows a redirect.
 Proxies from the environment are not used: a proxy would resolve the name itself and undo step 5.
+
+A policy with ``any_host`` skips step 3 (outbound webhooks go to any public host an admin names);
+``setting`` is the prefix of the settings its refusals point the operator to.
 """
 
 from __future__ import annotations
@@ -70,24 +74,26 @@ class FetchPolicy:
     hosts: frozenset[tuple[str, int | None]] = frozenset()
     allow_http: bool = False
     private_networks: tuple[IPNetwork, ...] = field(default=())
-    # The settings that widen the policy, named in refusals so the operator knows what to change.
-    settings_prefix: str = "CXQ_MEDIA_FETCH"
+    any_host: bool = False  # step 3 off: any host whose addresses pass step 4
+    setting: str = "CXQ_MEDIA_FETCH"  # the settings' prefix, named in refusals
 
     @classmethod
     def build(
         cls,
         *,
-        hosts: Iterable[str],
+        hosts: Iterable[str] = (),
         allow_http: bool = False,
         private_networks: Iterable[str] = (),
-        settings_prefix: str = "CXQ_MEDIA_FETCH",
+        any_host: bool = False,
+        setting: str = "CXQ_MEDIA_FETCH",
     ):
         """From the settings' strings; a bad entry raises ValueError naming it."""
         return cls(
             hosts=frozenset(parse_host_entry(h) for h in hosts),
             allow_http=allow_http,
             private_networks=parse_networks(private_networks),
-            settings_prefix=settings_prefix,
+            any_host=any_host,
+            setting=setting,
         )
 
 
@@ -114,17 +120,17 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         raise FetchRefused("give an https URL.")
     if scheme == "http" and not policy.allow_http:
-        raise FetchRefused(f"give an https URL; plain http is off ({policy.settings_prefix}_ALLOW_HTTP).")
+        raise FetchRefused(f"give an https URL; plain http is off ({policy.setting}_ALLOW_HTTP).")
     if parts.username is not None or parts.password is not None:
         raise FetchRefused("the URL must not contain a user name or password.")
     host = parts.hostname.lower()
     port = port or DEFAULT_PORTS[scheme]
     allowed = (host, port) in policy.hosts or (port == DEFAULT_PORTS[scheme] and (host, None) in policy.hosts)
-    if not allowed:
+    if not allowed and not policy.any_host:
         where = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
         raise FetchRefused(
             f"fetching from {where} is not allowed; the operator lists allowed hosts (and ports) in "
-            f"{policy.settings_prefix}_HOSTS."
+            f"{policy.setting}_HOSTS."
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(scheme=scheme, host=host, port=port, path=path)
@@ -169,7 +175,7 @@ def resolve(target: Target, policy: FetchPolicy) -> list[Address]:
         logger.warning("Refused to fetch from %s: it resolves to %s, not a public address", target.host, address)
         raise FetchRefused(
             f"{target.host} resolves to a non-public address (loopback, private, link-local, reserved or "
-            f"multicast); the operator allows such networks in {policy.settings_prefix}_PRIVATE_NETWORKS."
+            f"multicast); the operator allows such networks in {policy.setting}_PRIVATE_NETWORKS."
         )
     if not addresses:
         raise FetchRefused(f"{target.host} could not be resolved.")
@@ -215,6 +221,34 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
+def _connection(url: str, policy: FetchPolicy, timeout: float) -> tuple[http.client.HTTPConnection, Target]:
+    """Steps 1–4 for ``url`` and a connection pinned to the checked addresses (not yet opened)."""
+    target = check_url(url, policy)
+    addresses = resolve(target, policy)
+    kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    return kind(target.host, target.port, addresses=addresses, timeout=timeout), target
+
+
+@contextmanager
+def send_once(
+    method: str,
+    url: str,
+    *,
+    policy: FetchPolicy,
+    timeout: float,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Iterator[http.client.HTTPResponse]:
+    """One request to ``url``; yields the response whatever its status. A redirect is not followed
+    (the caller sees the 3xx). Raises FetchRefused, OSError or HTTPException like ``open_url``."""
+    connection, target = _connection(url, policy, timeout)
+    try:
+        connection.request(method, target.path, body=body, headers=headers or {})
+        yield connection.getresponse()
+    finally:
+        connection.close()
+
+
 @contextmanager
 def open_url(
     url: str,
@@ -231,14 +265,11 @@ def open_url(
     anything the policy forbids, OSError/HTTPException for network failures."""
     for hop in range(MAX_REDIRECTS + 1):
         try:
-            target = check_url(url, policy)
-            addresses = resolve(target, policy)
+            connection, target = _connection(url, policy, timeout)
         except FetchRefused as exc:
             if hop == 0:
                 raise
             raise FetchRefused(f"the server redirected to {url}: {exc}") from None
-        kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-        connection = kind(target.host, target.port, addresses=addresses, timeout=timeout)
         try:
             connection.request(method, target.path, body=body, headers=headers or {})
             response = connection.getresponse()

@@ -19,6 +19,7 @@ A model used as an outbox has the fields of :class:`OutboxFields`.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,18 +52,29 @@ class OutboxFields(models.Model):
         abstract = True
 
 
+class GiveUp(Exception):
+    """Raised by a ``send`` that must not be retried (its destination was switched off, say): the row
+    fails now, whatever attempts it has left."""
+
+
 ABANDONED = "Delivery was interrupted on every attempt (the worker stopped while sending)."
 
 
 @dataclass(frozen=True)
 class Outbox:
-    """One kind of delivery over one model. ``max_attempts`` is read when needed (settings may change)."""
+    """One kind of delivery over one model. ``max_attempts`` (and ``backoff_base_seconds`` when it is
+    a function) is read when needed (settings may change).
+
+    ``jitter`` spreads retries: a delay is drawn uniformly between ``(1 - jitter)`` and 1 times the
+    exponential one, so deliveries that failed together (a receiver down for everyone) do not all
+    come back at the same second."""
 
     model: type[models.Model]
     max_attempts: Callable[[], int]
     lease: timedelta = timedelta(minutes=5)
-    backoff_base_seconds: int = 30
+    backoff_base_seconds: float | Callable[[], float] = 30
     backoff_max: timedelta = timedelta(hours=6)  # without a cap a large attempt count overflows datetime
+    jitter: float = 0.0
 
     def due(self, now: datetime) -> Q:
         """Rows a worker may take: pending and due, or claimed by a worker whose lease ran out."""
@@ -78,7 +90,11 @@ class Outbox:
         return claimed == 1
 
     def backoff(self, attempts: int) -> timedelta:
-        return min(timedelta(seconds=self.backoff_base_seconds * 2 ** min(attempts - 1, 30)), self.backoff_max)
+        base = self.backoff_base_seconds() if callable(self.backoff_base_seconds) else self.backoff_base_seconds
+        delay = min(timedelta(seconds=base * 2 ** min(attempts - 1, 30)), self.backoff_max)
+        if self.jitter:
+            delay *= 1 - self.jitter * random.random()
+        return delay
 
     def deliver(self, pk: int, send: Callable[[models.Model], None]) -> bool:
         """Deliver one row if it is due and nobody else holds it; True if ``send`` succeeded."""
@@ -90,7 +106,7 @@ class Outbox:
         try:
             send(row)
         except Exception as exc:
-            failed = row.attempts >= self.max_attempts()
+            failed = row.attempts >= self.max_attempts() or isinstance(exc, GiveUp)
             held.update(
                 status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
                 next_attempt_at=timezone.now() + self.backoff(row.attempts),
@@ -119,6 +135,16 @@ class Outbox:
         self.fail_abandoned(now)
         return list(
             self.model.objects.filter(self.due(now)).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        )
+
+    def requeue(self, pk: int) -> bool:
+        """Send a row again from the start, whether it failed or was sent (a "resend"); not while it
+        is waiting or being sent already."""
+        now = timezone.now()
+        return bool(
+            self.model.objects.filter(pk=pk, status__in=[OutboxStatus.FAILED, OutboxStatus.SENT]).update(
+                status=OutboxStatus.PENDING, next_attempt_at=now, attempts=0, lease_until=None, updated_at=now
+            )
         )
 
     def retry(self, pk: int) -> bool:

@@ -48,7 +48,7 @@ def policy_for(*urls: str) -> FetchPolicy:
         hosts=hosts,
         allow_http=settings.CXQ_SSO_ALLOW_HTTP,
         private_networks=settings.CXQ_SSO_PRIVATE_NETWORKS,
-        settings_prefix="CXQ_SSO",
+        setting="CXQ_SSO",
     )
 
 

@@ -13,14 +13,25 @@ from cxq.wiring import SCORE_CHANGES
 # Every event × the subscribers it must reach: a new event, or a subscriber lost in a refactor, fails here.
 EXPECTED: dict[Name, set[str]] = {
     Name.EVALUATION_STARTED: {"history.record"},
-    Name.EVALUATION_COMPLETED: {"history.record", "analytics.on_evaluation_changed", "notices.on_completed"},
-    Name.EVALUATION_ACKNOWLEDGED: {"history.record"},
-    Name.EVALUATION_AUTO_ACKNOWLEDGED: {"history.record"},
-    Name.EVALUATION_DISPUTED: {"history.record", "analytics.on_evaluation_changed", "notices.on_disputed"},
+    Name.EVALUATION_COMPLETED: {
+        "history.record",
+        "analytics.on_evaluation_changed",
+        "notices.on_completed",
+        "webhooks.on_event",
+    },
+    Name.EVALUATION_ACKNOWLEDGED: {"history.record", "webhooks.on_event"},
+    Name.EVALUATION_AUTO_ACKNOWLEDGED: {"history.record", "webhooks.on_event"},
+    Name.EVALUATION_DISPUTED: {
+        "history.record",
+        "analytics.on_evaluation_changed",
+        "notices.on_disputed",
+        "webhooks.on_event",
+    },
     Name.EVALUATION_DISPUTE_ANSWERED: {
         "history.record",
         "analytics.on_evaluation_changed",
         "notices.on_dispute_answered",
+        "webhooks.on_event",
     },
     Name.EVALUATION_VOIDED: {"history.record", "analytics.on_evaluation_changed"},
     Name.EVALUATION_RESTORED: {"history.record"},
@@ -30,7 +41,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.CALIBRATION_CREATED: {"notices.on_invited"},
     Name.CALIBRATION_ASSESSOR_ADDED: {"notices.on_invited"},
     Name.CALIBRATION_ASSESSOR_REMOVED: set(),
-    Name.CALIBRATION_CLOSED: {"notices.on_closed"},
+    Name.CALIBRATION_CLOSED: {"notices.on_closed", "webhooks.on_event"},
     Name.SCORECARD_CREATED: set(),
     Name.SCORECARD_SAVED: set(),
     Name.SCORECARD_REWORDED: set(),
@@ -47,7 +58,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.PHRASE_SET_DELETED: set(),
     Name.ENRICHMENT_RERUN_REQUESTED: set(),
     Name.RECORDING_UPLOADED: set(),
-    Name.INTERACTION_ENRICHED: set(),
+    Name.INTERACTION_ENRICHED: {"webhooks.on_event"},
     Name.INTERACTION_CHANNEL_CHANGED: {"analytics.on_channel_changed"},
     Name.USER_CREATED: {"accounts.on_user_created"},
     Name.USER_UPDATED: {"accounts.on_user_updated"},
@@ -71,6 +82,10 @@ EXPECTED: dict[Name, set[str]] = {
     Name.SSO_SETTINGS_UPDATED: set(),
     Name.SSO_LOGIN: set(),
     Name.SSO_LOGIN_REFUSED: set(),
+    Name.WEBHOOK_ENDPOINT_CREATED: set(),
+    Name.WEBHOOK_ENDPOINT_UPDATED: set(),
+    Name.WEBHOOK_ENDPOINT_DELETED: set(),
+    Name.WEBHOOK_ENDPOINT_DISABLED: {"webhooks.on_endpoint_disabled"},
 }
 
 
@@ -78,6 +93,8 @@ def _short(sub) -> str:
     module = sub.handler.__module__.rsplit(".", 1)[-1].replace("projections", "analytics")
     if sub.handler.__module__.startswith("cxq.notifications.notices."):
         module = "notices" if module in ("evaluations", "calibrations") else module
+    if sub.handler.__module__.startswith("cxq.webhooks."):
+        module = "webhooks"
     return f"{module}.{sub.handler.__name__}"
 
 
@@ -94,6 +111,8 @@ def test_each_event_reaches_its_subscribers_and_the_audit_log(name):
     for sub in subs:
         if sub.handler.__module__.startswith("cxq.notifications.notices"):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells people: it must never fail the write"
+        elif sub.handler.__module__.startswith("cxq.webhooks."):
+            assert sub.phase is Phase.OUTBOX, f"{sub.label} tells other systems: it must never fail the write"
         else:
             assert sub.phase is Phase.PROJECTION, f"{sub.label} must stay consistent with the write"
 
