@@ -35,6 +35,8 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Disputes", "evaluations:disputes", "flag", "Quality"))
     if user.can("calibrations.participate") or user.can("calibrations.manage"):
         items.append(NavItem("Calibrations", "calibrations:list", "check", "Quality"))
+    if user.can("goals.view"):
+        items.append(NavItem("Goals", "goals:list", "target", "Quality"))
     if user.can("scorecards.view"):
         items.append(NavItem("Scorecards", "scorecards:list", "card", "Quality"))
     if user.can("analytics.view"):

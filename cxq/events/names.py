@@ -21,6 +21,9 @@ class Name(StrEnum):
     ASSIGNMENT_CREATED = "assignment.created"
     ASSIGNMENT_EXTENDED = "assignment.extended"
     # calibrations
+    GOAL_CREATED = "goal.created"
+    GOAL_UPDATED = "goal.updated"
+    GOAL_PERIOD_GENERATED = "goal.period_generated"  # a period's tasks drawn (docs/goals.md)
     CALIBRATION_CREATED = "calibration.created"
     CALIBRATION_ASSESSOR_ADDED = "calibration.assessor_added"
     CALIBRATION_ASSESSOR_REMOVED = "calibration.assessor_removed"

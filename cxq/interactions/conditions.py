@@ -564,7 +564,7 @@ SUGGESTIONS = 30
 _DISTINCT_TTL = 600  # seconds: a new queue shows up in the suggestions within ten minutes
 
 
-def suggestions(field: str, *, viewer, prefix: str = "") -> list[dict]:
+def suggestions(field: str, *, viewer, prefix: str = "", limit: int = SUGGESTIONS) -> list[dict]:
     """Known values of a field for the condition builder, ``[{"value", "label"}]``, at most
     :data:`SUGGESTIONS`, those containing ``prefix`` (case-insensitive). Only suggestions: a rule may
     name a value nobody has used yet (docs/conditions.md#values). People and teams are those the viewer
@@ -615,4 +615,47 @@ def suggestions(field: str, *, viewer, prefix: str = "") -> list[dict]:
         return []
     if needle:
         found = [(v, label) for v, label in found if needle in label.casefold() or needle in v.casefold()]
-    return [{"value": v, "label": label} for v, label in found[:SUGGESTIONS]]
+    return [{"value": v, "label": label} for v, label in found[:limit]]
+
+
+def describe(condition: dict) -> str:
+    """A valid condition in words, with people, teams and phrase sets by name ("every interaction"
+    for an empty ``all``)."""
+    from cxq.accounts.models import Team, User
+    from cxq.interactions.models import PhraseSet
+
+    wanted: dict[str, set[str]] = {"user": set(), "team": set(), "phrase_set": set()}
+    for _path, rule in rules(condition):
+        kind = REF_MODELS.get(rule["field"])
+        if kind:
+            wanted[kind].update(_values(rule))
+    names: dict[str, str] = {}
+    for kind, model, attr in (("user", User, "full_name"), ("team", Team, "name"), ("phrase_set", PhraseSet, "name")):
+        if wanted[kind]:
+            names.update({str(u): n for u, n in model.objects.filter(uuid__in=wanted[kind]).values_list("uuid", attr)})
+
+    def word(value) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return names.get(str(value), str(value))
+
+    def rule_text(rule: dict) -> str:
+        spec, op, value = FIELDS[rule["field"]], rule["op"], rule["value"]
+        if op == "between":
+            shown = f"{word(value[0])} and {word(value[1])}"
+        elif op in ("in", "not_in"):
+            shown = ", ".join(word(v) for v in value)
+        else:
+            shown = word(value)
+        side = f" (said by the {rule['side']})" if rule.get("side") else ""
+        return f"{spec.label} {OP_LABELS[op]} {shown}{side}"
+
+    def node_text(node: dict, top: bool) -> str:
+        (kind, items) = next(iter(node.items()))
+        if not items:
+            return "every interaction" if kind == "all" else "no interaction"
+        parts = [rule_text(i) if "field" in i else node_text(i, False) for i in items]
+        text = (" and " if kind == "all" else " or ").join(parts)
+        return text if top or len(parts) == 1 else f"({text})"
+
+    return node_text(condition, True)

@@ -106,4 +106,91 @@ document.addEventListener("alpine:init", () => {
 
   // Raising a dispute, per answer: the reason box opens once the answer is ticked.
   Alpine.data("disputeItem", () => ({ on: false }));
+
+  // The condition builder of goals (docs/conditions.md): groups of rules edited here, sent as the
+  // JSON the server validates (a refused part comes back named by its path). The root element names
+  // the json_script elements holding the vocabulary (data-builder) and the condition (data-condition).
+  Alpine.data("conditionBuilder", () => ({
+    fields: [],
+    byName: {},
+    suggestions: {},
+    root: { kind: "all", items: [] },
+    counter: 0,
+    init() {
+      const read = (id) => JSON.parse(document.getElementById(id).textContent);
+      const builder = read(this.$el.dataset.builder);
+      this.fields = builder.fields;
+      this.suggestions = builder.suggestions;
+      this.fields.forEach((f) => { this.byName[f.name] = f; });
+      this.root = this.fromJson(read(this.$el.dataset.condition));
+    },
+    nextId() { this.counter += 1; return `c${this.counter}`; },
+    spec(rule) { return this.byName[rule.field] || this.fields[0]; },
+    fromJson(node) {
+      const kind = "any" in node ? "any" : "all";
+      return { id: this.nextId(), kind, items: (node[kind] || []).map((item) => ("field" in item ? this.ruleFromJson(item) : this.fromJson(item))) };
+    },
+    ruleFromJson(item) {
+      const rule = this.blankRule(item.field);
+      rule.op = item.op;
+      rule.side = item.side || "";
+      const spec = this.spec(rule);
+      const shown = (v) => (v === true ? "yes" : v === false ? "no" : String(v));
+      if (item.op === "between") { rule.value = shown(item.value[0]); rule.value2 = shown(item.value[1]); }
+      else if (Array.isArray(item.value)) {
+        if (this.picks(spec)) rule.values = item.value.map(shown);
+        else rule.value = item.value.map(shown).join(", ");
+      } else rule.value = shown(item.value);
+      return rule;
+    },
+    blankRule(field) {
+      const spec = this.byName[field] || this.fields[0];
+      return { id: this.nextId(), field: spec.name, op: spec.ops[0].value, value: "", value2: "", values: [], side: "" };
+    },
+    picks(spec) { return spec.kind === "ref" || spec.kind === "choice" || spec.kind === "bool"; },
+    isGroup(item) { return Array.isArray(item.items); },
+    isRule(item) { return !Array.isArray(item.items); },
+    same(a, b) { return a === b; },
+    includes(list, value) { return list.includes(value); },
+    opsFor(rule) { return this.spec(rule).ops; },
+    sided(rule) { return this.spec(rule).sided; },
+    options(rule) {
+      const spec = this.spec(rule);
+      return this.suggestions[spec.name] || [];
+    },
+    listId(rule) { return `cond-list-${rule.id}`; },
+    // how the value is entered: one pick, several picks, free text with suggestions, a number, two numbers
+    inputKind(rule) {
+      const spec = this.spec(rule);
+      if (rule.op === "between") return "between";
+      const many = rule.op === "in" || rule.op === "not_in";
+      if (this.picks(spec)) return many ? "multi" : "select";
+      if (spec.kind === "int" || spec.kind === "metric") return many ? "list" : "number";
+      return many ? "list" : "text";
+    },
+    showsInput(rule, kind) { return this.inputKind(rule) === kind; },
+    fieldChanged(rule) {
+      const spec = this.spec(rule);
+      if (!spec.ops.some((o) => o.value === rule.op)) rule.op = spec.ops[0].value;
+      rule.value = ""; rule.value2 = ""; rule.values = []; rule.side = "";
+    },
+    addRule(group) { group.items.push(this.blankRule("queue")); },
+    addGroup(group) { group.items.push({ id: this.nextId(), kind: "any", items: [this.blankRule("queue")] }); },
+    remove(group, item) { group.items.splice(group.items.indexOf(item), 1); },
+    isEmpty() { return this.root.items.length === 0; },
+    toJson(node) {
+      return { [node.kind]: node.items.map((item) => (this.isGroup(item) ? this.toJson(item) : this.ruleToJson(item))) };
+    },
+    ruleToJson(rule) {
+      const kind = this.inputKind(rule);
+      let value = rule.value;
+      if (kind === "between") value = [rule.value, rule.value2];
+      else if (kind === "multi") value = rule.values.slice();
+      else if (kind === "list") value = rule.value.split(",").map((v) => v.trim()).filter((v) => v);
+      const out = { field: rule.field, op: rule.op, value };
+      if (rule.side) out.side = rule.side;
+      return out;
+    },
+    serialized() { return JSON.stringify(this.toJson(this.root)); },
+  }));
 });
