@@ -205,6 +205,15 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("interactions:recording_media", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
     # Calibrations: the world's session is supervisor_a's on team A's call; evaluator, Cal Extra and admin
     # (benchmark) assess and nobody has submitted, so assessors are still blind (export refused).
+    # goals.view: admin, supervisors, managers; goals.edit: admin and supervisors. Team A's goal has the
+    # evaluator (a lead of team A) as evaluator: outside manager_b's scope (404)
+    ("goals:list", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("goals:new", "GET"): exp(403, admin=200, supervisor_a=200),
+    ("goals:new", "POST"): exp(403, admin=302, supervisor_a=302),
+    ("goals:detail", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=404),
+    ("goals:edit", "GET"): exp(403, admin=200, supervisor_a=200),
+    ("goals:edit", "POST"): exp(403, admin=302, supervisor_a=302),
+    ("goals:generate", "POST"): exp(403, admin=302, supervisor_a=302),
     ("calibrations:list", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     ("calibrations:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("calibrations:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
@@ -463,6 +472,11 @@ CROSS_WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=404),
     ("evaluations:task", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404, evaluator=404),
     ("evaluations:task", "POST"): exp(403, supervisor_a=404, evaluator=404),
+    # team B's goal (made by the admin, evaluated by a lead of team B): manager_b sees it but may not edit
+    ("goals:detail", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404),
+    ("goals:edit", "GET"): exp(403, admin=200, supervisor_a=404),
+    ("goals:edit", "POST"): exp(403, admin=302, supervisor_a=404),
+    ("goals:generate", "POST"): exp(403, admin=302, supervisor_a=404),
     ("evaluations:task_extend", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
     # the interaction is a form field: "no interaction you can see has this id"
     ("calibrations:new", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=400),
@@ -678,8 +692,28 @@ def build_world() -> dict:
         benchmark=personas.admin,
         due_at=soon,
     )
+    from cxq.goals.services import GoalInput, goal_create
+
+    def goal_of(by, evaluators, name):
+        data = GoalInput(
+            name=name,
+            scorecard=published,
+            evaluators=evaluators,
+            target=1,
+            target_per="agent",
+            recurrence="weekly",
+            starts_on=timezone.now().date() - timedelta(days=30),
+            ends_on=None,
+            recent_days=30,
+            condition={"all": []},
+        )
+        return goal_create(by=by, data=data)
+
+    goal = goal_of(personas.supervisor_a, [personas.evaluator], "Team A sample")
+    goal_b = goal_of(personas.admin, [b_lead1], "Team B sample")
     return {
         "calibration": calibration,
+        "goal": goal,
         "cal_extra": cal_extra,
         "cal_candidate": personas.supervisor_a,
         "cal_assessors": [personas.evaluator, personas.supervisor_a],
@@ -721,6 +755,7 @@ def build_world() -> dict:
             "evaluation": evaluation_b,
             "task": task_b,
             "calibration": calibration_b,
+            "goal": goal_b,
             "cal_extra": b_lead2,
             "cal_candidate": personas.manager_b,
             "cal_assessors": [b_lead1, personas.manager_b],
@@ -866,6 +901,9 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "scim:schema": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "scim:resource_type": ["User"],
         "scim:unsupported": ["Bulk"],
+        "goals:detail": [world["goal"].uuid],
+        "goals:edit": [world["goal"].uuid],
+        "goals:generate": [world["goal"].uuid],
     }.get(name, [])
     bodies = {
         "accounts:login": {"username": "nobody-here@example.com", "password": "wrong-password-1"},
@@ -964,6 +1002,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "due_at": "2030-01-01T10:00",
         },
         "calibrations:assessor_add": {"user": str(world["cal_candidate"].uuid)},
+        "goals:new": _goal_body(world, "Matrix goal"),
+        "goals:edit": _goal_body(world, "Renamed goal"),
         "interactions:comment_edit": {"body": "Good call, really"},
         "interactions:phrase_set_new": {
             "name": "Empathy",
@@ -981,6 +1021,21 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         },
     }
     return reverse(name, args=args), (bodies.get(name, {}) if method == "POST" else {})
+
+
+def _goal_body(world, name: str) -> dict:
+    return {
+        "name": name,
+        "scorecard": str(world["sc_published"].uuid),
+        "evaluators": [str(world["goal"].evaluators.first().uuid)],
+        "target": "2",
+        "target_per": "agent",
+        "recurrence": "weekly",
+        "starts_on": "2026-01-05",
+        "recent_days": "7",
+        "condition": '{"all": [{"field": "queue", "op": "is", "value": "Billing"}]}',
+        "is_active": "on",
+    }
 
 
 def _payload() -> dict:
