@@ -363,11 +363,46 @@ def _py_node(node: dict, refs: dict) -> Predicate:
     parts = [_py_rule(item, refs) if "field" in item else _py_node(item, refs) for item in items]
     if not parts:
         return (lambda _i: True) if kind == "all" else (lambda _i: False)
+    return _all(parts) if kind == "all" else _any(parts)
+
+
+def _all(parts: list[Predicate]) -> Predicate:
+    # written out for two and three parts: a generator per call (all(...)) costs more than the tests
     if len(parts) == 1:
         return parts[0]
-    if kind == "all":
-        return lambda i: all(p(i) for p in parts)
-    return lambda i: any(p(i) for p in parts)
+    if len(parts) == 2:
+        a, b = parts
+        return lambda i: a(i) and b(i)
+    if len(parts) == 3:
+        a, b, c = parts
+        return lambda i: a(i) and b(i) and c(i)
+
+    def every(i) -> bool:
+        for part in parts:
+            if not part(i):
+                return False
+        return True
+
+    return every
+
+
+def _any(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        return lambda i: a(i) or b(i)
+    if len(parts) == 3:
+        a, b, c = parts
+        return lambda i: a(i) or b(i) or c(i)
+
+    def some(i) -> bool:
+        for part in parts:
+            if part(i):
+                return True
+        return False
+
+    return some
 
 
 def _negate(op: str, test: Predicate) -> Predicate:
