@@ -378,7 +378,7 @@ def _all(parts: list[Predicate]) -> Predicate:
         return lambda i: a(i) and b(i) and c(i)
 
     def every(i) -> bool:
-        for part in parts:
+        for part in parts:  # noqa: SIM110 (a loop, not a generator per call)
             if not part(i):
                 return False
         return True
@@ -397,7 +397,7 @@ def _any(parts: list[Predicate]) -> Predicate:
         return lambda i: a(i) or b(i) or c(i)
 
     def some(i) -> bool:
-        for part in parts:
+        for part in parts:  # noqa: SIM110 (a loop, not a generator per call)
             if part(i):
                 return True
         return False
