@@ -121,3 +121,6 @@ def test_a_supervisor_builds_a_goal_and_the_evaluator_gets_its_tasks(
     expect(page.get_by_test_id("condition-error")).to_contain_text("all[0].value: CSAT is between 1 and 5.")
     expect(page.get_by_test_id("cond-rule").nth(0).get_by_label("Number")).to_have_value("9")
     screenshot(page, "goal-builder-error")
+    page.goto("/goals/")
+    expect(page.get_by_test_id("goals")).to_contain_text("Billing calls, daily")
+    screenshot(page, "goal-list")

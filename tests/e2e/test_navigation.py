@@ -37,9 +37,10 @@ EXPECTED_NAV = {
         "interactions:phrase_sets",
         "audit:list",
         "analytics:breakdown",
+        "goals:list",
     },
-    "supervisor_a": LEAD | {"analytics:breakdown"},  # analytics.view
-    "manager_b": LEAD | {"analytics:breakdown"},
+    "supervisor_a": LEAD | {"analytics:breakdown", "goals:list"},  # analytics.view, goals.view
+    "manager_b": LEAD | {"analytics:breakdown", "goals:list"},
     "evaluator": LEAD,
     "agent_a1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},  # analytics.own
     "agent_b1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},
