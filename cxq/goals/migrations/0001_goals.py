@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("evaluations", "0006_assignment_source"),
+        ("evaluations", "0007_assignment_source"),
         ("scorecards", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
