@@ -38,6 +38,8 @@ EXPECTED_NAV = {
         "audit:list",
         "analytics:breakdown",
         "goals:list",
+        "scim:tokens",
+        "webhooks:list",
     },
     "supervisor_a": LEAD | {"analytics:breakdown", "goals:list"},  # analytics.view, goals.view
     "manager_b": LEAD | {"analytics:breakdown", "goals:list"},
