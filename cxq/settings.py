@@ -103,8 +103,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cxq.context_processors.shell",
             ],
-            # {% if user|can:"code" %}, {{ seconds|clock }}, {{ seconds|duration }}
-            "builtins": ["cxq.accounts.templatetags.access", "cxq.core.templatetags.durations"],
+            # {% if user|can:"code" %}, {{ seconds|clock }}, {{ seconds|duration }}; {{ moment|ago }}, {{ moment|age }},
+            # {{ moment|until }}
+            "builtins": ["cxq.accounts.templatetags.access", "cxq.core.templatetags.durations", "cxq.lib.humanize"],
         },
     }
 ]

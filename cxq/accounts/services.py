@@ -27,6 +27,7 @@ from cxq.accounts.permissions import (
 from cxq.events import AuditTrail, Name, publish
 from cxq.lib.inputs import text_problem
 from cxq.lib.snapshot import snapshot
+from cxq.lib.text import count
 from cxq.lib.timezones import is_valid_time_zone
 
 USER_FIELDS = ("email", "full_name", "role", "time_zone", "external_id", "is_active")
@@ -353,7 +354,7 @@ def role_delete(*, by: User, role: Role) -> None:
         raise ValidationError({"role": "Built-in roles cannot be deleted."})
     in_use = User.objects.filter(role=role).count()
     if in_use:
-        raise ValidationError({"role": f"{in_use} user(s) still have this role; give them another role first."})
+        raise ValidationError({"role": f"{count(in_use, 'person', 'people')} still {'has' if in_use == 1 else 'have'} this role; give them another role first."})
     before = snapshot(role, ROLE_FIELDS)
     publish(Name.ROLE_DELETED, subject=role, actor=by, audit=AuditTrail(before=before))
     role.delete()

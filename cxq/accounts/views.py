@@ -288,7 +288,7 @@ def _team_form_save(request, form, team=None):
 
 @perm_required("teams.manage")
 def team_create(request):
-    form = TeamForm(request.POST or None)
+    form = TeamForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             team = _team_form_save(request, form)
@@ -309,7 +309,7 @@ def team_edit(request, uuid):
         "members": team.members.all(),
         "leads": team.leads.all(),
     }
-    form = TeamForm(request.POST or None, initial=initial)
+    form = TeamForm(request.POST or None, initial=initial, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             _team_form_save(request, form, team)

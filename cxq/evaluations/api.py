@@ -326,6 +326,16 @@ def evaluations_delete(request, uuid: UUID):
     return Status(204, None)
 
 
+@router.delete(
+    "/evaluations/{uuid}/draft",
+    response={204: None, **errors(400, 403, 404, 422)},
+    summary="Discard my draft (deleted for good; audited)",
+)
+def evaluations_discard(request, uuid: UUID):
+    services.evaluation_discard(by=request.user, evaluation=_get(request, uuid))
+    return Status(204, None)
+
+
 @router.get("/assignments", response={200: list[AssignmentOut], **errors()}, summary="My open evaluation tasks")
 def assignments_mine(request):
     return list(selectors.my_tasks(viewer=request.user))

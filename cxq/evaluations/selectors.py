@@ -80,6 +80,11 @@ def my_tasks(*, viewer) -> QuerySet[Assignment]:
     )
 
 
+def next_task(*, viewer) -> Assignment | None:
+    """The task to offer after a submission: the viewer's open task due first (docs/evaluations.md#submitting)."""
+    return my_tasks(viewer=viewer).first()
+
+
 def assignment_get_for(*, viewer, uuid) -> Assignment:
     qs = Assignment.objects.select_related("interaction", "scorecard")
     if not has_perm(viewer, "scope.all_teams"):

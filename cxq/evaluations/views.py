@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
-from cxq.accounts.selectors import user_scope
+from cxq.accounts.selectors import agents_in_scope, evaluators_in_scope, user_scope
 from cxq.evaluations import policies, selectors, services
 from cxq.evaluations.choices import Status
 from cxq.evaluations.filters import EvaluationFilter
@@ -19,6 +19,7 @@ from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.csvio import csv_stream_response
 from cxq.lib.durations import parse_clock
 from cxq.lib.inputs import filter_status, parse_form_moment
+from cxq.lib.text import count
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.selectors import answer_label, usable_scorecards
 from cxq.scorecards.views import form_context
@@ -128,7 +129,7 @@ def assignment_bulk(request):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, f"{len(interactions)} evaluation task(s) sent to {assignee.full_name}.")
+        messages.success(request, f"{count(len(interactions), 'evaluation task')} sent to {assignee.full_name}.")
     return redirect(back if back.startswith("/") else "/interactions/")
 
 
@@ -242,6 +243,7 @@ def evaluation_detail(request, uuid):
         "options": {q["key"]: q["options"] for s in doc["sections"] for q in s["questions"]},
         "can_void": policies.may_void(request.user, evaluation),
         "can_delete": policies.may_delete(request.user, evaluation),
+        "can_discard": editing and policies.may_discard(request.user, evaluation),
         **_calibration_context(request.user, evaluation),
     }
     return render(request, "evaluations/detail.html", context)
@@ -324,9 +326,14 @@ def evaluation_submit(request, uuid):
     if seat is not None:
         messages.success(request, "Evaluation submitted; the other assessors' answers are now visible to you.")
         return redirect("calibrations:detail", uuid=seat.session.uuid)
-    else:
-        messages.success(request, "Evaluation submitted; the agent has been told.")
-    return redirect("evaluations:detail", uuid=evaluation.uuid)
+    # on to the next task, oldest due first (docs/evaluations.md#submitting)
+    task = selectors.next_task(viewer=request.user)
+    if task is None:
+        messages.success(request, "Evaluation submitted; the agent has been told. You have no open tasks left.")
+        return redirect("evaluations:tasks")
+    messages.success(request, f"Evaluation submitted; the agent has been told. Here is your next task, due first: "
+        f"“{task.scorecard.name}” on {task.interaction}.",)
+    return redirect("evaluations:task", uuid=task.uuid)
 
 
 def _transition(request, uuid, action):
@@ -415,17 +422,34 @@ def evaluation_delete(request, uuid):
     return redirect("evaluations:list")
 
 
+@require_POST
+@perm_required("evaluations.create")
+def evaluation_discard(request, uuid):
+    """The evaluator deletes their own draft (docs/evaluations.md#discarding-a-draft); back to its task, if
+    it was started from one, else to the interaction."""
+    evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    task = evaluation.assignment
+    try:
+        services.evaluation_discard(by=request.user, evaluation=evaluation)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("evaluations:detail", uuid=evaluation.uuid)
+    messages.success(request, "Draft discarded.")
+    if task is not None:
+        return redirect("evaluations:task", uuid=task.uuid)
+    return redirect("interactions:detail", uuid=evaluation.interaction.uuid)
+
+
 # --- Tables -------------------------------------------------------------------------------------------
 
 
 @perm_required("interactions.view")
 def evaluation_list(request):
     viewer = request.user
-    people = user_scope(viewer=viewer).filter(is_active=True).order_by("full_name")
     filterset = EvaluationFilter(
         request.GET or None,
-        agents=people.filter(role__key="agent"),
-        evaluators=people.exclude(role__key="agent"),
+        agents=agents_in_scope(viewer=viewer),
+        evaluators=evaluators_in_scope(viewer=viewer),
         scorecards=usable_scorecards(),
     )
     form = filterset.form

@@ -18,6 +18,7 @@ class Name(StrEnum):
     EVALUATION_VOIDED = "evaluation.voided"
     EVALUATION_RESTORED = "evaluation.restored"
     EVALUATION_DELETED = "evaluation.deleted"
+    EVALUATION_DISCARDED = "evaluation.discarded"  # a draft deleted by its evaluator
     ASSIGNMENT_CREATED = "assignment.created"
     ASSIGNMENT_EXTENDED = "assignment.extended"
     # calibrations

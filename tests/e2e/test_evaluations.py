@@ -275,7 +275,7 @@ def test_an_evaluation_goes_from_the_evaluate_button_through_a_dispute_to_the_ag
 
     # c. The evaluator adjusts Greeted and re-affirms Tone.
     page.goto("/notifications/")
-    row = page.locator("tr.unread", has_text="Andy Agent disputed 2 answer(s) of your evaluation")
+    row = page.locator("tr.unread", has_text="Andy Agent disputed 2 answers of your evaluation")
     expect(row).to_contain_text("Please listen to the start of the call.")
     row.get_by_role("button", name="disputed").click()
     page.wait_for_url(f"**/evaluations/{evaluation.uuid}/")

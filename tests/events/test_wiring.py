@@ -36,6 +36,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.EVALUATION_VOIDED: {"history.record", "analytics.on_evaluation_changed"},
     Name.EVALUATION_RESTORED: {"history.record"},
     Name.EVALUATION_DELETED: {"analytics.on_evaluation_deleted"},
+    Name.EVALUATION_DISCARDED: set(),  # a draft: never in analytics, only audited
     Name.ASSIGNMENT_CREATED: {"notices.on_assignment_created"},
     Name.ASSIGNMENT_EXTENDED: {"notices.on_assignment_extended"},
     Name.CALIBRATION_CREATED: {"notices.on_invited"},
