@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from cxq.lib.env import env_bool, env_choice, env_int, env_list, env_str
+from cxq.lib.env import DEFAULT_BIND, base_url_from_bind, env_bool, env_choice, env_int, env_list, env_str
 from cxq.lib.fetch import FetchPolicy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,7 +37,10 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("CXQ_DEBUG", False)
 ALLOWED_HOSTS = env_list("CXQ_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CXQ_CSRF_TRUSTED_ORIGINS", [])
-CXQ_BASE_URL = env_str("CXQ_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address `cxq serve` binds to (its --bind sets this for the web server and the worker it starts); links in
+# mails default to it, so a server moved off port 8000 does not mail links to 8000 (README, "Configuration").
+CXQ_BIND = env_str("CXQ_BIND", DEFAULT_BIND) or DEFAULT_BIND
+CXQ_BASE_URL = (env_str("CXQ_BASE_URL") or base_url_from_bind(CXQ_BIND)).rstrip("/")
 if not CXQ_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("CXQ_BASE_URL must start with http:// or https://")
 

@@ -354,7 +354,12 @@ def role_delete(*, by: User, role: Role) -> None:
         raise ValidationError({"role": "Built-in roles cannot be deleted."})
     in_use = User.objects.filter(role=role).count()
     if in_use:
-        raise ValidationError({"role": f"{count(in_use, 'person', 'people')} still {'has' if in_use == 1 else 'have'} this role; give them another role first."})
+        raise ValidationError(
+            {
+                "role": f"{count(in_use, 'person', 'people')} still {'has' if in_use == 1 else 'have'} this role; "
+                "give them another role first."
+            }
+        )
     before = snapshot(role, ROLE_FIELDS)
     publish(Name.ROLE_DELETED, subject=role, actor=by, audit=AuditTrail(before=before))
     role.delete()

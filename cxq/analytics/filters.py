@@ -20,7 +20,7 @@ from django import forms
 from django.utils import timezone
 
 from cxq.accounts.models import User
-from cxq.accounts.selectors import user_scope
+from cxq.accounts.selectors import agents_in_scope, user_scope
 from cxq.analytics.models import EvaluationFact
 from cxq.analytics.selectors import PERIODS, Filters, scope_of, scoped_teams
 from cxq.analytics.services import org_zone

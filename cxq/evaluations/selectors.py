@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import IntegerField, Q, QuerySet
+from django.db.models import Count, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils import timezone
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
 from cxq.evaluations.choices import AssignmentStatus, Status
-from cxq.evaluations.filters import SORTS, EvaluationFilter
+from cxq.evaluations.filters import SORTS, DisputeFilter, EvaluationFilter
 from cxq.evaluations.models import Assignment, Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
 from cxq.lib import filters as lib_filters
@@ -92,13 +92,38 @@ def assignment_get_for(*, viewer, uuid) -> Assignment:
     return get_object_or_404(qs, uuid=uuid)
 
 
+def dispute_list(*, viewer, filters: DisputeFilter | None = None, **params) -> QuerySet[Dispute]:
+    """The disputes queue (docs/evaluations.md#the-disputes-queue): disputes on evaluations in the viewer's
+    scope, open ones (oldest first) unless ``filters`` asks for answered ones (newest first)."""
+    if params:
+        filters = DisputeFilter.of(params)
+    status = filters.status_value() if filters is not None else "open"
+    qs = Dispute.objects.filter(evaluation__in=evaluation_scope(viewer=viewer).values("pk"))
+    if status == "open":
+        qs = qs.filter(resolved_at__isnull=True)
+    elif status == "answered":
+        qs = qs.filter(resolved_at__isnull=False)
+    qs = lib_filters.apply(filters, qs).select_related(
+        "evaluation",
+        "evaluation__interaction",
+        "evaluation__agent",
+        "evaluation__evaluator",
+        "evaluation__scorecard",
+        "evaluation__team",
+    )
+    qs = qs.defer("evaluation__interaction__transcript", "evaluation__interaction__transcript_text")
+    qs = qs.annotate(question_count=Count("items"))
+    return qs.order_by("created_at", "id") if status == "open" else qs.order_by("-created_at", "-id")
+
+
 def open_disputes(*, viewer) -> QuerySet[Dispute]:
-    scope = evaluation_scope(viewer=viewer).filter(status=Status.DISPUTED)
+    return dispute_list(viewer=viewer)
+
+
+def dispute_is_overdue(dispute: Dispute, now=None) -> bool:
+    """Open and past the date it should have been answered by."""
     return (
-        Dispute.objects.filter(resolved_at__isnull=True, evaluation__in=scope)
-        .select_related("evaluation", "evaluation__agent", "evaluation__evaluator", "evaluation__scorecard")
-        .prefetch_related("items")
-        .order_by("created_at")
+        dispute.resolved_at is None and dispute.respond_by is not None and dispute.respond_by < (now or timezone.now())
     )
 
 

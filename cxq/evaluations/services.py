@@ -307,7 +307,10 @@ def evaluation_dispute(
         if not (reason or "").strip():
             raise ValidationError({f"items.{key}": "Say why you disagree with this answer."})
         seen.add(key)
-    dispute = Dispute.objects.create(evaluation=evaluation, raised_by=by, note=(note or "").strip())
+    respond_by = timezone.now() + timedelta(days=OrgSettings.get().dispute_response_days)
+    dispute = Dispute.objects.create(
+        evaluation=evaluation, raised_by=by, note=(note or "").strip(), respond_by=respond_by
+    )
     DisputeItem.objects.bulk_create(
         [DisputeItem(dispute=dispute, question_key=k, reason=r.strip(), at_seconds=at) for k, r, at in items]
     )

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
-from cxq.accounts.selectors import agents_in_scope, evaluators_in_scope, user_scope
+from cxq.accounts.selectors import agents_in_scope, evaluators_in_scope, team_list, user_scope
 from cxq.evaluations import policies, selectors, services
 from cxq.evaluations.choices import Status
-from cxq.evaluations.filters import EvaluationFilter
+from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
 from cxq.evaluations.forms import AssignForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
@@ -21,6 +21,7 @@ from cxq.lib.durations import parse_clock
 from cxq.lib.inputs import filter_status, parse_form_moment
 from cxq.lib.text import count
 from cxq.scorecards.api import preview_payload
+from cxq.scorecards.models import Scorecard
 from cxq.scorecards.selectors import answer_label, usable_scorecards
 from cxq.scorecards.views import form_context
 
@@ -331,8 +332,11 @@ def evaluation_submit(request, uuid):
     if task is None:
         messages.success(request, "Evaluation submitted; the agent has been told. You have no open tasks left.")
         return redirect("evaluations:tasks")
-    messages.success(request, f"Evaluation submitted; the agent has been told. Here is your next task, due first: "
-        f"“{task.scorecard.name}” on {task.interaction}.",)
+    messages.success(
+        request,
+        f"Evaluation submitted; the agent has been told. Here is your next task, due first: "
+        f"“{task.scorecard.name}” on {task.interaction}.",
+    )
     return redirect("evaluations:task", uuid=task.uuid)
 
 
@@ -509,4 +513,28 @@ def _csv(qs):
 
 @perm_required("evaluations.create")
 def dispute_list(request):
-    return render(request, "evaluations/disputes.html", {"disputes": selectors.open_disputes(viewer=request.user)})
+    """The disputes queue (docs/evaluations.md#the-disputes-queue): open disputes oldest first, filtered."""
+    viewer = request.user
+    filterset = DisputeFilter(
+        request.GET or None,
+        agents=agents_in_scope(viewer=viewer),
+        teams=team_list(viewer=viewer),
+        evaluators=evaluators_in_scope(viewer=viewer),
+        scorecards=Scorecard.objects.exclude(current_version__isnull=True).order_by("name"),
+    )
+    form = filterset.form
+    valid = filterset.is_valid()
+    page = Paginator(selectors.dispute_list(viewer=viewer, filters=filterset), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    now = timezone.now()
+    rows = [(d, selectors.dispute_is_overdue(d, now)) for d in page.object_list]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "now": now,
+        "status": filterset.status_value(),
+    }
+    return render(request, "evaluations/disputes.html", context, status=filter_status(request, form, valid))

@@ -14,7 +14,7 @@ from cxq.accounts.decorators import perm_required
 from cxq.accounts.forms import apply_service_errors
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
-from cxq.accounts.selectors import agents_in_scope, team_list, user_scope
+from cxq.accounts.selectors import agents_in_scope, team_list
 from cxq.interactions import comments, phrases, recordings, selectors
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript

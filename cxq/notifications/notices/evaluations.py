@@ -56,9 +56,7 @@ def on_disputed(event: DomainEvent) -> None:
     notify(
         recipient=evaluation.evaluator,
         kind=Name.EVALUATION_DISPUTED,
-        title=(
-            f"{event.actor.full_name} disputed {count(len(event.data['questions']), 'answer')} of your evaluation"
-        ),
+        title=(f"{event.actor.full_name} disputed {count(len(event.data['questions']), 'answer')} of your evaluation"),
         body=event.data.get("note", "")[:300],
         url=evaluation_link(evaluation),
     )
