@@ -199,6 +199,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Forgotten passwords (docs/passwords-and-tokens.md#forgotten-passwords): the link works once, for an hour;
+# requests are counted in the cache per address and per email over the window.
+PASSWORD_RESET_TIMEOUT = env_int("CXQ_PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
+CXQ_PASSWORD_RESET_PER_IP = env_int("CXQ_PASSWORD_RESET_PER_IP", 10, minimum=1)
+CXQ_PASSWORD_RESET_PER_EMAIL = env_int("CXQ_PASSWORD_RESET_PER_EMAIL", 3, minimum=1)
+CXQ_PASSWORD_RESET_WINDOW_SECONDS = 3600
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"

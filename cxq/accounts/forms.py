@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -110,6 +111,18 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
+
+
+class PasswordResetRequestForm(forms.Form):
+    """ "Forgot your password?": the email of the account (docs/passwords-and-tokens.md#forgotten-passwords)."""
+
+    email = inputs.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class PasswordResetSetForm(DjangoSetPasswordForm):
+    """The new password from a reset link: twice, checked by the project's password validators."""
 
 
 class PasswordSetForm(forms.Form):

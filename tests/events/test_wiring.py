@@ -66,6 +66,8 @@ EXPECTED: dict[Name, set[str]] = {
     Name.USER_PROFILE_UPDATED: set(),
     Name.USER_PASSWORD_CHANGED: {"accounts.on_password_changed"},
     Name.USER_PASSWORD_RESET: {"accounts.on_password_changed"},
+    Name.USER_PASSWORD_RESET_REQUESTED: {"accounts.on_password_reset_requested"},
+    Name.USER_PASSWORD_RECOVERED: {"accounts.on_password_changed"},
     Name.USER_PROMOTED_ADMIN: set(),
     Name.ROLE_CREATED: set(),
     Name.ROLE_UPDATED: set(),
