@@ -402,8 +402,7 @@ def evaluations_discard(request, uuid: UUID):
 @paginate(CursorPagination, ordering=("id",))
 def disputes_list(request, filters: Query[DisputeFilter.api_schema()]):
     require(request.user, "evaluations.create")
-    qs = selectors.dispute_list(viewer=request.user, filters=DisputeFilter.from_api(filters))
-    return qs.prefetch_related("items")
+    return selectors.dispute_list(viewer=request.user, filters=DisputeFilter.from_api(filters))
 
 
 @router.get("/assignments", response={200: list[AssignmentOut], **errors()}, summary="My open evaluation tasks")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Count, IntegerField, Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -98,7 +98,7 @@ def dispute_list(*, viewer, filters: DisputeFilter | None = None, **params) -> Q
     if params:
         filters = DisputeFilter.of(params)
     status = filters.status_value() if filters is not None else "open"
-    qs = Dispute.objects.filter(evaluation__in=evaluation_scope(viewer=viewer).values("pk"))
+    qs = Dispute.objects.filter(_dispute_scope(viewer))
     if status == "open":
         qs = qs.filter(resolved_at__isnull=True)
     elif status == "answered":
@@ -112,8 +112,23 @@ def dispute_list(*, viewer, filters: DisputeFilter | None = None, **params) -> Q
         "evaluation__team",
     )
     qs = qs.defer("evaluation__interaction__transcript", "evaluation__interaction__transcript_text")
-    qs = qs.annotate(question_count=Count("items"))
+    qs = qs.prefetch_related("items")
     return qs.order_by("created_at", "id") if status == "open" else qs.order_by("-created_at", "-id")
+
+
+def _dispute_scope(viewer) -> Q:
+    """The rules of ``evaluation_scope`` as a condition on a dispute's evaluation (a join, not a subquery:
+    the scope's planner hints are raw SQL naming the evaluations table). A disputed evaluation is never a
+    draft; calibration evaluations are never disputed, and are excluded anyway."""
+    if not viewer.is_authenticated or viewer.role_id is None:
+        return Q(pk__in=[])
+    listed = Q(evaluation__source__in=sources_where("listed")) & ~Q(evaluation__status=Status.DRAFT)
+    if has_perm(viewer, "scope.all_teams"):
+        return listed
+    if has_perm(viewer, "evaluations.create"):
+        mine = Q(evaluation__evaluator=viewer) | Q(evaluation__team_id__in=led_team_ids(viewer))
+        return listed & (mine | Q(evaluation__agent=viewer))
+    return listed & Q(evaluation__agent=viewer)
 
 
 def open_disputes(*, viewer) -> QuerySet[Dispute]:

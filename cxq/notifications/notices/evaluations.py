@@ -34,7 +34,7 @@ def _ack_text(evaluation) -> str:
             )
         return f"Please acknowledge it by {by}; after that it is acknowledged automatically. {closed}"
     if closed is None:
-        return "Open it to read the evaluator's comments; you may dispute specific answers."
+        return "Open it to read the evaluator's comments. If you disagree, you may dispute specific answers."
     return "Open it to read the evaluator's comments."
 
 
