@@ -134,10 +134,24 @@ def assignment_bulk(request):
     return redirect(back if back.startswith("/") else "/interactions/")
 
 
+JUST_SUBMITTED = "cxq_just_submitted"
+
+
+def _just_submitted(request) -> Evaluation | None:
+    """The evaluation submitted just before landing on the tasks (shown once, with a link back to it)."""
+    uuid = request.session.pop(JUST_SUBMITTED, None)
+    if not uuid:
+        return None
+    return (
+        selectors.evaluation_scope(viewer=request.user).select_related("interaction", "agent").filter(uuid=uuid).first()
+    )
+
+
 @perm_required("evaluations.create")
 def my_tasks(request):
     tasks = list(selectors.my_tasks(viewer=request.user))
-    return render(request, "evaluations/tasks.html", {"tasks": tasks, "now": timezone.now()})
+    context = {"tasks": tasks, "now": timezone.now(), "just_submitted": _just_submitted(request)}
+    return render(request, "evaluations/tasks.html", context)
 
 
 @perm_required("evaluations.create")
@@ -153,9 +167,13 @@ def task_detail(request, uuid):
         else:
             return redirect("evaluations:detail", uuid=evaluation.uuid)
     existing = Evaluation.objects.filter(assignment=task).first()
-    return render(
-        request, "evaluations/task.html", {"task": task, "existing": existing, "overdue": selectors.is_overdue(task)}
-    )
+    context = {
+        "task": task,
+        "existing": existing,
+        "overdue": selectors.is_overdue(task),
+        "just_submitted": _just_submitted(request),
+    }
+    return render(request, "evaluations/task.html", context)
 
 
 @require_POST
@@ -327,7 +345,8 @@ def evaluation_submit(request, uuid):
     if seat is not None:
         messages.success(request, "Evaluation submitted; the other assessors' answers are now visible to you.")
         return redirect("calibrations:detail", uuid=seat.session.uuid)
-    # on to the next task, oldest due first (docs/evaluations.md#submitting)
+    # on to the next task, oldest due first (docs/evaluations.md#submitting); that page links back to this one
+    request.session[JUST_SUBMITTED] = str(evaluation.uuid)
     task = selectors.next_task(viewer=request.user)
     if task is None:
         messages.success(request, "Evaluation submitted; the agent has been told. You have no open tasks left.")
