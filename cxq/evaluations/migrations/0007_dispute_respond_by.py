@@ -14,7 +14,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0005_revision_result_help_text"),
+        ("evaluations", "0006_dispute_item_moment"),
     ]
 
     operations = [
