@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from cxq.lib.env import env_bool, env_choice, env_int, env_list, env_str
+from cxq.lib.env import DEFAULT_BIND, base_url_from_bind, env_bool, env_choice, env_int, env_list, env_str
 from cxq.lib.fetch import FetchPolicy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,7 +37,10 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("CXQ_DEBUG", False)
 ALLOWED_HOSTS = env_list("CXQ_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CXQ_CSRF_TRUSTED_ORIGINS", [])
-CXQ_BASE_URL = env_str("CXQ_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address `cxq serve` binds to (its --bind sets this for the web server and the worker it starts); links in
+# mails default to it, so a server moved off port 8000 does not mail links to 8000 (README, "Configuration").
+CXQ_BIND = env_str("CXQ_BIND", DEFAULT_BIND) or DEFAULT_BIND
+CXQ_BASE_URL = (env_str("CXQ_BASE_URL") or base_url_from_bind(CXQ_BIND)).rstrip("/")
 if not CXQ_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("CXQ_BASE_URL must start with http:// or https://")
 
@@ -104,8 +107,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cxq.context_processors.shell",
             ],
-            # {% if user|can:"code" %}, {{ seconds|clock }}, {{ seconds|duration }}
-            "builtins": ["cxq.accounts.templatetags.access", "cxq.core.templatetags.durations"],
+            # {% if user|can:"code" %}, {{ seconds|clock }}, {{ seconds|duration }}; {{ moment|ago }}, {{ moment|age }},
+            # {{ moment|until }}
+            "builtins": ["cxq.accounts.templatetags.access", "cxq.core.templatetags.durations", "cxq.lib.humanize"],
         },
     }
 ]
@@ -196,6 +200,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Forgotten passwords (docs/passwords-and-tokens.md#forgotten-passwords): the link works once, for an hour;
+# requests are counted in the cache per address and per email over the window.
+PASSWORD_RESET_TIMEOUT = env_int("CXQ_PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
+CXQ_PASSWORD_RESET_PER_IP = env_int("CXQ_PASSWORD_RESET_PER_IP", 10, minimum=1)
+CXQ_PASSWORD_RESET_PER_EMAIL = env_int("CXQ_PASSWORD_RESET_PER_EMAIL", 3, minimum=1)
+CXQ_PASSWORD_RESET_WINDOW_SECONDS = 3600
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -68,8 +68,11 @@ def wire() -> None:
     subscribe(Name.USER_UPDATED, account_notices.on_user_updated, phase=Phase.OUTBOX)
     subscribe((Name.TEAM_CREATED, Name.TEAM_UPDATED), account_notices.on_team_joined, phase=Phase.OUTBOX)
     subscribe(
-        (Name.USER_PASSWORD_CHANGED, Name.USER_PASSWORD_RESET), account_notices.on_password_changed, phase=Phase.OUTBOX
+        (Name.USER_PASSWORD_CHANGED, Name.USER_PASSWORD_RESET, Name.USER_PASSWORD_RECOVERED),
+        account_notices.on_password_changed,
+        phase=Phase.OUTBOX,
     )
+    subscribe(Name.USER_PASSWORD_RESET_REQUESTED, account_notices.on_password_reset_requested, phase=Phase.OUTBOX)
     subscribe(Name.API_TOKEN_CREATED, account_notices.on_token_created, phase=Phase.OUTBOX)
     subscribe(Name.COMMENT_CREATED, comment_notices.on_comment_created, phase=Phase.OUTBOX)
     subscribe(Name.WEBHOOK_ENDPOINT_DISABLED, webhook_notices.on_endpoint_disabled, phase=Phase.OUTBOX)

@@ -95,6 +95,12 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("accounts:login", "GET"): exp(302, anon=200),
     ("accounts:login", "POST"): exp(302, anon=200),
     ("accounts:logout", "POST"): exp(302, anon=302),
+    # "Forgot your password?": open to anyone, the same answer for every email (an unknown one here)
+    ("accounts:password_reset", "GET"): exp(200, anon=200),
+    ("accounts:password_reset", "POST"): exp(200, anon=200),
+    # a link with a token that is not valid: the page says so, for anyone
+    ("accounts:password_reset_confirm", "GET"): exp(200, anon=200),
+    ("accounts:password_reset_confirm", "POST"): exp(200, anon=200),
     ("accounts:profile", "GET"): exp(200),
     ("accounts:profile", "POST"): exp(302),
     ("accounts:password_change", "GET"): exp(200),
@@ -177,6 +183,7 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     # the draft is the evaluator's own: nobody else can even see it
     ("evaluations:save", "POST"): exp(403, admin=404, supervisor_a=404, manager_b=404, evaluator=200),
     ("evaluations:submit", "POST"): exp(403, admin=404, supervisor_a=404, manager_b=404, evaluator=302),
+    ("evaluations:discard", "POST"): exp(403, admin=404, supervisor_a=404, manager_b=404, evaluator=302),
     ("evaluations:acknowledge", "POST"): exp(403, agent_a1=302, manager_b=404, agent_b1=404),
     ("evaluations:dispute", "POST"): exp(403, agent_a1=302, agent_b1=404),
     ("evaluations:respond", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
@@ -325,6 +332,8 @@ API: dict[str, dict[str, int]] = {
     ),
     "GET /api/v1/evaluations/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=404),
     "PUT /api/v1/evaluations/{uuid}/draft": exp(404, anon=401, evaluator=200),
+    "DELETE /api/v1/evaluations/{uuid}/draft": exp(404, anon=401, evaluator=204),
+    "GET /api/v1/disputes": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     "POST /api/v1/evaluations/{uuid}/submit": exp(404, anon=401, evaluator=200),
     "POST /api/v1/evaluations/{uuid}/acknowledge": exp(
         403, anon=401, agent_a1=200, manager_b=404, agent_b1=404, norole=404
@@ -876,6 +885,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:detail": [world["evaluation"].uuid],
         "evaluations:save": [world["draft"].uuid],
         "evaluations:submit": [world["draft"].uuid],
+        "evaluations:discard": [world["draft"].uuid],
+        "accounts:password_reset_confirm": ["MQ", "not-a-valid-token"],
         "evaluations:acknowledge": [world["evaluation"].uuid],
         "evaluations:dispute": [world["evaluation"].uuid],
         "evaluations:respond": [world["evaluation"].uuid],
@@ -907,6 +918,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
     }.get(name, [])
     bodies = {
         "accounts:login": {"username": "nobody-here@example.com", "password": "wrong-password-1"},
+        "accounts:password_reset": {"email": "nobody-here@example.com"},
+        "accounts:password_reset_confirm": {"new_password1": "a-new-long-passphrase", "new_password2": "x"},
         "accounts:profile": {"full_name": "Renamed Person", "time_zone": "Europe/Paris"},
         "accounts:password_change": {
             "old_password": PASSWORD,

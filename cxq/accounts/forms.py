@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from cxq.accounts import services
 from cxq.accounts.models import Role, Team, User
@@ -111,6 +113,18 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         self.fields["old_password"].label = "Current password"
 
 
+class PasswordResetRequestForm(forms.Form):
+    """ "Forgot your password?": the email of the account (docs/passwords-and-tokens.md#forgotten-passwords)."""
+
+    email = inputs.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class PasswordResetSetForm(DjangoSetPasswordForm):
+    """The new password from a reset link: twice, checked by the project's password validators."""
+
+
 class PasswordSetForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), label="New password")
 
@@ -119,19 +133,28 @@ class TeamForm(forms.Form):
     name = inputs.TextField(max_length=120)
     description = inputs.MultilineTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     members = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True, role__key="agent").order_by("full_name"),
+        queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="The agents of this team.",
     )
     leads = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True, role__isnull=False)
-        .exclude(role__key="agent")
-        .order_by("full_name"),
+        queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Supervisors, managers and evaluators who work with this team.",
     )
+
+    def __init__(self, *args, viewer: User, **kwargs):
+        from cxq.accounts.selectors import agents_in_scope, evaluators_in_scope
+
+        super().__init__(*args, **kwargs)
+        # who counts as an agent: docs/accounts.md#who-counts-as-an-agent
+        self.fields["members"].queryset = agents_in_scope(viewer=viewer)
+        leading = Team.leads.through.objects.values("user_id")
+        self.fields["leads"].queryset = User.objects.filter(
+            Q(pk__in=evaluators_in_scope(viewer=viewer).values("pk")) | Q(pk__in=leading, is_active=True)
+        ).order_by("full_name", "id")
 
 
 class RoleForm(forms.Form):

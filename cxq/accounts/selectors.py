@@ -75,6 +75,42 @@ def user_list(
     return qs.order_by("full_name", "id")
 
 
+def _role_ids(*, granting: str, lacking: str = "") -> list[int]:
+    """Roles whose permission codes include ``granting`` (and not ``lacking``); roles are few, and their codes
+    are a JSON list, so this is read once in Python rather than with a JSON lookup each database spells
+    differently."""
+    return [
+        pk
+        for pk, codes in Role.objects.values_list("pk", "permissions")
+        if granting in (codes or []) and (not lacking or lacking not in (codes or []))
+    ]
+
+
+def agents_in_scope(*, viewer: User) -> QuerySet[User]:
+    """The agents the viewer may pick (docs/accounts.md#who-counts-as-an-agent): active people who are
+    members of a team, or whose role lets them answer for their own evaluations (``evaluations.respond``)
+    without evaluating others (``evaluations.create``). Never the role's key: an agent given a custom role
+    stays an agent."""
+    return (
+        user_scope(viewer=viewer)
+        .filter(is_active=True)
+        .filter(
+            Q(pk__in=Team.members.through.objects.values("user_id"))
+            | Q(role_id__in=_role_ids(granting="evaluations.respond", lacking="evaluations.create"))
+        )
+        .order_by("full_name", "id")
+    )
+
+
+def evaluators_in_scope(*, viewer: User) -> QuerySet[User]:
+    """The people in scope whose role lets them evaluate (``evaluations.create``): the evaluator pickers."""
+    return (
+        user_scope(viewer=viewer)
+        .filter(is_active=True, role_id__in=_role_ids(granting="evaluations.create"))
+        .order_by("full_name", "id")
+    )
+
+
 def user_get_for(*, viewer: User, uuid) -> User:
     return get_object_or_404(user_scope(viewer=viewer).select_related("role"), uuid=uuid)
 

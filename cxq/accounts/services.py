@@ -8,11 +8,17 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
 from cxq.accounts.permissions import (
@@ -27,7 +33,9 @@ from cxq.accounts.permissions import (
 from cxq.events import AuditTrail, Name, publish
 from cxq.lib.inputs import text_problem
 from cxq.lib.snapshot import snapshot
+from cxq.lib.text import count
 from cxq.lib.timezones import is_valid_time_zone
+from cxq.lib.urls import absolute_url
 
 USER_FIELDS = ("email", "full_name", "role", "time_zone", "external_id", "is_active")
 TEAM_FIELDS = ("name", "description")
@@ -35,7 +43,7 @@ ROLE_FIELDS = ("name", "description", "permissions")
 
 
 def password_login_refusal(user: User) -> str | None:
-    """Why this person may not use a password (login or change), or None. A higher app (single
+    """Why this person may not use a password (login, change or reset), or None. A higher app (single
     sign-on, docs/sso.md#password-login) plugs its answer in here at start-up (cxq/wiring.py)."""
     return None
 
@@ -353,7 +361,12 @@ def role_delete(*, by: User, role: Role) -> None:
         raise ValidationError({"role": "Built-in roles cannot be deleted."})
     in_use = User.objects.filter(role=role).count()
     if in_use:
-        raise ValidationError({"role": f"{in_use} user(s) still have this role; give them another role first."})
+        raise ValidationError(
+            {
+                "role": f"{count(in_use, 'person', 'people')} still {'has' if in_use == 1 else 'have'} this role; "
+                "give them another role first."
+            }
+        )
     before = snapshot(role, ROLE_FIELDS)
     publish(Name.ROLE_DELETED, subject=role, actor=by, audit=AuditTrail(before=before))
     role.delete()
@@ -597,3 +610,89 @@ def api_token_authenticate(raw: str, *, now: datetime | None = None) -> User | N
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- Forgotten passwords (docs/passwords-and-tokens.md#forgotten-passwords) -------------------------------
+
+
+class TooManyResetRequests(Exception):
+    """The address asking has asked too often: answered with a 429 and nothing is sent."""
+
+
+def _reset_limited(key: str, limit: int) -> bool:
+    """Count one request against ``key`` in the cache (shared by every process with Redis); True when it
+    is over ``limit`` within the window. The window starts at the first request and is not extended."""
+    window = settings.CXQ_PASSWORD_RESET_WINDOW_SECONDS
+    if cache.add(key, 1, timeout=window):
+        return limit < 1
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return limit < 1
+
+
+def password_reset_request(*, email: str, ip: str | None) -> bool:
+    """Someone asks for a reset link for ``email`` (docs/passwords-and-tokens.md#forgotten-passwords).
+
+    The caller answers the same whatever happens here, so nobody learns whether the address has an
+    account. Too many requests from one address (``ip``) raise ``TooManyResetRequests``; too many for one
+    email are silently not sent (the count is kept whether the account exists or not). A link goes only
+    to an active person who may use a password. Returns whether a mail was queued (for tests and logs)."""
+    digest = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()
+    if ip and _reset_limited(f"cxq:pwreset:ip:{ip}", settings.CXQ_PASSWORD_RESET_PER_IP):
+        raise TooManyResetRequests
+    if _reset_limited(f"cxq:pwreset:email:{digest}", settings.CXQ_PASSWORD_RESET_PER_EMAIL):
+        return False
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).select_related("role").first()
+    if user is None or not user.has_usable_password() or password_login_refusal(user) is not None:
+        return False
+    with transaction.atomic():
+        publish(
+            Name.USER_PASSWORD_RESET_REQUESTED,
+            subject=user,
+            actor=None,
+            audit=AuditTrail(after={"reset_link": "sent by email"}),
+        )
+    return True
+
+
+def password_reset_link(user: User) -> str:
+    """The single-use, time-limited link (Django's token: it stops working once the password or the last
+    login changes, or after PASSWORD_RESET_TIMEOUT)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute_url(reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, token: str, password: str) -> None:
+    """Set a new password from a reset link: the token must still be valid (it is then spent, because the
+    password hash it was made from changes), the password passes the validators, and every session of
+    the person ends (sessions are tied to the password hash). The person then logs in with it."""
+    if not user.is_active or not default_token_generator.check_token(user, token):
+        raise ValidationError({"token": "This reset link is no longer valid; ask for a new one."})
+    refusal = password_login_refusal(user)
+    if refusal is not None:
+        raise ValidationError({"password": refusal})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages})
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    now = timezone.now()
+    tokens_kept = user.api_tokens.filter(revoked_at__isnull=True).exclude(expires_at__lte=now).count()
+    publish(
+        Name.USER_PASSWORD_RECOVERED,
+        subject=user,
+        actor=user,
+        data={"at": now.isoformat()},
+        audit=AuditTrail(
+            after={
+                "password": "(reset by email link)",
+                "other_sessions": "signed out",
+                "api_tokens_kept": tokens_kept,
+            }
+        ),
+    )

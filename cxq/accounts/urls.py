@@ -8,6 +8,12 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", login_not_required(views.LoginView.as_view()), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("login/forgot/", login_not_required(views.password_reset_request), name="password_reset"),
+    path(
+        "login/reset/<uidb64>/<token>/",
+        login_not_required(views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
     path("account/", views.profile, name="profile"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/tokens/", views.tokens, name="tokens"),

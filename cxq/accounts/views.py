@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -17,6 +19,8 @@ from cxq.accounts.forms import (
     LoginForm,
     OrgSettingsForm,
     PasswordChangeForm,
+    PasswordResetRequestForm,
+    PasswordResetSetForm,
     PasswordSetForm,
     ProfileForm,
     RoleForm,
@@ -98,11 +102,54 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return redirect("accounts:profile")
 
 
+# --- Forgotten passwords (docs/passwords-and-tokens.md#forgotten-passwords) ------------------------------
+
+
+RESET_SENT = (
+    "If an account with a password uses that email, a link to choose a new password is on its way. It works "
+    "once, for {minutes} minutes. No mail after a few minutes? Check the spam folder, or ask your administrator."
+)
+
+
+def password_reset_request(request):
+    """ "Forgot your password?": the same answer whether or not the email has an account."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_request(email=form.cleaned_data["email"], ip=get_client_ip_address(request))
+        except services.TooManyResetRequests:
+            form.add_error(None, "Too many reset requests from your network; try again in an hour.")
+            return render(request, "accounts/password_reset.html", {"form": form}, status=429)
+        minutes = settings.PASSWORD_RESET_TIMEOUT // 60
+        return render(request, "accounts/password_reset.html", {"sent": RESET_SENT.format(minutes=minutes)})
+    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link from the mail. Django's view checks the token, keeps it in the session and moves it out of
+    the address (so it does not leak through the Referer); the new password is set by the service, which
+    checks the token again and records the event."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = PasswordResetSetForm
+
+    def form_valid(self, form):
+        token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
+        try:
+            services.password_reset_complete(user=self.user, token=token, password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            apply_service_errors(form, _as_form_fields(exc))
+            return self.form_invalid(form)
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        messages.success(self.request, "Password changed. Log in with your new password.")
+        return redirect("accounts:login")
+
+
 def _as_form_fields(exc: ValidationError) -> ValidationError:
     """The service names the fields as the API does; Django's password form calls them differently."""
     if not hasattr(exc, "error_dict"):
         return exc
-    names = {"current_password": "old_password", "password": "new_password2"}
+    names = {"current_password": "old_password", "password": "new_password2", "token": None}
     return ValidationError({names.get(field, field): errors for field, errors in exc.error_dict.items()})
 
 
@@ -288,7 +335,7 @@ def _team_form_save(request, form, team=None):
 
 @perm_required("teams.manage")
 def team_create(request):
-    form = TeamForm(request.POST or None)
+    form = TeamForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             team = _team_form_save(request, form)
@@ -309,7 +356,7 @@ def team_edit(request, uuid):
         "members": team.members.all(),
         "leads": team.leads.all(),
     }
-    form = TeamForm(request.POST or None, initial=initial)
+    form = TeamForm(request.POST or None, initial=initial, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             _team_form_save(request, form, team)

@@ -20,7 +20,7 @@ from django import forms
 from django.utils import timezone
 
 from cxq.accounts.models import User
-from cxq.accounts.selectors import user_scope
+from cxq.accounts.selectors import agents_in_scope, user_scope
 from cxq.analytics.models import EvaluationFact
 from cxq.analytics.selectors import PERIODS, Filters, scope_of, scoped_teams
 from cxq.analytics.services import org_zone
@@ -135,8 +135,9 @@ class AnalyticsFilter(filters.FilterSet):
             people = user_scope(viewer=viewer).filter(role__isnull=False).order_by("full_name")
             people = people.select_related("role").only("uuid", "full_name", "role__key")
             self.people = {str(u.uuid): u for u in people}
-            self._choose("agent", [(k, u.full_name) for k, u in self.people.items() if u.role.key == "agent"])
-            self._choose("evaluator", [(k, u.full_name) for k, u in self.people.items() if u.role.key != "agent"])
+            agents = {str(u) for u in agents_in_scope(viewer=viewer).values_list("uuid", flat=True)}
+            self._choose("agent", [(k, u.full_name) for k, u in self.people.items() if k in agents])
+            self._choose("evaluator", [(k, u.full_name) for k, u in self.people.items() if k not in agents])
 
     def _choose(self, name: str, choices: list) -> None:
         if name in self.filters:

@@ -7,8 +7,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
+from cxq.accounts.permissions import require
 from cxq.evaluations import selectors, services
-from cxq.evaluations.filters import EvaluationFilter
+from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.apischema import errors
 from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
@@ -175,6 +176,63 @@ class VoidIn(Schema):
     reason: MultilineText
 
 
+class DisputeOut(Schema):
+    id: UUID
+    evaluation: UUID
+    interaction: UUID
+    agent: Person
+    evaluator: Person
+    team: UUID | None
+    scorecard: UUID
+    scorecard_name: str
+    questions: list[str]
+    note: str
+    created_at: datetime
+    respond_by: datetime | None
+    overdue: bool
+    resolved_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_evaluation(obj):
+        return obj.evaluation.uuid
+
+    @staticmethod
+    def resolve_interaction(obj):
+        return obj.evaluation.interaction.uuid
+
+    @staticmethod
+    def resolve_agent(obj):
+        return obj.evaluation.agent
+
+    @staticmethod
+    def resolve_evaluator(obj):
+        return obj.evaluation.evaluator
+
+    @staticmethod
+    def resolve_team(obj):
+        return obj.evaluation.team.uuid if obj.evaluation.team_id else None
+
+    @staticmethod
+    def resolve_scorecard(obj):
+        return obj.evaluation.scorecard.uuid
+
+    @staticmethod
+    def resolve_scorecard_name(obj):
+        return obj.evaluation.scorecard.name
+
+    @staticmethod
+    def resolve_questions(obj):
+        return [i.question_key for i in obj.items.all()]
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return selectors.dispute_is_overdue(obj)
+
+
 class AssignmentOut(Schema):
     id: UUID
     interaction: UUID
@@ -324,6 +382,27 @@ def evaluations_void(request, uuid: UUID, payload: VoidIn):
 def evaluations_delete(request, uuid: UUID):
     services.evaluation_delete_automated(by=request.user, evaluation=_get(request, uuid))
     return Status(204, None)
+
+
+@router.delete(
+    "/evaluations/{uuid}/draft",
+    response={204: None, **errors(400, 403, 404, 422)},
+    summary="Discard my draft (deleted for good; audited)",
+)
+def evaluations_discard(request, uuid: UUID):
+    services.evaluation_discard(by=request.user, evaluation=_get(request, uuid))
+    return Status(204, None)
+
+
+@router.get(
+    "/disputes",
+    response={200: list[DisputeOut], **errors(400, 403, 422)},
+    summary="The disputes queue: open disputes in my scope (or answered ones), filtered",
+)
+@paginate(CursorPagination, ordering=("id",))
+def disputes_list(request, filters: Query[DisputeFilter.api_schema()]):
+    require(request.user, "evaluations.create")
+    return selectors.dispute_list(viewer=request.user, filters=DisputeFilter.from_api(filters))
 
 
 @router.get("/assignments", response={200: list[AssignmentOut], **errors()}, summary="My open evaluation tasks")

@@ -4,9 +4,10 @@ API, the analytics drill-down terms included (hidden on the page, carried in the
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from cxq.evaluations.choices import COUNTED_STATUSES, Source, Status
-from cxq.evaluations.models import Evaluation
+from cxq.evaluations.models import Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
 from cxq.interactions.choices import Channel
 from cxq.lib import filters
@@ -120,3 +121,60 @@ class EvaluationFilter(filters.FilterSet):
 
     def filter_nothing(self, qs, name, value):
         return qs  # the answer goes with the question
+
+
+class DisputeFilter(filters.FilterSet):
+    """The disputes queue (docs/evaluations.md#the-disputes-queue): open ones unless asked otherwise."""
+
+    status = django_filters.ChoiceFilter(
+        choices=[("open", "Open"), ("answered", "Answered"), ("any", "Open or answered")],
+        empty_label=None,
+        method="filter_status",
+        label="Status",
+    )
+    agent = django_filters.ChoiceFilter(
+        field_name="evaluation__agent__uuid", choices=_people_or_cards, empty_label="Any agent", label="Agent"
+    )
+    team = django_filters.ChoiceFilter(
+        field_name="evaluation__team__uuid", choices=_people_or_cards, empty_label="Any team", label="Team"
+    )
+    evaluator = django_filters.ChoiceFilter(
+        field_name="evaluation__evaluator__uuid",
+        choices=_people_or_cards,
+        empty_label="Any evaluator",
+        label="Evaluator",
+    )
+    scorecard = django_filters.ChoiceFilter(
+        field_name="evaluation__scorecard__uuid",
+        choices=_people_or_cards,
+        empty_label="Any scorecard",
+        label="Scorecard",
+    )
+    overdue = filters.FlagFilter(
+        method="filter_overdue",
+        label="Overdue only",
+        help_text="Open and past the date it should have been answered by",
+    )
+
+    class Meta:
+        model = Dispute
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, agents=(), teams=(), evaluators=(), scorecards=(), **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if self.page:
+            self.filters["agent"].extra["choices"] = [(str(u.uuid), u.full_name) for u in agents]
+            self.filters["team"].extra["choices"] = [(str(t.uuid), t.name) for t in teams]
+            self.filters["evaluator"].extra["choices"] = [(str(u.uuid), u.full_name) for u in evaluators]
+            self.filters["scorecard"].extra["choices"] = [(str(s.uuid), s.name) for s in scorecards]
+
+    def status_value(self) -> str:
+        """The asked-for status; "open" when none is (the queue's default)."""
+        valid = self.is_bound and self.is_valid()
+        return (self.form.cleaned_data.get("status") if valid else "") or "open"
+
+    def filter_status(self, qs, name, value):
+        return qs  # read by the selector (status_value), which defaults to open ones
+
+    def filter_overdue(self, qs, name, value):
+        return qs.filter(resolved_at__isnull=True, respond_by__lt=timezone.now()) if value else qs

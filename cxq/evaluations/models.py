@@ -123,6 +123,8 @@ class Dispute(PublicIdModel):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="disputes")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
+    # when it should be answered: raised + dispute_response_days (docs/evaluations.md#the-disputes-queue)
+    respond_by = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 

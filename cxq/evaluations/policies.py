@@ -125,3 +125,18 @@ def may_delete(user: User, evaluation: Evaluation) -> bool:
         and source_policy(evaluation.source).removal == "delete"
         and evaluation.agent_id != user.pk
     )
+
+
+def discard_refusal(by: User, evaluation: Evaluation) -> str | None:
+    """Why ``by`` may not discard this draft, or None (docs/evaluations.md#discarding-a-draft)."""
+    if evaluation.evaluator_id != by.pk:
+        return "Only its evaluator may discard a draft."
+    if evaluation.status != Status.DRAFT:
+        return "Only a draft can be discarded; a submitted evaluation is voided instead."
+    if source_policy(evaluation.source).withdrawable:
+        return "A calibration draft belongs to its session: it is withdrawn when you leave the session."
+    return None
+
+
+def may_discard(user: User, evaluation: Evaluation) -> bool:
+    return discard_refusal(user, evaluation) is None

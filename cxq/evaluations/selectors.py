@@ -13,7 +13,7 @@ from django.utils import timezone
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
 from cxq.evaluations.choices import AssignmentStatus, Status
-from cxq.evaluations.filters import SORTS, EvaluationFilter
+from cxq.evaluations.filters import SORTS, DisputeFilter, EvaluationFilter
 from cxq.evaluations.models import Assignment, Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
 from cxq.lib import filters as lib_filters
@@ -80,6 +80,11 @@ def my_tasks(*, viewer) -> QuerySet[Assignment]:
     )
 
 
+def next_task(*, viewer) -> Assignment | None:
+    """The task to offer after a submission: the viewer's open task due first (docs/evaluations.md#submitting)."""
+    return my_tasks(viewer=viewer).first()
+
+
 def assignment_get_for(*, viewer, uuid) -> Assignment:
     qs = Assignment.objects.select_related("interaction", "scorecard")
     if not has_perm(viewer, "scope.all_teams"):
@@ -87,13 +92,53 @@ def assignment_get_for(*, viewer, uuid) -> Assignment:
     return get_object_or_404(qs, uuid=uuid)
 
 
+def dispute_list(*, viewer, filters: DisputeFilter | None = None, **params) -> QuerySet[Dispute]:
+    """The disputes queue (docs/evaluations.md#the-disputes-queue): disputes on evaluations in the viewer's
+    scope, open ones (oldest first) unless ``filters`` asks for answered ones (newest first)."""
+    if params:
+        filters = DisputeFilter.of(params)
+    status = filters.status_value() if filters is not None else "open"
+    qs = Dispute.objects.filter(_dispute_scope(viewer))
+    if status == "open":
+        qs = qs.filter(resolved_at__isnull=True)
+    elif status == "answered":
+        qs = qs.filter(resolved_at__isnull=False)
+    qs = lib_filters.apply(filters, qs).select_related(
+        "evaluation",
+        "evaluation__interaction",
+        "evaluation__agent",
+        "evaluation__evaluator",
+        "evaluation__scorecard",
+        "evaluation__team",
+    )
+    qs = qs.defer("evaluation__interaction__transcript", "evaluation__interaction__transcript_text")
+    qs = qs.prefetch_related("items")
+    return qs.order_by("created_at", "id") if status == "open" else qs.order_by("-created_at", "-id")
+
+
+def _dispute_scope(viewer) -> Q:
+    """The rules of ``evaluation_scope`` as a condition on a dispute's evaluation (a join, not a subquery:
+    the scope's planner hints are raw SQL naming the evaluations table). A disputed evaluation is never a
+    draft; calibration evaluations are never disputed, and are excluded anyway."""
+    if not viewer.is_authenticated or viewer.role_id is None:
+        return Q(pk__in=[])
+    listed = Q(evaluation__source__in=sources_where("listed")) & ~Q(evaluation__status=Status.DRAFT)
+    if has_perm(viewer, "scope.all_teams"):
+        return listed
+    if has_perm(viewer, "evaluations.create"):
+        mine = Q(evaluation__evaluator=viewer) | Q(evaluation__team_id__in=led_team_ids(viewer))
+        return listed & (mine | Q(evaluation__agent=viewer))
+    return listed & Q(evaluation__agent=viewer)
+
+
 def open_disputes(*, viewer) -> QuerySet[Dispute]:
-    scope = evaluation_scope(viewer=viewer).filter(status=Status.DISPUTED)
+    return dispute_list(viewer=viewer)
+
+
+def dispute_is_overdue(dispute: Dispute, now=None) -> bool:
+    """Open and past the date it should have been answered by."""
     return (
-        Dispute.objects.filter(resolved_at__isnull=True, evaluation__in=scope)
-        .select_related("evaluation", "evaluation__agent", "evaluation__evaluator", "evaluation__scorecard")
-        .prefetch_related("items")
-        .order_by("created_at")
+        dispute.resolved_at is None and dispute.respond_by is not None and dispute.respond_by < (now or timezone.now())
     )
 
 

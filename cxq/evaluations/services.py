@@ -28,6 +28,7 @@ from cxq.evaluations.sources import source_policy
 from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.models import Interaction
 from cxq.lib.durations import clock
+from cxq.lib.text import count
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 from cxq.scoring import AnswerError, ScoreResult, normalize_answers, round_half_up, score
@@ -268,7 +269,7 @@ def dispute_closed_reason(evaluation: Evaluation) -> str | None:
     if evaluation.completed_at and timezone.now() > evaluation.completed_at + timedelta(days=org.dispute_window_days):
         return f"The dispute window ({org.dispute_window_days} days) has passed."
     if evaluation.disputes.count() >= org.max_disputes:
-        return f"This evaluation has been disputed {org.max_disputes} time(s) already, the most allowed."
+        return f"It has already been disputed {count(org.max_disputes, 'time')}, the most allowed."
     return None
 
 
@@ -306,7 +307,10 @@ def evaluation_dispute(
         if not (reason or "").strip():
             raise ValidationError({f"items.{key}": "Say why you disagree with this answer."})
         seen.add(key)
-    dispute = Dispute.objects.create(evaluation=evaluation, raised_by=by, note=(note or "").strip())
+    respond_by = timezone.now() + timedelta(days=OrgSettings.get().dispute_response_days)
+    dispute = Dispute.objects.create(
+        evaluation=evaluation, raised_by=by, note=(note or "").strip(), respond_by=respond_by
+    )
     DisputeItem.objects.bulk_create(
         [DisputeItem(dispute=dispute, question_key=k, reason=r.strip(), at_seconds=at) for k, r, at in items]
     )
@@ -484,6 +488,29 @@ def evaluation_delete_automated(*, by: User, evaluation: Evaluation) -> None:
         actor=by,
         data={"evaluation_id": evaluation.pk},
         audit=AuditTrail(object_repr=f"automated evaluation of {evaluation.agent}"),
+    )
+    evaluation.delete()
+
+
+@transaction.atomic
+def evaluation_discard(*, by: User, evaluation: Evaluation) -> None:
+    """The evaluator deletes their own draft (docs/evaluations.md#discarding-a-draft). A draft never counted
+    anywhere, so nothing but the audit log keeps that it happened; a task it was started from stays open."""
+    evaluation = Evaluation.objects.select_for_update().select_related("agent", "interaction").get(pk=evaluation.pk)
+    refusal = policies.discard_refusal(by, evaluation)
+    if refusal:
+        if evaluation.evaluator_id != by.pk:
+            raise PermissionDenied(refusal)
+        raise ValidationError({"status": refusal})
+    publish(
+        Name.EVALUATION_DISCARDED,
+        subject=evaluation,
+        actor=by,
+        data={"evaluation_id": evaluation.pk},
+        audit=AuditTrail(
+            object_repr=f"draft evaluation of {evaluation.agent}",
+            before={"status": Status.DRAFT, "interaction": str(evaluation.interaction.uuid)},
+        ),
     )
     evaluation.delete()
 

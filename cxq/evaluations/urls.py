@@ -18,6 +18,7 @@ urlpatterns = [
     path("evaluations/<uuid:uuid>/respond/", views.evaluation_respond, name="respond"),
     path("evaluations/<uuid:uuid>/void/", views.evaluation_void, name="void"),
     path("evaluations/<uuid:uuid>/delete/", views.evaluation_delete, name="delete"),
+    path("evaluations/<uuid:uuid>/discard/", views.evaluation_discard, name="discard"),
     path("tasks/", views.my_tasks, name="tasks"),
     path("tasks/<uuid:uuid>/", views.task_detail, name="task"),
     path("tasks/<uuid:uuid>/extend/", views.task_extend, name="task_extend"),

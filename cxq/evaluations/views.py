@@ -9,17 +9,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
-from cxq.accounts.selectors import user_scope
+from cxq.accounts.selectors import agents_in_scope, evaluators_in_scope, team_list, user_scope
 from cxq.evaluations import policies, selectors, services
 from cxq.evaluations.choices import Status
-from cxq.evaluations.filters import EvaluationFilter
+from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
 from cxq.evaluations.forms import AssignForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.csvio import csv_stream_response
 from cxq.lib.durations import parse_clock
 from cxq.lib.inputs import filter_status, parse_form_moment
+from cxq.lib.text import count
 from cxq.scorecards.api import preview_payload
+from cxq.scorecards.models import Scorecard
 from cxq.scorecards.selectors import answer_label, usable_scorecards
 from cxq.scorecards.views import form_context
 
@@ -128,14 +130,28 @@ def assignment_bulk(request):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, f"{len(interactions)} evaluation task(s) sent to {assignee.full_name}.")
+        messages.success(request, f"{count(len(interactions), 'evaluation task')} sent to {assignee.full_name}.")
     return redirect(back if back.startswith("/") else "/interactions/")
+
+
+JUST_SUBMITTED = "cxq_just_submitted"
+
+
+def _just_submitted(request) -> Evaluation | None:
+    """The evaluation submitted just before landing on the tasks (shown once, with a link back to it)."""
+    uuid = request.session.pop(JUST_SUBMITTED, None)
+    if not uuid:
+        return None
+    return (
+        selectors.evaluation_scope(viewer=request.user).select_related("interaction", "agent").filter(uuid=uuid).first()
+    )
 
 
 @perm_required("evaluations.create")
 def my_tasks(request):
     tasks = list(selectors.my_tasks(viewer=request.user))
-    return render(request, "evaluations/tasks.html", {"tasks": tasks, "now": timezone.now()})
+    context = {"tasks": tasks, "now": timezone.now(), "just_submitted": _just_submitted(request)}
+    return render(request, "evaluations/tasks.html", context)
 
 
 @perm_required("evaluations.create")
@@ -151,9 +167,13 @@ def task_detail(request, uuid):
         else:
             return redirect("evaluations:detail", uuid=evaluation.uuid)
     existing = Evaluation.objects.filter(assignment=task).first()
-    return render(
-        request, "evaluations/task.html", {"task": task, "existing": existing, "overdue": selectors.is_overdue(task)}
-    )
+    context = {
+        "task": task,
+        "existing": existing,
+        "overdue": selectors.is_overdue(task),
+        "just_submitted": _just_submitted(request),
+    }
+    return render(request, "evaluations/task.html", context)
 
 
 @require_POST
@@ -242,6 +262,7 @@ def evaluation_detail(request, uuid):
         "options": {q["key"]: q["options"] for s in doc["sections"] for q in s["questions"]},
         "can_void": policies.may_void(request.user, evaluation),
         "can_delete": policies.may_delete(request.user, evaluation),
+        "can_discard": editing and policies.may_discard(request.user, evaluation),
         **_calibration_context(request.user, evaluation),
     }
     return render(request, "evaluations/detail.html", context)
@@ -324,9 +345,18 @@ def evaluation_submit(request, uuid):
     if seat is not None:
         messages.success(request, "Evaluation submitted; the other assessors' answers are now visible to you.")
         return redirect("calibrations:detail", uuid=seat.session.uuid)
-    else:
-        messages.success(request, "Evaluation submitted; the agent has been told.")
-    return redirect("evaluations:detail", uuid=evaluation.uuid)
+    # on to the next task, oldest due first (docs/evaluations.md#submitting); that page links back to this one
+    request.session[JUST_SUBMITTED] = str(evaluation.uuid)
+    task = selectors.next_task(viewer=request.user)
+    if task is None:
+        messages.success(request, "Evaluation submitted; the agent has been told. You have no open tasks left.")
+        return redirect("evaluations:tasks")
+    messages.success(
+        request,
+        f"Evaluation submitted; the agent has been told. Here is your next task, due first: "
+        f"“{task.scorecard.name}” on {task.interaction}.",
+    )
+    return redirect("evaluations:task", uuid=task.uuid)
 
 
 def _transition(request, uuid, action):
@@ -415,17 +445,34 @@ def evaluation_delete(request, uuid):
     return redirect("evaluations:list")
 
 
+@require_POST
+@perm_required("evaluations.create")
+def evaluation_discard(request, uuid):
+    """The evaluator deletes their own draft (docs/evaluations.md#discarding-a-draft); back to its task, if
+    it was started from one, else to the interaction."""
+    evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    task = evaluation.assignment
+    try:
+        services.evaluation_discard(by=request.user, evaluation=evaluation)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("evaluations:detail", uuid=evaluation.uuid)
+    messages.success(request, "Draft discarded.")
+    if task is not None:
+        return redirect("evaluations:task", uuid=task.uuid)
+    return redirect("interactions:detail", uuid=evaluation.interaction.uuid)
+
+
 # --- Tables -------------------------------------------------------------------------------------------
 
 
 @perm_required("interactions.view")
 def evaluation_list(request):
     viewer = request.user
-    people = user_scope(viewer=viewer).filter(is_active=True).order_by("full_name")
     filterset = EvaluationFilter(
         request.GET or None,
-        agents=people.filter(role__key="agent"),
-        evaluators=people.exclude(role__key="agent"),
+        agents=agents_in_scope(viewer=viewer),
+        evaluators=evaluators_in_scope(viewer=viewer),
         scorecards=usable_scorecards(),
     )
     form = filterset.form
@@ -485,4 +532,28 @@ def _csv(qs):
 
 @perm_required("evaluations.create")
 def dispute_list(request):
-    return render(request, "evaluations/disputes.html", {"disputes": selectors.open_disputes(viewer=request.user)})
+    """The disputes queue (docs/evaluations.md#the-disputes-queue): open disputes oldest first, filtered."""
+    viewer = request.user
+    filterset = DisputeFilter(
+        request.GET or None,
+        agents=agents_in_scope(viewer=viewer),
+        teams=team_list(viewer=viewer),
+        evaluators=evaluators_in_scope(viewer=viewer),
+        scorecards=Scorecard.objects.exclude(current_version__isnull=True).order_by("name"),
+    )
+    form = filterset.form
+    valid = filterset.is_valid()
+    page = Paginator(selectors.dispute_list(viewer=viewer, filters=filterset), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    now = timezone.now()
+    rows = [(d, selectors.dispute_is_overdue(d, now)) for d in page.object_list]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "now": now,
+        "status": filterset.status_value(),
+    }
+    return render(request, "evaluations/disputes.html", context, status=filter_status(request, form, valid))

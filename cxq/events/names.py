@@ -18,6 +18,7 @@ class Name(StrEnum):
     EVALUATION_VOIDED = "evaluation.voided"
     EVALUATION_RESTORED = "evaluation.restored"
     EVALUATION_DELETED = "evaluation.deleted"
+    EVALUATION_DISCARDED = "evaluation.discarded"  # a draft deleted by its evaluator
     ASSIGNMENT_CREATED = "assignment.created"
     ASSIGNMENT_EXTENDED = "assignment.extended"
     # calibrations
@@ -54,6 +55,8 @@ class Name(StrEnum):
     USER_PROFILE_UPDATED = "user.profile_updated"
     USER_PASSWORD_CHANGED = "user.password_changed"  # by the person themselves
     USER_PASSWORD_RESET = "user.password_reset"  # by an administrator
+    USER_PASSWORD_RESET_REQUESTED = "user.password_reset_requested"  # a reset link mailed ("Forgot your password?")
+    USER_PASSWORD_RECOVERED = "user.password_recovered"  # set from a reset link
     USER_PROMOTED_ADMIN = "user.promoted_admin"  # by cxq createadmin
     ROLE_CREATED = "role.created"
     ROLE_UPDATED = "role.updated"

@@ -14,7 +14,7 @@ from cxq.accounts.decorators import perm_required
 from cxq.accounts.forms import apply_service_errors
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
-from cxq.accounts.selectors import team_list, user_scope
+from cxq.accounts.selectors import agents_in_scope, team_list
 from cxq.interactions import comments, phrases, recordings, selectors
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript
@@ -47,7 +47,7 @@ LIST_COLUMNS = (
 @perm_required("interactions.view")
 def interaction_list(request):
     viewer = request.user
-    agents = user_scope(viewer=viewer).filter(role__key="agent").order_by("full_name")
+    agents = agents_in_scope(viewer=viewer)
     filterset = InteractionFilter(
         request.GET or None,
         agents=agents,
@@ -151,7 +151,7 @@ def interaction_detail(request, uuid):
 def interaction_new(request):
     """Add an offline interaction (docs/interactions.md#offline-form): agent, channel, when, duration, notes,
     transcript, audio."""
-    agents = user_scope(viewer=request.user).filter(role__key="agent", is_active=True).order_by("full_name")
+    agents = agents_in_scope(viewer=request.user)
     form = OfflineInteractionForm(request.POST or None, request.FILES or None, agents=agents)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -69,3 +69,22 @@ def env_choice(name: str, default: str, choices: tuple[str, ...], environ: Mappi
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return value
+
+
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def base_url_from_bind(bind: str) -> str:
+    """The public address implied by the address ``cxq serve`` binds to (``CXQ_BIND`` / ``--bind``), for
+    when ``CXQ_BASE_URL`` is not set: ``127.0.0.1:9000`` → ``http://127.0.0.1:9000``. A wildcard host
+    (``0.0.0.0``, ``::``, empty) becomes ``localhost`` (the port is kept); a Unix socket or a bind without a
+    port gives plain ``http://localhost``. Behind a proxy or under another name, set ``CXQ_BASE_URL``."""
+    bind = (bind or "").strip().split()[0] if (bind or "").strip() else ""
+    if not bind or bind.startswith(("unix:", "fd://")):
+        return "http://localhost"
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit():
+        return "http://localhost"
+    if host.strip("[]") in ("", "0.0.0.0", "::"):  # noqa: S104 -- reading a bind address, not binding
+        host = "localhost"
+    return f"http://{host}" if port == "80" else f"http://{host}:{port}"

@@ -23,3 +23,8 @@ def one_line(value: str, *, max_length: int) -> str:
     if len(text) > max_length:
         text = text[: max_length - 1].rstrip() + "…"
     return text
+
+
+def count(n: int, word: str, plural: str = "") -> str:
+    """ "1 answer", "3 answers": a number with its noun agreeing (never "answer(s)")."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"

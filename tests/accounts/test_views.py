@@ -172,7 +172,7 @@ def test_deleting_a_role_in_use_explains_why_and_keeps_it(client_for, personas):
     personas.norole.save()
     client = client_for("admin")
     response = client.post(reverse("accounts:role_delete", args=[role.uuid]), follow=True)
-    assert "still have this role" in response.content.decode()
+    assert "1 person still has this role" in response.content.decode()
     assert Role.objects.filter(pk=role.pk).exists()
 
 

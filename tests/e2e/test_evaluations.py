@@ -202,7 +202,11 @@ def test_an_evaluation_goes_from_the_evaluate_button_through_a_dispute_to_the_ag
     overall.press_sequentially(" Thanks!")
     expect(page.get_by_test_id("save-state")).to_have_text("Unsaved changes…")
     page.get_by_test_id("submit-evaluation").click()
+    # no task is left: the evaluator lands on their task list, told so, with a link back to what they sent
+    page.wait_for_url("**/tasks/")
     expect(page.locator(".flash-success")).to_contain_text("Evaluation submitted; the agent has been told.")
+    expect(page.locator(".flash-success")).to_contain_text("You have no open tasks left.")
+    page.get_by_test_id("just-submitted").get_by_role("link").click()
     expect(page.get_by_test_id("evaluation-status")).to_have_text("Awaiting acknowledgement")
     expect(page.locator("#answer-greet")).to_contain_text("No")
     expect(page.locator("#answer-greet")).to_contain_text("Did not use the customer's name.")
@@ -275,7 +279,7 @@ def test_an_evaluation_goes_from_the_evaluate_button_through_a_dispute_to_the_ag
 
     # c. The evaluator adjusts Greeted and re-affirms Tone.
     page.goto("/notifications/")
-    row = page.locator("tr.unread", has_text="Andy Agent disputed 2 answer(s) of your evaluation")
+    row = page.locator("tr.unread", has_text="Andy Agent disputed 2 answers of your evaluation")
     expect(row).to_contain_text("Please listen to the start of the call.")
     row.get_by_role("button", name="disputed").click()
     page.wait_for_url(f"**/evaluations/{evaluation.uuid}/")

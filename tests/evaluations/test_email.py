@@ -135,7 +135,7 @@ def test_the_evaluator_gets_a_mail_when_the_agent_disputes_with_the_agents_note_
     [envelope] = smtp.envelopes
     assert envelope.rcpt_tos == ["eval@example.com"]
     message = envelope.message
-    assert message["Subject"] == "Andy Agent disputed 2 answer(s) of your evaluation"
+    assert message["Subject"] == "Andy Agent disputed 2 answers of your evaluation"
     link = f"{BASE}/evaluations/{completed.uuid}/"
     text = text_of(message)
     assert "Hello Eve Evaluator," in text

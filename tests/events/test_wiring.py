@@ -36,6 +36,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.EVALUATION_VOIDED: {"history.record", "analytics.on_evaluation_changed"},
     Name.EVALUATION_RESTORED: {"history.record"},
     Name.EVALUATION_DELETED: {"analytics.on_evaluation_deleted"},
+    Name.EVALUATION_DISCARDED: set(),  # a draft: never in analytics, only audited
     Name.ASSIGNMENT_CREATED: {"notices.on_assignment_created"},
     Name.ASSIGNMENT_EXTENDED: {"notices.on_assignment_extended"},
     Name.GOAL_CREATED: set(),
@@ -68,6 +69,8 @@ EXPECTED: dict[Name, set[str]] = {
     Name.USER_PROFILE_UPDATED: set(),
     Name.USER_PASSWORD_CHANGED: {"accounts.on_password_changed"},
     Name.USER_PASSWORD_RESET: {"accounts.on_password_changed"},
+    Name.USER_PASSWORD_RESET_REQUESTED: {"accounts.on_password_reset_requested"},
+    Name.USER_PASSWORD_RECOVERED: {"accounts.on_password_changed"},
     Name.USER_PROMOTED_ADMIN: set(),
     Name.ROLE_CREATED: set(),
     Name.ROLE_UPDATED: set(),

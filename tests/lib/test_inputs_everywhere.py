@@ -36,6 +36,8 @@ FORM_EXCEPTIONS = {
     ("PasswordChangeForm", "old_password"),
     ("PasswordChangeForm", "new_password1"),
     ("PasswordChangeForm", "new_password2"),
+    ("PasswordResetSetForm", "new_password1"),
+    ("PasswordResetSetForm", "new_password2"),
     ("TokenForm", "name"),
 }
 GUARDS = {"str": inputs.CHECKS, "datetime": (inputs.aware_moment,), "date": (inputs.bounded_day,)}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from cxq.accounts.models import User
-from cxq.accounts.selectors import time_zone_of
+from cxq.accounts.selectors import local_text, time_zone_of
+from cxq.accounts.services import password_reset_link
 from cxq.events import DomainEvent, Name
-from cxq.notifications.services import notify
+from cxq.notifications.services import email_queue, notify
 
 
 def on_user_created(event: DomainEvent) -> None:
@@ -67,7 +69,12 @@ def on_password_changed(event: DomainEvent) -> None:
     zone_name, zone = time_zone_of(user)
     at = datetime.fromisoformat(event.data["at"])
     when = f"{timezone.localtime(at, zone):%Y-%m-%d %H:%M} ({zone_name})"
-    if event.name == Name.USER_PASSWORD_CHANGED:
+    if event.name == Name.USER_PASSWORD_RECOVERED:
+        what = (
+            f"Your password was reset with a link sent to your email on {when}; you were signed out everywhere. "
+            "If this was not you, someone can read your mail: contact your administrator at once."
+        )
+    elif event.name == Name.USER_PASSWORD_CHANGED:
         what = (
             f"Your password was changed on {when}. Your other sessions were signed out. "
             "If this was not you, someone knows your password: contact your administrator at once."
@@ -97,4 +104,17 @@ def on_token_created(event: DomainEvent) -> None:
         title=f"New API token “{token.name}”",
         body="A personal API token was created for your account. Revoke it if this was not you.",
         url="/account/tokens/",
+    )
+
+
+def on_password_reset_requested(event: DomainEvent) -> None:
+    """The reset link, by email only (docs/passwords-and-tokens.md#forgotten-passwords): no in-app notice,
+    since the person cannot log in. The link is made here, not carried in the event."""
+    user = event.subject
+    expires = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    email_queue(
+        to=user.email,
+        subject="Reset your CXQ password",
+        template="accounts/email/password_reset",
+        context={"user": user, "link": password_reset_link(user), "expires": local_text(user, expires)},
     )

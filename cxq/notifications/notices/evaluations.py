@@ -6,8 +6,10 @@ from django.conf import settings
 
 from cxq.accounts.selectors import local_text
 from cxq.evaluations.choices import Status
+from cxq.evaluations.services import dispute_closed_reason
 from cxq.evaluations.sources import source_policy
 from cxq.events import DomainEvent, Name
+from cxq.lib.text import count
 from cxq.notifications.services import email_queue, notify
 
 
@@ -20,12 +22,19 @@ def _score_text(evaluation) -> str:
 
 
 def _ack_text(evaluation) -> str:
+    """What the agent may still do: dispute only while the dispute rules allow it (the window and the
+    number of disputes, docs/evaluations.md#disputes), so a mail never invites a dispute that would be refused."""
+    closed = dispute_closed_reason(evaluation)
     if evaluation.status == Status.AWAITING_ACK:
-        return (
-            f"Please acknowledge it or dispute specific answers by "
-            f"{local_text(evaluation.agent, evaluation.ack_due_at)}; after that it is acknowledged "
-            "automatically."
-        )
+        by = local_text(evaluation.agent, evaluation.ack_due_at)
+        if closed is None:
+            return (
+                f"Please acknowledge it or dispute specific answers by {by}; after that it is acknowledged "
+                "automatically."
+            )
+        return f"Please acknowledge it by {by}; after that it is acknowledged automatically. {closed}"
+    if closed is None:
+        return "Open it to read the evaluator's comments. If you disagree, you may dispute specific answers."
     return "Open it to read the evaluator's comments."
 
 
@@ -47,7 +56,7 @@ def on_disputed(event: DomainEvent) -> None:
     notify(
         recipient=evaluation.evaluator,
         kind=Name.EVALUATION_DISPUTED,
-        title=f"{event.actor.full_name} disputed {len(event.data['questions'])} answer(s) of your evaluation",
+        title=(f"{event.actor.full_name} disputed {count(len(event.data['questions']), 'answer')} of your evaluation"),
         body=event.data.get("note", "")[:300],
         url=evaluation_link(evaluation),
     )

@@ -23,7 +23,7 @@ class Command(BaseCommand):
     help = "Run the web server (gunicorn) and the background worker together."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("CXQ_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--bind", default=settings.CXQ_BIND)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("CXQ_WEB_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CXQ_WEB_THREADS", "4")))
         parser.add_argument("--no-worker", action="store_true", help="Run only the web server")
@@ -48,7 +48,8 @@ class Command(BaseCommand):
             "10",
         ]
         worker = [sys.executable, "-m", "cxq.cli", "worker"]
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cxq.settings"}
+        # the children read the bind address too: mail links default to it (settings.CXQ_BASE_URL)
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cxq.settings", "CXQ_BIND": opts["bind"]}
 
         def starter(command: list[str]):
             return lambda: subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
