@@ -14,7 +14,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0006_dispute_item_moment"),
+        ("evaluations", "0007_assignment_source"),
     ]
 
     operations = [
