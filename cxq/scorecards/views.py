@@ -20,7 +20,7 @@ from cxq.scorecards.csvio import document_to_csv, template_csv
 from cxq.scorecards.forms import ImportConfirmForm, ImportForm, ScorecardFilterForm
 from cxq.scorecards.imports import document_from_upload
 from cxq.scorecards.models import ScorecardVersion
-from cxq.scoring import ScorecardError, parse_document
+from cxq.scoring import ScorecardError, band_for, parse_document
 from cxq.scoring.diff import classify_change, diff_documents
 
 BLANK_DOCUMENT = {
@@ -143,11 +143,15 @@ def builder_preview(request):
     return _render_form(request, doc, version=None)
 
 
-def form_context(doc: dict, result: dict) -> dict:
-    """What the evaluation form's score panel needs: each section's title beside its result."""
+def form_context(doc: dict, result: dict, bands: list | None = None) -> dict:
+    """What the evaluation form's score panel needs: each section's title beside its result, and the band the
+    score falls in (``bands``: the scorecard's current ones; by default the document's, docs/scoring.md#score-bands)."""
+    bands = doc.get("bands", []) if bands is None else bands
+    value = result.get("earned") if doc.get("scoring_mode") == "points" else result.get("score_percent")
     return {
         "doc": doc,
         "result": result,
+        "band": band_for(bands, value),
         "panel": list(zip(doc["sections"], result["sections"], strict=True)),
         "titles": {q["key"]: q["text"] for s in doc["sections"] for q in s["questions"]},
     }
