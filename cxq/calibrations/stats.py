@@ -133,7 +133,7 @@ EXPLANATIONS = {
         "below 0 = systematic disagreement."
     ),
     "alpha_nominal": "Krippendorff's α on the answers chosen (same or different only): 1 = perfect, 0 = chance.",
-    "percent_agreement": "Of all pairs of assessors who answered the same question, the share who chose the same answer.",
+    "percent_agreement": "Of all pairs of assessors who answered a question, the share who chose the same answer.",
     "mad_benchmark": "Mean absolute deviation: the average gap, in points per question, from the benchmark's answers.",
     "pp": "pp = percentage points: the difference between two score percentages (82 % vs 80 % is +2 pp).",
     "mad_mean": "MAD from mean: the average gap, in points per question, from the mean of all assessors' answers.",

@@ -18,7 +18,6 @@ from cxq.evaluations.models import Assignment, Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
 from cxq.lib import filters as lib_filters
 
-
 # The interactions on which the viewer is a blind calibration assessor (docs/calibrations.md#blindness): they see
 # no other evaluation of those interactions until they submit. Calibrations sit above evaluations, so
 # cxq/wiring.py plugs ``calibrations.selectors.blind_interaction_ids`` in here.

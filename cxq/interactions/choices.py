@@ -2,7 +2,6 @@ from django.db import models
 
 from cxq.lib import channels
 
-
 # Channels are named in cxq.lib so that scorecards (a lower app) can say which channels they apply to.
 Channel = channels.Channel
 

@@ -16,7 +16,11 @@ def can_view_scorecards(user) -> bool:
 
 def scorecard_list(*, viewer, status: str = "", search: str = "") -> QuerySet[Scorecard]:
     require(viewer, "scorecards.view")
-    qs = Scorecard.objects.select_related("current_version").annotate(version_count=Count("versions"))
+    qs = (
+        Scorecard.objects.select_related("current_version")
+        .prefetch_related("teams")
+        .annotate(version_count=Count("versions"))
+    )
     if status in ScorecardStatus.values:
         qs = qs.filter(status=status)
     elif status == "active":
@@ -28,7 +32,9 @@ def scorecard_list(*, viewer, status: str = "", search: str = "") -> QuerySet[Sc
 
 def scorecard_get_for(*, viewer, uuid) -> Scorecard:
     require(viewer, "scorecards.view")
-    return get_object_or_404(Scorecard.objects.select_related("current_version", "created_by"), uuid=uuid)
+    return get_object_or_404(
+        Scorecard.objects.select_related("current_version", "created_by").prefetch_related("teams"), uuid=uuid
+    )
 
 
 def version_list(*, scorecard: Scorecard) -> QuerySet[ScorecardVersion]:

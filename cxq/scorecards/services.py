@@ -291,7 +291,13 @@ def scorecard_duplicate(*, by, scorecard: Scorecard, name: str = "") -> Scorecar
     """A new draft with the current version's content."""
     document = dict(scorecard.current_version.document)
     document["name"] = (name or "").strip() or f"{scorecard.name} (copy)"
-    return scorecard_create(by=by, document=document, change_note=f"Copied from {scorecard.name}")
+    return scorecard_create(
+        by=by,
+        document=document,
+        change_note=f"Copied from {scorecard.name}",
+        channels=list(scorecard.channels),
+        teams=[str(t.uuid) for t in scorecard.teams.all()],
+    )
 
 
 @transaction.atomic

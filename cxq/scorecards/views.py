@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
 from cxq.accounts.forms import apply_service_errors
+from cxq.accounts.models import Team
 from cxq.lib import jsonlimit
+from cxq.lib.channels import Channel
 from cxq.scorecards import selectors, services
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
@@ -20,8 +22,6 @@ from cxq.scorecards.csvio import document_to_csv, template_csv
 from cxq.scorecards.forms import ImportConfirmForm, ImportForm, ScorecardFilterForm
 from cxq.scorecards.imports import document_from_upload
 from cxq.scorecards.models import ScorecardVersion
-from cxq.accounts.models import Team
-from cxq.lib.channels import Channel
 from cxq.scoring import BAND_COLOURS, ScorecardError, band_for, parse_document
 from cxq.scoring.diff import classify_change, diff_documents
 

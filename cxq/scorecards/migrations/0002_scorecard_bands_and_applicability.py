@@ -4,26 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_webhook_secret_help_text'),
-        ('scorecards', '0001_initial'),
+        ("accounts", "0005_webhook_secret_help_text"),
+        ("scorecards", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='scorecard',
-            name='bands',
+            model_name="scorecard",
+            name="bands",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='scorecard',
-            name='channels',
+            model_name="scorecard",
+            name="channels",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='scorecard',
-            name='teams',
-            field=models.ManyToManyField(blank=True, related_name='+', to='accounts.team'),
+            model_name="scorecard",
+            name="teams",
+            field=models.ManyToManyField(blank=True, related_name="+", to="accounts.team"),
         ),
     ]
