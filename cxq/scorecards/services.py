@@ -288,7 +288,8 @@ def scorecard_restore(*, by, scorecard: Scorecard) -> Scorecard:
 
 @transaction.atomic
 def scorecard_duplicate(*, by, scorecard: Scorecard, name: str = "") -> Scorecard:
-    """A new draft with the current version's content."""
+    """A new draft with the current version's content, applying where the original applies."""
+    scorecard = Scorecard.objects.select_related("current_version").get(pk=scorecard.pk)
     document = dict(scorecard.current_version.document)
     document["name"] = (name or "").strip() or f"{scorecard.name} (copy)"
     return scorecard_create(
