@@ -643,11 +643,13 @@ def build_world() -> dict:
     )
     cal_extra = make_user("cal.extra@example.com", "Cal Extra", "evaluator")
     personas.team_a.leads.add(cal_extra)
+    # The sessions are on calls of their own: an assessor who has not submitted sees no other evaluation of
+    # the session's call (docs/calibrations.md#blindness), which tests/calibrations/test_blind_everywhere.py covers.
     calibration = cal.session_create(
         by=personas.supervisor_a,
         name="Matrix calibration",
         scorecard=published,
-        interaction=interaction,
+        interaction=_interaction("call-cal-1", personas.agent_a1.email),
         assessors=[personas.evaluator, cal_extra],
         benchmark=personas.admin,
         due_at=soon,
@@ -680,7 +682,7 @@ def build_world() -> dict:
         by=personas.manager_b,
         name="Team B calibration",
         scorecard=published,
-        interaction=interaction_b,
+        interaction=_interaction("call-cal-b-1", personas.agent_b1.email),
         assessors=[b_lead1, b_lead2],
         benchmark=personas.admin,
         due_at=soon,
