@@ -504,7 +504,13 @@ def test_a_decimal_with_more_than_four_places_is_refused_at_its_cell():
 def test_the_examples_in_the_format_documentation_import():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "scorecard-csv.md").read_text(encoding="utf-8")
     examples = re.findall(r"```csv\n(.*?)```", docs, flags=re.DOTALL)
-    assert len(examples) == 2
+    assert len(examples) == 3
     assert csv_to_document(examples[0]) == SPEC_DOC
     quick = csv_to_document(examples[1])
     assert [q["key"] for q in quick["sections"][0]["questions"]] == ["greet", "solved"]
+    banded = csv_to_document(examples[2])
+    assert [(b["label"], b["from"], b["colour"]) for b in banded["bands"]] == [
+        ("Needs improvement", 0, "red"),
+        ("Meets", 70, "yellow"),
+        ("Exceeds", 90, "green"),
+    ]
