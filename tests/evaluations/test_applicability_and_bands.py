@@ -114,6 +114,10 @@ def test_the_band_shows_on_the_evaluation_the_table_and_the_interaction(client_f
     response = client.get(reverse("evaluations:list"), {"format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[1][rows[0].index("band")] == "Needs improvement"
+    api = client.get(f"/api/v1/evaluations/{evaluation.uuid}").json()
+    assert api["band"] == {"key": "low", "label": "Needs improvement", "start": 0.0, "colour": "red"}
+    listed = client.get("/api/v1/evaluations").json()["results"]
+    assert [e["band"]["key"] for e in listed] == ["low"]
 
 
 def test_a_band_follows_the_scorecards_current_bands(client_for, personas, call):
