@@ -15,6 +15,7 @@ from cxq.analytics import drill
 from cxq.analytics import projections as analytics
 from cxq.analytics import services as analytics_services
 from cxq.audit import projections as audit
+from cxq.calibrations import selectors as calibration_selectors
 from cxq.evaluations import history
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
@@ -39,6 +40,7 @@ SCORE_CHANGES = (
 def wire() -> None:
     # --- lookups a lower app needs from a higher one (dependency inversion, no import upwards) ------
     evaluation_selectors.answer_lookup = drill.evaluation_ids_answering
+    evaluation_selectors.blind_interactions = calibration_selectors.blind_interaction_ids
     account_views.zone_change_message = analytics_services.zone_change_message
     account_services.password_login_refusal = sso_services.password_refusal
     account_views.logout_redirect = sso_services.logout_redirect

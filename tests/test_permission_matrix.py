@@ -224,6 +224,8 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("calibrations:list", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     ("calibrations:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("calibrations:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
+    # the new session's interaction picker: matches within the viewer's scope (none is an empty list)
+    ("calibrations:interaction_options", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("calibrations:agreement", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("calibrations:detail", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
     ("calibrations:start", "POST"): exp(403, admin=302, evaluator=302, manager_b=404),
@@ -307,6 +309,7 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/scorecards/import": editors(201, anon=401),
     "GET /api/v1/scorecards/{uuid}": viewers(200, anon=401),
     "PUT /api/v1/scorecards/{uuid}": editors(200, anon=401),
+    "PUT /api/v1/scorecards/{uuid}/applicability": editors(200, anon=401),
     "DELETE /api/v1/scorecards/{uuid}": editors(204, anon=401),
     "POST /api/v1/scorecards/{uuid}/publish": editors(200, anon=401),
     "POST /api/v1/scorecards/{uuid}/archive": editors(200, anon=401),
@@ -321,6 +324,10 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/interactions/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/interactions": exp(200, anon=401, norole=403),
     "GET /api/v1/interactions/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    # scorecards.view first, then the interaction in scope
+    "GET /api/v1/interactions/{uuid}/scorecards": exp(
+        403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404
+    ),
     "GET /api/v1/phrase-sets": exp(200, anon=401, norole=403),
     "POST /api/v1/phrase-sets": admin_only(201, anon=401),
     "POST /api/v1/phrase-sets/rerun": admin_only(200, anon=401),
@@ -659,11 +666,13 @@ def build_world() -> dict:
     )
     cal_extra = make_user("cal.extra@example.com", "Cal Extra", "evaluator")
     personas.team_a.leads.add(cal_extra)
+    # The sessions are on calls of their own: an assessor who has not submitted sees no other evaluation of
+    # the session's call (docs/calibrations.md#blindness), which tests/calibrations/test_blind_everywhere.py covers.
     calibration = cal.session_create(
         by=personas.supervisor_a,
         name="Matrix calibration",
         scorecard=published,
-        interaction=interaction,
+        interaction=_interaction("call-cal-1", personas.agent_a1.email),
         assessors=[personas.evaluator, cal_extra],
         benchmark=personas.admin,
         due_at=soon,
@@ -696,7 +705,7 @@ def build_world() -> dict:
         by=personas.manager_b,
         name="Team B calibration",
         scorecard=published,
-        interaction=interaction_b,
+        interaction=_interaction("call-cal-b-1", personas.agent_b1.email),
         assessors=[b_lead1, b_lead2],
         benchmark=personas.admin,
         due_at=soon,
@@ -1073,6 +1082,7 @@ API_BODIES = {
     "POST /api/v1/scorecards": {"document": {**SC_DOC, "name": "Via API"}},
     "POST /api/v1/scorecards/import": {"format": "json", "content": {**SC_DOC, "name": "Imported"}},
     "PUT /api/v1/scorecards/{uuid}": {"document": {**SC_DOC, "description": "Reworded"}},
+    "PUT /api/v1/scorecards/{uuid}/applicability": {"channels": ["voice"]},
     "POST /api/v1/scorecards/{uuid}/duplicate": {"name": ""},
     "POST /api/v1/scoring/preview": {"answers": {"greet": "yes"}},
     "POST /api/v1/interactions": {**_payload(), "external_id": "matrix-1"},

@@ -16,6 +16,7 @@ from cxq.analytics.charts import breakdown_chart, pass_rate_chart, trend_chart
 from cxq.analytics.drill import drill_base, with_point_links
 from cxq.analytics.filters import OwnFilter, ReportFilter, TrendFilter
 from cxq.analytics.services import zone_notice
+from cxq.scorecards.models import Scorecard
 
 
 def _bad(request, template: str, form, extra: dict | None = None) -> HttpResponse:
@@ -48,8 +49,23 @@ def breakdown(request):
         "result": result,
         "chart": breakdown_chart(result),
         "multiple_scorecards": several,
+        "band_scorecard": _band_scorecard(filters.scorecard_ids, [v["id"] for v in result["versions"]]),
     }
     return render(request, "analytics/breakdown.html", ctx)
+
+
+def _band_scorecard(scorecard_ids: list[int], version_ids: list[int] | None = None) -> Scorecard | None:
+    """The one scorecard a report is about, whose score bands its averages are shown in
+    (docs/scoring.md#score-bands); None when it spans several (their bands need not agree)."""
+    qs = Scorecard.objects.all()
+    if scorecard_ids:
+        qs = qs.filter(pk__in=scorecard_ids)
+    elif version_ids:
+        qs = qs.filter(versions__pk__in=version_ids)
+    else:
+        return None
+    found = list(qs.distinct()[:2])
+    return found[0] if len(found) == 1 and found[0].bands else None
 
 
 @perm_required("analytics.view")
@@ -79,7 +95,12 @@ def leaderboards(request):
         return exports.leaderboard_csv(export, selectors.leaderboard(filters, scope, of=export))
     agents = selectors.leaderboard(filters, scope, of="agents")
     evaluators = selectors.leaderboard(filters, scope, of="evaluators")
-    ctx = _context(request, form, filters) | {"agents": agents, "evaluators": evaluators}
+    band_scorecard = _band_scorecard(filters.scorecard_ids)
+    ctx = _context(request, form, filters) | {
+        "agents": agents,
+        "evaluators": evaluators,
+        "band_scorecard": band_scorecard,
+    }
     return render(request, "analytics/leaderboards.html", ctx)
 
 

@@ -4,6 +4,7 @@ import contextlib
 import uuid
 
 from django import forms
+from django.urls import reverse_lazy
 
 from cxq.lib import inputs
 from cxq.lib.timezones import day_edge
@@ -13,7 +14,19 @@ class SessionForm(forms.Form):
     name = inputs.TextField(max_length=200)
     scorecard = forms.ChoiceField(help_text="Published scorecards only; the session keeps the current version.")
     interaction = inputs.TextField(
-        max_length=200, help_text="The interaction's id in your platform (external id) or its CXQ id."
+        max_length=200,
+        help_text="Type an agent's name, the interaction's external id or its CXQ id, then pick it from the list.",
+        widget=forms.TextInput(
+            attrs={
+                "list": "interaction-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("calibrations:interaction_options"),
+                "hx-trigger": "input changed delay:250ms, focus once",
+                "hx-target": "#interaction-options",
+                "hx-swap": "innerHTML",
+                "data-testid": "interaction-search",
+            }
+        ),
     )
     assessors = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, help_text="Two or more people.")
     benchmark = forms.ChoiceField(
@@ -70,3 +83,9 @@ class AcrossForm(forms.Form):
 
     def period(self):
         return day_edge(self.cleaned_data.get("date_from")), day_edge(self.cleaned_data.get("date_to"), end=True)
+
+
+class InteractionSearchForm(forms.Form):
+    """What was typed in a new session's interaction field (the picker's query)."""
+
+    interaction = inputs.TextField(required=False, max_length=200)

@@ -107,6 +107,17 @@ def is_blind(*, viewer, session: Session) -> bool:
     return seat is not None and not (seat.evaluation_id and seat.evaluation.status in SUBMITTED)
 
 
+def blind_interaction_ids(viewer) -> list[int]:
+    """The interactions of the open sessions in which the viewer holds a seat (removed or not) and has not
+    submitted (docs/calibrations.md#blindness): the evaluations selectors hide every other evaluation of them."""
+    return list(
+        Assessor.objects.filter(user=viewer.pk, session__status=SessionStatus.OPEN)
+        .filter(Q(evaluation__isnull=True) | ~Q(evaluation__status__in=SUBMITTED))
+        .values_list("session__interaction_id", flat=True)
+        .distinct()
+    )
+
+
 def my_seat(*, viewer, session: Session) -> Assessor | None:
     return session.assessors.filter(user=viewer, removed_at__isnull=True).select_related("evaluation").first()
 

@@ -120,3 +120,22 @@ def spread(values: Sequence[float | None]) -> Spread:
         maximum=max(given),
         stdev=statistics.pstdev(given) if len(given) >= 2 else None,
     )
+
+
+# One line per statistic, shown beside it wherever it appears (docs/calibrations.md#statistics).
+EXPLANATIONS = {
+    "completion": "Assessors who submitted, out of the assessors still in the session.",
+    "average": "Mean score % of the submitted evaluations.",
+    "range": "The lowest and the highest score % among the submitted evaluations.",
+    "stdev": "How far the scores lie from their average, in percentage points (0 = identical scores).",
+    "alpha_interval": (
+        "Krippendorff's α on the points given per question: 1 = perfect agreement, 0 = no better than chance, "
+        "below 0 = systematic disagreement."
+    ),
+    "alpha_nominal": "Krippendorff's α on the answers chosen (same or different only): 1 = perfect, 0 = chance.",
+    "percent_agreement": "Of all pairs of assessors who answered a question, the share who chose the same answer.",
+    "mad_benchmark": "Mean absolute deviation: the average gap, in points per question, from the benchmark's answers.",
+    "pp": "pp = percentage points: the difference between two score percentages (82 % vs 80 % is +2 pp).",
+    "mad_mean": "MAD from mean: the average gap, in points per question, from the mean of all assessors' answers.",
+    "sessions": "Sessions in which at least two assessors answered the question: the units α is computed over.",
+}

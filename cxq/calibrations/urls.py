@@ -7,6 +7,7 @@ app_name = "calibrations"
 urlpatterns = [
     path("", views.session_list, name="list"),
     path("new/", views.session_new, name="new"),
+    path("interaction-options/", views.interaction_options, name="interaction_options"),
     path("agreement/", views.agreement, name="agreement"),
     path("<uuid:uuid>/", views.session_detail, name="detail"),
     path("<uuid:uuid>/start/", views.session_start, name="start"),

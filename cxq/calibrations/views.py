@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,9 +16,9 @@ from cxq.calibrations import policies, selectors, services
 from cxq.calibrations.choices import SessionStatus
 from cxq.calibrations.exports import report_csv_rows
 from cxq.calibrations.filters import SessionFilter
-from cxq.calibrations.forms import AcrossForm, SessionForm
+from cxq.calibrations.forms import AcrossForm, InteractionSearchForm, SessionForm
 from cxq.calibrations.models import Assessor
-from cxq.interactions.selectors import interaction_scope
+from cxq.interactions.selectors import interaction_scope, interaction_suggestions
 from cxq.lib.csvio import csv_stream_response
 from cxq.scorecards.models import Scorecard
 from cxq.scorecards.selectors import usable_scorecards
@@ -48,6 +49,17 @@ def session_list(request):
         "calibrations/list.html",
         {"form": form, "page": page, "can_create": has_perm(request.user, "calibrations.manage")},
     )
+
+
+@perm_required("calibrations.manage")
+def interaction_options(request):
+    """The interaction picker of a new session (docs/calibrations.md#creating-a-session): ``<option>``s for the
+    field's datalist, the newest interactions in scope matching what was typed."""
+    form = InteractionSearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(" ".join(form.errors["interaction"]), status=400, content_type="text/plain; charset=utf-8")
+    found = interaction_suggestions(viewer=request.user, text=form.cleaned_data["interaction"])
+    return render(request, "calibrations/_interaction_options.html", {"interactions": found})
 
 
 @perm_required("calibrations.manage")

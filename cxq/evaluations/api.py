@@ -39,6 +39,13 @@ class RevisionOut(Schema):
     created_at: datetime
 
 
+class BandOut(Schema):
+    key: str
+    label: str
+    start: float = Field(description="Where the band starts (percent, or points in points mode)")
+    colour: str
+
+
 class EvaluationOut(Schema):
     id: UUID
     interaction: UUID
@@ -61,6 +68,7 @@ class EvaluationOut(Schema):
     ack_due_at: datetime | None
     acknowledged_at: datetime | None
     auto_acknowledged: bool
+    band: BandOut | None = Field(description="The score band, from the scorecard's current bands (docs/scoring.md)")
 
     @staticmethod
     def resolve_id(obj):
@@ -69,6 +77,13 @@ class EvaluationOut(Schema):
     @staticmethod
     def resolve_interaction(obj):
         return obj.interaction.uuid
+
+    @staticmethod
+    def resolve_band(obj):
+        if obj.status == "draft":
+            return None
+        band = obj.scorecard.band(score_percent=obj.score_percent, earned=obj.earned)
+        return None if band is None else {**band, "start": band["from"]}
 
     @staticmethod
     def resolve_scorecard(obj):

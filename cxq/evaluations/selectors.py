@@ -18,8 +18,25 @@ from cxq.evaluations.models import Assignment, Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
 from cxq.lib import filters as lib_filters
 
+# The interactions on which the viewer is a blind calibration assessor (docs/calibrations.md#blindness): they see
+# no other evaluation of those interactions until they submit. Calibrations sit above evaluations, so
+# cxq/wiring.py plugs ``calibrations.selectors.blind_interaction_ids`` in here.
+blind_interactions: Callable[[object], list[int]] | None = None
+
 
 def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
+    """Every evaluation the viewer may see, on every surface (pages, API, lists, drill-downs, the Performance
+    tab): the role's scope, minus other people's drafts and calibration evaluations, minus — while they are a
+    blind calibration assessor — everyone else's evaluations of that interaction."""
+    qs = _role_scope(viewer=viewer)
+    if blind_interactions is not None and viewer.is_authenticated and has_perm(viewer, "evaluations.create"):
+        blind = blind_interactions(viewer)
+        if blind:
+            qs = qs.exclude(Q(interaction_id__in=blind) & ~Q(evaluator=viewer.pk))
+    return qs
+
+
+def _role_scope(*, viewer) -> QuerySet[Evaluation]:
     qs = Evaluation.objects.all()
     if not viewer.is_authenticated or viewer.role_id is None:
         return qs.none()

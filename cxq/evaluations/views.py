@@ -22,7 +22,7 @@ from cxq.lib.inputs import filter_status, parse_form_moment
 from cxq.lib.text import count
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.models import Scorecard
-from cxq.scorecards.selectors import answer_label, usable_scorecards
+from cxq.scorecards.selectors import answer_label, scorecards_for, usable_scorecards
 from cxq.scorecards.views import form_context
 
 
@@ -41,7 +41,8 @@ def evaluation_start(request, interaction):
     if refusal:
         raise PermissionDenied(refusal)
     agents = [a for a in [item.agent, *item.other_agents.all()] if a is not None]
-    form = StartForm(request.POST or None, scorecards=usable_scorecards(), agents=agents)
+    applicable, others = scorecards_for(item)
+    form = StartForm(request.POST or None, scorecards=others, applicable=applicable, agents=agents)
     if request.method == "POST" and form.is_valid():
         try:
             evaluation = services.evaluation_start(
@@ -61,7 +62,8 @@ def evaluation_start(request, interaction):
 def assignment_new(request, interaction):
     item = interaction_get_for(viewer=request.user, uuid=interaction)
     assignees = policies.assignable(request.user, item)
-    form = AssignForm(request.POST or None, scorecards=usable_scorecards(), assignees=assignees)
+    applicable, others = scorecards_for(item)
+    form = AssignForm(request.POST or None, scorecards=others, applicable=applicable, assignees=assignees)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -242,7 +244,7 @@ def evaluation_detail(request, uuid):
     revisions = list(evaluation.revisions.order_by("number"))
     closed = services.dispute_closed_reason(evaluation)
     context = {
-        **form_context(doc, result),
+        **form_context(doc, result, evaluation.scorecard.bands),
         "evaluation": evaluation,
         "rows": answer_rows(evaluation, result),
         "revision_rows": revision_rows(evaluation, revisions) if len(revisions) > 1 else [],
@@ -311,7 +313,7 @@ def evaluation_save(request, uuid):
     except ValidationError as exc:
         return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
     context = {
-        **form_context(evaluation.version.document, _result(evaluation)),
+        **form_context(evaluation.version.document, _result(evaluation), evaluation.scorecard.bands),
         "evaluation": evaluation,
         "saved_at": timezone.localtime(evaluation.updated_at),
     }
@@ -490,6 +492,14 @@ def evaluation_list(request):
     return render(request, "evaluations/list.html", context, status=filter_status(request, form, valid))
 
 
+def _band_label(evaluation: Evaluation) -> str:
+    """The score band's label for the CSV (docs/scoring.md#score-bands), empty for a draft or without bands."""
+    if evaluation.status == Status.DRAFT:
+        return ""
+    band = evaluation.scorecard.band(score_percent=evaluation.score_percent, earned=evaluation.earned)
+    return band["label"] if band else ""
+
+
 def _csv(qs):
     tz = timezone.get_current_timezone()
 
@@ -507,6 +517,7 @@ def _csv(qs):
                 e.version.number,
                 "" if e.score_percent is None else str(e.score_percent),
                 "" if e.passed is None else ("pass" if e.passed else "fail"),
+                _band_label(e),
                 e.status,
                 e.source,
                 when(e.created_at),
@@ -522,6 +533,7 @@ def _csv(qs):
         "version",
         "score_percent",
         "result",
+        "band",
         "status",
         "source",
         "created_at",

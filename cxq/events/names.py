@@ -38,6 +38,7 @@ class Name(StrEnum):
     SCORECARD_ARCHIVED = "scorecard.archived"
     SCORECARD_RESTORED = "scorecard.restored"
     SCORECARD_DELETED = "scorecard.deleted"
+    SCORECARD_APPLICABILITY_CHANGED = "scorecard.applicability_changed"  # channels/teams it applies to
     # interactions
     COMMENT_CREATED = "comment.created"
     COMMENT_EDITED = "comment.edited"

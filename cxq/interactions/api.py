@@ -4,7 +4,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
@@ -16,6 +16,8 @@ from cxq.interactions.schemas import InteractionIn
 from cxq.lib.apischema import errors
 from cxq.lib.gc import bulk_gc
 from cxq.lib.inputs import MultilineText, Text
+from cxq.scorecards.api import ScorecardOut
+from cxq.scorecards.selectors import scorecards_for
 
 router = Router(tags=["interactions"])
 
@@ -215,6 +217,23 @@ def _with_cursor(url: str, cursor: str | None) -> str | None:
 @router.get("/interactions/{uuid}", response={200: InteractionDetailOut, **errors(403, 404, 422)})
 def interactions_get(request, uuid: UUID):
     return selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+
+
+class InteractionScorecardsOut(Schema):
+    applicable: list[ScorecardOut] = Field(description="Published scorecards that apply to it, by name")
+    others: list[ScorecardOut] = Field(description="The other published scorecards, by name")
+
+
+@router.get(
+    "/interactions/{uuid}/scorecards",
+    response={200: InteractionScorecardsOut, **errors(403, 404, 422)},
+    summary="The published scorecards for evaluating an interaction, those that apply to it first",
+)
+def interactions_scorecards(request, uuid: UUID):
+    require(request.user, "scorecards.view")
+    item = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    applicable, others = scorecards_for(item)
+    return {"applicable": applicable, "others": others}
 
 
 @router.get("/phrase-sets", response={200: list[PhraseSetOut], **errors(403)}, summary="Indicators and topics")

@@ -1,14 +1,9 @@
 from django.db import models
 
+from cxq.lib import channels
 
-class Channel(models.TextChoices):
-    VOICE = "voice", "Voice"
-    VIDEO = "video", "Video"
-    CHAT = "chat", "Chat"
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
-    SOCIAL = "social", "Social"
-    OFFLINE = "offline", "Offline"
+# Channels are named in cxq.lib so that scorecards (a lower app) can say which channels they apply to.
+Channel = channels.Channel
 
 
 class Direction(models.TextChoices):

@@ -4,13 +4,16 @@ leads see their teams' interactions; agents see only their own."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import uuid
 from datetime import datetime
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm, require
 from cxq.accounts.selectors import led_team_ids
 from cxq.enrichment import original_span
@@ -137,3 +140,24 @@ def page_at(qs: QuerySet[Interaction], cursor: str, size: int) -> Page:
         encode_cursor(rows[-1]) if more and rows else None,
         encode_cursor(rows[0], before=True) if rows else None,
     )
+
+
+def interaction_suggestions(*, viewer, text: str, limit: int = 10) -> list[Interaction]:
+    """Interactions for a picker (docs/interactions.md#picking-an-interaction): the newest in the viewer's scope
+    whose CXQ id, external id or customer reference is ``text``, or whose agent's name contains it."""
+    text = " ".join(text.split())[:200]
+    qs = (
+        interaction_scope(viewer=viewer)
+        .select_related("agent")
+        .defer("transcript", "transcript_text", "hits", "metrics", "metadata")
+        .order_by("-started_at", "-id")
+    )
+    if not text:
+        return list(qs[:limit])
+    condition = Q(external_id=text) | Q(customer_ref=text)
+    with contextlib.suppress(ValueError):
+        condition |= Q(uuid=uuid.UUID(text))
+    agents = list(User.objects.filter(full_name__icontains=text).values_list("pk", flat=True)[:50])
+    if agents:
+        condition |= Q(agent_id__in=agents)
+    return list(qs.filter(condition)[:limit])

@@ -4,11 +4,12 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.permissions import has_perm, require
 from cxq.lib.apischema import errors
+from cxq.lib.channels import Channel
 from cxq.lib.inputs import JsonObject, MultilineText, Text
 from cxq.lib.jsonlimit import TooDeep, check_depth
 from cxq.lib.pagination import CursorPagination
@@ -51,6 +52,9 @@ class ScorecardOut(Schema):
     description: str
     status: str
     scoring_mode: str
+    bands: list[dict] = Field(description="Score bands of the current version (docs/scoring.md#score-bands)")
+    channels: list[Channel] = Field(description="Channels it applies to; empty = every channel")
+    teams: list[UUID] = Field(description="Teams it applies to; empty = every team")
     current_version: VersionOut | None
     published_at: datetime | None
     archived_at: datetime | None
@@ -61,6 +65,10 @@ class ScorecardOut(Schema):
     def resolve_id(obj):
         return obj.uuid
 
+    @staticmethod
+    def resolve_teams(obj):
+        return [t.uuid for t in obj.teams.all()]
+
 
 class ScorecardDetailOut(ScorecardOut):
     document: dict
@@ -70,9 +78,21 @@ class ScorecardDetailOut(ScorecardOut):
         return obj.current_version.document
 
 
-class DocumentIn(Schema):
+class ApplicabilityIn(Schema):
+    channels: list[Channel] | None = Field(None, description="Channels it applies to; [] = every channel")
+    teams: list[UUID] | None = Field(None, description="Teams it applies to (ids); [] = every team")
+
+
+class DocumentIn(ApplicabilityIn):
     document: JsonObject
     change_note: MultilineText = ""
+
+
+def _applicability(payload: ApplicabilityIn) -> dict:
+    return {
+        "channels": None if payload.channels is None else [c.value for c in payload.channels],
+        "teams": None if payload.teams is None else [str(t) for t in payload.teams],
+    }
 
 
 class SaveOut(Schema):
@@ -152,7 +172,9 @@ def scorecards_list(request, status: Text = "", search: Text = ""):
 def scorecards_create(request, payload: DocumentIn):
     return Status(
         201,
-        services.scorecard_create(by=request.user, document=payload.document, change_note=payload.change_note),
+        services.scorecard_create(
+            by=request.user, document=payload.document, change_note=payload.change_note, **_applicability(payload)
+        ),
     )
 
 
@@ -231,9 +253,23 @@ def scorecards_get(request, uuid: UUID):
 def scorecards_update(request, uuid: UUID, payload: DocumentIn):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     scorecard, outcome = services.scorecard_update(
-        by=request.user, scorecard=scorecard, document=payload.document, change_note=payload.change_note
+        by=request.user,
+        scorecard=scorecard,
+        document=payload.document,
+        change_note=payload.change_note,
+        **_applicability(payload),
     )
     return {"outcome": str(outcome), "scorecard": scorecard}
+
+
+@router.put(
+    "/scorecards/{uuid}/applicability",
+    response={200: ScorecardDetailOut, **errors(400, 403, 404, 422)},
+    summary="Set the channels and teams a scorecard applies to (scorecards.edit)",
+)
+def scorecards_applicability(request, uuid: UUID, payload: ApplicabilityIn):
+    scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
+    return services.scorecard_set_applicability(by=request.user, scorecard=scorecard, **_applicability(payload))
 
 
 @router.delete("/scorecards/{uuid}", response={204: None, **errors(400, 403, 404, 422)}, summary="Delete a draft")

@@ -24,7 +24,7 @@ from typing import Any
 
 from cxq.scoring.document import ScorecardError, parse_document
 
-COLUMNS = (
+BASE_COLUMNS = (
     "record",
     "section",
     "question",
@@ -45,12 +45,17 @@ COLUMNS = (
     "points",
     "auto_fail",
 )
+# Score bands (docs/scorecard-csv.md#score-bands): written only by a scorecard that has bands, so a file
+# without them keeps exactly the columns above.
+BAND_COLUMNS = ("band", "band_from", "colour")
+COLUMNS = BASE_COLUMNS + BAND_COLUMNS
 # Without these the file cannot mean anything; every other column may be left out (= all cells empty).
 REQUIRED_COLUMNS = ("record", "section", "question", "option", "text")
-RECORD_TYPES = ("scorecard", "section", "question", "option")
+RECORD_TYPES = ("scorecard", "band", "section", "question", "option")
 # The columns each record type fills; a value in any other column is an error, not silently dropped.
 APPLIES: dict[str, frozenset[str]] = {
     "scorecard": frozenset({"record", "text", "description", "scoring_mode", "pass_mark"}),
+    "band": frozenset({"record", "band", "text", "band_from", "colour"}),
     "section": frozenset({"record", "section", "text", "description", "weight"}),
     "question": frozenset(
         {
@@ -118,9 +123,10 @@ def document_to_csv(doc: dict[str, Any], *, bom: bool = True) -> str:
     canonical = parse_document(doc).to_document()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    columns = COLUMNS if canonical.get("bands") else BASE_COLUMNS
+    writer.writerow(columns)
     for record in _records(canonical):
-        writer.writerow([_guard(record.get(column, "")) for column in COLUMNS])
+        writer.writerow([_guard(record.get(column, "")) for column in columns])
     return (BOM if bom else "") + out.getvalue()
 
 
@@ -132,6 +138,14 @@ def _records(doc: dict[str, Any]) -> Iterator[dict[str, str]]:
         "scoring_mode": doc["scoring_mode"],
         "pass_mark": _number_cell(doc["pass_mark"]),
     }
+    for band in doc.get("bands", ()):
+        yield {
+            "record": "band",
+            "band": band["key"],
+            "text": band["label"],
+            "band_from": _number_cell(band["from"]),
+            "colour": band["colour"],
+        }
     for section in doc["sections"]:
         yield {
             "record": "section",
@@ -366,6 +380,22 @@ class _DocumentBuilder:
             pass_mark="pass_mark",
         )
         self.where[""] = (row, None)
+
+    def _band(self, row: int, cells: dict[str, str]) -> None:
+        assert self.doc is not None
+        if self.doc["sections"]:
+            raise CsvImportError(row, "record", "band rows come right after the scorecard row, before any section")
+        bands = self.doc.setdefault("bands", [])
+        path = f"bands[{len(bands)}]"
+        band: dict[str, Any] = {"key": cells["band"], "label": cells["text"]}
+        if cells["band_from"]:
+            band["from"] = self._number(cells["band_from"])
+        if cells["colour"]:
+            band["colour"] = _word(cells["colour"])
+        bands.append(band)
+        if len(bands) == 1:
+            self.where["bands"] = (row, "band")
+        self._remember(path, row, key="band", label="text", **{"from": "band_from"}, colour="colour")
 
     def _section(self, row: int, cells: dict[str, str]) -> None:
         assert self.doc is not None

@@ -21,6 +21,11 @@ class Scorecard(PublicIdModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # the current version's score bands (docs/scoring.md#score-bands), copied for lists and reports
+    bands = models.JSONField(default=list, blank=True)
+    # where it applies (docs/scoring.md#applicability): channel values (cxq.lib.channels) and teams; empty = all
+    channels = models.JSONField(default=list, blank=True)
+    teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")
 
     class Meta:
         ordering = ["name", "id"]
@@ -31,6 +36,12 @@ class Scorecard(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def band(self, *, score_percent, earned):
+        """The band an evaluation's score falls in (docs/scoring.md#score-bands), or None."""
+        from cxq.scoring import band_for
+
+        return band_for(self.bands, earned if self.scoring_mode == "points" else score_percent)
 
     @property
     def is_usable(self) -> bool:

@@ -16,7 +16,11 @@ def can_view_scorecards(user) -> bool:
 
 def scorecard_list(*, viewer, status: str = "", search: str = "") -> QuerySet[Scorecard]:
     require(viewer, "scorecards.view")
-    qs = Scorecard.objects.select_related("current_version").annotate(version_count=Count("versions"))
+    qs = (
+        Scorecard.objects.select_related("current_version")
+        .prefetch_related("teams")
+        .annotate(version_count=Count("versions"))
+    )
     if status in ScorecardStatus.values:
         qs = qs.filter(status=status)
     elif status == "active":
@@ -28,7 +32,9 @@ def scorecard_list(*, viewer, status: str = "", search: str = "") -> QuerySet[Sc
 
 def scorecard_get_for(*, viewer, uuid) -> Scorecard:
     require(viewer, "scorecards.view")
-    return get_object_or_404(Scorecard.objects.select_related("current_version", "created_by"), uuid=uuid)
+    return get_object_or_404(
+        Scorecard.objects.select_related("current_version", "created_by").prefetch_related("teams"), uuid=uuid
+    )
 
 
 def version_list(*, scorecard: Scorecard) -> QuerySet[ScorecardVersion]:
@@ -54,3 +60,28 @@ def answer_label(question: dict, answer) -> str:
         if option["key"] == str(answer):
             return option.get("label") or option["key"]
     return str(answer)
+
+
+def applies_to(scorecard: Scorecard, interaction) -> bool:
+    """Whether a scorecard applies to an interaction (docs/scoring.md#applicability): its channel is one of the
+    scorecard's channels and its team one of its teams, an empty list meaning every channel or team. Needs
+    ``teams`` prefetched to stay one query for a list."""
+    if scorecard.channels and interaction.channel not in scorecard.channels:
+        return False
+    team_ids = {t.pk for t in scorecard.teams.all()}
+    return not team_ids or interaction.team_id in team_ids
+
+
+def scorecards_for(interaction) -> tuple[list[Scorecard], list[Scorecard]]:
+    """The usable scorecards for an interaction, split into (applicable, the others), each by name.
+    ``interaction`` is anything with ``channel`` and ``team_id`` (an Interaction)."""
+    applicable, others = [], []
+    for scorecard in usable_scorecards().prefetch_related("teams").order_by("name", "id"):
+        (applicable if applies_to(scorecard, interaction) else others).append(scorecard)
+    return applicable, others
+
+
+def applicable_scorecards(interaction) -> list[Scorecard]:
+    """The published scorecards that apply to an interaction (docs/scoring.md#applicability): what "Evaluate"
+    offers first, and what goals and automations use to pick a scorecard."""
+    return scorecards_for(interaction)[0]

@@ -4,13 +4,17 @@ publish, archive, restore, duplicate, delete drafts, import. Each is atomic, che
 
 from __future__ import annotations
 
+import uuid as uuid_module
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cxq.accounts.models import Team
 from cxq.accounts.permissions import require
 from cxq.events import AuditTrail, Name, publish
+from cxq.lib.channels import Channel
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 from cxq.scoring import Scorecard as ScorecardDoc
@@ -62,13 +66,85 @@ def _sync_fields(scorecard: Scorecard, doc: ScorecardDoc) -> None:
     scorecard.name = doc.name
     scorecard.description = doc.description
     scorecard.scoring_mode = doc.scoring_mode
+    scorecard.bands = doc.to_document().get("bands", [])
+
+
+def _applicability(scorecard: Scorecard | None) -> dict:
+    if scorecard is None or scorecard.pk is None:
+        return {"channels": [], "teams": []}
+    return {"channels": list(scorecard.channels), "teams": sorted(t.name for t in scorecard.teams.all())}
+
+
+def clean_applicability(*, channels, teams) -> tuple[list[str] | None, list[Team] | None]:
+    """Channel values and team public ids → (channels in Channel order, Team rows); ``None`` leaves a part
+    unchanged. Raises a ValidationError naming the field and the value it refuses."""
+    clean_channels = None
+    if channels is not None:
+        if not isinstance(channels, list | tuple) or not all(isinstance(c, str) for c in channels):
+            raise ValidationError({"channels": "Give a list of channels."})
+        unknown = [c for c in channels if c not in Channel.values]
+        if unknown:
+            raise ValidationError(
+                {"channels": f"Unknown channel {unknown[0]!r}; use one of {', '.join(Channel.values)}."}
+            )
+        clean_channels = [c for c in Channel.values if c in set(channels)]
+    clean_teams = None
+    if teams is not None:
+        if not isinstance(teams, list | tuple) or not all(isinstance(t, str) for t in teams):
+            raise ValidationError({"teams": "Give a list of team ids."})
+        ids = []
+        for value in teams:
+            try:
+                ids.append(uuid_module.UUID(str(value)))
+            except ValueError:
+                raise ValidationError({"teams": f"{value!r} is not a team id."}) from None
+        found = {t.uuid: t for t in Team.objects.filter(uuid__in=ids)}
+        missing = [str(i) for i in ids if i not in found]
+        if missing:
+            raise ValidationError({"teams": f"No team has the id {missing[0]}."})
+        clean_teams = list(found.values())
+    return clean_channels, clean_teams
+
+
+def _apply_applicability(*, by, scorecard: Scorecard, channels, teams, before: dict) -> None:
+    """Store where the scorecard applies (docs/scoring.md#applicability) and record it once if it changed."""
+    if channels is None and teams is None:
+        return
+    if channels is not None and channels != scorecard.channels:
+        scorecard.channels = channels
+        scorecard.save(update_fields=["channels", "updated_at"])
+    if teams is not None:
+        scorecard.teams.set(teams)
+    after = _applicability(scorecard)
+    if after != before:
+        publish(
+            Name.SCORECARD_APPLICABILITY_CHANGED,
+            subject=scorecard,
+            actor=by,
+            audit=AuditTrail(before=before, after=after),
+        )
 
 
 @transaction.atomic
-def scorecard_create(*, by, document: dict, change_note: str = "") -> Scorecard:
-    """A new draft scorecard from a docs/scoring.md#the-scorecard-document document, as version 1."""
+def scorecard_set_applicability(*, by, scorecard: Scorecard, channels=None, teams=None) -> Scorecard:
+    """Which channels and teams the scorecard applies to (docs/scoring.md#applicability): channel values and team
+    public ids; an empty list means all, ``None`` leaves that part as it is."""
+    require(by, "scorecards.edit")
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    clean_channels, clean_teams = clean_applicability(channels=channels, teams=teams)
+    _apply_applicability(
+        by=by, scorecard=scorecard, channels=clean_channels, teams=clean_teams, before=_applicability(scorecard)
+    )
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_create(*, by, document: dict, change_note: str = "", channels=None, teams=None) -> Scorecard:
+    """A new draft scorecard from a docs/scoring.md#the-scorecard-document document, as version 1, optionally with
+    the channels and teams it applies to (docs/scoring.md#applicability)."""
     require(by, "scorecards.edit")
     doc = parse_or_invalid(document)
+    clean_channels, clean_teams = clean_applicability(channels=channels, teams=teams)
     scorecard = Scorecard(created_by=by)
     _sync_fields(scorecard, doc)
     scorecard.save()
@@ -82,12 +158,18 @@ def scorecard_create(*, by, document: dict, change_note: str = "") -> Scorecard:
     scorecard.current_version = version
     scorecard.save(update_fields=["current_version", "updated_at"])
     publish(Name.SCORECARD_CREATED, subject=scorecard, actor=by, audit=AuditTrail(after=_summary(scorecard)))
+    _apply_applicability(
+        by=by, scorecard=scorecard, channels=clean_channels, teams=clean_teams, before=_applicability(None)
+    )
     return scorecard
 
 
 @transaction.atomic
-def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: str = "") -> tuple[Scorecard, str]:
-    """Save an edited document. Returns the scorecard and what happened (a ``ChangeKind``).
+def scorecard_update(
+    *, by, scorecard: Scorecard, document: dict, change_note: str = "", channels=None, teams=None
+) -> tuple[Scorecard, str]:
+    """Save an edited document (and, when given, where it applies: ``scorecard_set_applicability``). Returns the
+    scorecard and what happened to the document (a ``ChangeKind``).
 
     - A draft is edited in place (nothing has been scored on it yet).
     - A published scorecard: a cosmetic change (texts only) updates the current version in place;
@@ -99,6 +181,10 @@ def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: s
     if scorecard.status == ScorecardStatus.ARCHIVED:
         raise ValidationError({"status": "This scorecard is archived; restore it before editing."})
     doc = parse_or_invalid(document)
+    clean_channels, clean_teams = clean_applicability(channels=channels, teams=teams)
+    _apply_applicability(
+        by=by, scorecard=scorecard, channels=clean_channels, teams=clean_teams, before=_applicability(scorecard)
+    )
     canonical = doc.to_document()
     current = scorecard.current_version
     kind = classify_change(current.document, canonical)
@@ -202,10 +288,17 @@ def scorecard_restore(*, by, scorecard: Scorecard) -> Scorecard:
 
 @transaction.atomic
 def scorecard_duplicate(*, by, scorecard: Scorecard, name: str = "") -> Scorecard:
-    """A new draft with the current version's content."""
+    """A new draft with the current version's content, applying where the original applies."""
+    scorecard = Scorecard.objects.select_related("current_version").get(pk=scorecard.pk)
     document = dict(scorecard.current_version.document)
     document["name"] = (name or "").strip() or f"{scorecard.name} (copy)"
-    return scorecard_create(by=by, document=document, change_note=f"Copied from {scorecard.name}")
+    return scorecard_create(
+        by=by,
+        document=document,
+        change_note=f"Copied from {scorecard.name}",
+        channels=list(scorecard.channels),
+        teams=[str(t.uuid) for t in scorecard.teams.all()],
+    )
 
 
 @transaction.atomic

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
 from cxq.accounts.forms import apply_service_errors
+from cxq.accounts.models import Team
 from cxq.lib import jsonlimit
+from cxq.lib.channels import Channel
 from cxq.scorecards import selectors, services
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
@@ -20,7 +22,7 @@ from cxq.scorecards.csvio import document_to_csv, template_csv
 from cxq.scorecards.forms import ImportConfirmForm, ImportForm, ScorecardFilterForm
 from cxq.scorecards.imports import document_from_upload
 from cxq.scorecards.models import ScorecardVersion
-from cxq.scoring import ScorecardError, parse_document
+from cxq.scoring import BAND_COLOURS, ScorecardError, band_for, parse_document
 from cxq.scoring.diff import classify_change, diff_documents
 
 BLANK_DOCUMENT = {
@@ -80,12 +82,16 @@ def scorecard_new(request):
     if request.method == "POST":
         try:
             data = _json_body(request)
-            scorecard = services.scorecard_create(by=request.user, document=data.get("document"))
+            scorecard = services.scorecard_create(
+                by=request.user, document=data.get("document"), channels=data.get("channels"), teams=data.get("teams")
+            )
         except ValidationError as exc:
             return JsonResponse({"errors": _errors_json(exc)}, status=400)
         messages.success(request, f"Draft “{scorecard.name}” created.")
         return JsonResponse({"redirect": reverse("scorecards:detail", args=[scorecard.uuid])})
-    return render(request, "scorecards/builder.html", {"document": BLANK_DOCUMENT, "creating": True})
+    return render(
+        request, "scorecards/builder.html", {**_builder_context(None), "document": BLANK_DOCUMENT, "creating": True}
+    )
 
 
 @perm_required("scorecards.edit")
@@ -99,6 +105,8 @@ def scorecard_edit(request, uuid):
                 scorecard=scorecard,
                 document=data.get("document"),
                 change_note=str(data.get("change_note") or ""),
+                channels=data.get("channels"),
+                teams=data.get("teams"),
             )
         except ValidationError as exc:
             return JsonResponse({"errors": _errors_json(exc)}, status=400)
@@ -114,8 +122,21 @@ def scorecard_edit(request, uuid):
     if scorecard.status == ScorecardStatus.ARCHIVED:
         messages.error(request, "This scorecard is archived; restore it before editing.")
         return redirect("scorecards:detail", uuid=scorecard.uuid)
-    context = {"document": scorecard.current_version.document, "scorecard": scorecard}
+    context = {**_builder_context(scorecard), "document": scorecard.current_version.document, "scorecard": scorecard}
     return render(request, "scorecards/builder.html", context)
+
+
+def _builder_context(scorecard) -> dict:
+    """The builder's choices for score bands and applicability (docs/scoring.md#applicability)."""
+    return {
+        "applicability": {
+            "channels": list(scorecard.channels) if scorecard else [],
+            "teams": [str(t.uuid) for t in scorecard.teams.all()] if scorecard else [],
+        },
+        "channel_choices": Channel.choices,
+        "team_choices": Team.objects.order_by("name").only("uuid", "name"),
+        "band_colours": BAND_COLOURS,
+    }
 
 
 @require_POST
@@ -143,11 +164,15 @@ def builder_preview(request):
     return _render_form(request, doc, version=None)
 
 
-def form_context(doc: dict, result: dict) -> dict:
-    """What the evaluation form's score panel needs: each section's title beside its result."""
+def form_context(doc: dict, result: dict, bands: list | None = None) -> dict:
+    """What the evaluation form's score panel needs: each section's title beside its result, and the band the
+    score falls in (``bands``: the scorecard's current ones; by default the document's, docs/scoring.md#score-bands)."""
+    bands = doc.get("bands", []) if bands is None else bands
+    value = result.get("earned") if doc.get("scoring_mode") == "points" else result.get("score_percent")
     return {
         "doc": doc,
         "result": result,
+        "band": band_for(bands, value),
         "panel": list(zip(doc["sections"], result["sections"], strict=True)),
         "titles": {q["key"]: q["text"] for s in doc["sections"] for q in s["questions"]},
     }

@@ -8,14 +8,17 @@ builder preview, the evaluation form's running total, the API, analytics and ``c
 
 from cxq.scoring.document import (
     AUTO_FAIL_VALUES,
+    BAND_COLOURS,
     QUESTION_TYPES,
     SCORING_MODES,
+    Band,
     Option,
     Question,
     Scorecard,
     ScorecardError,
     Section,
     ShowIf,
+    band_for,
     parse_document,
 )
 from cxq.scoring.engine import (
@@ -32,9 +35,11 @@ from cxq.scoring.engine import (
 
 __all__ = [
     "AUTO_FAIL_VALUES",
+    "BAND_COLOURS",
     "QUESTION_TYPES",
     "SCORING_MODES",
     "AnswerError",
+    "Band",
     "CompiledScorecard",
     "Option",
     "Question",
@@ -45,6 +50,7 @@ __all__ = [
     "Section",
     "SectionResult",
     "ShowIf",
+    "band_for",
     "compile_scorecard",
     "normalize_answers",
     "parse_document",

@@ -29,12 +29,14 @@ ChangeKind = Literal["added", "removed", "changed", "moved"]
 # is structural,
 # including any field this module does not know about (the safe side: a new version).
 SCORECARD_TEXTS = ("name", "description")
+# Score bands only name ranges of the score (docs/scoring.md#score-bands): changing them changes no score.
+SCORECARD_COSMETIC = (*SCORECARD_TEXTS, "bands")
 SECTION_TEXTS = ("title", "description")
 QUESTION_TEXTS = ("text", "description")
 OPTION_TEXTS = ("label",)
 
 # Field order in the diff (document order); fields not listed here follow, sorted by name.
-_SCORECARD_FIELDS = ("name", "description", "scoring_mode", "pass_mark")
+_SCORECARD_FIELDS = ("name", "description", "scoring_mode", "pass_mark", "bands")
 _SECTION_FIELDS = ("title", "description", "weight")
 _QUESTION_FIELDS = ("text", "description", "type", "required", "allow_na", "default", "scale", "show_if")
 _OPTION_FIELDS = ("label", "points", "auto_fail")
@@ -56,7 +58,7 @@ def scoring_projection(doc: Mapping[str, Any]) -> dict[str, Any]:
     evaluation pins the layout it was scored on, so a reordered scorecard is a new version: versions
     stay honest and an old evaluation is always shown in the order it was filled in.
     """
-    return _project(doc, SCORECARD_TEXTS, 0)
+    return _project(doc, SCORECARD_COSMETIC, 0)
 
 
 def _project(node: Mapping[str, Any], texts: Sequence[str], depth: int) -> dict[str, Any]:
@@ -159,7 +161,7 @@ class _Differ:
         self.new_questions = _questions_by_key(new)
 
     def run(self) -> Iterator[Change]:
-        yield from _field_changes(self.old, self.new, _SCORECARD_FIELDS, SCORECARD_TEXTS, ("Scorecard",), ())
+        yield from _field_changes(self.old, self.new, _SCORECARD_FIELDS, SCORECARD_COSMETIC, ("Scorecard",), ())
         old_keys = _keys(self.old.get("sections", []))
         new_keys = _keys(self.new.get("sections", []))
         moved = _moved_keys(old_keys, new_keys)
@@ -388,6 +390,8 @@ def _show(field: str, value: Any) -> str:
         return _TYPE_NAMES.get(value, str(value))
     if field == "default":
         return "N/A" if value == "na" else (str(value) if isinstance(value, int) else _quote(value))
+    if field == "bands" and isinstance(value, list):
+        return ", ".join(f"{_quote(b.get('label'))} from {b.get('from')}" for b in value if isinstance(b, Mapping))
     if field == "scale" and isinstance(value, Mapping):
         return f"{value.get('min')}–{value.get('max')}"
     if field == "show_if" and isinstance(value, Mapping):

@@ -22,6 +22,10 @@ NA = "na"
 KEY_RE = re.compile(r"^(?:-?[0-9]{1,9}|[A-Za-z0-9][A-Za-z0-9_.\-]{0,63})\Z")
 MAX_NUMBER = 1_000_000
 MAX_SCALE_SPAN = 100
+# Score bands (docs/scoring.md#score-bands): a fixed palette, so colours need no inline style and each one
+# has a text colour chosen for contrast (app.css ``.band-<colour>``).
+BAND_COLOURS = ("grey", "red", "orange", "yellow", "green", "teal", "blue", "purple")
+MAX_BANDS = 10
 
 
 class ScorecardError(ValueError):
@@ -82,12 +86,23 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A named score range (docs/scoring.md#score-bands): from ``start`` (inclusive) up to the next band's start."""
+
+    key: str
+    label: str
+    start: Fraction
+    colour: str = "grey"
+
+
+@dataclass(frozen=True)
 class Scorecard:
     name: str
     scoring_mode: str
     pass_mark: Fraction
     sections: tuple[Section, ...]
     description: str = ""
+    bands: tuple[Band, ...] = ()
 
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
@@ -101,13 +116,18 @@ class Scorecard:
     def to_document(self) -> dict[str, Any]:
         """The canonical docs/scoring.md#the-scorecard-document document: every field present, numbers as int where
         integral."""
-        return {
+        doc: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
             "scoring_mode": self.scoring_mode,
             "pass_mark": number_out(self.pass_mark),
-            "sections": [_section_out(s) for s in self.sections],
         }
+        if self.bands:  # optional: a document without bands stays as it always was
+            doc["bands"] = [
+                {"key": b.key, "label": b.label, "from": number_out(b.start), "colour": b.colour} for b in self.bands
+            ]
+        doc["sections"] = [_section_out(s) for s in self.sections]
+        return doc
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -164,7 +184,7 @@ def parse_document(data: Any) -> Scorecard:
     ``ScorecardError``."""
     if not isinstance(data, dict):
         raise ScorecardError("", "a scorecard document must be a JSON object")
-    _no_unknown(data, {"name", "description", "scoring_mode", "pass_mark", "sections"}, "")
+    _no_unknown(data, {"name", "description", "scoring_mode", "pass_mark", "bands", "sections"}, "")
     name = _text(data, "name", "", required=True)
     mode = data.get("scoring_mode", "percentage")
     if mode not in SCORING_MODES:
@@ -189,7 +209,64 @@ def parse_document(data: Any) -> Scorecard:
         scoring_mode=mode,
         pass_mark=pass_mark,
         sections=tuple(sections),
+        bands=_bands(data.get("bands"), mode),
     )
+
+
+def _bands(raw: Any, mode: str) -> tuple[Band, ...]:
+    """Score bands (docs/scoring.md#score-bands): ascending starts, the first at 0, so that every score falls
+    in exactly one band — no gap, no overlap by construction."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ScorecardError("bands", "must be a list")
+    if len(raw) > MAX_BANDS:
+        raise ScorecardError("bands", f"at most {MAX_BANDS} bands")
+    bands: list[Band] = []
+    for i, item in enumerate(raw):
+        path = f"bands[{i}]"
+        if not isinstance(item, dict):
+            raise ScorecardError(path, "a band must be an object")
+        _no_unknown(item, {"key", "label", "from", "colour"}, path)
+        key = _key(item, path)
+        if any(b.key == key for b in bands):
+            raise ScorecardError(f"{path}.key", f"duplicate band key {key!r}")
+        label = _text(item, "label", path, required=True)
+        if len(label) > 60:
+            raise ScorecardError(f"{path}.label", "at most 60 characters")
+        if "from" not in item:
+            raise ScorecardError(f"{path}.from", "give the score this band starts at")
+        start = _number(item["from"], f"{path}.from")
+        if mode == "percentage" and start > 100:
+            raise ScorecardError(f"{path}.from", "a percentage band cannot start above 100")
+        if not bands and start != 0:
+            raise ScorecardError(f"{path}.from", "the first band starts at 0, so that every score has a band")
+        if bands and start <= bands[-1].start:
+            previous = number_out(bands[-1].start)
+            raise ScorecardError(
+                f"{path}.from",
+                f"must be above where the band before it starts ({previous}); list bands from the lowest score up",
+            )
+        colour = item.get("colour", "grey")
+        if colour not in BAND_COLOURS:
+            raise ScorecardError(f"{path}.colour", f"must be one of {', '.join(BAND_COLOURS)}, not {colour!r}")
+        bands.append(Band(key=key, label=label, start=start, colour=colour))
+    return tuple(bands)
+
+
+def band_for(bands: list[dict[str, Any]] | tuple, value: Any) -> dict[str, Any] | None:
+    """The band (a canonical document's ``bands`` entry) a score falls in, or None without bands or score.
+
+    ``value`` is the score on the pass mark's scale: percent in percentage mode, earned points in points mode
+    (docs/scoring.md#score-bands). Compared exactly (a Decimal or a number read as its shortest decimal)."""
+    if value is None or not bands:
+        return None
+    score = Fraction(Decimal(repr(value) if isinstance(value, float) else str(value)))
+    found = None
+    for band in bands:
+        if score >= Fraction(Decimal(repr(band["from"]) if isinstance(band["from"], float) else str(band["from"]))):
+            found = band
+    return found
 
 
 def _parse_section(raw: Any, path: str, seen_sections: set[str], seen_questions: dict[str, Question]) -> Section:

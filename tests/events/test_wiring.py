@@ -54,6 +54,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.SCORECARD_ARCHIVED: set(),
     Name.SCORECARD_RESTORED: set(),
     Name.SCORECARD_DELETED: set(),
+    Name.SCORECARD_APPLICABILITY_CHANGED: set(),
     Name.COMMENT_CREATED: {"comments.on_comment_created"},
     Name.COMMENT_EDITED: set(),
     Name.COMMENT_DELETED: set(),

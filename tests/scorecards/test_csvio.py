@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxq.scorecards.csvio import BASE_COLUMNS as COLUMNS  # a scorecard without bands writes only these
 from cxq.scorecards.csvio import (
     BOM,
-    COLUMNS,
     CsvImportError,
     csv_to_document,
     document_to_csv,
@@ -455,7 +455,7 @@ BAD_INPUTS = [
     ),
     ("missing record column", lambda r: without_column(r, "record"), 1, "record", "has no 'record' column"),
     ("missing text column", lambda r: without_column(r, "text"), 1, "text", "has no 'text' column"),
-    ("unknown column", lambda r: [r[0] + ["colour"]] + r[1:], 1, "colour", "unknown column 'colour'"),
+    ("unknown column", lambda r: [r[0] + ["color"]] + r[1:], 1, "color", "unknown column 'color'"),
     ("duplicate column", lambda r: [r[0] + ["points"]] + r[1:], 1, "points", "appears twice"),
     ("value beyond the header", lambda r: r[:4] + [r[4] + ["stray"]] + r[5:], 5, None, "without a header"),
     ("header only", lambda r: r[:1], None, "record", "no scorecard row"),
@@ -504,7 +504,13 @@ def test_a_decimal_with_more_than_four_places_is_refused_at_its_cell():
 def test_the_examples_in_the_format_documentation_import():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "scorecard-csv.md").read_text(encoding="utf-8")
     examples = re.findall(r"```csv\n(.*?)```", docs, flags=re.DOTALL)
-    assert len(examples) == 2
+    assert len(examples) == 3
     assert csv_to_document(examples[0]) == SPEC_DOC
     quick = csv_to_document(examples[1])
     assert [q["key"] for q in quick["sections"][0]["questions"]] == ["greet", "solved"]
+    banded = csv_to_document(examples[2])
+    assert [(b["label"], b["from"], b["colour"]) for b in banded["bands"]] == [
+        ("Needs improvement", 0, "red"),
+        ("Meets", 70, "yellow"),
+        ("Exceeds", 90, "green"),
+    ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 
 from cxq.calibrations.selectors import open_sessions_for, open_tasks
+from cxq.calibrations.stats import EXPLANATIONS
 
 register = template.Library()
 
@@ -13,6 +14,12 @@ def stat(value, places: int = 2) -> str:
     if value is None:
         return "not enough data"
     return f"{value:.{int(places)}f}"
+
+
+@register.simple_tag
+def explain(name: str) -> str:
+    """The one-line explanation of a statistic (docs/calibrations.md#statistics)."""
+    return EXPLANATIONS[name]
 
 
 @register.filter

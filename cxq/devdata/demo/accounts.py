@@ -25,6 +25,7 @@ class DemoUser:
 TEAMS = (
     ("Billing Support", "Invoices, payments and refunds — voice and chat."),
     ("Technical Support", "Connectivity, devices and account access — voice, chat and email."),
+    ("Outbound Sales", "Outbound sales calls; its own scorecard applies to them."),
 )
 
 DEMO_LOGINS = (

@@ -14,6 +14,7 @@ from cxq.evaluations.models import Assignment, Evaluation
 from cxq.interactions.models import Interaction
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard
+from cxq.scorecards.selectors import applicable_scorecards
 
 
 def _answers(card: Scorecard, rng: random.Random) -> dict:
@@ -35,7 +36,6 @@ def load_demo_evaluations(count: int = 24) -> int:
     evaluator = User.objects.filter(email="evaluator@cxq.test").first()
     supervisor = User.objects.filter(email="supervisor@cxq.test").first()
     card = Scorecard.objects.filter(name="Voice customer service", status="published").first()
-    chat_card = Scorecard.objects.filter(name="Chat support", status="published").first()
     if not (evaluator and supervisor and card):
         return 0
     rng = random.Random(42)
@@ -46,7 +46,10 @@ def load_demo_evaluations(count: int = 24) -> int:
     )
     made = 0
     for i, interaction in enumerate(interactions[:count]):
-        scorecard = chat_card if interaction.channel == "chat" and chat_card else card
+        applicable = applicable_scorecards(interaction)  # docs/scoring.md#applicability
+        if not applicable:
+            continue
+        scorecard = applicable[0]
         led_by_supervisor = supervisor.led_teams.filter(pk=interaction.team_id).exists()
         by = supervisor if i % 3 == 0 and led_by_supervisor else evaluator
         evaluation = services.evaluation_start(by=by, interaction=interaction, scorecard=scorecard)
@@ -75,7 +78,7 @@ def load_demo_evaluations(count: int = 24) -> int:
         # Straight to the table: the demo wants one task already overdue, a due date the service refuses.
         Assignment.objects.get_or_create(
             interaction=interaction,
-            scorecard=card,
+            scorecard=(applicable_scorecards(interaction) or [card])[0],
             assignee=evaluator,
             assigned_by=supervisor,
             defaults={"due_at": timezone.now() + timedelta(days=rng.choice([-1, 2, 5]))},

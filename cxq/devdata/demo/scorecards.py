@@ -3,7 +3,7 @@ the services, so they carry versions and audit events like any other."""
 
 from __future__ import annotations
 
-from cxq.accounts.models import User
+from cxq.accounts.models import Team, User
 from cxq.scorecards import services
 from cxq.scorecards.models import Scorecard
 
@@ -226,7 +226,28 @@ SALES = {
     ],
 }
 
+# Score bands (docs/scoring.md#score-bands): on the percentage in percentage mode, on points in points mode.
+_PERCENT_BANDS = [
+    {"key": "needs_improvement", "label": "Needs improvement", "from": 0, "colour": "red"},
+    {"key": "meets", "label": "Meets", "from": 70, "colour": "yellow"},
+    {"key": "exceeds", "label": "Exceeds", "from": 90, "colour": "green"},
+]
+VOICE["bands"] = _PERCENT_BANDS
+SALES["bands"] = _PERCENT_BANDS
+CHAT["bands"] = [
+    {"key": "needs_improvement", "label": "Needs improvement", "from": 0, "colour": "red"},
+    {"key": "meets", "label": "Meets", "from": 30, "colour": "yellow"},
+    {"key": "exceeds", "label": "Exceeds", "from": 36, "colour": "green"},
+]
+
 DEMO_SCORECARDS = (VOICE, CHAT, SALES)
+# Where each applies (docs/scoring.md#applicability): channels, and team names (empty = every team), so that
+# "Evaluate" picks the right one for every demo interaction.
+DEMO_APPLIES = {
+    VOICE["name"]: (["voice"], ["Billing Support", "Technical Support"]),
+    CHAT["name"]: (["chat", "email", "sms", "social"], []),
+    SALES["name"]: (["voice"], ["Outbound Sales"]),
+}
 
 
 def load_demo_scorecards() -> int:
@@ -240,7 +261,11 @@ def load_demo_scorecards() -> int:
     for document in DEMO_SCORECARDS:
         if Scorecard.objects.filter(name=document["name"]).exists():
             continue
-        scorecard = services.scorecard_create(by=author, document=document, change_note="Demo scorecard")
+        channels, team_names = DEMO_APPLIES[document["name"]]
+        teams = [str(t.uuid) for t in Team.objects.filter(name__in=team_names)]
+        scorecard = services.scorecard_create(
+            by=author, document=document, change_note="Demo scorecard", channels=channels, teams=teams
+        )
         services.scorecard_publish(by=author, scorecard=scorecard)
         created += 1
     return created

@@ -20,3 +20,21 @@ def points(value):
         return "—"
     number = float(value)
     return f"{number:g}" if number != int(number) else str(int(number))
+
+
+@register.inclusion_tag("scorecards/_band.html")
+def band_badge(evaluation) -> dict:
+    """The score band of a completed evaluation (docs/scoring.md#score-bands): a coloured badge, or nothing.
+    Read from the scorecard's current bands, whatever version the evaluation pinned."""
+    if evaluation is None or getattr(evaluation, "status", "") == "draft":
+        return {"band": None}
+    scorecard = evaluation.scorecard
+    return {"band": scorecard.band(score_percent=evaluation.score_percent, earned=evaluation.earned)}
+
+
+@register.inclusion_tag("scorecards/_band.html")
+def band_of(scorecard, score_percent, earned=None) -> dict:
+    """The band a score (an average, in a report) falls in on a scorecard, or nothing."""
+    if scorecard is None:
+        return {"band": None}
+    return {"band": scorecard.band(score_percent=score_percent, earned=earned)}

@@ -15,6 +15,7 @@ function scorecardBuilder() {
 
   function prepare(doc) {
     const copy = JSON.parse(JSON.stringify(doc));
+    copy.bands = (copy.bands || []).map((b) => ({ colour: "grey", ...b, _id: nextId() }));
     copy.sections = (copy.sections || []).map((s) => ({
       ...s,
       _id: nextId(),
@@ -42,9 +43,16 @@ function scorecardBuilder() {
     list.splice(to, 0, item);
   }
 
+  const applicability = JSON.parse(document.getElementById(config.applicability).textContent);
+
   return {
     doc: prepare(JSON.parse(document.getElementById(config.document).textContent)),
+    // where the scorecard applies (docs/scoring.md#applicability); saved beside the document, not in it
+    channels: applicability.channels,
+    teams: applicability.teams,
     published: config.published === "true",
+    // a new scorecard shows no "must not be empty" before the author has changed anything
+    pristine: config.creating === "true",
     changeNote: "",
     error: null,
     problems: [],
@@ -56,9 +64,16 @@ function scorecardBuilder() {
     init() {
       this.$watch("doc", () => {
         this.dirty = true;
+        this.pristine = false;
         // A refused save's messages describe the document as it was; once it changes they are stale.
         if (this.saveErrorList().length) this.saveErrors = this.saveErrors.change_note ? { change_note: this.saveErrors.change_note } : {};
         this.scheduleCheck();
+      });
+      this.$watch("channels", () => {
+        this.dirty = true;
+      });
+      this.$watch("teams", () => {
+        this.dirty = true;
       });
       this.$watch("changeNote", () => {
         if (!this.saveErrors.change_note) return;
@@ -78,6 +93,10 @@ function scorecardBuilder() {
     },
     payload() {
       const doc = this.plain();
+      if (!doc.bands.length) delete doc.bands;
+      else doc.bands.forEach((b) => {
+        if (b.from === "" || b.from === null) delete b.from;
+      });
       doc.sections.forEach((s) =>
         s.questions.forEach((q) => {
           if (!q.show_if) delete q.show_if;
@@ -110,6 +129,13 @@ function scorecardBuilder() {
         const body = { document: this.payload() };
         const data = await (await this.post(config.validateUrl, body)).json();
         if (seq !== this._seq) return;
+        if (this.pristine && data.error) {
+          // nothing typed yet: no error to show, and nothing to preview
+          this.error = null;
+          this.problems = [];
+          document.getElementById("builder-preview").innerHTML = "";
+          return;
+        }
         this.error = data.error;
         this.problems = data.problems || [];
         if (!this.error) {
@@ -143,6 +169,38 @@ function scorecardBuilder() {
     sectionHeadError(si) {
       const path = this.sectionPath(si);
       return this.errorAt(`${path}.title`) || this.errorAt(`${path}.weight`) || this.errorAt(`${path}.key`);
+    },
+
+    // --- score bands (docs/scoring.md#score-bands) ---------------------------------------------------
+    bandPath(bi) {
+      return `bands[${bi}]`;
+    },
+    bandError(bi) {
+      const path = this.bandPath(bi);
+      const message =
+        this.errorAt(path) || this.errorAt(`${path}.label`) || this.errorAt(`${path}.from`) ||
+        this.errorAt(`${path}.key`) || this.errorAt(`${path}.colour`);
+      return message ? `Band ${bi + 1}: ${message}` : "";
+    },
+    bandClass(band) {
+      return `band band-${band.colour}`;
+    },
+    bandUntil(bi) {
+      const next = this.doc.bands[bi + 1];
+      if (next) return `below ${next.from}`;
+      return this.doc.scoring_mode === "percentage" ? "up to 100 %" : "and above";
+    },
+    addBand() {
+      const bands = this.doc.bands;
+      const key = uniqueKey("band_", new Set(bands.map((b) => b.key)));
+      const last = bands.length ? Number(bands[bands.length - 1].from) || 0 : null;
+      const top = this.doc.scoring_mode === "percentage" ? 100 : last + 20;
+      const from = last === null ? 0 : Math.min(top, Math.round((last + top) / 2));
+      const colours = ["red", "yellow", "green", "blue", "purple", "teal", "orange", "grey"];
+      bands.push({ _id: nextId(), key, label: "", from, colour: colours[bands.length % colours.length] });
+    },
+    removeBand(index) {
+      this.doc.bands.splice(index, 1);
     },
 
     // --- sections ----------------------------------------------------------------------------------
@@ -209,8 +267,11 @@ function scorecardBuilder() {
         question.scale = question.scale || { min: 1, max: 5 };
         this.rescale(question);
       } else {
+        // a single choice starts from blank answers: the yes/no or scale ones were never its own
         question.scale = null;
-        if (!question.options.length) this.addOption(question);
+        question.options = [];
+        this.addOption(question);
+        this.addOption(question);
       }
     },
     rescale(question) {
@@ -301,7 +362,12 @@ function scorecardBuilder() {
     async save() {
       this.saving = true;
       this.saveErrors = {};
-      const response = await this.post(config.saveUrl, { document: this.payload(), change_note: this.changeNote });
+      const response = await this.post(config.saveUrl, {
+        document: this.payload(),
+        change_note: this.changeNote,
+        channels: this.channels,
+        teams: this.teams,
+      });
       const data = await response.json().catch(() => ({ errors: { __all__: ["The server could not save this."] } }));
       if (response.ok) {
         this.dirty = false;
