@@ -18,6 +18,7 @@ class Name(StrEnum):
     EVALUATION_VOIDED = "evaluation.voided"
     EVALUATION_RESTORED = "evaluation.restored"
     EVALUATION_DELETED = "evaluation.deleted"
+    EVALUATION_ADOPTED = "evaluation.adopted"  # an automated evaluation taken over by a person to complete
     ASSIGNMENT_CREATED = "assignment.created"
     ASSIGNMENT_EXTENDED = "assignment.extended"
     # calibrations
@@ -34,6 +35,7 @@ class Name(StrEnum):
     SCORECARD_ARCHIVED = "scorecard.archived"
     SCORECARD_RESTORED = "scorecard.restored"
     SCORECARD_DELETED = "scorecard.deleted"
+    SCORECARD_LINKS_CHANGED = "scorecard.links_changed"  # which questions are answered from indicators
     # interactions
     COMMENT_CREATED = "comment.created"
     COMMENT_EDITED = "comment.edited"

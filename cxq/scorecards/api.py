@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.permissions import has_perm, require
@@ -64,15 +64,27 @@ class ScorecardOut(Schema):
 
 class ScorecardDetailOut(ScorecardOut):
     document: dict
+    indicator_links: dict = Field(
+        description="Questions answered from indicators: question key → {indicator, side, mentioned, absent}"
+    )
 
     @staticmethod
     def resolve_document(obj):
         return obj.current_version.document
 
+    @staticmethod
+    def resolve_indicator_links(obj):
+        return obj.current_version.indicator_links
+
 
 class DocumentIn(Schema):
     document: JsonObject
     change_note: MultilineText = ""
+    indicator_links: JsonObject | None = Field(
+        None,
+        description="Question key → {indicator (id), side (any/agent/customer), mentioned, absent (option keys)}; "
+        "omitted: the current links that still fit are kept",
+    )
 
 
 class SaveOut(Schema):
@@ -152,7 +164,12 @@ def scorecards_list(request, status: Text = "", search: Text = ""):
 def scorecards_create(request, payload: DocumentIn):
     return Status(
         201,
-        services.scorecard_create(by=request.user, document=payload.document, change_note=payload.change_note),
+        services.scorecard_create(
+            by=request.user,
+            document=payload.document,
+            change_note=payload.change_note,
+            indicator_links=payload.indicator_links,
+        ),
     )
 
 
@@ -231,7 +248,11 @@ def scorecards_get(request, uuid: UUID):
 def scorecards_update(request, uuid: UUID, payload: DocumentIn):
     scorecard = selectors.scorecard_get_for(viewer=request.user, uuid=uuid)
     scorecard, outcome = services.scorecard_update(
-        by=request.user, scorecard=scorecard, document=payload.document, change_note=payload.change_note
+        by=request.user,
+        scorecard=scorecard,
+        document=payload.document,
+        change_note=payload.change_note,
+        indicator_links=payload.indicator_links,
     )
     return {"outcome": str(outcome), "scorecard": scorecard}
 

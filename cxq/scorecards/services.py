@@ -12,6 +12,7 @@ from django.utils import timezone
 from cxq.accounts.permissions import require
 from cxq.events import AuditTrail, Name, publish
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
+from cxq.scorecards.links import carried_over, clean_links
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 from cxq.scoring import Scorecard as ScorecardDoc
 from cxq.scoring import ScorecardError, parse_document
@@ -65,17 +66,21 @@ def _sync_fields(scorecard: Scorecard, doc: ScorecardDoc) -> None:
 
 
 @transaction.atomic
-def scorecard_create(*, by, document: dict, change_note: str = "") -> Scorecard:
-    """A new draft scorecard from a docs/scoring.md#the-scorecard-document document, as version 1."""
+def scorecard_create(*, by, document: dict, change_note: str = "", indicator_links: dict | None = None) -> Scorecard:
+    """A new draft scorecard from a docs/scoring.md#the-scorecard-document document, as version 1, with
+    its questions answered from indicators (docs/scoring.md#questions-answered-from-indicators)."""
     require(by, "scorecards.edit")
     doc = parse_or_invalid(document)
+    canonical = doc.to_document()
+    links = clean_links(indicator_links, canonical)
     scorecard = Scorecard(created_by=by)
     _sync_fields(scorecard, doc)
     scorecard.save()
     version = ScorecardVersion.objects.create(
         scorecard=scorecard,
         number=1,
-        document=doc.to_document(),
+        document=canonical,
+        indicator_links=links,
         created_by=by,
         change_note=change_note.strip() or "Created",
     )
@@ -86,13 +91,18 @@ def scorecard_create(*, by, document: dict, change_note: str = "") -> Scorecard:
 
 
 @transaction.atomic
-def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: str = "") -> tuple[Scorecard, str]:
+def scorecard_update(
+    *, by, scorecard: Scorecard, document: dict, change_note: str = "", indicator_links: dict | None = None
+) -> tuple[Scorecard, str]:
     """Save an edited document. Returns the scorecard and what happened (a ``ChangeKind``).
 
     - A draft is edited in place (nothing has been scored on it yet).
     - A published scorecard: a cosmetic change (texts only) updates the current version in place;
       any other change creates version N+1 with who/when/why, and older versions stay as they were.
     - Archived scorecards are read-only until restored.
+    - ``indicator_links`` (docs/scoring.md#questions-answered-from-indicators) go with the version saved; ``None``
+      keeps the current ones that still fit the document. Changing only them changes no score: they
+      are updated on the current version (``scorecard.links_changed``).
     """
     require(by, "scorecards.edit")
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
@@ -101,8 +111,15 @@ def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: s
     doc = parse_or_invalid(document)
     canonical = doc.to_document()
     current = scorecard.current_version
+    if indicator_links is None:
+        links = carried_over(current.indicator_links, canonical)
+    else:
+        links = clean_links(indicator_links, canonical)
     kind = classify_change(current.document, canonical)
     if kind == "unchanged":
+        if links != current.indicator_links:
+            _links_changed(by, scorecard, current, links)
+            return scorecard, ChangeKind.LINKS
         return scorecard, ChangeKind.UNCHANGED
     changes = [c.describe() for c in diff_documents(current.document, canonical)]
     if scorecard.status == ScorecardStatus.PUBLISHED and kind == "structural":
@@ -116,6 +133,7 @@ def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: s
             scorecard=scorecard,
             number=number,
             document=canonical,
+            indicator_links=links,
             created_by=by,
             change_note=change_note.strip(),
         )
@@ -123,9 +141,10 @@ def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: s
         outcome = ChangeKind.NEW_VERSION
     else:
         current.document = canonical
+        current.indicator_links = links
         if change_note.strip() and scorecard.status == ScorecardStatus.DRAFT:
             current.change_note = change_note.strip()
-        current.save(update_fields=["document", "change_note", "updated_at"])
+        current.save(update_fields=["document", "indicator_links", "change_note", "updated_at"])
         outcome = ChangeKind.SAVED if scorecard.status == ScorecardStatus.DRAFT else ChangeKind.COSMETIC
     _sync_fields(scorecard, doc)
     scorecard.save()
@@ -143,6 +162,18 @@ def scorecard_update(*, by, scorecard: Scorecard, document: dict, change_note: s
         ),
     )
     return scorecard, outcome
+
+
+def _links_changed(by, scorecard: Scorecard, version: ScorecardVersion, links: dict) -> None:
+    before = version.indicator_links
+    version.indicator_links = links
+    version.save(update_fields=["indicator_links", "updated_at"])
+    publish(
+        Name.SCORECARD_LINKS_CHANGED,
+        subject=scorecard,
+        actor=by,
+        audit=AuditTrail(before={"indicator_links": before}, after={"indicator_links": links}),
+    )
 
 
 @transaction.atomic
@@ -205,7 +236,10 @@ def scorecard_duplicate(*, by, scorecard: Scorecard, name: str = "") -> Scorecar
     """A new draft with the current version's content."""
     document = dict(scorecard.current_version.document)
     document["name"] = (name or "").strip() or f"{scorecard.name} (copy)"
-    return scorecard_create(by=by, document=document, change_note=f"Copied from {scorecard.name}")
+    links = carried_over(scorecard.current_version.indicator_links, document)
+    return scorecard_create(
+        by=by, document=document, change_note=f"Copied from {scorecard.name}", indicator_links=links
+    )
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from cxq.scorecards.choices import ChangeKind, ScorecardStatus
 from cxq.scorecards.csvio import document_to_csv, template_csv
 from cxq.scorecards.forms import ImportConfirmForm, ImportForm, ScorecardFilterForm
 from cxq.scorecards.imports import document_from_upload
+from cxq.scorecards.links import indicators
 from cxq.scorecards.models import ScorecardVersion
 from cxq.scoring import ScorecardError, parse_document
 from cxq.scoring.diff import classify_change, diff_documents
@@ -80,12 +81,22 @@ def scorecard_new(request):
     if request.method == "POST":
         try:
             data = _json_body(request)
-            scorecard = services.scorecard_create(by=request.user, document=data.get("document"))
+            scorecard = services.scorecard_create(
+                by=request.user, document=data.get("document"), indicator_links=data.get("indicator_links")
+            )
         except ValidationError as exc:
             return JsonResponse({"errors": _errors_json(exc)}, status=400)
         messages.success(request, f"Draft “{scorecard.name}” created.")
         return JsonResponse({"redirect": reverse("scorecards:detail", args=[scorecard.uuid])})
-    return render(request, "scorecards/builder.html", {"document": BLANK_DOCUMENT, "creating": True})
+    context = {"document": BLANK_DOCUMENT, "creating": True, "links": {}, "indicators": _indicator_choices()}
+    return render(request, "scorecards/builder.html", context)
+
+
+def _indicator_choices() -> list[dict]:
+    """The indicators a question can be answered from, for the builder's pick-list."""
+    return [
+        {"id": k, "name": name, "side": side} for k, (name, side) in sorted(indicators().items(), key=lambda i: i[1])
+    ]
 
 
 @perm_required("scorecards.edit")
@@ -99,6 +110,7 @@ def scorecard_edit(request, uuid):
                 scorecard=scorecard,
                 document=data.get("document"),
                 change_note=str(data.get("change_note") or ""),
+                indicator_links=data.get("indicator_links"),
             )
         except ValidationError as exc:
             return JsonResponse({"errors": _errors_json(exc)}, status=400)
@@ -107,6 +119,7 @@ def scorecard_edit(request, uuid):
             ChangeKind.NEW_VERSION: f"Saved as version {version}: earlier evaluations keep their version.",
             ChangeKind.COSMETIC: f"Wording updated in version {version} (no effect on scores).",
             ChangeKind.SAVED: "Draft saved.",
+            ChangeKind.LINKS: f"Answers from indicators updated in version {version} (no effect on scores).",
             ChangeKind.UNCHANGED: "Nothing changed.",
         }[outcome]
         messages.success(request, text)
@@ -114,7 +127,12 @@ def scorecard_edit(request, uuid):
     if scorecard.status == ScorecardStatus.ARCHIVED:
         messages.error(request, "This scorecard is archived; restore it before editing.")
         return redirect("scorecards:detail", uuid=scorecard.uuid)
-    context = {"document": scorecard.current_version.document, "scorecard": scorecard}
+    context = {
+        "document": scorecard.current_version.document,
+        "scorecard": scorecard,
+        "links": scorecard.current_version.indicator_links,
+        "indicators": _indicator_choices(),
+    }
     return render(request, "scorecards/builder.html", context)
 
 
