@@ -182,6 +182,10 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:respond", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
     ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=302),
     ("evaluations:delete", "POST"): exp(403, admin=302, supervisor_a=302),
+    # an automated evaluation: those who may assign evaluation work on the interaction ask for one
+    ("evaluations:automated_run", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    # taking an automated evaluation over: whoever may evaluate the interaction (not its agent)
+    ("evaluations:adopt", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
     ("evaluations:tasks", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     # the task is supervisor_a's to the evaluator: another lead of the team does not see it
     ("evaluations:task", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404, lead_agent=404),
@@ -332,6 +336,10 @@ API: dict[str, dict[str, int]] = {
     "DELETE /api/v1/evaluations/{uuid}": exp(
         403, anon=401, admin=400, supervisor_a=400, manager_b=404, agent_b1=404, norole=404
     ),
+    "POST /api/v1/evaluations/automated": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404, agent_b1=404),
+    "POST /api/v1/evaluations/{uuid}/adopt": exp(
+        403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404, agent_b1=404, norole=404
+    ),
     "GET /api/v1/assignments": exp(200, anon=401),
     "GET /api/v1/analytics/breakdown": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/analytics/trends": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
@@ -401,6 +409,7 @@ OWN_WEB: dict[tuple[str, str], dict[str, int]] = {
         403, admin=Unchanged(302), supervisor_a=Unchanged(302), manager_b=404, lead_agent=Unchanged(302)
     ),
     ("calibrations:start", "POST"): exp(403, evaluator=302, manager_b=404, lead_agent=403),
+    ("evaluations:automated_run", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404, lead_agent=403),
 }
 
 OWN_API: dict[str, dict[str, int]] = {
@@ -433,6 +442,9 @@ OWN_API: dict[str, dict[str, int]] = {
     ),
     "DELETE /api/v1/evaluations/{uuid}": exp(404, anon=401, admin=400, supervisor_a=400, evaluator=403, lead_agent=403),
     "POST /api/v1/calibrations": exp(403, anon=401, admin=400, supervisor_a=400, manager_b=404, lead_agent=400),
+    "POST /api/v1/evaluations/automated": exp(
+        403, anon=401, admin=201, supervisor_a=201, manager_b=404, agent_a1=404, agent_b1=404, lead_agent=403
+    ),
     "POST /api/v1/calibrations/{uuid}/assessors": exp(
         403, anon=401, admin=400, supervisor_a=400, manager_b=404, lead_agent=400
     ),
@@ -461,6 +473,7 @@ CROSS_WEB: dict[tuple[str, str], dict[str, int]] = {
         403, admin=Unchanged(302), manager_b=Unchanged(302), supervisor_a=404, evaluator=404
     ),
     ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=404),
+    ("evaluations:automated_run", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
     ("evaluations:task", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404, evaluator=404),
     ("evaluations:task", "POST"): exp(403, supervisor_a=404, evaluator=404),
     ("evaluations:task_extend", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
@@ -490,6 +503,7 @@ CROSS_API: dict[str, dict[str, int]] = {
     "POST /api/v1/evaluations/{uuid}/respond": exp(404, anon=401, admin=400, manager_b=400, agent_b1=403),
     "POST /api/v1/evaluations/{uuid}/void": exp(404, anon=401, admin=200, manager_b=403, agent_b1=403),
     "DELETE /api/v1/evaluations/{uuid}": exp(404, anon=401, admin=400, manager_b=403, agent_b1=403),
+    "POST /api/v1/evaluations/automated": exp(404, anon=401, admin=201, manager_b=201, agent_b1=403, norole=403),
     "POST /api/v1/assignments": exp(404, anon=401, admin=201, manager_b=201, agent_b1=403, norole=403),
     "POST /api/v1/assignments/{uuid}/extend": exp(404, anon=401, admin=200, manager_b=200),
     "POST /api/v1/calibrations": exp(403, anon=401, admin=201, manager_b=201, supervisor_a=404),
@@ -575,6 +589,7 @@ def build_world() -> dict:
 
     from cxq.calibrations import services as cal
     from cxq.evaluations import services as ev
+    from cxq.evaluations.automated import automated_evaluation_run
     from cxq.interactions.comments import comment_create
     from cxq.interactions.models import SavedFilter
     from cxq.interactions.phrases import phrase_set_create
@@ -628,6 +643,15 @@ def build_world() -> dict:
     )
     comment = comment_create(by=personas.supervisor_a, interaction=interaction, body="Good call")
     saved_filter = SavedFilter.objects.create(owner=personas.supervisor_a, name="Chats", query="channel=chat")
+    automated_card = sc.scorecard_publish(
+        by=personas.admin,
+        scorecard=sc.scorecard_create(
+            by=personas.admin,
+            document={**DOC, "name": "Automated card"},
+            indicator_links={"greet": {"indicator": str(phrase_set.uuid), "mentioned": "yes", "absent": "no"}},
+        ),
+    )
+    automated = automated_evaluation_run(by=personas.admin, interaction=interaction, scorecard=automated_card)
     ev_draft = ev.evaluation_start(by=personas.evaluator, interaction=interaction, scorecard=published)
     evaluation = _completed(personas.evaluator, interaction, published)
     soon = timezone.now() + timedelta(days=3)
@@ -686,6 +710,8 @@ def build_world() -> dict:
         "assignee": personas.evaluator,
         "draft": ev_draft,
         "evaluation": evaluation,
+        "automated": automated,
+        "automated_card": automated_card,
         "task": task,
         "saved_filter": saved_filter,
         "comment": comment,
@@ -846,6 +872,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:respond": [world["evaluation"].uuid],
         "evaluations:void": [world["evaluation"].uuid],
         "evaluations:delete": [world["evaluation"].uuid],
+        "evaluations:automated_run": [world["interaction"].uuid],
+        "evaluations:adopt": [world["automated"].uuid],
         "evaluations:task": [world["task"].uuid],
         "evaluations:task_extend": [world["task"].uuid],
         "interactions:saved_filter_delete": [world["saved_filter"].uuid],
@@ -949,6 +977,7 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:dispute": {"dispute": ["greet"], "reason_greet": "I used the name"},
         "evaluations:respond": {"item": ["greet"], "response_greet": "reaffirm", "note_greet": "Stands"},
         "evaluations:void": {"reason": "Wrong agent"},
+        "evaluations:automated_run": {"scorecard": str(world["automated_card"].uuid)},
         "evaluations:assign_bulk": {
             "interactions": [str(world["interaction"].uuid)],
             "scorecard": str(world["sc_published"].uuid),
@@ -1050,6 +1079,7 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["notification"]
     elif "/evaluations/{uuid}" in path:
         key = "draft" if path.endswith(("/draft", "/submit")) else "evaluation"
+        key = "automated" if path.endswith("/adopt") else key
         obj = world[key].uuid
     elif "/assignments/{uuid}" in path:
         obj = world["task"].uuid
@@ -1073,6 +1103,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
     body = API_BODIES.get(op)
     if op == "POST /api/v1/evaluations":
         body = {"interaction": str(world["interaction"].uuid), "scorecard": str(world["sc_published"].uuid)}
+    if op == "POST /api/v1/evaluations/automated":
+        body = {"interaction": str(world["interaction"].uuid), "scorecard": str(world["automated_card"].uuid)}
     if op == "POST /api/v1/assignments":
         body = {
             "interaction": str(world["interaction"].uuid),

@@ -105,9 +105,12 @@ def answer_from_indicators(links: dict, interaction: Interaction) -> tuple[dict,
 
 
 def run_refusal(user: User, interaction: Interaction) -> str | None:
-    """Why the person may not ask for an automated evaluation of this interaction (those who may assign
-    evaluation work on it may)."""
-    return policies.assign_refusal(user, interaction)
+    """Why the person may not ask for an automated evaluation of this interaction: those who may assign
+    evaluation work on it may, unless they handled it (they would choose when their own call is judged)."""
+    refusal = policies.assign_refusal(user, interaction)
+    if refusal is None and policies.handled(user, interaction):
+        return "You handled this interaction: someone else asks for its evaluation."
+    return refusal
 
 
 @transaction.atomic
