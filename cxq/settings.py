@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cxq.interactions",
     "cxq.evaluations",
     "cxq.calibrations",
+    "cxq.automations",
     "cxq.analytics",
     "cxq.sso",
     "cxq.scim",

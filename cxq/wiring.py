@@ -15,6 +15,7 @@ from cxq.analytics import drill
 from cxq.analytics import projections as analytics
 from cxq.analytics import services as analytics_services
 from cxq.audit import projections as audit
+from cxq.automations import services as automations
 from cxq.evaluations import history
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
@@ -80,3 +81,6 @@ def wire() -> None:
 
     # --- outbox: what other systems are told (signed webhooks, docs/webhooks.md) --------------------
     subscribe(webhook_events.sources(), webhooks.on_event, phase=Phase.OUTBOX)
+    # automation cards act on interactions as they arrive: in the ingest's transaction, in a savepoint of
+    # their own, so a card that fails never loses the interactions (docs/automations.md#when-cards-run)
+    subscribe(Name.INTERACTION_ENRICHED, automations.on_interactions_enriched, phase=Phase.OUTBOX)

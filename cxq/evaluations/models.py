@@ -17,6 +17,9 @@ class Assignment(PublicIdModel):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     due_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN)
+    # who asked: a person (assigned), an evaluation goal or an automation rule; the evaluation started
+    # from the task takes this source (docs/evaluations.md#assignments)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.ASSIGNED)
     note = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

@@ -121,7 +121,7 @@ def evaluation_start(
             raise ValidationError(
                 {"assignment": "This task is for another interaction or scorecard; open it from the task."}
             )
-        source = Source.ASSIGNED
+        source = assignment.source
     if version is not None and version.scorecard_id != scorecard.pk:
         raise ValidationError({"version": "This version belongs to another scorecard."})
     version = version or scorecard.current_version
@@ -532,6 +532,37 @@ def assignment_create(
         audit=AuditTrail(after={"assignee": assignee.email, "scorecard": scorecard.name, "due": due}),
     )
     return assignment
+
+
+def assignments_create_for(
+    *,
+    source: str,
+    scorecard: Scorecard,
+    due_at: datetime,
+    tasks: list[tuple[int, int]],
+    note: str = "",
+) -> list[Assignment]:
+    """Tasks a goal or an automation draws (docs/evaluations.md#assignments), in the caller's transaction.
+    No person asks, so no permission of one is checked; each assignee must still be free to evaluate
+    their interaction (:func:`policies.assignee_refusal`, checked by the caller in bulk). The caller
+    publishes one event for the batch: its tasks appear in each assignee's task list. ``tasks`` are
+    (interaction id, assignee id) pairs."""
+    if source not in (Source.GOAL, Source.AUTOMATION):
+        raise ValueError(f"Tasks from {source!r} are created by a person: assignment_create")
+    if not Scorecard.objects.get(pk=scorecard.pk).is_usable:
+        raise ValidationError({"scorecard": "Only published scorecards can be assigned."})
+    rows = [
+        Assignment(
+            interaction_id=interaction_id,
+            scorecard=scorecard,
+            assignee_id=assignee_id,
+            due_at=due_at,
+            source=source,
+            note=note,
+        )
+        for interaction_id, assignee_id in tasks
+    ]
+    return Assignment.objects.bulk_create(rows)
 
 
 @transaction.atomic

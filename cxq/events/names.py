@@ -21,6 +21,11 @@ class Name(StrEnum):
     EVALUATION_ADOPTED = "evaluation.adopted"  # an automated evaluation taken over by a person to complete
     ASSIGNMENT_CREATED = "assignment.created"
     ASSIGNMENT_EXTENDED = "assignment.extended"
+    # automations
+    AUTOMATION_CREATED = "automation.created"
+    AUTOMATION_UPDATED = "automation.updated"
+    AUTOMATION_DELETED = "automation.deleted"
+    AUTOMATION_REORDERED = "automation.reordered"  # the cards' order, which is their priority
     # calibrations
     CALIBRATION_CREATED = "calibration.created"
     CALIBRATION_ASSESSOR_ADDED = "calibration.assessor_added"
