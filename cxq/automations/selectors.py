@@ -77,10 +77,7 @@ def describe(rule: dict, names: dict[str, str]) -> str:
     spec = conditions.FIELDS[rule["field"]]
     values = conditions._values(rule)
     shown = [names.get(str(v), str(v)) if spec.kind == "ref" else str(v) for v in values]
-    if rule["op"] == "between":
-        value = f"{rule['value'][0]} and {rule['value'][1]}"
-    else:
-        value = ", ".join(shown)
+    value = f"{rule['value'][0]} and {rule['value'][1]}" if rule["op"] == "between" else ", ".join(shown)
     side = f" (said by the {rule['side']})" if rule.get("side") else ""
     op = conditions.OP_LABELS[rule["op"]]
     if rule["field"] in ("indicator", "without_indicator"):  # "Mentions Greeting", not "Mentions is Greeting"
