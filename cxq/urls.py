@@ -16,6 +16,7 @@ urlpatterns = [
     path("interactions/", include("cxq.interactions.urls")),
     path("", include("cxq.evaluations.urls")),
     path("calibrations/", include("cxq.calibrations.urls")),
+    path("automations/", include("cxq.automations.urls")),
     path("analytics/", include("cxq.analytics.urls")),
     path("", include("cxq.scim.urls")),
     path("hooks/interactions/", interaction_webhook, name="interaction_webhook"),
