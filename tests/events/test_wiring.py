@@ -118,6 +118,8 @@ def test_each_event_reaches_its_subscribers_and_the_audit_log(name):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells people: it must never fail the write"
         elif sub.handler.__module__.startswith("cxq.webhooks."):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells other systems: it must never fail the write"
+        elif sub.handler.__module__.startswith("cxq.automations"):
+            assert sub.phase is Phase.OUTBOX, f"{sub.label} acts on arrivals: a failing card never loses them"
         else:
             assert sub.phase is Phase.PROJECTION, f"{sub.label} must stay consistent with the write"
 
