@@ -219,6 +219,19 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("calibrations:assessor_remove", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
     ("calibrations:close", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
     ("calibrations:export", "GET"): exp(403, supervisor_a=200, manager_b=404),
+    # Automations: automations.view / automations.edit (admins and supervisors)
+    ("automations:list", "GET"): editors(200),
+    ("automations:test", "GET"): editors(200),
+    ("automations:new", "GET"): editors(200),
+    ("automations:new", "POST"): editors(302),
+    ("automations:edit", "GET"): editors(200),
+    ("automations:edit", "POST"): editors(302),
+    ("automations:duplicate", "POST"): editors(302),
+    ("automations:delete", "POST"): editors(302),
+    ("automations:toggle", "POST"): editors(302),
+    # one card: moving it has nowhere to go, and says nothing changed
+    ("automations:move", "POST"): editors(Unchanged(302)),
+    ("automations:reorder", "POST"): editors(200),
     # No webhook secret is configured in the matrix world, so the receiver refuses everyone alike.
     ("interaction_webhook", "POST"): exp(503, anon=503),
     # SCIM provisioning: its tokens are the admin's (users.manage and teams.manage); the protocol takes
@@ -378,6 +391,15 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/webhooks/endpoints/{uuid}/test": admin_only(200, anon=401),
     "GET /api/v1/webhooks/endpoints/{uuid}/deliveries": admin_only(200, anon=401),
     "POST /api/v1/webhooks/deliveries/{uuid}/resend": admin_only(200, anon=401),
+    "GET /api/v1/automations": editors(200, anon=401),
+    "POST /api/v1/automations": editors(201, anon=401),
+    "POST /api/v1/automations/reorder": editors(200, anon=401),
+    "GET /api/v1/automations/test": editors(200, anon=401),
+    "GET /api/v1/automations/{uuid}": editors(200, anon=401),
+    "PATCH /api/v1/automations/{uuid}": editors(200, anon=401),
+    "DELETE /api/v1/automations/{uuid}": editors(204, anon=401),
+    "POST /api/v1/automations/{uuid}/duplicate": editors(201, anon=401),
+    "GET /api/v1/interactions/{uuid}/automations": editors(200, anon=401),
 }
 
 
@@ -587,6 +609,7 @@ def build_world() -> dict:
     """Team A's objects (the main tables), lead_agent's own work and team B's objects."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from cxq.automations.services import rule_create
     from cxq.calibrations import services as cal
     from cxq.evaluations import services as ev
     from cxq.evaluations.automated import automated_evaluation_run
@@ -652,6 +675,13 @@ def build_world() -> dict:
         ),
     )
     automated = automated_evaluation_run(by=personas.admin, interaction=interaction, scorecard=automated_card)
+    automation = rule_create(
+        by=personas.admin,
+        name="Matrix card",
+        condition={"all": [{"field": "queue", "op": "is", "value": "Nowhere"}]},
+        scorecard=published,
+        pool=[personas.evaluator],
+    )
     ev_draft = ev.evaluation_start(by=personas.evaluator, interaction=interaction, scorecard=published)
     evaluation = _completed(personas.evaluator, interaction, published)
     soon = timezone.now() + timedelta(days=3)
@@ -712,6 +742,7 @@ def build_world() -> dict:
         "evaluation": evaluation,
         "automated": automated,
         "automated_card": automated_card,
+        "automation": automation,
         "task": task,
         "saved_filter": saved_filter,
         "comment": comment,
@@ -827,6 +858,19 @@ def _audio():
     return SimpleUploadedFile("call.mp3", b"ID3" + b"1" * 300, content_type="audio/mpeg")
 
 
+def _card_form(world, name: str) -> dict:
+    return {
+        "name": name,
+        "condition": json.dumps({"all": [{"field": "queue", "op": "is", "value": "Nowhere"}]}),
+        "action": "assign",
+        "scorecard": str(world["sc_published"].uuid),
+        "pool": [str(world["personas"].evaluator.uuid)],
+        "distribution": "round_robin",
+        "due_days": "3",
+        "enabled": "on",
+    }
+
+
 def web_request(name: str, method: str, world) -> tuple[str, dict]:
     """The concrete URL and POST body for a named route."""
     from django.urls import reverse
@@ -873,6 +917,11 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:void": [world["evaluation"].uuid],
         "evaluations:delete": [world["evaluation"].uuid],
         "evaluations:automated_run": [world["interaction"].uuid],
+        "automations:edit": [world["automation"].uuid],
+        "automations:duplicate": [world["automation"].uuid],
+        "automations:delete": [world["automation"].uuid],
+        "automations:toggle": [world["automation"].uuid],
+        "automations:move": [world["automation"].uuid],
         "evaluations:adopt": [world["automated"].uuid],
         "evaluations:task": [world["task"].uuid],
         "evaluations:task_extend": [world["task"].uuid],
@@ -978,6 +1027,10 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:respond": {"item": ["greet"], "response_greet": "reaffirm", "note_greet": "Stands"},
         "evaluations:void": {"reason": "Wrong agent"},
         "evaluations:automated_run": {"scorecard": str(world["automated_card"].uuid)},
+        "automations:new": _card_form(world, "Matrix web card"),
+        "automations:edit": _card_form(world, "Matrix card renamed"),
+        "automations:move": {"direction": "up"},
+        "automations:reorder": JsonBody({"order": [str(world["automation"].uuid)]}),
         "evaluations:assign_bulk": {
             "interactions": [str(world["interaction"].uuid)],
             "scorecard": str(world["sc_published"].uuid),
@@ -1041,6 +1094,7 @@ API_BODIES = {
     "POST /api/v1/phrase-sets": {"name": "Empathy", "phrases": ["I understand"]},
     "PATCH /api/v1/phrase-sets/{uuid}": {"phrases": ["thank you for calling", "thanks for calling"]},
     "POST /api/v1/interactions/{uuid}/comments": {"body": "Agreed"},
+    "PATCH /api/v1/automations/{uuid}": {"name": "Matrix card renamed"},
     "PUT /api/v1/evaluations/{uuid}/draft": {"answers": {"greet": "no"}, "lock_version": 1},
     "POST /api/v1/evaluations/{uuid}/submit": {},
     "POST /api/v1/evaluations/{uuid}/dispute": {"items": [{"question": "greet", "reason": "I did"}]},
@@ -1081,6 +1135,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         key = "draft" if path.endswith(("/draft", "/submit")) else "evaluation"
         key = "automated" if path.endswith("/adopt") else key
         obj = world[key].uuid
+    elif "/automations/{uuid}" in path:
+        obj = world["automation"].uuid
     elif "/assignments/{uuid}" in path:
         obj = world["task"].uuid
     elif "/calibrations/{uuid}" in path:
@@ -1105,6 +1161,17 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         body = {"interaction": str(world["interaction"].uuid), "scorecard": str(world["sc_published"].uuid)}
     if op == "POST /api/v1/evaluations/automated":
         body = {"interaction": str(world["interaction"].uuid), "scorecard": str(world["automated_card"].uuid)}
+    if op == "POST /api/v1/automations":
+        body = {
+            "name": "Matrix API card",
+            "condition": {"all": [{"field": "queue", "op": "is", "value": "Nowhere"}]},
+            "scorecard": str(world["sc_published"].uuid),
+            "pool": [str(world["personas"].evaluator.uuid)],
+        }
+    if op == "POST /api/v1/automations/reorder":
+        body = {"order": [str(world["automation"].uuid)]}
+    if path.endswith("/automations/test"):
+        url += f"?interaction={world['interaction'].uuid}"
     if op == "POST /api/v1/assignments":
         body = {
             "interaction": str(world["interaction"].uuid),

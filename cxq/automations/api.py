@@ -164,6 +164,7 @@ def automations_reorder(request, payload: ReorderIn):
     summary="Test the cards on an interaction: why each matches or not, and which would fire",
 )
 def automations_test(request, interaction: UUID):
+    require(request.user, "automations.view")
     item = interaction_get_for(viewer=request.user, uuid=interaction)
     return [
         {"card": v.rule, "matches": v.holds, "fires": v.fires, "explanation": v.tree}
