@@ -55,7 +55,8 @@ def test_dragging_a_card_up_gives_it_priority_on_the_next_interaction(personas, 
     expect(page.get_by_test_id("reorder-status")).to_contain_text("New order saved")
     expect(names).to_have_text(["Billing queue", "All voice calls"])
     expect(page.get_by_test_id("priority")).to_have_text(["#1", "#2"])
-    assert list(Rule.objects.order_by("position").values_list("name", flat=True)) == ["Billing queue", "All voice calls"]
+    order = list(Rule.objects.order_by("position").values_list("name", flat=True))
+    assert order == ["Billing queue", "All voice calls"]
     page.reload()
     expect(names).to_have_text(["Billing queue", "All voice calls"])
     screenshot(page, "automations-after-drag")
