@@ -16,10 +16,9 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from cxq.accounts.models import User
-from cxq.accounts.permissions import require
+from cxq.accounts.permissions import has_perm, require
 from cxq.automations.choices import Action, Distribution, Outcome
 from cxq.automations.models import Match, Rule
-from cxq.evaluations import policies as evaluation_policies
 from cxq.evaluations.automated import automated_evaluation_run
 from cxq.evaluations.choices import AssignmentStatus, Source
 from cxq.evaluations.models import Assignment
@@ -27,6 +26,7 @@ from cxq.evaluations.services import assignments_create_for
 from cxq.events import AuditTrail, DomainEvent, Name, publish
 from cxq.interactions import conditions
 from cxq.interactions.models import Interaction
+from cxq.interactions.selectors import interaction_scope
 from cxq.lib.snapshot import snapshot
 from cxq.scorecards.models import Scorecard
 
@@ -273,11 +273,12 @@ def _assign(rule: Rule, interactions: list[Interaction]) -> list[Match]:
     round-robin takes the pool in turn (the turn is kept on the card, so it continues across batches);
     least-loaded takes whoever has the fewest open tasks, counting the ones just given."""
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
-    pool = sorted(rule.pool.filter(is_active=True), key=lambda u: (u.full_name, u.pk))
+    pool = sorted(rule.pool.filter(is_active=True).select_related("role"), key=lambda u: (u.full_name, u.pk))
     load = _open_load([u.pk for u in pool]) if rule.distribution == Distribution.LEAST_LOADED else Counter()
+    may_take = _who_may_take(pool, interactions)
     tasks, log, picked = [], [], []
     for interaction in interactions:
-        eligible = [u for u in pool if evaluation_policies.assignee_refusal(u, interaction) is None]
+        eligible = [u for u in pool if u.pk in may_take[interaction.pk]]
         if not eligible:
             log.append(_skipped(rule, interaction, "Nobody in the card's pool may evaluate this interaction."))
             continue
@@ -308,6 +309,25 @@ def _assign(rule: Rule, interactions: list[Interaction]) -> list[Match]:
             )
         )
     return log
+
+
+def _who_may_take(pool: list[User], interactions: list[Interaction]) -> dict[int, set[int]]:
+    """Per interaction, the pool members who may be given it (``policies.assignee_refusal``: active, may
+    evaluate, see it, did not handle it), in a few queries for the whole batch instead of several per
+    interaction and person."""
+    ids = [i.pk for i in interactions]
+    handlers: dict[int, set[int]] = {i.pk: {i.agent_id} for i in interactions}
+    through = Interaction.other_agents.through.objects.filter(interaction_id__in=ids)
+    for interaction_id, user_id in through.values_list("interaction_id", "user_id"):
+        handlers[interaction_id].add(user_id)
+    may: dict[int, set[int]] = {pk: set() for pk in ids}
+    for person in pool:
+        if not person.is_active or not has_perm(person, "evaluations.create"):
+            continue
+        for pk in interaction_scope(viewer=person).filter(pk__in=ids).values_list("pk", flat=True):
+            if person.pk not in handlers[pk]:
+                may[pk].add(person.pk)
+    return may
 
 
 def _next_in_turn(rule: Rule, pool: list[User], eligible: list[User]) -> User:
