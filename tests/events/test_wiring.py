@@ -64,6 +64,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.PHRASE_SET_DELETED: set(),
     Name.ENRICHMENT_RERUN_REQUESTED: set(),
     Name.RECORDING_UPLOADED: set(),
+    Name.INTERACTION_ENRICHED: {"webhooks.on_event", "services.on_interactions_enriched"},
     Name.INTERACTION_CHANNEL_CHANGED: {"analytics.on_channel_changed"},
     Name.USER_CREATED: {"accounts.on_user_created"},
     Name.USER_UPDATED: {"accounts.on_user_updated"},

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0006_orgsettings_automated_evaluations_count"),
-        ("evaluations", "0007_evaluation_evidence"),
+        ("evaluations", "0008_evaluation_evidence"),
         ("interactions", "0011_mention_said_by"),
         ("scorecards", "0002_version_indicator_links"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

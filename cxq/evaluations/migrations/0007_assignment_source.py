@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0005_revision_result_help_text"),
+        ("evaluations", "0006_dispute_item_moment"),
     ]
 
     operations = [

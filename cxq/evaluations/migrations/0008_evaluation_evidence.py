@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0006_assignment_source"),
+        ("evaluations", "0007_assignment_source"),
     ]
 
     operations = [
