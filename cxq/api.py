@@ -131,6 +131,7 @@ def _mount() -> None:
     from cxq.accounts.api import router as accounts_router
     from cxq.analytics.api import router as analytics_router
     from cxq.audit.api import router as audit_router
+    from cxq.automations.api import router as automations_router
     from cxq.calibrations.api import router as calibrations_router
     from cxq.evaluations.api import router as evaluations_router
     from cxq.interactions.api import router as interactions_router
@@ -147,6 +148,7 @@ def _mount() -> None:
     api.add_router("/", analytics_router)
     api.add_router("/", calibrations_router)
     api.add_router("/webhooks", webhooks_router)
+    api.add_router("/", automations_router)
 
 
 _mount()

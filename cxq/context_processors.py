@@ -39,6 +39,8 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Goals", "goals:list", "target", "Quality"))
     if user.can("scorecards.view"):
         items.append(NavItem("Scorecards", "scorecards:list", "card", "Quality"))
+    if user.can("automations.view"):
+        items.append(NavItem("Automations", "automations:list", "gear", "Quality"))
     if user.can("analytics.view"):
         items.append(NavItem("Analytics", "analytics:breakdown", "chart", "Quality"))
     elif user.can("analytics.own"):

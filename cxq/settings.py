@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cxq.evaluations",
     "cxq.calibrations",
     "cxq.goals",
+    "cxq.automations",
     "cxq.analytics",
     "cxq.sso",
     "cxq.scim",

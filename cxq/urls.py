@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cxq.evaluations.urls")),
     path("calibrations/", include("cxq.calibrations.urls")),
     path("goals/", include("cxq.goals.urls")),
+    path("automations/", include("cxq.automations.urls")),
     path("analytics/", include("cxq.analytics.urls")),
     path("", include("cxq.scim.urls")),
     path("hooks/interactions/", interaction_webhook, name="interaction_webhook"),

@@ -15,15 +15,18 @@ from cxq.analytics import drill
 from cxq.analytics import projections as analytics
 from cxq.analytics import services as analytics_services
 from cxq.audit import projections as audit
+from cxq.automations import services as automations
 from cxq.calibrations import selectors as calibration_selectors
 from cxq.evaluations import history
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
+from cxq.interactions import selectors as interaction_selectors
 from cxq.notifications.notices import accounts as account_notices
 from cxq.notifications.notices import calibrations as calibration_notices
 from cxq.notifications.notices import comments as comment_notices
 from cxq.notifications.notices import evaluations as evaluation_notices
 from cxq.notifications.notices import webhooks as webhook_notices
+from cxq.scorecards import links as scorecard_links
 from cxq.sso import services as sso_services
 from cxq.webhooks import registry as webhook_events
 from cxq.webhooks import services as webhooks
@@ -34,6 +37,7 @@ SCORE_CHANGES = (
     Name.EVALUATION_DISPUTED,
     Name.EVALUATION_DISPUTE_ANSWERED,
     Name.EVALUATION_VOIDED,
+    Name.EVALUATION_ADOPTED,
 )
 
 
@@ -44,6 +48,7 @@ def wire() -> None:
     account_views.zone_change_message = analytics_services.zone_change_message
     account_services.password_login_refusal = sso_services.password_refusal
     account_views.logout_redirect = sso_services.logout_redirect
+    scorecard_links.indicator_lookup = interaction_selectors.indicator_lookup
 
     # --- in the writer's transaction: projections that must stay consistent with the write ----------
     subscribe(list(Name), audit.record, phase=Phase.PROJECTION)  # those that carry an audit trail
@@ -81,3 +86,6 @@ def wire() -> None:
 
     # --- outbox: what other systems are told (signed webhooks, docs/webhooks.md) --------------------
     subscribe(webhook_events.sources(), webhooks.on_event, phase=Phase.OUTBOX)
+    # automation cards act on interactions as they arrive: in the ingest's transaction, in a savepoint of
+    # their own, so a card that fails never loses the interactions (docs/automations.md#when-cards-run)
+    subscribe(Name.INTERACTION_ENRICHED, automations.on_interactions_enriched, phase=Phase.OUTBOX)

@@ -189,6 +189,10 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("evaluations:respond", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
     ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=302),
     ("evaluations:delete", "POST"): exp(403, admin=302, supervisor_a=302),
+    # an automated evaluation: those who may assign evaluation work on the interaction ask for one
+    ("evaluations:automated_run", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    # taking an automated evaluation over: whoever may evaluate the interaction (not its agent)
+    ("evaluations:adopt", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
     ("evaluations:tasks", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     # the task is supervisor_a's to the evaluator: another lead of the team does not see it
     ("evaluations:task", "GET"): exp(403, admin=200, supervisor_a=200, evaluator=200, manager_b=404, lead_agent=404),
@@ -233,6 +237,19 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("calibrations:assessor_remove", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
     ("calibrations:close", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
     ("calibrations:export", "GET"): exp(403, supervisor_a=200, manager_b=404),
+    # Automations: automations.view / automations.edit (admins and supervisors)
+    ("automations:list", "GET"): editors(200),
+    ("automations:test", "GET"): editors(200),
+    ("automations:new", "GET"): editors(200),
+    ("automations:new", "POST"): editors(302),
+    ("automations:edit", "GET"): editors(200),
+    ("automations:edit", "POST"): editors(302),
+    ("automations:duplicate", "POST"): editors(302),
+    ("automations:delete", "POST"): editors(302),
+    ("automations:toggle", "POST"): editors(302),
+    # one card: moving it has nowhere to go, and says nothing changed
+    ("automations:move", "POST"): editors(Unchanged(302)),
+    ("automations:reorder", "POST"): editors(200),
     # No webhook secret is configured in the matrix world, so the receiver refuses everyone alike.
     ("interaction_webhook", "POST"): exp(503, anon=503),
     # SCIM provisioning: its tokens are the admin's (users.manage and teams.manage); the protocol takes
@@ -357,6 +374,10 @@ API: dict[str, dict[str, int]] = {
     "DELETE /api/v1/evaluations/{uuid}": exp(
         403, anon=401, admin=400, supervisor_a=400, manager_b=404, agent_b1=404, norole=404
     ),
+    "POST /api/v1/evaluations/automated": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404, agent_b1=404),
+    "POST /api/v1/evaluations/{uuid}/adopt": exp(
+        403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404, agent_b1=404, norole=404
+    ),
     "GET /api/v1/assignments": exp(200, anon=401),
     "GET /api/v1/analytics/breakdown": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/analytics/trends": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
@@ -395,6 +416,15 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/webhooks/endpoints/{uuid}/test": admin_only(200, anon=401),
     "GET /api/v1/webhooks/endpoints/{uuid}/deliveries": admin_only(200, anon=401),
     "POST /api/v1/webhooks/deliveries/{uuid}/resend": admin_only(200, anon=401),
+    "GET /api/v1/automations": editors(200, anon=401),
+    "POST /api/v1/automations": editors(201, anon=401),
+    "POST /api/v1/automations/reorder": editors(200, anon=401),
+    "GET /api/v1/automations/test": editors(200, anon=401),
+    "GET /api/v1/automations/{uuid}": editors(200, anon=401),
+    "PATCH /api/v1/automations/{uuid}": editors(200, anon=401),
+    "DELETE /api/v1/automations/{uuid}": editors(204, anon=401),
+    "POST /api/v1/automations/{uuid}/duplicate": editors(201, anon=401),
+    "GET /api/v1/interactions/{uuid}/automations": editors(200, anon=401),
 }
 
 
@@ -426,6 +456,7 @@ OWN_WEB: dict[tuple[str, str], dict[str, int]] = {
         403, admin=Unchanged(302), supervisor_a=Unchanged(302), manager_b=404, lead_agent=Unchanged(302)
     ),
     ("calibrations:start", "POST"): exp(403, evaluator=302, manager_b=404, lead_agent=403),
+    ("evaluations:automated_run", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404, lead_agent=403),
 }
 
 OWN_API: dict[str, dict[str, int]] = {
@@ -458,6 +489,9 @@ OWN_API: dict[str, dict[str, int]] = {
     ),
     "DELETE /api/v1/evaluations/{uuid}": exp(404, anon=401, admin=400, supervisor_a=400, evaluator=403, lead_agent=403),
     "POST /api/v1/calibrations": exp(403, anon=401, admin=400, supervisor_a=400, manager_b=404, lead_agent=400),
+    "POST /api/v1/evaluations/automated": exp(
+        403, anon=401, admin=201, supervisor_a=201, manager_b=404, agent_a1=404, agent_b1=404, lead_agent=403
+    ),
     "POST /api/v1/calibrations/{uuid}/assessors": exp(
         403, anon=401, admin=400, supervisor_a=400, manager_b=404, lead_agent=400
     ),
@@ -486,6 +520,7 @@ CROSS_WEB: dict[tuple[str, str], dict[str, int]] = {
         403, admin=Unchanged(302), manager_b=Unchanged(302), supervisor_a=404, evaluator=404
     ),
     ("evaluations:void", "POST"): exp(403, admin=302, supervisor_a=404),
+    ("evaluations:automated_run", "POST"): exp(403, admin=302, manager_b=302, supervisor_a=404),
     ("evaluations:task", "GET"): exp(403, admin=200, manager_b=200, supervisor_a=404, evaluator=404),
     ("evaluations:task", "POST"): exp(403, supervisor_a=404, evaluator=404),
     # team B's goal (made by the admin, evaluated by a lead of team B): manager_b sees it but may not edit
@@ -520,6 +555,7 @@ CROSS_API: dict[str, dict[str, int]] = {
     "POST /api/v1/evaluations/{uuid}/respond": exp(404, anon=401, admin=400, manager_b=400, agent_b1=403),
     "POST /api/v1/evaluations/{uuid}/void": exp(404, anon=401, admin=200, manager_b=403, agent_b1=403),
     "DELETE /api/v1/evaluations/{uuid}": exp(404, anon=401, admin=400, manager_b=403, agent_b1=403),
+    "POST /api/v1/evaluations/automated": exp(404, anon=401, admin=201, manager_b=201, agent_b1=403, norole=403),
     "POST /api/v1/assignments": exp(404, anon=401, admin=201, manager_b=201, agent_b1=403, norole=403),
     "POST /api/v1/assignments/{uuid}/extend": exp(404, anon=401, admin=200, manager_b=200),
     "POST /api/v1/calibrations": exp(403, anon=401, admin=201, manager_b=201, supervisor_a=404),
@@ -603,8 +639,10 @@ def build_world() -> dict:
     """Team A's objects (the main tables), lead_agent's own work and team B's objects."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from cxq.automations.services import rule_create
     from cxq.calibrations import services as cal
     from cxq.evaluations import services as ev
+    from cxq.evaluations.automated import automated_evaluation_run
     from cxq.interactions.comments import comment_create
     from cxq.interactions.models import SavedFilter
     from cxq.interactions.phrases import phrase_set_create
@@ -658,6 +696,22 @@ def build_world() -> dict:
     )
     comment = comment_create(by=personas.supervisor_a, interaction=interaction, body="Good call")
     saved_filter = SavedFilter.objects.create(owner=personas.supervisor_a, name="Chats", query="channel=chat")
+    automated_card = sc.scorecard_publish(
+        by=personas.admin,
+        scorecard=sc.scorecard_create(
+            by=personas.admin,
+            document={**DOC, "name": "Automated card"},
+            indicator_links={"greet": {"indicator": str(phrase_set.uuid), "mentioned": "yes", "absent": "no"}},
+        ),
+    )
+    automated = automated_evaluation_run(by=personas.admin, interaction=interaction, scorecard=automated_card)
+    automation = rule_create(
+        by=personas.admin,
+        name="Matrix card",
+        condition={"all": [{"field": "queue", "op": "is", "value": "Nowhere"}]},
+        scorecard=published,
+        pool=[personas.evaluator],
+    )
     ev_draft = ev.evaluation_start(by=personas.evaluator, interaction=interaction, scorecard=published)
     evaluation = _completed(personas.evaluator, interaction, published)
     soon = timezone.now() + timedelta(days=3)
@@ -738,6 +792,9 @@ def build_world() -> dict:
         "assignee": personas.evaluator,
         "draft": ev_draft,
         "evaluation": evaluation,
+        "automated": automated,
+        "automated_card": automated_card,
+        "automation": automation,
         "task": task,
         "saved_filter": saved_filter,
         "comment": comment,
@@ -854,6 +911,19 @@ def _audio():
     return SimpleUploadedFile("call.mp3", b"ID3" + b"1" * 300, content_type="audio/mpeg")
 
 
+def _card_form(world, name: str) -> dict:
+    return {
+        "name": name,
+        "condition": json.dumps({"all": [{"field": "queue", "op": "is", "value": "Nowhere"}]}),
+        "action": "assign",
+        "scorecard": str(world["sc_published"].uuid),
+        "pool": [str(world["personas"].evaluator.uuid)],
+        "distribution": "round_robin",
+        "due_days": "3",
+        "enabled": "on",
+    }
+
+
 def web_request(name: str, method: str, world) -> tuple[str, dict]:
     """The concrete URL and POST body for a named route."""
     from django.urls import reverse
@@ -901,6 +971,13 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:respond": [world["evaluation"].uuid],
         "evaluations:void": [world["evaluation"].uuid],
         "evaluations:delete": [world["evaluation"].uuid],
+        "evaluations:automated_run": [world["interaction"].uuid],
+        "automations:edit": [world["automation"].uuid],
+        "automations:duplicate": [world["automation"].uuid],
+        "automations:delete": [world["automation"].uuid],
+        "automations:toggle": [world["automation"].uuid],
+        "automations:move": [world["automation"].uuid],
+        "evaluations:adopt": [world["automated"].uuid],
         "evaluations:task": [world["task"].uuid],
         "evaluations:task_extend": [world["task"].uuid],
         "interactions:saved_filter_delete": [world["saved_filter"].uuid],
@@ -1009,6 +1086,11 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:dispute": {"dispute": ["greet"], "reason_greet": "I used the name"},
         "evaluations:respond": {"item": ["greet"], "response_greet": "reaffirm", "note_greet": "Stands"},
         "evaluations:void": {"reason": "Wrong agent"},
+        "evaluations:automated_run": {"scorecard": str(world["automated_card"].uuid)},
+        "automations:new": _card_form(world, "Matrix web card"),
+        "automations:edit": _card_form(world, "Matrix card renamed"),
+        "automations:move": {"direction": "up"},
+        "automations:reorder": JsonBody({"order": [str(world["automation"].uuid)]}),
         "evaluations:assign_bulk": {
             "interactions": [str(world["interaction"].uuid)],
             "scorecard": str(world["sc_published"].uuid),
@@ -1090,6 +1172,7 @@ API_BODIES = {
     "POST /api/v1/phrase-sets": {"name": "Empathy", "phrases": ["I understand"]},
     "PATCH /api/v1/phrase-sets/{uuid}": {"phrases": ["thank you for calling", "thanks for calling"]},
     "POST /api/v1/interactions/{uuid}/comments": {"body": "Agreed"},
+    "PATCH /api/v1/automations/{uuid}": {"name": "Matrix card renamed"},
     "PUT /api/v1/evaluations/{uuid}/draft": {"answers": {"greet": "no"}, "lock_version": 1},
     "POST /api/v1/evaluations/{uuid}/submit": {},
     "POST /api/v1/evaluations/{uuid}/dispute": {"items": [{"question": "greet", "reason": "I did"}]},
@@ -1128,7 +1211,10 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["notification"]
     elif "/evaluations/{uuid}" in path:
         key = "draft" if path.endswith(("/draft", "/submit")) else "evaluation"
+        key = "automated" if path.endswith("/adopt") else key
         obj = world[key].uuid
+    elif "/automations/{uuid}" in path:
+        obj = world["automation"].uuid
     elif "/assignments/{uuid}" in path:
         obj = world["task"].uuid
     elif "/calibrations/{uuid}" in path:
@@ -1151,6 +1237,19 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
     body = API_BODIES.get(op)
     if op == "POST /api/v1/evaluations":
         body = {"interaction": str(world["interaction"].uuid), "scorecard": str(world["sc_published"].uuid)}
+    if op == "POST /api/v1/evaluations/automated":
+        body = {"interaction": str(world["interaction"].uuid), "scorecard": str(world["automated_card"].uuid)}
+    if op == "POST /api/v1/automations":
+        body = {
+            "name": "Matrix API card",
+            "condition": {"all": [{"field": "queue", "op": "is", "value": "Nowhere"}]},
+            "scorecard": str(world["sc_published"].uuid),
+            "pool": [str(world["personas"].evaluator.uuid)],
+        }
+    if op == "POST /api/v1/automations/reorder":
+        body = {"order": [str(world["automation"].uuid)]}
+    if path.endswith("/automations/test"):
+        url += f"?interaction={world['interaction'].uuid}"
     if op == "POST /api/v1/assignments":
         body = {
             "interaction": str(world["interaction"].uuid),

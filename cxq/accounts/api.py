@@ -191,6 +191,7 @@ class SettingsOut(Schema):
     default_time_zone: str
     acknowledgement_required: bool
     acknowledgement_days: int
+    automated_evaluations_count: bool
     unknown_agents: str
     silence_seconds: float
     crosstalk_seconds: float
@@ -206,6 +207,7 @@ class SettingsPatch(Schema):
     default_time_zone: Text | None = None
     acknowledgement_required: bool | None = None
     acknowledgement_days: int | None = None
+    automated_evaluations_count: bool | None = None
     unknown_agents: Text | None = None
     silence_seconds: float | None = None
     crosstalk_seconds: float | None = None

@@ -180,6 +180,12 @@ class OrgSettingsForm(forms.Form):
         label="Auto-acknowledge after (days)",
         help_text="Evaluations not acknowledged or disputed in this time are acknowledged automatically.",
     )
+    automated_evaluations_count = forms.BooleanField(
+        required=False,
+        label="Automated evaluations count in analytics",
+        help_text="Evaluations answered from indicators count in reports, leaderboards and dashboards. "
+        "They are always listed, marked as automated.",
+    )
     unknown_agents = forms.ChoiceField(
         choices=[("create", "Create them as agents without a login"), ("reject", "Reject the interaction")],
         label="Unknown agents on ingest",

@@ -153,6 +153,9 @@ class OrgSettings(TimeStampedModel):
     dispute_response_days = models.PositiveSmallIntegerField(
         default=7, help_text="Days the evaluator or a lead has to answer a dispute"
     )
+    automated_evaluations_count = models.BooleanField(
+        default=True, help_text="Automated evaluations count in analytics (reports, leaderboards, dashboards)"
+    )
     webhook_secret = models.CharField(max_length=200, blank=True, help_text="Signs inbound webhooks")
     silence_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=3)
     crosstalk_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=0.5)

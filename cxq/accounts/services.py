@@ -53,6 +53,7 @@ SETTINGS_FIELDS = (
     "default_time_zone",
     "acknowledgement_required",
     "acknowledgement_days",
+    "automated_evaluations_count",
     "unknown_agents",
     "silence_seconds",
     "crosstalk_seconds",
@@ -494,6 +495,7 @@ def org_settings_update(
     default_time_zone: str | None = None,
     acknowledgement_required: bool | None = None,
     acknowledgement_days: int | None = None,
+    automated_evaluations_count: bool | None = None,
     unknown_agents: str | None = None,
     silence_seconds: float | None = None,
     crosstalk_seconds: float | None = None,
@@ -515,6 +517,8 @@ def org_settings_update(
         if not 1 <= int(acknowledgement_days) <= 365:
             raise ValidationError({"acknowledgement_days": "Choose between 1 and 365 days."})
         org.acknowledgement_days = int(acknowledgement_days)
+    if automated_evaluations_count is not None:
+        org.automated_evaluations_count = bool(automated_evaluations_count)
     if unknown_agents is not None:
         if unknown_agents not in ("create", "reject"):
             raise ValidationError({"unknown_agents": "Choose create or reject."})

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Abs
 
-from cxq.accounts.models import Team, User
+from cxq.accounts.models import OrgSettings, Team, User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
 from cxq.analytics.models import (
@@ -42,6 +42,7 @@ from cxq.analytics.models import (
     SectionFact,
     SectionRollup,
 )
+from cxq.evaluations.sources import counted_sources, sources_where
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import ScorecardVersion
 
@@ -153,7 +154,15 @@ def _dims(f: Filters, scope: Scope) -> Q:
         q &= Q(channel=f.channel)
     if f.source:
         q &= Q(source=f.source)
+    left_out = set(sources_where("counts_in_analytics")) - set(counted_sources_now())
+    if left_out:  # the organisation chose not to count automated evaluations: their facts stay, unread
+        q &= ~Q(source__in=sorted(left_out))
     return q
+
+
+def counted_sources_now() -> list[str]:
+    """The sources that count in analytics, as the organisation has chosen (docs/analytics.md#what-counts)."""
+    return counted_sources(automated_count=OrgSettings.get().automated_evaluations_count)
 
 
 def _agent(f: Filters, scope: Scope) -> int | None:

@@ -8,7 +8,8 @@ from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
-from cxq.evaluations import selectors, services
+from cxq.evaluations import automated, selectors, services
+from cxq.evaluations.choices import Source
 from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.apischema import errors
@@ -69,10 +70,15 @@ class EvaluationOut(Schema):
     acknowledged_at: datetime | None
     auto_acknowledged: bool
     band: BandOut | None = Field(description="The score band, from the scorecard's current bands (docs/scoring.md)")
+    automated: bool = Field(description="Answered by the system from indicators (source automated)")
 
     @staticmethod
     def resolve_id(obj):
         return obj.uuid
+
+    @staticmethod
+    def resolve_automated(obj):
+        return obj.source == Source.AUTOMATED
 
     @staticmethod
     def resolve_interaction(obj):
@@ -126,8 +132,25 @@ class DisputeOut(Schema):
         return list(obj.items.all())
 
 
+class EvidenceOut(Schema):
+    """What an answer given from an indicator rests on (docs/evaluations.md#automated-evaluations)."""
+
+    answer: str
+    indicator: str
+    indicator_id: UUID
+    side: str
+    mentioned: bool
+    utterance: int | None = None
+    start: float | None = None
+    speaker: str | None = None
+    text: str | None = None
+    phrase: str | None = None
+    matched: str | None = None
+
+
 class EvaluationDetailOut(EvaluationOut):
     answers: dict
+    evidence: dict[str, EvidenceOut] = Field(description="Per question answered from an indicator, its evidence")
     question_comments: dict
     comment: str
     result: dict
@@ -152,6 +175,12 @@ class StartIn(Schema):
     scorecard: UUID
     agent: UUID | None = None
     assignment: UUID | None = None
+
+
+class AutomatedIn(Schema):
+    interaction: UUID
+    scorecard: UUID
+    agent: UUID | None = None
 
 
 class DraftIn(Schema):
@@ -317,6 +346,22 @@ def evaluations_start(request, payload: StartIn):
     )
 
 
+# Declared before the /evaluations/{uuid} routes so 'automated' is not read as an id.
+@router.post(
+    "/evaluations/automated",
+    response={201: EvaluationDetailOut, **errors(400, 403, 404, 422)},
+    summary="Run an automated evaluation: answer the questions linked to indicators (evaluations.assign)",
+)
+def evaluations_automated(request, payload: AutomatedIn):
+    interaction = interaction_get_for(viewer=request.user, uuid=payload.interaction)
+    scorecard = get_object_or_404(Scorecard, uuid=payload.scorecard)
+    agent = get_object_or_404(User, uuid=payload.agent) if payload.agent else None
+    return Status(
+        201,
+        automated.automated_evaluation_run(by=request.user, interaction=interaction, scorecard=scorecard, agent=agent),
+    )
+
+
 @router.get("/evaluations/{uuid}", response={200: EvaluationDetailOut, **errors(404, 422)})
 def evaluations_get(request, uuid: UUID):
     return _get(request, uuid)
@@ -387,6 +432,15 @@ def evaluations_respond(request, uuid: UUID, payload: RespondIn):
 )
 def evaluations_void(request, uuid: UUID, payload: VoidIn):
     return services.evaluation_void(by=request.user, evaluation=_get(request, uuid), reason=payload.reason)
+
+
+@router.post(
+    "/evaluations/{uuid}/adopt",
+    response={200: EvaluationDetailOut, **errors(400, 403, 404, 422)},
+    summary="Take an automated evaluation over: it becomes your manual draft to complete and submit",
+)
+def evaluations_adopt(request, uuid: UUID):
+    return automated.automated_evaluation_adopt(by=request.user, evaluation=_get(request, uuid))
 
 
 @router.delete(

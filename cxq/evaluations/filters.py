@@ -6,9 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from cxq.accounts.models import OrgSettings
 from cxq.evaluations.choices import COUNTED_STATUSES, Source, Status
 from cxq.evaluations.models import Dispute, Evaluation
-from cxq.evaluations.sources import sources_where
+from cxq.evaluations.sources import counted_sources, sources_where
 from cxq.interactions.choices import Channel
 from cxq.lib import filters
 from cxq.lib.filters import django_filters
@@ -106,7 +107,11 @@ class EvaluationFilter(filters.FilterSet):
         return qs.filter(created_at__lt=day_edge(value, end=True))
 
     def filter_counted(self, qs, name, value):
-        return qs.filter(status__in=COUNTED_STATUSES) if value else qs
+        """What analytics counts: finished, not voided, of a source that counts now (docs/analytics.md#what-counts)."""
+        if not value:
+            return qs
+        counted = counted_sources(automated_count=OrgSettings.get().automated_evaluations_count)
+        return qs.filter(status__in=COUNTED_STATUSES, source__in=counted)
 
     def filter_auto_failed(self, qs, name, value):
         return qs.filter(auto_failed=True) if value else qs

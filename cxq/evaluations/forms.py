@@ -53,3 +53,14 @@ class AssignForm(forms.Form):
         self.scorecards = scorecard_choices(self.fields["scorecard"], applicable, others, initial=self.initial)
         self.assignees = {str(a.uuid): a for a in assignees}
         self.fields["assignee"].choices = [(k, a.full_name) for k, a in self.assignees.items()]
+
+
+class AutomatedRunForm(forms.Form):
+    """Run an automated evaluation: one of the published scorecards with questions answered from indicators."""
+
+    scorecard = forms.ChoiceField(label="Scorecard")
+
+    def __init__(self, *args, scorecards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scorecards = {str(s.uuid): s for s in scorecards}
+        self.fields["scorecard"].choices = [(k, s.name) for k, s in self.scorecards.items()]

@@ -55,6 +55,8 @@ class Evaluation(PublicIdModel):
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.DRAFT)
     answers = models.JSONField(default=dict, blank=True)
     question_comments = models.JSONField(default=dict, blank=True)
+    # per answer given from an indicator, what it rests on (docs/evaluations.md#automated-evaluations)
+    evidence = models.JSONField(default=dict, blank=True)
     comment = models.TextField(blank=True)
     score_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     earned = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -196,16 +196,17 @@ def evaluation_submit(*, by: User, evaluation: Evaluation, lock_version: int | N
     _, result = score_answers(evaluation, evaluation.answers)
     _store(evaluation, result)
     now = timezone.now()
-    evaluation.revision = 1
+    # an automated evaluation a person took over already has the system's revision 1
+    evaluation.revision += 1
     Revision.objects.create(
         evaluation=evaluation,
-        number=1,
+        number=evaluation.revision,
         answers=evaluation.answers,
         question_comments=evaluation.question_comments,
         comment=evaluation.comment,
         result=result.as_json(),
         created_by=by,
-        reason="Submitted",
+        reason="Submitted" if evaluation.revision == 1 else f"Completed by {by}",
     )
     evaluation.completed_at = now
     _await_ack(evaluation, now)

@@ -22,6 +22,8 @@ class SourcePolicy:
     removal: Literal["void", "delete"]  # void keeps the row with a reason; delete removes it for good
     withdrawable: bool  # a draft is withdrawn (voided) by its owner's workflow, and may be restored
     feeds_calibration_stats: bool  # it is an assessor's score, compared in evaluators' calibration figures
+    counted_by_org_choice: bool = False  # counts only when the organisation says so (OrgSettings)
+    adoptable: bool = False  # a person may take it over, complete it and make it their own (manual)
 
 
 _PERSON = SourcePolicy(
@@ -41,7 +43,7 @@ SOURCE_POLICIES: dict[str, SourcePolicy] = {
     Source.GOAL: _PERSON,  # started from a task an evaluation goal drew
     Source.AUTOMATION: _PERSON,  # started from a task an automation rule created
     # answered by the system from indicators: like a person's, but deleted for good rather than voided
-    Source.AUTOMATED: replace(_PERSON, removal="delete"),
+    Source.AUTOMATED: replace(_PERSON, removal="delete", counted_by_org_choice=True, adoptable=True),
     Source.CALIBRATION: SourcePolicy(  # an assessor's evaluation in a calibration session
         counts_in_analytics=False,
         listed=False,
@@ -59,6 +61,16 @@ ATTRIBUTES = tuple(f.name for f in fields(SourcePolicy))
 
 def source_policy(source: str) -> SourcePolicy:
     return SOURCE_POLICIES[source]
+
+
+def counted_sources(*, automated_count: bool) -> list[str]:
+    """The sources whose evaluations count in analytics now: those that count, less those left to the
+    organisation's choice when it chose not to count them (``OrgSettings.automated_evaluations_count``)."""
+    return [
+        str(s)
+        for s, p in SOURCE_POLICIES.items()
+        if p.counts_in_analytics and (automated_count or not p.counted_by_org_choice)
+    ]
 
 
 def sources_where(attribute: str, value: object = True) -> list[str]:

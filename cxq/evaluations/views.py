@@ -11,9 +11,16 @@ from django.views.decorators.http import require_POST
 from cxq.accounts.decorators import perm_required
 from cxq.accounts.selectors import agents_in_scope, evaluators_in_scope, team_list, user_scope
 from cxq.evaluations import policies, selectors, services
+from cxq.evaluations.automated import (
+    automated_evaluation_adopt,
+    automated_evaluation_run,
+    linked_scorecards,
+    may_adopt,
+    run_refusal,
+)
 from cxq.evaluations.choices import Status
 from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
-from cxq.evaluations.forms import AssignForm, StartForm
+from cxq.evaluations.forms import AssignForm, AutomatedRunForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.csvio import csv_stream_response
@@ -218,10 +225,20 @@ def answer_rows(evaluation: Evaluation, result: dict) -> list[tuple[dict, list[d
                     "applicable": r["applicable"],
                     "auto_fail": r["auto_fail"],
                     "comment": evaluation.question_comments.get(q["key"], ""),
+                    "evidence": evidence_for(evaluation, q["key"]),
                 }
             )
         rows.append((section, items))
     return rows
+
+
+def evidence_for(evaluation: Evaluation, key: str) -> dict | None:
+    """What an answer given from an indicator rests on, while the answer is still the one the system
+    gave (a person who took the evaluation over may have changed it)."""
+    item = (evaluation.evidence or {}).get(key)
+    if item is None or str(evaluation.answers.get(key)) != str(item.get("answer")):
+        return None
+    return item
 
 
 def revision_rows(evaluation: Evaluation, revisions) -> list[tuple[str, list[str], bool]]:
@@ -265,6 +282,8 @@ def evaluation_detail(request, uuid):
         "can_void": policies.may_void(request.user, evaluation),
         "can_delete": policies.may_delete(request.user, evaluation),
         "can_discard": editing and policies.may_discard(request.user, evaluation),
+        "evidence": {k: evidence_for(evaluation, k) for k in evaluation.evidence or {}},
+        "can_adopt": may_adopt(request.user, evaluation),
         **_calibration_context(request.user, evaluation),
     }
     return render(request, "evaluations/detail.html", context)
@@ -438,12 +457,15 @@ def evaluation_void(request, uuid):
 @perm_required("evaluations.delete_automated")
 def evaluation_delete(request, uuid):
     evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    interaction = evaluation.interaction
     try:
         services.evaluation_delete_automated(by=request.user, evaluation=evaluation)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("evaluations:detail", uuid=evaluation.uuid)
     messages.success(request, "Automated evaluation deleted for good.")
+    if request.POST.get("back") == "interaction":  # deleted from the interaction's Performance tab
+        return redirect("interactions:detail", uuid=interaction.uuid)
     return redirect("evaluations:list")
 
 
@@ -463,6 +485,48 @@ def evaluation_discard(request, uuid):
     if task is not None:
         return redirect("evaluations:task", uuid=task.uuid)
     return redirect("interactions:detail", uuid=evaluation.interaction.uuid)
+
+
+# --- Automated evaluations --------------------------------------------------------------------------
+
+
+@require_POST
+@perm_required("evaluations.assign")
+def automated_run(request, interaction):
+    """ "Run automated evaluation" on an interaction: the scorecard chosen among those with questions
+    answered from indicators (docs/evaluations.md#automated-evaluations)."""
+    item = interaction_get_for(viewer=request.user, uuid=interaction)
+    refusal = run_refusal(request.user, item)
+    if refusal:
+        raise PermissionDenied(refusal)
+    form = AutomatedRunForm(request.POST, scorecards=linked_scorecards())
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        return redirect("interactions:detail", uuid=item.uuid)
+    try:
+        evaluation = automated_evaluation_run(
+            by=request.user, interaction=item, scorecard=form.scorecards[form.cleaned_data["scorecard"]]
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("interactions:detail", uuid=item.uuid)
+    answered = len(evaluation.evidence)
+    messages.success(request, f"Automated evaluation done: {answered} question{'s' * (answered != 1)} answered.")
+    return redirect("evaluations:detail", uuid=evaluation.uuid)
+
+
+@require_POST
+@perm_required("evaluations.create")
+def evaluation_adopt(request, uuid):
+    """Take an automated evaluation over to complete it as one's own."""
+    evaluation = selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
+    try:
+        automated_evaluation_adopt(by=request.user, evaluation=evaluation)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "It is your draft now: check the answers, complete the rest and submit.")
+    return redirect("evaluations:detail", uuid=evaluation.uuid)
 
 
 # --- Tables -------------------------------------------------------------------------------------------

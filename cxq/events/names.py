@@ -19,8 +19,14 @@ class Name(StrEnum):
     EVALUATION_RESTORED = "evaluation.restored"
     EVALUATION_DELETED = "evaluation.deleted"
     EVALUATION_DISCARDED = "evaluation.discarded"  # a draft deleted by its evaluator
+    EVALUATION_ADOPTED = "evaluation.adopted"  # an automated evaluation taken over by a person to complete
     ASSIGNMENT_CREATED = "assignment.created"
     ASSIGNMENT_EXTENDED = "assignment.extended"
+    # automations
+    AUTOMATION_CREATED = "automation.created"
+    AUTOMATION_UPDATED = "automation.updated"
+    AUTOMATION_DELETED = "automation.deleted"
+    AUTOMATION_REORDERED = "automation.reordered"  # the cards' order, which is their priority
     # calibrations
     GOAL_CREATED = "goal.created"
     GOAL_UPDATED = "goal.updated"
@@ -39,6 +45,7 @@ class Name(StrEnum):
     SCORECARD_RESTORED = "scorecard.restored"
     SCORECARD_DELETED = "scorecard.deleted"
     SCORECARD_APPLICABILITY_CHANGED = "scorecard.applicability_changed"  # channels/teams it applies to
+    SCORECARD_LINKS_CHANGED = "scorecard.links_changed"  # which questions are answered from indicators
     # interactions
     COMMENT_CREATED = "comment.created"
     COMMENT_EDITED = "comment.edited"

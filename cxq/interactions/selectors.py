@@ -17,6 +17,7 @@ from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm, require
 from cxq.accounts.selectors import led_team_ids
 from cxq.enrichment import original_span
+from cxq.interactions.choices import PhraseKind
 from cxq.interactions.filters import InteractionFilter
 from cxq.interactions.models import Interaction, PhraseSet
 from cxq.lib import filters as lib_filters
@@ -36,6 +37,13 @@ def interaction_scope(*, viewer) -> QuerySet[Interaction]:
 
 def interaction_get_for(*, viewer, uuid) -> Interaction:
     return get_object_or_404(interaction_scope(viewer=viewer).select_related("agent", "team"), uuid=uuid)
+
+
+def indicator_lookup() -> dict[str, tuple[str, str]]:
+    """Every indicator (active or not) by public id: its name and side, for scorecards' questions
+    answered from indicators (docs/scoring.md#questions-answered-from-indicators)."""
+    rows = PhraseSet.objects.filter(kind=PhraseKind.INDICATOR).values_list("uuid", "name", "side")
+    return {str(uuid): (name, side) for uuid, name, side in rows}
 
 
 class HitView(NamedTuple):

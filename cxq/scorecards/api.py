@@ -72,10 +72,17 @@ class ScorecardOut(Schema):
 
 class ScorecardDetailOut(ScorecardOut):
     document: dict
+    indicator_links: dict = Field(
+        description="Questions answered from indicators: question key → {indicator, side, mentioned, absent}"
+    )
 
     @staticmethod
     def resolve_document(obj):
         return obj.current_version.document
+
+    @staticmethod
+    def resolve_indicator_links(obj):
+        return obj.current_version.indicator_links
 
 
 class ApplicabilityIn(Schema):
@@ -86,6 +93,11 @@ class ApplicabilityIn(Schema):
 class DocumentIn(ApplicabilityIn):
     document: JsonObject
     change_note: MultilineText = ""
+    indicator_links: JsonObject | None = Field(
+        None,
+        description="Question key → {indicator (id), side (any/agent/customer), mentioned, absent (option keys)}; "
+        "omitted: the current links that still fit are kept",
+    )
 
 
 def _applicability(payload: ApplicabilityIn) -> dict:
@@ -173,7 +185,11 @@ def scorecards_create(request, payload: DocumentIn):
     return Status(
         201,
         services.scorecard_create(
-            by=request.user, document=payload.document, change_note=payload.change_note, **_applicability(payload)
+            by=request.user,
+            document=payload.document,
+            change_note=payload.change_note,
+            indicator_links=payload.indicator_links,
+            **_applicability(payload),
         ),
     )
 
@@ -258,6 +274,7 @@ def scorecards_update(request, uuid: UUID, payload: DocumentIn):
         document=payload.document,
         change_note=payload.change_note,
         **_applicability(payload),
+        indicator_links=payload.indicator_links,
     )
     return {"outcome": str(outcome), "scorecard": scorecard}
 

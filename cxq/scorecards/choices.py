@@ -13,4 +13,5 @@ class ChangeKind(models.TextChoices):
     SAVED = "saved", "Saved (draft)"
     COSMETIC = "cosmetic", "Cosmetic change, same version"
     NEW_VERSION = "new_version", "New version"
+    LINKS = "links", "Indicator links changed, same version"
     UNCHANGED = "unchanged", "No change"

@@ -61,6 +61,8 @@ class ScorecardVersion(PublicIdModel):
     document = models.JSONField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     change_note = models.TextField(blank=True, help_text="Why this version was made")
+    # questions answered from indicators, kept beside the document (docs/scoring.md#questions-answered-from-indicators)
+    indicator_links = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["scorecard", "-number"]

@@ -16,6 +16,7 @@ from cxq.accounts.permissions import require
 from cxq.events import AuditTrail, Name, publish
 from cxq.lib.channels import Channel
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
+from cxq.scorecards.links import carried_over, clean_links
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 from cxq.scoring import Scorecard as ScorecardDoc
 from cxq.scoring import ScorecardError, parse_document
@@ -139,19 +140,31 @@ def scorecard_set_applicability(*, by, scorecard: Scorecard, channels=None, team
 
 
 @transaction.atomic
-def scorecard_create(*, by, document: dict, change_note: str = "", channels=None, teams=None) -> Scorecard:
+def scorecard_create(
+    *,
+    by,
+    document: dict,
+    change_note: str = "",
+    channels=None,
+    teams=None,
+    indicator_links: dict | None = None,
+) -> Scorecard:
     """A new draft scorecard from a docs/scoring.md#the-scorecard-document document, as version 1, optionally with
-    the channels and teams it applies to (docs/scoring.md#applicability)."""
+    the channels and teams it applies to (docs/scoring.md#applicability) and its questions answered from
+    indicators (docs/scoring.md#questions-answered-from-indicators)."""
     require(by, "scorecards.edit")
     doc = parse_or_invalid(document)
     clean_channels, clean_teams = clean_applicability(channels=channels, teams=teams)
+    canonical = doc.to_document()
+    links = clean_links(indicator_links, canonical)
     scorecard = Scorecard(created_by=by)
     _sync_fields(scorecard, doc)
     scorecard.save()
     version = ScorecardVersion.objects.create(
         scorecard=scorecard,
         number=1,
-        document=doc.to_document(),
+        document=canonical,
+        indicator_links=links,
         created_by=by,
         change_note=change_note.strip() or "Created",
     )
@@ -166,7 +179,14 @@ def scorecard_create(*, by, document: dict, change_note: str = "", channels=None
 
 @transaction.atomic
 def scorecard_update(
-    *, by, scorecard: Scorecard, document: dict, change_note: str = "", channels=None, teams=None
+    *,
+    by,
+    scorecard: Scorecard,
+    document: dict,
+    change_note: str = "",
+    channels=None,
+    teams=None,
+    indicator_links: dict | None = None,
 ) -> tuple[Scorecard, str]:
     """Save an edited document (and, when given, where it applies: ``scorecard_set_applicability``). Returns the
     scorecard and what happened to the document (a ``ChangeKind``).
@@ -175,6 +195,9 @@ def scorecard_update(
     - A published scorecard: a cosmetic change (texts only) updates the current version in place;
       any other change creates version N+1 with who/when/why, and older versions stay as they were.
     - Archived scorecards are read-only until restored.
+    - ``indicator_links`` (docs/scoring.md#questions-answered-from-indicators) go with the version saved; ``None``
+      keeps the current ones that still fit the document. Changing only them changes no score: they
+      are updated on the current version (``scorecard.links_changed``).
     """
     require(by, "scorecards.edit")
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
@@ -187,8 +210,15 @@ def scorecard_update(
     )
     canonical = doc.to_document()
     current = scorecard.current_version
+    if indicator_links is None:
+        links = carried_over(current.indicator_links, canonical)
+    else:
+        links = clean_links(indicator_links, canonical)
     kind = classify_change(current.document, canonical)
     if kind == "unchanged":
+        if links != current.indicator_links:
+            _links_changed(by, scorecard, current, links)
+            return scorecard, ChangeKind.LINKS
         return scorecard, ChangeKind.UNCHANGED
     changes = [c.describe() for c in diff_documents(current.document, canonical)]
     if scorecard.status == ScorecardStatus.PUBLISHED and kind == "structural":
@@ -202,6 +232,7 @@ def scorecard_update(
             scorecard=scorecard,
             number=number,
             document=canonical,
+            indicator_links=links,
             created_by=by,
             change_note=change_note.strip(),
         )
@@ -209,9 +240,10 @@ def scorecard_update(
         outcome = ChangeKind.NEW_VERSION
     else:
         current.document = canonical
+        current.indicator_links = links
         if change_note.strip() and scorecard.status == ScorecardStatus.DRAFT:
             current.change_note = change_note.strip()
-        current.save(update_fields=["document", "change_note", "updated_at"])
+        current.save(update_fields=["document", "indicator_links", "change_note", "updated_at"])
         outcome = ChangeKind.SAVED if scorecard.status == ScorecardStatus.DRAFT else ChangeKind.COSMETIC
     _sync_fields(scorecard, doc)
     scorecard.save()
@@ -229,6 +261,18 @@ def scorecard_update(
         ),
     )
     return scorecard, outcome
+
+
+def _links_changed(by, scorecard: Scorecard, version: ScorecardVersion, links: dict) -> None:
+    before = version.indicator_links
+    version.indicator_links = links
+    version.save(update_fields=["indicator_links", "updated_at"])
+    publish(
+        Name.SCORECARD_LINKS_CHANGED,
+        subject=scorecard,
+        actor=by,
+        audit=AuditTrail(before={"indicator_links": before}, after={"indicator_links": links}),
+    )
 
 
 @transaction.atomic
@@ -292,12 +336,14 @@ def scorecard_duplicate(*, by, scorecard: Scorecard, name: str = "") -> Scorecar
     scorecard = Scorecard.objects.select_related("current_version").get(pk=scorecard.pk)
     document = dict(scorecard.current_version.document)
     document["name"] = (name or "").strip() or f"{scorecard.name} (copy)"
+    links = carried_over(scorecard.current_version.indicator_links, document)
     return scorecard_create(
         by=by,
         document=document,
         change_note=f"Copied from {scorecard.name}",
         channels=list(scorecard.channels),
         teams=[str(t.uuid) for t in scorecard.teams.all()],
+        indicator_links=links,
     )
 
 

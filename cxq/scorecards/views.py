@@ -21,6 +21,7 @@ from cxq.scorecards.choices import ChangeKind, ScorecardStatus
 from cxq.scorecards.csvio import document_to_csv, template_csv
 from cxq.scorecards.forms import ImportConfirmForm, ImportForm, ScorecardFilterForm
 from cxq.scorecards.imports import document_from_upload
+from cxq.scorecards.links import indicators
 from cxq.scorecards.models import ScorecardVersion
 from cxq.scoring import BAND_COLOURS, ScorecardError, band_for, parse_document
 from cxq.scoring.diff import classify_change, diff_documents
@@ -83,15 +84,31 @@ def scorecard_new(request):
         try:
             data = _json_body(request)
             scorecard = services.scorecard_create(
-                by=request.user, document=data.get("document"), channels=data.get("channels"), teams=data.get("teams")
+                by=request.user,
+                document=data.get("document"),
+                channels=data.get("channels"),
+                teams=data.get("teams"),
+                indicator_links=data.get("indicator_links"),
             )
         except ValidationError as exc:
             return JsonResponse({"errors": _errors_json(exc)}, status=400)
         messages.success(request, f"Draft “{scorecard.name}” created.")
         return JsonResponse({"redirect": reverse("scorecards:detail", args=[scorecard.uuid])})
-    return render(
-        request, "scorecards/builder.html", {**_builder_context(None), "document": BLANK_DOCUMENT, "creating": True}
-    )
+    context = {
+        **_builder_context(None),
+        "document": BLANK_DOCUMENT,
+        "creating": True,
+        "links": {},
+        "indicators": _indicator_choices(),
+    }
+    return render(request, "scorecards/builder.html", context)
+
+
+def _indicator_choices() -> list[dict]:
+    """The indicators a question can be answered from, for the builder's pick-list."""
+    return [
+        {"id": k, "name": name, "side": side} for k, (name, side) in sorted(indicators().items(), key=lambda i: i[1])
+    ]
 
 
 @perm_required("scorecards.edit")
@@ -107,6 +124,7 @@ def scorecard_edit(request, uuid):
                 change_note=str(data.get("change_note") or ""),
                 channels=data.get("channels"),
                 teams=data.get("teams"),
+                indicator_links=data.get("indicator_links"),
             )
         except ValidationError as exc:
             return JsonResponse({"errors": _errors_json(exc)}, status=400)
@@ -115,6 +133,7 @@ def scorecard_edit(request, uuid):
             ChangeKind.NEW_VERSION: f"Saved as version {version}: earlier evaluations keep their version.",
             ChangeKind.COSMETIC: f"Wording updated in version {version} (no effect on scores).",
             ChangeKind.SAVED: "Draft saved.",
+            ChangeKind.LINKS: f"Answers from indicators updated in version {version} (no effect on scores).",
             ChangeKind.UNCHANGED: "Nothing changed.",
         }[outcome]
         messages.success(request, text)
@@ -122,7 +141,13 @@ def scorecard_edit(request, uuid):
     if scorecard.status == ScorecardStatus.ARCHIVED:
         messages.error(request, "This scorecard is archived; restore it before editing.")
         return redirect("scorecards:detail", uuid=scorecard.uuid)
-    context = {**_builder_context(scorecard), "document": scorecard.current_version.document, "scorecard": scorecard}
+    context = {
+        **_builder_context(scorecard),
+        "document": scorecard.current_version.document,
+        "scorecard": scorecard,
+        "links": scorecard.current_version.indicator_links,
+        "indicators": _indicator_choices(),
+    }
     return render(request, "scorecards/builder.html", context)
 
 

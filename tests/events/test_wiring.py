@@ -42,6 +42,11 @@ EXPECTED: dict[Name, set[str]] = {
     Name.GOAL_CREATED: set(),
     Name.GOAL_UPDATED: set(),
     Name.GOAL_PERIOD_GENERATED: set(),
+    Name.EVALUATION_ADOPTED: {"history.record", "analytics.on_evaluation_changed"},
+    Name.AUTOMATION_CREATED: set(),
+    Name.AUTOMATION_UPDATED: set(),
+    Name.AUTOMATION_DELETED: set(),
+    Name.AUTOMATION_REORDERED: set(),
     Name.CALIBRATION_CREATED: {"notices.on_invited"},
     Name.CALIBRATION_ASSESSOR_ADDED: {"notices.on_invited"},
     Name.CALIBRATION_ASSESSOR_REMOVED: set(),
@@ -55,6 +60,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.SCORECARD_RESTORED: set(),
     Name.SCORECARD_DELETED: set(),
     Name.SCORECARD_APPLICABILITY_CHANGED: set(),
+    Name.SCORECARD_LINKS_CHANGED: set(),
     Name.COMMENT_CREATED: {"comments.on_comment_created"},
     Name.COMMENT_EDITED: set(),
     Name.COMMENT_DELETED: set(),
@@ -63,7 +69,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.PHRASE_SET_DELETED: set(),
     Name.ENRICHMENT_RERUN_REQUESTED: set(),
     Name.RECORDING_UPLOADED: set(),
-    Name.INTERACTION_ENRICHED: {"webhooks.on_event"},
+    Name.INTERACTION_ENRICHED: {"webhooks.on_event", "services.on_interactions_enriched"},
     Name.INTERACTION_CHANNEL_CHANGED: {"analytics.on_channel_changed"},
     Name.USER_CREATED: {"accounts.on_user_created"},
     Name.USER_UPDATED: {"accounts.on_user_updated"},
@@ -120,6 +126,8 @@ def test_each_event_reaches_its_subscribers_and_the_audit_log(name):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells people: it must never fail the write"
         elif sub.handler.__module__.startswith("cxq.webhooks."):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells other systems: it must never fail the write"
+        elif sub.handler.__module__.startswith("cxq.automations"):
+            assert sub.phase is Phase.OUTBOX, f"{sub.label} acts on arrivals: a failing card never loses them"
         else:
             assert sub.phase is Phase.PROJECTION, f"{sub.label} must stay consistent with the write"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import template
 
 from cxq.accounts.permissions import has_perm
-from cxq.evaluations import policies
+from cxq.evaluations import automated, policies
 from cxq.evaluations.selectors import evaluation_scope
 from cxq.evaluations.sources import sources_where
 from cxq.scorecards.selectors import usable_scorecards
@@ -18,14 +18,27 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def interaction_evaluations(context, interaction) -> list:
-    """The interaction's Performance tab; calibration evaluations are shown in their session instead."""
-    return list(
-        evaluation_scope(viewer=context["request"].user)
+    """The interaction's Performance tab; calibration evaluations are shown in their session instead.
+    Each says whether the viewer may delete it (automated evaluations)."""
+    user = context["request"].user
+    evaluations = list(
+        evaluation_scope(viewer=user)
         .filter(interaction=interaction)
         .exclude(source__in=sources_where("listed", False))
         .select_related("evaluator", "agent", "scorecard")
         .order_by("-created_at")
     )
+    for evaluation in evaluations:
+        evaluation.can_delete = policies.may_delete(user, evaluation)
+    return evaluations
+
+
+@register.simple_tag(takes_context=True)
+def automated_run_choices(context, interaction) -> list | None:
+    """The scorecards an automated evaluation of this interaction can use, when the viewer may run one."""
+    if automated.run_refusal(context["request"].user, interaction):
+        return None
+    return list(automated.linked_scorecards())
 
 
 @register.simple_tag(takes_context=True)

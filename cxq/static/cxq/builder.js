@@ -13,6 +13,17 @@ function scorecardBuilder() {
   let counter = 0;
   const nextId = () => `n${++counter}`;
 
+  // Questions answered from indicators (docs/scoring.md#questions-answered-from-indicators) live beside the
+  // document; in the browser each question carries its own as ``_link`` so it follows renames and moves.
+  const links = config.links ? JSON.parse(document.getElementById(config.links).textContent) : {};
+  const indicators = config.indicators ? JSON.parse(document.getElementById(config.indicators).textContent) : [];
+  const linkOf = (key) => {
+    const link = links[key];
+    return link
+      ? { on: true, indicator: link.indicator, side: link.side || "any", mentioned: link.mentioned || "", absent: link.absent || "" }
+      : { on: false, indicator: "", side: "agent", mentioned: "", absent: "" };
+  };
+
   function prepare(doc) {
     const copy = JSON.parse(JSON.stringify(doc));
     copy.bands = (copy.bands || []).map((b) => ({ colour: "grey", ...b, _id: nextId() }));
@@ -26,6 +37,7 @@ function scorecardBuilder() {
         default: q.default === null || q.default === undefined ? "" : String(q.default),
         scale: q.scale || null,
         options: (q.options || []).map((o) => ({ ...o, _id: nextId() })),
+        _link: linkOf(q.key),
       })),
     }));
     return copy;
@@ -50,6 +62,7 @@ function scorecardBuilder() {
     // where the scorecard applies (docs/scoring.md#applicability); saved beside the document, not in it
     channels: applicability.channels,
     teams: applicability.teams,
+    indicators,
     published: config.published === "true",
     // a new scorecard shows no "must not be empty" before the author has changed anything
     pristine: config.creating === "true",
@@ -89,7 +102,7 @@ function scorecardBuilder() {
 
     // --- the document as the server expects it ---------------------------------------------------
     plain() {
-      return JSON.parse(JSON.stringify(this.doc, (key, value) => (key === "_id" ? undefined : value)));
+      return JSON.parse(JSON.stringify(this.doc, (key, value) => (key === "_id" || key === "_link" ? undefined : value)));
     },
     payload() {
       const doc = this.plain();
@@ -106,6 +119,26 @@ function scorecardBuilder() {
         }),
       );
       return doc;
+    },
+
+    indicatorLinks() {
+      const out = {};
+      this.allQuestions().forEach((q) => {
+        const l = q._link;
+        if (!l || !l.on) return;
+        out[q.key] = { indicator: l.indicator, side: l.side, mentioned: l.mentioned || null, absent: l.absent || null };
+      });
+      return out;
+    },
+    linkAnswerIs(question, which, option) {
+      return String(question._link[which]) === String(option.key);
+    },
+    linkError(question) {
+      const prefix = `indicator_links.${question.key}`;
+      return Object.entries(this.saveErrors)
+        .filter(([field]) => field === prefix || field.startsWith(`${prefix}.`))
+        .flatMap(([, messages]) => messages)
+        .join(" ");
     },
 
     // --- validation and preview ------------------------------------------------------------------
@@ -240,7 +273,7 @@ function scorecardBuilder() {
       const key = uniqueKey("q", new Set(this.allQuestions().map((q) => q.key)));
       section.questions.push({
         _id: nextId(), key, text: "New question", description: "", type: "yes_no", required: false,
-        allow_na: false, default: "", show_if: null, scale: null,
+        allow_na: false, default: "", show_if: null, scale: null, _link: linkOf(""),
         options: [
           { _id: nextId(), key: "yes", label: "Yes", points: 1, auto_fail: "none" },
           { _id: nextId(), key: "no", label: "No", points: 0, auto_fail: "none" },
@@ -367,6 +400,7 @@ function scorecardBuilder() {
         change_note: this.changeNote,
         channels: this.channels,
         teams: this.teams,
+        indicator_links: this.indicatorLinks(),
       });
       const data = await response.json().catch(() => ({ errors: { __all__: ["The server could not save this."] } }));
       if (response.ok) {

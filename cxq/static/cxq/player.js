@@ -1,5 +1,31 @@
 // Recording ↔ transcript sync (docs/interactions.md#the-interaction-page): highlight the utterance being played, seek on click,
 // playback speed buttons. The transcript's utterances carry data-start / data-end in seconds.
+
+// A link to a moment, "#t=12.5" (seconds; an automated answer's evidence links here): the line said then
+// is marked and scrolled to, and the recording, if there is one, is cued there and played.
+function cueMoment() {
+  const match = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+  if (!match) return;
+  const at = Number(match[1]);
+  const lines = Array.from(document.querySelectorAll(".utt[data-start]"));
+  const line = lines.filter((u) => Number(u.dataset.start) <= at + 0.001).pop() || lines[0];
+  lines.forEach((u) => u.classList.toggle("cued", u === line));
+  if (line) {
+    line.scrollIntoView({ block: "center" });
+    line.focus({ preventScroll: true });
+  }
+  const media = document.querySelector("[data-player] [data-media]");
+  if (!media) return;
+  const play = () => {
+    media.currentTime = at;
+    media.play().catch(() => {});
+  };
+  if (media.readyState >= 1) play();
+  else media.addEventListener("loadedmetadata", play, { once: true });
+}
+document.addEventListener("DOMContentLoaded", cueMoment);
+window.addEventListener("hashchange", cueMoment);
+
 document.addEventListener("DOMContentLoaded", () => {
   const player = document.querySelector("[data-player]");
   const media = player && player.querySelector("[data-media]");
