@@ -40,7 +40,7 @@ EXPECTED_NAV = {
     },
     "supervisor_a": LEAD | {"analytics:breakdown"},  # analytics.view
     "manager_b": LEAD | {"analytics:breakdown"},
-    "evaluator": LEAD,
+    "evaluator": LEAD | {"analytics:my_work"},  # evaluates: analytics of their own evaluations
     "agent_a1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},  # analytics.own
     "agent_b1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},
     "norole": YOU,
