@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from cxq.accounts.rules import can_view_people, can_view_teams
+from cxq.analytics.policies import sees_own_work
 from cxq.notifications.selectors import unread_count
 from cxq.scim.policies import can_manage_tokens as can_manage_scim
 
@@ -43,7 +44,9 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Automations", "automations:list", "gear", "Quality"))
     if user.can("analytics.view"):
         items.append(NavItem("Analytics", "analytics:breakdown", "chart", "Quality"))
-    elif user.can("analytics.own"):
+    elif sees_own_work(user):
+        items.append(NavItem("My evaluations", "analytics:my_work", "chart", "Quality"))
+    if user.can("analytics.own") and not user.can("analytics.view"):
         items.append(NavItem("My scores", "analytics:me", "chart", "Quality"))
     if can_view_people(user):
         items.append(NavItem("People", "accounts:user_list", "users", "Organisation"))

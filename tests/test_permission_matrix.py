@@ -203,6 +203,9 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("analytics:trends", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("analytics:leaderboards", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("analytics:me", "GET"): exp(403, admin=200, agent_a1=200, agent_b1=200, lead_agent=200),
+    ("analytics:outcomes", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    # whoever evaluates (evaluations.create) sees the analytics of their own evaluations
+    ("analytics:my_work", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     ("interactions:phrase_sets", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "GET"): admin_only(200),
     ("interactions:phrase_set_new", "POST"): admin_only(302),
@@ -384,6 +387,10 @@ API: dict[str, dict[str, int]] = {
     "GET /api/v1/analytics/leaderboards/agents": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/analytics/leaderboards/evaluators": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/analytics/me": exp(403, anon=401, admin=200, agent_a1=200, agent_b1=200, lead_agent=200),
+    "GET /api/v1/analytics/outcomes": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
+    "GET /api/v1/analytics/my-evaluations": exp(
+        403, anon=401, admin=200, supervisor_a=200, manager_b=200, evaluator=200
+    ),
     "POST /api/v1/assignments": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404, agent_b1=404),
     # a task is visible to its assignee and whoever assigned it (and admins); only assigners may extend it
     "POST /api/v1/assignments/{uuid}/extend": exp(

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Query, Router, Schema
 
 from cxq.accounts.permissions import has_perm
-from cxq.analytics import selectors
-from cxq.analytics.filters import AnalyticsFilter, OwnFilter, ReportFilter, TrendFilter
+from cxq.analytics import policies, selectors
+from cxq.analytics.filters import AnalyticsFilter, OutcomeFilter, OwnFilter, OwnWorkFilter, ReportFilter, TrendFilter
 from cxq.lib.apischema import errors
 
 router = Router(tags=["analytics"])
@@ -108,6 +108,52 @@ class MyScoresOut(Schema):
     team_trend: list[TrendPoint]
 
 
+class OutcomeOption(Schema):
+    key: str
+    label: str
+    n: int = Field(description="Interactions whose evaluation gave this answer and that carry the outcome")
+    mean: float | None = Field(description="Their mean outcome (NPS: promoters − detractors in %; resolved: %)")
+
+
+class OutcomeRow(Schema):
+    kind: str = Field(description="question, section or overall (the score)")
+    key: str
+    text: str
+    section: str
+    type: str | None = Field(None, description="The question's type: yes_no, single_choice or rating_scale")
+    options: list[OutcomeOption]
+    method: str = Field(description="difference (Welch, in the outcome's unit) or correlation (Spearman's rho)")
+    enough: bool = Field(description="False: fewer than 10 on a side of a difference or 20 in a correlation")
+    n: int
+    comparison: str | None = Field(None, description="For a difference: which answer against which")
+    effect: float | None = Field(None, description="The difference of means or rho")
+    low: float | None = Field(None, description="95 % confidence interval, lower bound")
+    high: float | None = Field(None, description="95 % confidence interval, upper bound")
+    r: float | None = Field(None, description="The effect on a correlation scale (a difference: point-biserial)")
+    r_low: float | None = None
+    r_high: float | None = None
+    strength: float | None = Field(None, description="The correlation-scale interval's bound nearest 0 (sort key)")
+
+
+class OutcomeOut(Schema):
+    outcome: str
+    label: str
+    noun: str = Field(description="The label as a word in a sentence")
+    unit: str
+    difference_unit: str
+    pairs: int = Field(description="Evaluations in range whose interaction carries the outcome")
+    versions: list[Version]
+    rows: list[OutcomeRow] = Field(description="Questions by strength, then sections, then the overall score")
+
+
+class MyWorkOut(Schema):
+    overall: Figures = Field(description="The counted evaluations the caller did, whatever the team")
+    peers_overall: Figures | None = Field(description="Every evaluator in the teams the caller leads (none: no team)")
+    calibration_deviation: float | None = Field(description="Mean |my calibration score − the others' mean|")
+    breakdown: BreakdownOut = Field(description="The answers the caller gave, one scorecard (default: the busiest)")
+    trend: list[TrendPoint]
+
+
 def _filters(request, filter_set: type[AnalyticsFilter], *, code: str = "analytics.view") -> selectors.Filters:
     """The request's parameters read by the report's filter set with the caller's choices (its
     ``api_schema()`` has already refused a malformed one with a 422)."""
@@ -123,9 +169,12 @@ def _filters(request, filter_set: type[AnalyticsFilter], *, code: str = "analyti
     "/analytics/breakdown",
     response={200: BreakdownOut, **errors(400, 403, 422)},
     summary="Response breakdown by question",
+    description="For one scorecard (default: the one with the most evaluations in range) or chosen versions.",
 )
 def breakdown(request, query: Query[ReportFilter.api_schema()]):
-    return selectors.breakdown(_filters(request, ReportFilter), selectors.scope_of(request.user))
+    filters = _filters(request, ReportFilter)  # first: it refuses (403) a role without analytics
+    scope = selectors.scope_of(request.user)
+    return selectors.breakdown(selectors.with_one_scorecard(filters, scope), scope)
 
 
 @router.get(
@@ -162,3 +211,34 @@ def leaderboard_evaluators(request, query: Query[ReportFilter.api_schema()]):
 )
 def me(request, query: Query[OwnFilter.api_schema()]):
     return selectors.agent_view(_filters(request, OwnFilter, code="analytics.own"), request.user)
+
+
+@router.get(
+    "/analytics/outcomes",
+    response={200: OutcomeOut, **errors(400, 403, 422)},
+    summary="How each question's answers relate to CSAT, NPS or resolution",
+    description="For one scorecard (default: the one with the most evaluations in range); docs/analytics.md.",
+)
+def outcomes(request, query: Query[OutcomeFilter.api_schema()]):
+    if not has_perm(request.user, "analytics.view"):
+        raise PermissionDenied("Your role cannot see these analytics.")
+    filterset, filters = OutcomeFilter.parse(request.GET, viewer=request.user)
+    if filters is None:
+        raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.form.errors.items()})
+    scope = selectors.scope_of(request.user)
+    filters = selectors.with_one_scorecard(filters, scope)
+    return selectors.outcome_link(filters, scope, outcome=filterset.chosen_outcome())
+
+
+@router.get(
+    "/analytics/my-evaluations",
+    response={200: MyWorkOut, **errors(400, 403, 422)},
+    summary="The caller's own evaluations: scores given, trend, calibration deviation",
+)
+def my_work(request, query: Query[OwnWorkFilter.api_schema()]):
+    if not policies.sees_own_work(request.user):
+        raise PermissionDenied("Your role does not evaluate, so it has no evaluations of its own to show.")
+    filterset, filters = OwnWorkFilter.parse(request.GET, viewer=request.user)
+    if filters is None:
+        raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.form.errors.items()})
+    return selectors.evaluator_view(filters, request.user)

@@ -55,8 +55,8 @@ def breakdown_rows(result: dict):
             yield ["option", *question, "N/A", q["na"], "", "", "", ""]
 
 
-def breakdown_csv(result: dict):
-    return csv_stream_response("breakdown-by-question.csv", BREAKDOWN_HEADER, breakdown_rows(result))
+def breakdown_csv(result: dict, *, name: str = "breakdown-by-question.csv"):
+    return csv_stream_response(name, BREAKDOWN_HEADER, breakdown_rows(result))
 
 
 def trends_csv(result: dict):
@@ -84,3 +84,50 @@ def agent_view_csv(result: dict):
                 yield ["question", q["key"], q["text"], _v(q["percent_of_max"]), _v(q["team_percent_of_max"])]
 
     return csv_stream_response("my-scores.csv", ["row", "key", "title", "your_percent", "team_average_percent"], rows())
+
+
+OUTCOME_HEADER = [
+    "outcome",
+    "row",
+    "section",
+    "question_key",
+    "question",
+    "option_or_comparison",
+    "n",
+    "mean",
+    "method",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "strength",
+]
+
+
+def outcome_csv(result: dict):
+    """One row per question, section and the overall score (the figure), then one per option (its mean)."""
+
+    def rows():
+        label = result["label"]
+        for r in result["rows"]:
+            where = [label, r["kind"], r["section"], r["key"], r["text"]]
+            figure = [_v(r.get(k)) for k in ("effect", "low", "high", "strength")]
+            note = r.get("comparison", "") if r["enough"] else "not enough data"
+            yield [*where, note, r["n"], "", r["method"], *figure]
+            for o in r["options"]:
+                yield [
+                    label,
+                    "option",
+                    r["section"],
+                    r["key"],
+                    r["text"],
+                    o["label"],
+                    o["n"],
+                    _v(o["mean"]),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+
+    return csv_stream_response(f"outcome-link-{result['outcome']}.csv", OUTCOME_HEADER, rows())

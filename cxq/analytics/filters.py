@@ -107,13 +107,16 @@ class AnalyticsFilter(filters.FilterSet):
         form = _DefaultRange
         fields: list[str] = []
 
+    needs_scope = True  # False: a view of one's own work, whose page asks its policy instead
+
     def __init__(self, data=None, *, viewer: User | None = None, **kwargs):
         """``viewer``: whose choices the filters offer and accept (none without one)."""
         super().__init__(with_defaults(data) if data is not None else None, **kwargs)
         self.viewer = viewer
         self.cards, self.versions, self.teams, self.people = {}, {}, {}, {}
         if viewer is not None:
-            scope_of(viewer)  # raises OutOfScope for roles without analytics
+            if self.needs_scope:
+                scope_of(viewer)  # raises OutOfScope for roles without analytics
             self._fill_choices(viewer)
 
     def _fill_choices(self, viewer: User) -> None:
@@ -196,6 +199,28 @@ class OwnFilter(AnalyticsFilter):
     agent = None
     evaluator = None
     split = None
+
+
+class OwnWorkFilter(OwnFilter):
+    """Whoever evaluates, on the evaluations they did (docs/analytics.md#my-evaluations): the agent's
+    filters; no analytics scope is asked (the page asks ``policies.sees_own_work``)."""
+
+    needs_scope = False
+
+
+class OutcomeFilter(ReportFilter):
+    """The customer-outcome link (docs/analytics.md#customer-outcome-link): the report's filters and the
+    outcome to relate the answers to."""
+
+    outcome = django_filters.ChoiceFilter(
+        choices=[("csat", "CSAT"), ("nps", "NPS"), ("resolved", "Resolution")],
+        empty_label=None,
+        label="Outcome",
+        help_text="csat (1–5, the default), nps (0–10; means are Net Promoter Scores) or resolved",
+    )
+
+    def chosen_outcome(self) -> str:
+        return self.form.cleaned_data.get("outcome") or "csat"
 
 
 def with_defaults(data) -> dict:

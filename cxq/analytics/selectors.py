@@ -549,3 +549,265 @@ def agent_view(f: Filters, viewer: User) -> dict:
         "trend": own_trend["series"][0]["points"] if own_trend["series"] else [],
         "team_trend": team_trend["series"][0]["points"] if team_trend["series"] else [],
     }
+
+
+# --- Customer-outcome link ------------------------------------------------------------------------------
+
+OUTCOMES = {
+    # key: (label, unit shown after a mean, unit of a difference, interaction column)
+    "csat": ("CSAT", "", "points", "csat"),
+    "nps": ("NPS", "", "NPS points", "nps"),
+    "resolved": ("Resolution rate", "%", "percentage points", "resolved"),
+}
+
+
+def _outcome_value(outcome: str, raw) -> tuple[float, float]:
+    """(value averaged, value ranked) of one interaction's outcome: NPS averages as +100 promoter (9–10),
+    0 passive, −100 detractor — the mean is the Net Promoter Score — and ranks by its 0–10 rating;
+    resolution is 100 or 0, so a mean is a rate in %."""
+    value = float(raw)
+    if outcome == "nps":
+        return (100.0 if value >= 9 else 0.0 if value >= 7 else -100.0), value
+    if outcome == "resolved":
+        return 100.0 * value, value
+    return value, value
+
+
+def _outcome_cells(qs, columns: tuple[str, ...], outcome: str) -> list[tuple]:
+    """``columns`` of the fact rows in ``qs`` with their interaction's outcome, counted: one GROUP BY over
+    the facts joined through the evaluation to its interaction. Rows without the outcome are left out."""
+    from django.db import connection
+
+    from cxq.evaluations.models import Evaluation
+    from cxq.interactions.models import Interaction
+
+    q = connection.ops.quote_name
+    inner, params = qs.values("evaluation_id", *columns).query.sql_with_params()
+    selected = ", ".join(f"f.{q(c)}" for c in columns)
+    column = q(OUTCOMES[outcome][3])
+    sql = (
+        f"SELECT {selected}, i.{column}, COUNT(*) FROM ({inner}) f "  # noqa: S608 (the models' own names)
+        f"JOIN {q(Evaluation._meta.db_table)} e ON e.id = f.evaluation_id "
+        f"JOIN {q(Interaction._meta.db_table)} i ON i.id = e.interaction_id "
+        f"WHERE i.{column} IS NOT NULL GROUP BY {selected}, i.{column}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _fact_rows(model, f: Filters, scope: Scope):
+    qs = model.objects.filter(_dims(f, scope), day__gte=f.date_from, day__lte=f.date_to)
+    agent = _agent(f, scope)
+    if agent is not None:
+        qs = qs.filter(agent_id=agent)
+    if f.evaluator_id is not None:
+        qs = qs.filter(evaluator_id=f.evaluator_id)
+    return qs
+
+
+def _correlation_row(cells: list[tuple[float, float, int]]) -> dict:
+    from cxq.analytics import outcome_stats as st
+
+    c = st.spearman(cells)
+    n = sum(n for _, _, n in cells)
+    if c is None:
+        return {"method": "correlation", "n": n, "enough": False}
+    return {
+        "method": "correlation",
+        "n": c.n,
+        "enough": True,
+        "effect": round(c.rho, 3),
+        "low": round(c.low, 3),
+        "high": round(c.high, 3),
+        "r": c.rho,
+        "r_low": c.low,
+        "r_high": c.high,
+        "strength": st.strength(c.low, c.high),
+    }
+
+
+def _difference_row(label_a: str, a: dict, label_b: str, b: dict) -> dict | None:
+    from cxq.analytics import outcome_stats as st
+
+    d = st.welch(a, b)
+    if d is None:
+        return None
+    return {
+        "method": "difference",
+        "n": d.n_a + d.n_b,
+        "enough": True,
+        "comparison": f"{label_a} vs {label_b}",
+        "effect": round(d.difference, 2),
+        "low": round(d.low, 2),
+        "high": round(d.high, 2),
+        "r": d.r,
+        "r_low": d.r_low,
+        "r_high": d.r_high,
+        "strength": st.strength(d.r_low, d.r_high),
+    }
+
+
+def _rank(row: dict) -> tuple:
+    return (not row["enough"], -row.get("strength", 0.0), -abs(row.get("r", 0.0)), row["text"])
+
+
+def _question_outcome(q, by_answer: dict[str, dict], ranked: list) -> dict:
+    """One question's figures: the outcome mean per option, then a rank correlation (rating scales) or
+    the strongest option-versus-the-rest difference (yes/no: yes versus no)."""
+    options = []
+    for o in q.options:
+        dist = by_answer.get(o.key, {})
+        n = sum(dist.values())
+        mean = sum(v * c for v, c in dist.items()) / n if n else None
+        rounded = None if mean is None else round(mean, 2)
+        options.append({"key": o.key, "label": o.label or o.key, "n": n, "mean": rounded})
+    n_total = sum(o["n"] for o in options)
+    if q.type == "rating_scale":
+        return {"options": options, **_correlation_row(ranked)}
+    best = None
+    for o in q.options if q.type != "yes_no" else q.options[:1]:
+        rest: dict[float, int] = {}
+        for other in q.options:
+            if other.key != o.key:
+                for v, c in by_answer.get(other.key, {}).items():
+                    rest[v] = rest.get(v, 0) + c
+        rest_label = (
+            next((x.label or x.key for x in q.options if x.key != o.key), "") if len(q.options) == 2 else "the rest"
+        )
+        row = _difference_row(o.label or o.key, by_answer.get(o.key, {}), rest_label, rest)
+        if row and (best is None or (row["strength"], abs(row["r"])) > (best["strength"], abs(best["r"]))):
+            best = row
+    return {"options": options, **(best or {"method": "difference", "n": n_total, "enough": False})}
+
+
+def outcome_link(f: Filters, scope: Scope, *, outcome: str) -> dict:
+    """docs/analytics.md#customer-outcome-link: per question, section and the overall score, how the
+    answers of the evaluations in range relate to one customer outcome of the same interactions.
+
+    1. Count the (answer, outcome) pairs of the answer facts, the (section %, outcome) pairs of the section
+       facts and the (score, outcome) pairs of the evaluation facts, each one GROUP BY through the
+       evaluation to its interaction (interactions without the outcome are left out).
+    2. Per question of the scorecards' newest versions: the outcome mean per option; for a rating scale
+       Spearman's ρ of rating against outcome, otherwise the difference of the outcome mean between an
+       option and the other options (yes/no: yes − no; single choice: the option that differs most).
+    3. Sections and the overall score: Spearman's ρ against the outcome.
+    4. Sort by strength (the interval's bound nearest zero on the correlation scale), "not enough data"
+       last."""
+    answer_cells = _outcome_cells(_fact_rows(AnswerFact, f, scope), ("scorecard_id", "question_key", "answer"), outcome)
+    section_columns = ("scorecard_id", "section_key", "percent")
+    section_cells = _outcome_cells(_fact_rows(SectionFact, f, scope), section_columns, outcome)
+    score_cells = _outcome_cells(_fact_rows(EvaluationFact, f, scope), ("score",), outcome)
+    by_question: dict[tuple, dict[str, dict[float, int]]] = defaultdict(lambda: defaultdict(dict))
+    ranked: dict[tuple, list] = defaultdict(list)
+    for card, qkey, answer, raw, n in answer_cells:
+        key = (card, qkey)
+        if answer in ("na", ""):
+            continue
+        mean_value, rank_value = _outcome_value(outcome, raw)
+        dist = by_question[key][answer]
+        dist[mean_value] = dist.get(mean_value, 0) + n
+        if answer.lstrip("-").isdigit():  # a rating (only rating scales are ranked)
+            ranked[key].append((float(answer), rank_value, n))
+    by_section: dict[tuple, list] = defaultdict(list)
+    for card, key, percent, raw, n in section_cells:
+        if percent is not None:
+            by_section[(card, key)].append((float(percent), _outcome_value(outcome, raw)[1], n))
+    score_pairs = [(float(s), _outcome_value(outcome, raw)[1], n) for s, raw, n in score_cells if s is not None]
+    versions = _outcome_versions(f, scope)
+    questions, sections, seen = [], [], set()
+    for version in versions:  # newest first: its wording wins
+        for section in compiled_for(version.document).scorecard.sections:
+            if ("s", version.scorecard_id, section.key) not in seen:
+                seen.add(("s", version.scorecard_id, section.key))
+                title = section.title or section.key
+                sections.append(
+                    {"kind": "section", "key": section.key, "text": title, "section": title, "options": []}
+                    | _correlation_row(by_section.get((version.scorecard_id, section.key), []))
+                )
+            for q in section.questions:
+                if ("q", version.scorecard_id, q.key) in seen:
+                    continue
+                seen.add(("q", version.scorecard_id, q.key))
+                at = (version.scorecard_id, q.key)
+                row = _question_outcome(q, by_question.get(at, {}), ranked.get(at, []))
+                questions.append(
+                    {"kind": "question", "key": q.key, "text": q.text or q.key, "section": section.title or section.key}
+                    | {"type": q.type}
+                    | row
+                )
+    label, unit, diff_unit, _ = OUTCOMES[outcome]
+    overall = {"kind": "overall", "key": "", "text": "Overall score", "section": "", "options": []}
+    rows = sorted(questions, key=_rank) + sorted(sections, key=_rank) + [overall | _correlation_row(score_pairs)]
+    for row in rows:
+        for k in ("r", "r_low", "r_high", "strength"):
+            if k in row:
+                row[k] = round(row[k], 3)
+    return {
+        "outcome": outcome,
+        "label": label,
+        "noun": label if label.isupper() else label.lower(),
+        "unit": unit,
+        "difference_unit": diff_unit,
+        "pairs": sum(n for *_, n in score_cells),
+        "rows": rows,
+        "versions": [
+            {"id": v.pk, "uuid": str(v.uuid), "scorecard": v.scorecard.name, "number": v.number} for v in versions
+        ],
+    }
+
+
+def _outcome_versions(f: Filters, scope: Scope) -> list:
+    ids = {r["version_id"] for r in _grouped("evaluation", f, scope, ("version_id",))}
+    return list(
+        ScorecardVersion.objects.filter(pk__in=ids).select_related("scorecard").order_by("scorecard__name", "-number")
+    )
+
+
+def busiest_scorecard(f: Filters, scope: Scope) -> int | None:
+    """The scorecard with the most counted evaluations in the months the range touches (a report that
+    needs one scorecard defaults to it); None without any. One query on the month rows: a default to
+    start from, not a figure, so whole edge months count."""
+    agent, evaluator = _agent(f, scope), f.evaluator_id
+    kind = {(True, True): KIND_PAIR, (True, False): KIND_AGENT, (False, True): KIND_EVALUATOR}.get(
+        (agent is not None, evaluator is not None), KIND_ALL
+    )
+    qs = EvaluationRollup.objects.filter(
+        _dims(f, scope), grain=GRAIN_MONTH, kind=kind, period__gte=f.date_from.replace(day=1), period__lte=f.date_to
+    )
+    if agent is not None:
+        qs = qs.filter(agent_id=agent)
+    if evaluator is not None:
+        qs = qs.filter(evaluator_id=evaluator)
+    row = qs.values("scorecard_id").annotate(total=Sum("n")).order_by("-total", "scorecard_id").first()
+    return row["scorecard_id"] if row else None
+
+
+def with_one_scorecard(f: Filters, scope: Scope) -> Filters:
+    """The filters narrowed to the busiest scorecard when neither a scorecard nor versions are chosen
+    (docs/analytics.md#breakdown-by-question: different scorecards never mix into one figure)."""
+    if not (f.scorecard_ids or f.version_ids):
+        card = busiest_scorecard(f, scope)
+        if card is not None:
+            f.scorecard_ids = [card]
+    return f
+
+
+def evaluator_view(f: Filters, viewer: User) -> dict:
+    """docs/analytics.md#my-evaluations: the evaluations ``viewer`` did (any team), the scores they gave
+    by question, their trend and calibration deviation, next to the average every evaluator gave in the
+    teams the viewer leads (none when they lead no team)."""
+    own_scope = Scope(team_ids=None)
+    mine = Filters(**{**f.__dict__, "evaluator_id": viewer.pk, "agent_id": None, "team_ids": [], "split": ""})
+    with_one_scorecard(mine, own_scope)
+    teams = tuple(led_team_ids(viewer))
+    peers_filters = Filters(**{**mine.__dict__, "evaluator_id": None})
+    own_trend = trends(mine, own_scope)
+    return {
+        "overall": overall(mine, own_scope),
+        "peers_overall": overall(peers_filters, Scope(team_ids=teams)) if teams else None,
+        "calibration_deviation": calibration_deviation(mine, own_scope).get(viewer.pk),
+        "breakdown": breakdown(mine, own_scope),
+        "trend": own_trend["series"][0]["points"] if own_trend["series"] else [],
+        "scorecard_ids": mine.scorecard_ids,
+    }

@@ -8,5 +8,7 @@ urlpatterns = [
     path("", views.breakdown, name="breakdown"),
     path("trends/", views.trends, name="trends"),
     path("leaderboards/", views.leaderboards, name="leaderboards"),
+    path("outcomes/", views.outcomes, name="outcomes"),
     path("me/", views.me, name="me"),
+    path("my-evaluations/", views.my_work, name="my_work"),
 ]

@@ -7,14 +7,15 @@ calls one selector, and renders tables next to charts; ``?export=csv`` (leaderbo
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from cxq.accounts.decorators import perm_required
-from cxq.analytics import exports, selectors
-from cxq.analytics.charts import breakdown_chart, pass_rate_chart, trend_chart
+from cxq.analytics import exports, policies, selectors
+from cxq.analytics.charts import breakdown_chart, outcome_chart, pass_rate_chart, trend_chart
 from cxq.analytics.drill import drill_base, with_point_links
-from cxq.analytics.filters import OwnFilter, ReportFilter, TrendFilter
+from cxq.analytics.filters import OutcomeFilter, OwnFilter, OwnWorkFilter, ReportFilter, TrendFilter
 from cxq.analytics.services import zone_notice
 from cxq.scorecards.models import Scorecard
 
@@ -32,7 +33,24 @@ def _context(request, form, filters) -> dict:
         "filters": filters,
         "drill": drill_base(form),
         "zone_notice": zone_notice(),
+        "own_work": policies.sees_own_work(request.user),
     }
+
+
+def one_scorecard(filterset, filters, scope) -> None:
+    """Reports that read one scorecard: the chosen one (or chosen versions), else the one with the most
+    evaluations in range, shown as chosen in the form and carried into the drill-down links
+    (docs/analytics.md#breakdown-by-question)."""
+    form = filterset.form
+    if "scorecard" in form.fields:  # no "Any scorecard": one is always shown
+        form.fields["scorecard"].empty_label = None
+        form.fields["scorecard"].choices = [(k, c.name) for k, c in filterset.cards.items()]
+    if filters.scorecard_ids or filters.version_ids or not selectors.with_one_scorecard(filters, scope).scorecard_ids:
+        return
+    key = next((k for k, c in filterset.cards.items() if c.pk == filters.scorecard_ids[0]), "")
+    form.cleaned_data["scorecard"] = key
+    form.data = form.data.copy()
+    form.data["scorecard"] = key
 
 
 @perm_required("analytics.view")
@@ -41,6 +59,7 @@ def breakdown(request):
     form = filterset.form
     if filters is None:
         return _bad(request, "analytics/breakdown.html", form)
+    one_scorecard(filterset, filters, selectors.scope_of(request.user))
     result = selectors.breakdown(filters, selectors.scope_of(request.user))
     if request.GET.get("export") == "csv":
         return exports.breakdown_csv(result)
@@ -122,3 +141,41 @@ def me(request):
     ]
     ctx = _context(request, form, filters) | {"result": result, "chart": trend_chart(series), "trend_rows": rows}
     return render(request, "analytics/me.html", ctx)
+
+
+@perm_required("analytics.view")
+def outcomes(request):
+    """docs/analytics.md#customer-outcome-link: how each question's answers go with CSAT, NPS or resolution."""
+    filterset, filters = OutcomeFilter.parse(request.GET, viewer=request.user)
+    form = filterset.form
+    if filters is None:
+        return _bad(request, "analytics/outcomes.html", form)
+    scope = selectors.scope_of(request.user)
+    one_scorecard(filterset, filters, scope)
+    result = selectors.outcome_link(filters, scope, outcome=filterset.chosen_outcome())
+    if request.GET.get("export") == "csv":
+        return exports.outcome_csv(result)
+    ctx = _context(request, form, filters) | {"result": result, "chart": outcome_chart(result)}
+    return render(request, "analytics/outcomes.html", ctx)
+
+
+def my_work(request):
+    """docs/analytics.md#my-evaluations: an evaluator's own evaluations, scores given and calibration deviation."""
+    if not policies.sees_own_work(request.user):
+        raise PermissionDenied("Your role does not evaluate, so it has no evaluations of its own to show.")
+    filterset, filters = OwnWorkFilter.parse(request.GET, viewer=request.user)
+    form = filterset.form
+    if filters is None:
+        return _bad(request, "analytics/my_work.html", form)
+    result = selectors.evaluator_view(filters, request.user)
+    if request.GET.get("export") == "csv":
+        return exports.breakdown_csv(result["breakdown"], name="my-evaluations.csv")
+    if result["scorecard_ids"] and "scorecard" in form.fields:
+        key = next((k for k, c in filterset.cards.items() if c.pk == result["scorecard_ids"][0]), "")
+        form.data = form.data.copy()
+        form.data["scorecard"] = key
+        form.cleaned_data["scorecard"] = key
+    series = [{"name": "Scores I gave", "points": result["trend"]}]
+    ctx = _context(request, form, filters) | {"result": result, "chart": trend_chart(series)}
+    ctx["drill"] = f"{ctx['drill']}&evaluator={request.user.uuid}" if ctx["drill"] else None
+    return render(request, "analytics/my_work.html", ctx)

@@ -19,11 +19,11 @@ from cxq.evaluations.automated import (
     run_refusal,
 )
 from cxq.evaluations.choices import Status
+from cxq.evaluations.exports import evaluations_csv
 from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
 from cxq.evaluations.forms import AssignForm, AutomatedRunForm, StartForm
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.selectors import interaction_get_for
-from cxq.lib.csvio import csv_stream_response
 from cxq.lib.durations import parse_clock
 from cxq.lib.inputs import filter_status, parse_form_moment
 from cxq.lib.text import count
@@ -548,62 +548,12 @@ def evaluation_list(request):
         if form.is_bound and not valid:  # never an unfiltered export in place of the one asked for
             detail = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
             return HttpResponse(f"Invalid filter: {detail}", status=400, content_type="text/plain; charset=utf-8")
-        return _csv(qs)
+        return evaluations_csv(qs)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     return render(request, "evaluations/list.html", context, status=filter_status(request, form, valid))
-
-
-def _band_label(evaluation: Evaluation) -> str:
-    """The score band's label for the CSV (docs/scoring.md#score-bands), empty for a draft or without bands."""
-    if evaluation.status == Status.DRAFT:
-        return ""
-    band = evaluation.scorecard.band(score_percent=evaluation.score_percent, earned=evaluation.earned)
-    return band["label"] if band else ""
-
-
-def _csv(qs):
-    tz = timezone.get_current_timezone()
-
-    def when(value):
-        return timezone.localtime(value, tz).isoformat() if value else ""
-
-    def rows():
-        for e in qs.iterator(chunk_size=2000):
-            yield [
-                str(e.uuid),
-                e.interaction.external_id or str(e.interaction.uuid),
-                e.agent.full_name,
-                e.evaluator.full_name,
-                e.scorecard.name,
-                e.version.number,
-                "" if e.score_percent is None else str(e.score_percent),
-                "" if e.passed is None else ("pass" if e.passed else "fail"),
-                _band_label(e),
-                e.status,
-                e.source,
-                when(e.created_at),
-                when(e.completed_at),
-            ]
-
-    header = [
-        "evaluation_id",
-        "interaction",
-        "agent",
-        "evaluator",
-        "scorecard",
-        "version",
-        "score_percent",
-        "result",
-        "band",
-        "status",
-        "source",
-        "created_at",
-        "completed_at",
-    ]
-    return csv_stream_response(f"cxq-evaluations-{timezone.now():%Y%m%d-%H%M}.csv", header, rows())
 
 
 @perm_required("evaluations.create")

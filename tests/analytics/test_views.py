@@ -182,3 +182,82 @@ def test_the_versions_parameter_repeats_and_is_checked_like_the_page(personas, c
     unknown = client.get(f"/api/v1/analytics/breakdown?versions={version}&versions={uuid4()}")
     assert unknown.status_code == 400 and unknown.json()["detail"].startswith("versions:")
     assert client.get("/api/v1/analytics/breakdown?versions=v1").status_code == 422
+
+
+def _second_card(personas):
+    import copy
+
+    from cxq.scorecards import services as sc
+    from tests.scorecards.conftest import DOC
+
+    doc = copy.deepcopy(DOC) | {"name": "Chat QA"}
+    return sc.scorecard_publish(by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=doc))
+
+
+def test_the_breakdown_shows_one_scorecard_the_busiest_unless_one_is_chosen(personas, card, client_for):
+    other = _second_card(personas)
+    _data(personas, card)
+    evaluate(personas.evaluator, personas.agent_a1, other, MIXED)
+    client = client_for("admin")
+    page = client.get("/analytics/")
+    result = page.context["result"]
+    assert result["overall"]["count"] == 2 and {s["scorecard"] for s in result["sections"]} == {card.name}
+    assert page.context["form"]["scorecard"].value() == str(card.uuid)
+    assert f"scorecard={card.uuid}" in page.context["drill"]  # the drill-down keeps the scorecard
+    assert b"Any scorecard" not in page.content
+    chosen = client.get(f"/analytics/?scorecard={other.uuid}").context["result"]
+    assert chosen["overall"]["count"] == 1 and {s["scorecard"] for s in chosen["sections"]} == {"Chat QA"}
+    api = client.get("/api/v1/analytics/breakdown").json()
+    assert api["overall"]["count"] == 2 and {v["scorecard"] for v in api["versions"]} == {card.name}
+
+
+def test_the_breakdown_chart_labels_every_question_wrapped_into_lines(personas, card, client_for):
+    _data(personas, card)
+    chart = client_for("admin").get("/analytics/").context["chart"]
+    assert chart["labels"] == [["Greeted by name?"], ["Tone"], ["Read the disclosure"]]
+    from cxq.analytics.charts import wrap_label
+
+    long = wrap_label("Did the agent confirm the customer's identity with two factors before discussing the account?")
+    assert len(long) == 3 and all(len(line) <= 38 for line in long)
+
+
+def test_an_evaluator_sees_their_own_work_and_nobody_elses(personas, card, client_for):
+    mine = evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+    evaluate(personas.supervisor_a, personas.agent_a1, card, MIXED)  # a peer in team A
+    evaluate(personas.manager_b, personas.agent_b1, card, MIXED)  # another team
+    client = client_for("evaluator")
+    assert client.get("/analytics/").status_code == 403
+    page = client.get("/analytics/my-evaluations/")
+    assert page.status_code == 200
+    result = page.context["result"]
+    assert result["overall"]["count"] == 1 and result["overall"]["average_score"] == float(mine.score_percent)
+    assert result["peers_overall"]["count"] == 2  # every evaluator in the teams they lead (team A)
+    assert result["calibration_deviation"] is None and b"no data" in page.content
+    greet = result["breakdown"]["sections"][0]["questions"][0]
+    assert {o["key"]: o["count"] for o in greet["options"]} == {"yes": 1, "no": 0}
+    assert f"evaluator={personas.evaluator.uuid}" in page.context["drill"]
+    api = client.get("/api/v1/analytics/my-evaluations").json()
+    assert api["overall"]["count"] == 1 and api["peers_overall"]["count"] == 2
+    assert client.get("/api/v1/analytics/my-evaluations?team=x").status_code == 200  # no team filter there
+    assert client_for("agent_a1").get("/analytics/my-evaluations/").status_code == 403
+    csv_rows = _csv(client.get("/analytics/my-evaluations/?export=csv"))
+    assert csv_rows[1][0] == "overall" and csv_rows[1][7] == "1"
+
+
+def test_my_evaluations_runs_the_same_number_of_queries_whatever_the_data(personas, card, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("evaluator")
+    evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/analytics/my-evaluations/?period=day").status_code == 200
+        return len(queries)
+
+    before = count()
+    for _ in range(3):
+        evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    # five reports in one page (mine, my teams', trend, breakdown, calibration): constant, never per row
+    assert count() == before <= 45

@@ -121,3 +121,56 @@ def test_after_a_time_zone_change_on_a_large_history_the_reports_say_which_zone_
     analytics.analytics_rebuild()  # an administrator runs `cxq analytics rebuild`
     page.reload()
     expect(page.get_by_test_id("zone-notice")).to_have_count(0)
+
+
+@pytest.fixture
+def outcome_population(personas, card):  # noqa: F811
+    """40 team A interactions whose CSAT follows "Greeted by name?" (yes: 4–5, no: 2–3); tone is noise."""
+    from cxq.interactions.models import Interaction
+
+    for i in range(40):
+        greeted = i % 2 == 0
+        answers = {"greet": "yes" if greeted else "no", "tone": 1 + i % 5, "disclosure": "yes"}
+        e = evaluate(personas.evaluator, personas.agent_a1, card, answers)
+        csat = (4 + i % 4 // 2) if greeted else (2 + i % 4 // 2)
+        Interaction.objects.filter(pk=e.interaction_id).update(csat=csat, nps=None, resolved=i % 3 != 0)
+
+
+def test_a_supervisor_reads_which_questions_go_with_customer_satisfaction(
+    personas, outcome_population, page, login, screenshot
+):
+    login(page, personas.supervisor_a)
+    page.click('[data-nav="analytics:breakdown"]')
+    page.get_by_role("link", name="Customer outcomes").click()
+    expect(page.locator("h1")).to_have_text("Customer outcomes")
+    table = page.get_by_test_id("outcome-table")
+    first = table.locator("tbody tr").first
+    expect(first).to_contain_text("Greeted by name?")
+    expect(first).to_contain_text("Difference: Yes vs No")
+    expect(table.locator("tr", has_text="Read the disclosure")).to_contain_text("not enough data")
+    expect(page.get_by_test_id("outcome-explain")).to_contain_text("95 % confidence interval (Welch)")
+    wait_drawn(page)
+    screenshot(page, "analytics-outcomes-csat")
+
+    page.select_option("select[name=outcome]", "resolved")
+    page.click("button:has-text('Apply')")
+    expect(page.get_by_test_id("outcome-explain")).to_contain_text("resolution rate")
+    expect(table.locator("tr", has_text="Greeted by name?").first).to_contain_text("%")
+    screenshot(page, "analytics-outcomes-resolved")
+
+    page.select_option("select[name=outcome]", "nps")
+    page.click("button:has-text('Apply')")
+    expect(page.get_by_text("No evaluated interaction carries this outcome in the range")).to_be_visible()
+
+
+def test_an_evaluator_opens_their_own_evaluations_from_the_navigation(personas, evaluations, page, login, screenshot):
+    login(page, personas.evaluator)
+    page.click('[data-nav="analytics:my_work"]')
+    expect(page.locator("h1")).to_have_text("My evaluations")
+    overall = page.get_by_test_id("my-work-overall")
+    expect(overall.locator(".an-stat", has_text="Evaluations I did").locator(".an-stat-value")).to_have_text("2")
+    expect(page.get_by_test_id("my-deviation")).to_contain_text("no data")
+    wait_drawn(page)
+    screenshot(page, "analytics-my-evaluations")
+    overall.locator(".an-stat", has_text="Evaluations I did").click()
+    expect(page.locator("table tbody tr")).to_have_count(2)

@@ -43,7 +43,7 @@ EXPECTED_NAV = {
     },
     "supervisor_a": LEAD | {"analytics:breakdown", "goals:list"},  # analytics.view, goals.view
     "manager_b": LEAD | {"analytics:breakdown", "goals:list"},
-    "evaluator": LEAD,
+    "evaluator": LEAD | {"analytics:my_work"},  # evaluates: analytics of their own evaluations
     "agent_a1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},  # analytics.own
     "agent_b1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},
     "norole": YOU,

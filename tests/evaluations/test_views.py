@@ -103,8 +103,9 @@ def test_the_table_is_scoped_filtered_and_exports_csv(client_for, personas, comp
     admin = client_for("admin")
     response = admin.get(reverse("evaluations:list"), {"status": "awaiting_ack", "format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][:3] == ["evaluation_id", "interaction", "agent"] and len(rows) == 2
-    assert rows[1][6] == "55.56" and rows[1][7] == "fail" and rows[1][11]
+    assert rows[0][:4] == ["evaluation_id", "interaction", "agent", "team"] and len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["score_percent"] == "55.56" and row["result"] == "fail" and row["completed_at"]
     html = admin.get(reverse("evaluations:list"), {"sort": "-score"}).content.decode()
     assert "55.56%" in html
 
@@ -232,3 +233,30 @@ def test_the_agents_evaluation_page_shows_the_transcript_with_its_tags(personas,
     html = page.content.decode()
     assert 'data-testid="evidence"' in html and "I was charged twice and want a refund." in html
     assert ">Refund</span>" in html
+
+
+def test_the_csv_has_the_team_each_answer_and_comment_and_a_file_name_in_the_org_time_zone(
+    client_for, personas, card, draft
+):
+    from zoneinfo import ZoneInfo
+
+    from cxq.accounts.models import OrgSettings
+
+    services.evaluation_save(
+        by=personas.evaluator,
+        evaluation=draft,
+        answers={"greet": "no", "tone": 4, "disclosure": "yes"},
+        question_comments={"greet": "Said =hi only"},
+        comment="Coach the opening",
+    )
+    draft.refresh_from_db()
+    services.evaluation_submit(by=personas.evaluator, evaluation=draft)
+    OrgSettings.objects.filter(pk=OrgSettings.get().pk).update(default_time_zone="Pacific/Kiritimati")  # UTC+14
+    response = client_for("admin").get(reverse("evaluations:list"), {"format": "csv"})
+    stamp = timezone.now().astimezone(ZoneInfo("Pacific/Kiritimati")).strftime("%Y%m%d-%H")
+    assert f"cxq-evaluations-{stamp}" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["team"] == personas.team_a.name and row["comment"] == "Coach the opening"
+    assert (row["greet"], row["greet comment"]) == ("no", "Said =hi only")
+    assert (row["tone"], row["tone comment"], row["disclosure"]) == ("4", "", "yes")

@@ -33,10 +33,17 @@
     });
     const y = spec.y || {};
     const suffix = y.suffix || "";
+    const labels = spec.labels || [];
+    if (spec.horizontal && canvas.parentNode) {
+      // every bar keeps its label: the box grows with the number of (wrapped) labels
+      const lines = labels.reduce(function (n, l) { return n + (Array.isArray(l) ? l.length : 1); }, 0);
+      const needed = lines * 15 + labels.length * 10 + 60;
+      if (needed > canvas.parentNode.clientHeight) canvas.parentNode.style.height = needed + "px";
+    }
     canvas.dataset.drawn = "1";
     canvas.chart = new Chart(canvas, {
       type: spec.type || "line",
-      data: { labels: spec.labels || [], datasets: datasets },
+      data: { labels: labels, datasets: datasets },
       options: {
         responsive: true,
         maintainAspectRatio: false,
@@ -49,7 +56,10 @@
             callbacks: {
               label: function (ctx) {
                 const v = ctx.parsed[spec.horizontal ? "x" : "y"];
-                return (ctx.dataset.label ? ctx.dataset.label + ": " : "") + (v === null ? "–" : v + suffix);
+                const text = Array.isArray(ctx.raw)
+                  ? ctx.raw[0] + suffix + " to " + ctx.raw[1] + suffix  // a floating bar: an interval
+                  : v === null ? "–" : v + suffix;
+                return (ctx.dataset.label ? ctx.dataset.label + ": " : "") + text;
               },
             },
           },
@@ -59,7 +69,11 @@
             min: y.min, max: y.max, stacked: !!spec.stacked,
             ticks: { callback: function (v) { return v + suffix; } },
           },
-          [spec.horizontal ? "y" : "x"]: { stacked: !!spec.stacked },
+          // bar charts label every bar (no auto-skipping); long vertical labels rotate
+          [spec.horizontal ? "y" : "x"]: {
+            stacked: !!spec.stacked,
+            ticks: line ? {} : { autoSkip: false, maxRotation: spec.horizontal ? 0 : 60 },
+          },
         },
       },
     });
