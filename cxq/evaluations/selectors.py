@@ -88,9 +88,11 @@ def assignment_get_for(*, viewer, uuid) -> Assignment:
 
 
 def open_disputes(*, viewer) -> QuerySet[Dispute]:
-    scope = evaluation_scope(viewer=viewer).filter(status=Status.DISPUTED)
+    # the disputed evaluations' ids first: as a subquery, the scope's raw-SQL columns (which name the
+    # evaluations table) would point at a table the subquery has renamed; disputed evaluations are few
+    scope = list(evaluation_scope(viewer=viewer).filter(status=Status.DISPUTED).values_list("pk", flat=True))
     return (
-        Dispute.objects.filter(resolved_at__isnull=True, evaluation__in=scope)
+        Dispute.objects.filter(resolved_at__isnull=True, evaluation_id__in=scope)
         .select_related("evaluation", "evaluation__agent", "evaluation__evaluator", "evaluation__scorecard")
         .prefetch_related("items")
         .order_by("created_at")
