@@ -213,16 +213,19 @@ def test_human_texts():
 @pytest.mark.parametrize(
     ("persona", "sections", "max_queries"),
     [
-        ("admin", ["dash-lead", "dash-my-work", "dash-agent"], 50),
+        ("admin", ["dash-lead", "dash-my-work"], 45),
         ("supervisor_a", ["dash-lead", "dash-my-work"], 42),
         ("manager_b", ["dash-lead", "dash-my-work"], 42),
         ("evaluator", ["dash-my-work"], 20),
         ("agent_a1", ["dash-agent"], 25),
+        ("lead_agent", ["dash-lead", "dash-my-work", "dash-agent"], 60),
     ],
 )
 def test_each_role_sees_its_panels_within_a_query_budget(
     persona, sections, max_queries, personas, history, client_for, django_assert_max_num_queries
 ):
+    if persona == "lead_agent":
+        lead_agent_create(personas)
     client = client_for(persona)
     with django_assert_max_num_queries(max_queries):
         page = client.get("/")
