@@ -321,7 +321,9 @@ def _sum_rows(rows: list[dict], measures) -> dict:
 
 
 def overall(f: Filters, scope: Scope) -> dict:
-    return _evaluation_figures(_sum_rows(_grouped("evaluation", f, scope, ()), EVAL_ROLLUP_AGG))
+    # grouped by a column every row of a segment shares: one summed row per segment from SQL, rather
+    # than every rollup row summed here (docs/analytics.md#dashboards reads this twice per page)
+    return _evaluation_figures(_sum_rows(_grouped("evaluation", f, scope, ("grain",)), EVAL_ROLLUP_AGG))
 
 
 def _question_signature(q, section: str) -> tuple:

@@ -1,0 +1,76 @@
+"""docs/analytics.md#dashboards at scale: p50/p95 of each role's dashboard (`/`) rendered through the
+Django test client (middleware, every panel's selectors and the template), on the bench data.
+
+Needs bench data: `cxq seed-bench --interactions 1000000`, then `bench/bench_evaluations.py
+--seed-evaluations 250000` (which also runs the analytics rebuild). The bench database has no team lead,
+so the first run adds one supervisor (`bench.supervisor@cxq.test`) leading the first three bench teams;
+it also times a lead of every bench team. Evaluations are spread over the seed's days, so the 30-day
+windows hold about a twelfth of them.
+Run by hand: CXQ_VAR_DIR=/tmp/cxq-bench .venv/bin/python bench/bench_dashboards.py [--runs 30]
+(DATABASE_URL=postgres://… for PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxq.settings")
+
+import django  # noqa: E402
+from timing import timed  # noqa: E402 (bench/ is on the path when a bench runs)
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from cxq.accounts.models import Role, Team, User  # noqa: E402
+from cxq.accounts.services import roles_ensure_builtin, user_create  # noqa: E402
+from cxq.analytics.models import EvaluationFact  # noqa: E402
+
+
+def _lead(email: str, name: str, teams) -> User:
+    user = User.objects.filter(email=email).first() or user_create(
+        by=None, email=email, full_name=name, role=Role.objects.get(key="supervisor")
+    )
+    for team in teams:
+        team.leads.add(user)
+    return user
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    roles_ensure_builtin()
+    bench_teams = list(Team.objects.filter(name__startswith="Bench team").order_by("name"))
+    if not bench_teams or not EvaluationFact.objects.exists():
+        sys.exit("No bench data: run `cxq seed-bench` and bench/bench_evaluations.py --seed-evaluations N first.")
+    personas = {
+        "admin": User.objects.filter(role__key="admin").order_by("pk").first(),
+        "lead of 3 teams": _lead("bench.supervisor@cxq.test", "Bench Supervisor", bench_teams[:3]),
+        "lead of every team": _lead("bench.manager@cxq.test", "Bench Manager", bench_teams),
+        "evaluator": User.objects.get(email="bench.evaluator1@cxq.test"),
+        "agent": User.objects.get(pk=EvaluationFact.objects.order_by("-day").values("agent_id")[:1]),
+    }
+    print(f"{connection.vendor}: {EvaluationFact.objects.count():,} evaluation facts; {args.runs} runs each")
+    settings.ALLOWED_HOSTS = ["*"]
+    worst = 0.0
+    for name, user in personas.items():
+        client = Client()
+        client.force_login(user)
+        response = client.get("/")
+        assert response.status_code == 200, (name, response.status_code)
+        p50, p95 = timed(lambda client=client: client.get("/"), args.runs)
+        worst = max(worst, p95)
+        print(f"  dashboard: {name:<22} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms", flush=True)
+    print(f"worst p95: {worst:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

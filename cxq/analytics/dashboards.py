@@ -1,0 +1,306 @@
+"""Dashboard selectors (docs/analytics.md#dashboards): the figures of each role's dashboard panel, read from
+the analytics rollups and facts (and, for work in progress — disputes, tasks, acknowledgements — from the
+evaluations selectors), each with the link to the list behind it.
+
+Every function takes the viewer and returns plain dicts; the template tags in
+``templatetags/dashboard_panels.py`` render one panel each."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from cxq.accounts.models import User
+from cxq.accounts.permissions import has_perm
+from cxq.analytics import selectors
+from cxq.analytics.drill import completed_range
+from cxq.analytics.selectors import Filters, Scope
+from cxq.analytics.services import org_zone
+from cxq.evaluations import selectors as evaluation_selectors
+from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
+from cxq.evaluations.models import Assignment
+from cxq.scorecards.engine import compiled_for
+from cxq.scorecards.models import Scorecard, ScorecardVersion
+
+PERIOD_DAYS = 30
+# a question or an agent needs this many evaluations in a period before it is ranked
+MIN_QUESTION_N = 5
+MIN_AGENT_N = 3
+TOP = 5
+
+
+def _per_viewer(viewer: User, name: str, make):
+    """Computed once per request: the panels of one page share the viewer's scope and today."""
+    cache = viewer.__dict__.setdefault("_dashboard_cache", {})
+    if name not in cache:
+        cache[name] = make()
+    return cache[name]
+
+
+def _zone(viewer: User):
+    return _per_viewer(viewer, "zone", org_zone)
+
+
+def org_today(viewer: User | None = None) -> date:
+    zone = org_zone() if viewer is None else _zone(viewer)
+    return timezone.now().astimezone(zone).date()
+
+
+def _scope(viewer: User) -> Scope:
+    return _per_viewer(viewer, "scope", lambda: selectors.scope_of(viewer))
+
+
+def periods(today: date) -> tuple[tuple[date, date], tuple[date, date]]:
+    """(this period, the previous one): the last 30 days ending today, and the 30 days before."""
+    start = today - timedelta(days=PERIOD_DAYS - 1)
+    return (start, today), (start - timedelta(days=PERIOD_DAYS), start - timedelta(days=1))
+
+
+def _delta(now, before) -> float | None:
+    return None if now is None or before is None else round(now - before, 2)
+
+
+def _analytics_link(name: str, start: date, end: date, **extra) -> str:
+    return f"{reverse(name)}?{urlencode({'date_from': start.isoformat(), 'date_to': end.isoformat(), **extra})}"
+
+
+def _evaluations_link(viewer: User, start: date, end: date, **extra) -> str:
+    days = completed_range(start, end, _zone(viewer))
+    return f"{reverse('evaluations:list')}?{urlencode({'counted': '1', **days, **extra})}"
+
+
+# --- Lead / manager ------------------------------------------------------------------------------------
+
+
+def lead_figures(viewer: User, *, today: date | None = None) -> dict:
+    """Average score and pass rate of the last 30 days against the 30 before, in the viewer's scope."""
+    scope = _scope(viewer)
+    (start, end), (pstart, pend) = periods(today or org_today(viewer))
+    now = selectors.overall(Filters(date_from=start, date_to=end), scope)
+    before = selectors.overall(Filters(date_from=pstart, date_to=pend), scope)
+    return {
+        "start": start,
+        "end": end,
+        "count": now["count"],
+        "previous_count": before["count"],
+        "average_score": now["average_score"],
+        "previous_average_score": before["average_score"],
+        "average_score_delta": _delta(now["average_score"], before["average_score"]),
+        "pass_rate": now["pass_rate"],
+        "previous_pass_rate": before["pass_rate"],
+        "pass_rate_delta": _delta(now["pass_rate"], before["pass_rate"]),
+        "trend_link": _analytics_link("analytics:trends", pstart, end),
+        "evaluations_link": _evaluations_link(viewer, start, end),
+        "passed_link": _evaluations_link(viewer, start, end, passed="yes"),
+    }
+
+
+def open_disputes(viewer: User) -> dict:
+    """How many disputes in scope wait for an answer, and since when the oldest has waited."""
+    qs = evaluation_selectors.open_disputes(viewer=viewer).prefetch_related(None).order_by()
+    row = qs.aggregate(n=Count("id"), oldest=Min("created_at"))
+    return {"count": row["n"], "oldest_at": row["oldest"], "link": reverse("evaluations:disputes")}
+
+
+def _task_scope(viewer: User):
+    qs = Assignment.objects.filter(status=AssignmentStatus.OPEN)
+    if has_perm(viewer, "scope.all_teams"):
+        return qs
+    return qs.filter(Q(assignee=viewer) | Q(assigned_by=viewer))
+
+
+def overdue_tasks(viewer: User) -> dict:
+    """Open tasks past their due time that the viewer handed out or holds (an admin: all), the oldest first."""
+    qs = _task_scope(viewer).filter(due_at__lt=timezone.now())
+    items = list(qs.select_related("assignee", "interaction").order_by("due_at", "id")[: TOP + 1])
+    count = len(items) if len(items) <= TOP else qs.count()
+    return {"count": count, "items": items[:TOP], "link": reverse("evaluations:tasks")}
+
+
+def worst_questions(viewer: User, *, today: date | None = None) -> list[dict]:
+    """The questions with the lowest % of maximum over the last 30 days (answered at least MIN_QUESTION_N
+    times, N/A excluded), each with its scorecard's breakdown link."""
+    scope = _scope(viewer)
+    (start, end), _ = periods(today or org_today(viewer))
+    rows = selectors._grouped(
+        "answer", Filters(date_from=start, date_to=end), scope, ("scorecard_id", "question_key", "answer")
+    )
+    totals: dict[tuple, list] = {}
+    for row in rows:
+        if row["answer"] == "na":
+            continue
+        t = totals.setdefault((row["scorecard_id"], row["question_key"]), [0, 0.0, 0.0])
+        t[0] += row["n"]
+        t[1] += row["earned_sum"]
+        t[2] += row["possible_sum"]
+    ranked = sorted(
+        (
+            (round(100 * earned / possible, 2), key, int(n))
+            for key, (n, earned, possible) in totals.items()
+            if n >= MIN_QUESTION_N and possible > 0
+        ),
+        key=lambda r: (r[0], r[1]),
+    )[:TOP]
+    if not ranked:
+        return []
+    cards = {
+        pk: (name, uuid)
+        for pk, name, uuid in Scorecard.objects.filter(pk__in={k[0] for _, k, _ in ranked}).values_list(
+            "pk", "name", "uuid"
+        )
+    }
+    texts: dict[tuple, str] = {}
+    wanted = {k for _, k, _ in ranked}
+    for version in ScorecardVersion.objects.filter(scorecard_id__in=cards).order_by("scorecard_id", "-number"):
+        for section in compiled_for(version.document).scorecard.sections:
+            for q in section.questions:
+                key = (version.scorecard_id, q.key)
+                if key in wanted and key not in texts:
+                    texts[key] = q.text or q.key
+        if all(k in texts for k in wanted):
+            break
+    out = []
+    for percent, (card, qkey), n in ranked:
+        name, uuid = cards.get(card, ("?", ""))
+        out.append(
+            {
+                "scorecard": name,
+                "question_key": qkey,
+                "text": texts.get((card, qkey), qkey),
+                "percent_of_max": percent,
+                "n": n,
+                "link": _analytics_link("analytics:breakdown", start, end, scorecard=str(uuid)) + f"#q-{qkey}",
+            }
+        )
+    return out
+
+
+def agents_needing_attention(viewer: User, *, today: date | None = None) -> list[dict]:
+    """Agents whose average score fell the most from the previous 30 days to the last 30 (both periods
+    with at least MIN_AGENT_N evaluations)."""
+    scope = _scope(viewer)
+    (start, end), (pstart, pend) = periods(today or org_today(viewer))
+
+    def averages(a: date, b: date) -> dict[int, tuple[float, int]]:
+        rows = selectors._grouped("evaluation", Filters(date_from=a, date_to=b), scope, ("agent_id",))
+        return {
+            r["agent_id"]: (r["score_sum"] / r["scored_n"], int(r["scored_n"]))
+            for r in rows
+            if r["scored_n"] >= MIN_AGENT_N
+        }
+
+    now, before = averages(start, end), averages(pstart, pend)
+    drops = sorted(
+        ((round(now[a][0] - before[a][0], 2), a) for a in now.keys() & before.keys() if now[a][0] < before[a][0]),
+    )[:TOP]
+    people = {
+        pk: (name, uuid)
+        for pk, name, uuid in User.objects.filter(pk__in=[a for _, a in drops]).values_list("pk", "full_name", "uuid")
+    }
+    out = []
+    for change, agent in drops:
+        name, uuid = people.get(agent, ("?", ""))
+        out.append(
+            {
+                "name": name,
+                "average_score": round(now[agent][0], 2),
+                "previous_average_score": round(before[agent][0], 2),
+                "change": change,
+                "n": now[agent][1],
+                "link": _analytics_link("analytics:trends", pstart, end, agent=str(uuid)),
+                "evaluations_link": _evaluations_link(viewer, start, end, agent=str(uuid)),
+            }
+        )
+    return out
+
+
+# --- Evaluator -----------------------------------------------------------------------------------------
+
+
+def my_work(viewer: User, *, now: datetime | None = None) -> dict:
+    """My open tasks, how many are due today (in my time zone) and how many are overdue."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    tomorrow = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
+    row = Assignment.objects.filter(assignee=viewer, status=AssignmentStatus.OPEN).aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        due_today=Count("id", filter=Q(due_at__gte=now, due_at__lt=tomorrow)),
+        next_due=Min("due_at", filter=Q(due_at__gte=now)),
+    )
+    return {**row, "link": reverse("evaluations:tasks")}
+
+
+def my_week(viewer: User, *, today: date | None = None) -> dict:
+    """Evaluations I completed this week (Monday to today, organisation days), from my evaluator rollups."""
+    today = today or org_today(viewer)
+    monday = today - timedelta(days=today.weekday())
+    f = Filters(date_from=monday, date_to=today, evaluator_id=viewer.pk)
+    figures = selectors.overall(f, Scope(team_ids=None))
+    return {
+        "count": figures["count"],
+        "average_score": figures["average_score"],
+        "link": _evaluations_link(viewer, monday, today, evaluator=str(viewer.uuid)),
+    }
+
+
+CALIBRATION_DAYS = 90
+
+
+def my_calibration(viewer: User, *, today: date | None = None) -> dict:
+    """My calibration deviation over the last 90 days (docs/analytics.md#leaderboards): None without any
+    submitted calibration that others also scored."""
+    today = today or org_today(viewer)
+    f = Filters(date_from=today - timedelta(days=CALIBRATION_DAYS - 1), date_to=today, evaluator_id=viewer.pk)
+    deviation = selectors.calibration_deviation(f, Scope(team_ids=None)).get(viewer.pk)
+    return {"deviation": deviation, "days": CALIBRATION_DAYS, "link": reverse("calibrations:list")}
+
+
+# --- Agent ---------------------------------------------------------------------------------------------
+
+
+def my_latest_scores(viewer: User) -> list:
+    """My five latest counted evaluations, newest first."""
+    return list(
+        evaluation_selectors.evaluation_scope(viewer=viewer)
+        .filter(agent=viewer, status__in=COUNTED_STATUSES, completed_at__isnull=False)
+        .select_related("scorecard")
+        .only("uuid", "score_percent", "passed", "status", "completed_at", "scorecard__name")
+        .order_by("-completed_at", "-id")[:TOP]
+    )
+
+
+def awaiting_my_ack(viewer: User) -> dict:
+    """Evaluations waiting for my acknowledgement, the soonest deadline first."""
+    qs = (
+        evaluation_selectors.evaluation_scope(viewer=viewer)
+        .filter(agent=viewer, status=Status.AWAITING_ACK)
+        .select_related("scorecard")
+        .only("uuid", "score_percent", "ack_due_at", "completed_at", "scorecard__name")
+        .order_by("ack_due_at", "id")
+    )
+    items = list(qs[: TOP + 1])
+    count = len(items) if len(items) <= TOP else qs.count()
+    link = f"{reverse('evaluations:list')}?{urlencode({'status': Status.AWAITING_ACK})}"
+    return {"count": count, "items": items[:TOP], "link": link, "now": timezone.now()}
+
+
+def my_average_vs_team(viewer: User, *, today: date | None = None) -> dict:
+    """My average score over the last 30 days next to my teams' (all agents of the teams I belong to)."""
+    (start, end), _ = periods(today or org_today(viewer))
+    f = Filters(date_from=start, date_to=end)
+    mine = selectors.overall(f, Scope(team_ids=None, agent_id=viewer.pk))
+    team_ids = tuple(viewer.teams.values_list("pk", flat=True))
+    team = selectors.overall(f, Scope(team_ids=team_ids)) if team_ids else None
+    team_average = team["average_score"] if team else None
+    return {
+        "average_score": mine["average_score"],
+        "count": mine["count"],
+        "team_average_score": team_average,
+        "difference": _delta(mine["average_score"], team_average),
+        "link": _analytics_link("analytics:me", start, end),
+    }

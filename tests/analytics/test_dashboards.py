@@ -1,0 +1,260 @@
+"""Dashboards (docs/analytics.md#dashboards): every figure on hand-built data, each role's page, and a
+query-count guard per role."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cxq.analytics import dashboards
+from cxq.analytics.models import CalibrationFact
+from cxq.analytics.services import analytics_rebuild
+from cxq.analytics.templatetags.dashboard_panels import age, due, signed
+from cxq.evaluations import services as ev
+from cxq.evaluations.models import Assignment, Evaluation
+from tests.analytics.conftest import evaluate, new_call
+from tests.conftest import lead_agent_create
+
+GOOD = {"greet": "yes", "tone": 5, "disclosure": "yes"}  # 100 %
+MIXED = {"greet": "no", "tone": 3, "disclosure": "yes"}
+
+
+def _back(evaluation, days: int):
+    """File an evaluation ``days`` ago (the facts follow after a rebuild)."""
+    Evaluation.objects.filter(pk=evaluation.pk).update(completed_at=timezone.now() - timedelta(days=days))
+
+
+def _score(e) -> float:
+    return float(Evaluation.objects.get(pk=e.pk).score_percent)
+
+
+@pytest.fixture
+def history(personas, card):
+    """Team A: agent A1 had 3 perfect evaluations 40 days ago and 3 mixed ones now; team B: one now."""
+    old = [evaluate(personas.evaluator, personas.agent_a1, card, GOOD) for _ in range(3)]
+    new = [evaluate(personas.evaluator, personas.agent_a1, card, MIXED) for _ in range(3)]
+    other = evaluate(personas.manager_b, personas.agent_b1, card, MIXED)
+    for e in old:
+        _back(e, 40)
+    analytics_rebuild()
+    return {"old": old, "new": new, "other": other}
+
+
+def test_lead_figures_compare_the_last_30_days_with_the_30_before_in_scope(personas, history):
+    f = dashboards.lead_figures(personas.supervisor_a)
+    mixed = _score(history["new"][0])
+    assert (f["count"], f["previous_count"]) == (3, 3)
+    assert f["average_score"] == mixed and f["previous_average_score"] == 100.0
+    assert f["average_score_delta"] == round(mixed - 100.0, 2)
+    assert f["previous_pass_rate"] == 100.0 and f["pass_rate"] is not None
+    assert f["pass_rate_delta"] == round(f["pass_rate"] - 100.0, 2)
+    assert "/analytics/trends/?date_from=" in f["trend_link"]
+    assert f["passed_link"].startswith("/evaluations/?counted=1") and "passed=yes" in f["passed_link"]
+    admin = dashboards.lead_figures(personas.admin)
+    assert admin["count"] == 4  # team B's evaluation too
+    assert dashboards.lead_figures(personas.manager_b)["count"] == 1
+
+
+def test_agents_needing_attention_ranks_the_biggest_drop(personas, history):
+    rows = dashboards.agents_needing_attention(personas.supervisor_a)
+    assert [r["name"] for r in rows] == [personas.agent_a1.full_name]
+    row = rows[0]
+    assert row["previous_average_score"] == 100.0 and row["change"] == round(_score(history["new"][0]) - 100, 2)
+    assert row["n"] == 3 and f"agent={personas.agent_a1.uuid}" in row["link"]
+    # team B has no previous period and is out of scope anyway
+    assert dashboards.agents_needing_attention(personas.manager_b) == []
+
+
+def test_an_agent_below_the_minimum_count_is_not_ranked(personas, card):
+    for _ in range(2):
+        _back(evaluate(personas.evaluator, personas.agent_a1, card, GOOD), 40)
+    for _ in range(dashboards.MIN_AGENT_N):
+        evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    analytics_rebuild()
+    assert dashboards.agents_needing_attention(personas.admin) == []
+
+
+def test_worst_questions_rank_by_percent_of_max_with_a_minimum_count(personas, card):
+    for _ in range(dashboards.MIN_QUESTION_N - 1):
+        evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    assert dashboards.worst_questions(personas.admin) == []
+    evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    rows = dashboards.worst_questions(personas.admin)
+    assert rows[0]["question_key"] == "greet" and rows[0]["percent_of_max"] == 0.0
+    assert rows[0]["n"] == dashboards.MIN_QUESTION_N and rows[0]["text"] != "greet"
+    percents = [r["percent_of_max"] for r in rows]
+    assert percents == sorted(percents)
+    assert "scorecard=" in rows[0]["link"] and rows[0]["link"].endswith("#q-greet")
+    assert dashboards.worst_questions(personas.manager_b) == []  # all in team A
+
+
+def test_open_disputes_and_the_oldest_age(personas, card):
+    e = evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    assert dashboards.open_disputes(personas.supervisor_a)["count"] == 0
+    ev.evaluation_dispute(by=personas.agent_a1, evaluation=e, items=[("greet", "I did greet")])
+    d = dashboards.open_disputes(personas.supervisor_a)
+    assert d["count"] == 1 and d["oldest_at"] is not None and d["link"] == "/evaluations/disputes/"
+    assert dashboards.open_disputes(personas.manager_b)["count"] == 0
+
+
+def _task(personas, card, assignee, due_in: timedelta, by=None):
+    return Assignment.objects.create(
+        interaction=new_call(personas.agent_a1.email),
+        scorecard=card,
+        assignee=assignee,
+        assigned_by=by or personas.supervisor_a,
+        due_at=timezone.now() + due_in,
+    )
+
+
+def test_overdue_tasks_are_those_handed_out_or_held(personas, card):
+    late = _task(personas, card, personas.evaluator, timedelta(days=-3))
+    _task(personas, card, personas.evaluator, timedelta(days=2))
+    _task(personas, card, personas.evaluator, timedelta(hours=-1), by=personas.manager_b)
+    mine = dashboards.overdue_tasks(personas.supervisor_a)
+    assert mine["count"] == 1 and mine["items"] == [late]
+    assert dashboards.overdue_tasks(personas.admin)["count"] == 2
+    assert dashboards.overdue_tasks(personas.evaluator)["count"] == 2
+
+
+def test_my_work_counts_open_due_today_and_overdue(personas, card):
+    now = timezone.localtime()
+    _task(personas, card, personas.evaluator, timedelta(days=-1))
+    _task(personas, card, personas.evaluator, timedelta(days=5))
+    end_of_day = now.replace(hour=23, minute=59, second=0, microsecond=0)
+    if end_of_day - now > timedelta(minutes=2):
+        Assignment.objects.create(
+            interaction=new_call(personas.agent_a1.email),
+            scorecard=card,
+            assignee=personas.evaluator,
+            due_at=end_of_day,
+        )
+        expected_today = 1
+    else:
+        expected_today = 0
+    work = dashboards.my_work(personas.evaluator, now=now)
+    assert work["open"] == 2 + expected_today
+    assert work["overdue"] == 1 and work["due_today"] == expected_today
+    assert dashboards.my_work(personas.manager_b, now=now)["open"] == 0
+
+
+def test_my_week_counts_my_evaluations_since_monday(personas, card):
+    evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+    evaluate(personas.supervisor_a, personas.agent_a1, card, MIXED)
+    _back(evaluate(personas.evaluator, personas.agent_a1, card, MIXED), 8)
+    analytics_rebuild()
+    week = dashboards.my_week(personas.evaluator)
+    assert week["count"] == 1 and week["average_score"] == 100.0
+    assert f"evaluator={personas.evaluator.uuid}" in week["link"]
+
+
+def test_my_calibration_deviation_from_hand_built_facts(personas):
+    today = dashboards.org_today()
+    common = {"scorecard_id": 1, "version_id": 1, "team_id": 0, "day": today}
+    CalibrationFact.objects.create(
+        evaluation_id=1, interaction_id=10, evaluator_id=personas.evaluator.pk, score=80, **common
+    )
+    CalibrationFact.objects.create(
+        evaluation_id=2, interaction_id=10, evaluator_id=personas.supervisor_a.pk, score=90, **common
+    )
+    CalibrationFact.objects.create(
+        evaluation_id=3, interaction_id=10, evaluator_id=personas.manager_b.pk, score=100, **common
+    )
+    CalibrationFact.objects.create(
+        evaluation_id=4, interaction_id=11, evaluator_id=personas.evaluator.pk, score=50, **common
+    )
+    CalibrationFact.objects.create(
+        evaluation_id=5, interaction_id=11, evaluator_id=personas.manager_b.pk, score=60, **common
+    )
+    # |80 - 95| = 15 and |50 - 60| = 10: 12.5
+    assert dashboards.my_calibration(personas.evaluator)["deviation"] == 12.5
+    assert dashboards.my_calibration(personas.agent_a1)["deviation"] is None
+
+
+def test_agent_figures_latest_scores_acknowledgements_and_team(personas, card):
+    mine = [evaluate(personas.evaluator, personas.agent_a1, card, a) for a in (GOOD, MIXED, GOOD, MIXED, GOOD, MIXED)]
+    evaluate(personas.evaluator, lead_agent_create(personas), card, GOOD)  # a team-A colleague
+    latest = dashboards.my_latest_scores(personas.agent_a1)
+    assert len(latest) == 5 and latest[0].pk == mine[-1].pk
+    ack = dashboards.awaiting_my_ack(personas.agent_a1)
+    assert ack["count"] == 6 and len(ack["items"]) == 5 and ack["items"][0].ack_due_at is not None
+    ev.evaluation_acknowledge(by=personas.agent_a1, evaluation=Evaluation.objects.get(pk=mine[0].pk))
+    assert dashboards.awaiting_my_ack(personas.agent_a1)["count"] == 5
+    assert dashboards.awaiting_my_ack(personas.agent_b1)["count"] == 0
+    versus = dashboards.my_average_vs_team(personas.agent_a1)
+    scores = [_score(e) for e in mine]
+    assert versus["count"] == 6 and versus["average_score"] == round(sum(scores) / 6, 2)
+    team = [*scores, 100.0]
+    assert versus["team_average_score"] == round(sum(team) / 7, 2)
+    assert versus["difference"] == round(versus["average_score"] - versus["team_average_score"], 2)
+    assert dashboards.my_average_vs_team(personas.agent_b1)["average_score"] is None
+
+
+def test_human_texts():
+    now = timezone.now()
+    assert age(now - timedelta(days=3, hours=5)) == "3\xa0days"
+    assert age(now - timedelta(days=1, hours=1)) == "1\xa0day"
+    assert age(now - timedelta(seconds=5)) == "less than a minute"
+    assert due(now + timedelta(days=2, hours=1)) == "in 2\xa0days"
+    assert due(now - timedelta(hours=3, minutes=5)) == "3\xa0hours overdue"
+    assert due(None) == "no deadline"
+    assert (signed(2.5, " pts"), signed(-1.25, " pts"), signed(0.0), signed(None)) == (
+        "+2.5 pts",
+        "−1.25 pts",
+        "±0",
+        "–",
+    )
+
+
+# The budgets allow for the 30-day windows crossing month edges (each crossing reads one more segment,
+# docs/analytics.md#filters); a panel that queried per row would blow them.
+@pytest.mark.parametrize(
+    ("persona", "sections", "max_queries"),
+    [
+        ("admin", ["dash-lead", "dash-my-work"], 45),
+        ("supervisor_a", ["dash-lead", "dash-my-work"], 42),
+        ("manager_b", ["dash-lead", "dash-my-work"], 42),
+        ("evaluator", ["dash-my-work"], 20),
+        ("agent_a1", ["dash-agent"], 25),
+        ("lead_agent", ["dash-lead", "dash-my-work", "dash-agent"], 60),
+    ],
+)
+def test_each_role_sees_its_panels_within_a_query_budget(
+    persona, sections, max_queries, personas, history, client_for, django_assert_max_num_queries
+):
+    if persona == "lead_agent":
+        lead_agent_create(personas)
+    client = client_for(persona)
+    with django_assert_max_num_queries(max_queries):
+        page = client.get("/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in ("dash-lead", "dash-my-work", "dash-agent"):
+        assert (f'data-testid="{name}"' in html) == (name in sections), name
+    assert "style=" not in html
+
+
+def test_the_lead_dashboard_links_each_figure(personas, history, client_for):
+    html = client_for("supervisor_a").get("/").content.decode()
+    assert "/analytics/trends/?date_from=" in html and "passed=yes" in html
+    assert "/evaluations/disputes/" in html and "/tasks/" in html
+    assert personas.agent_a1.full_name in html  # needs attention
+    assert "Andy Agent" in html and "−" in html
+    assert "Bea Agent" not in html
+
+
+def test_the_agent_dashboard_lists_scores_and_deadlines(personas, card, client_for):
+    e = evaluate(personas.evaluator, personas.agent_a1, card, GOOD)
+    html = client_for("agent_a1").get("/").content.decode()
+    assert f"/evaluations/{e.uuid}/" in html and "acknowledge by" in html and "in 6\xa0days" in html
+    assert "1 evaluation to acknowledge" not in html and "evaluation to acknowledge" in html
+
+
+def test_a_lead_opens_the_disputes_queue_of_their_team(personas, card, client_for):
+    """The queue once built its scope as a subquery whose raw-SQL columns named a renamed table."""
+    e = evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    ev.evaluation_dispute(by=personas.agent_a1, evaluation=e, items=[("greet", "I did greet")])
+    page = client_for("supervisor_a").get("/evaluations/disputes/")
+    assert page.status_code == 200 and str(e.uuid) in page.content.decode()
