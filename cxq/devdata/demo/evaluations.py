@@ -22,6 +22,7 @@ from cxq.evaluations import services
 from cxq.evaluations.choices import DisputeResponse, Status
 from cxq.evaluations.models import Assignment, Dispute, Evaluation, Revision
 from cxq.interactions.models import Interaction
+from cxq.notifications.models import Notification
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard
 
@@ -183,6 +184,26 @@ def _dispute(evaluation: Evaluation, p: Planned, outcome: str, rng: random.Rando
     Revision.objects.filter(evaluation=evaluation, number=1).update(created_at=p.completed_at, updated_at=p.completed_at)
 
 
+def _backdate_notifications(now: datetime) -> None:
+    """The bell tells of each evaluation when it happened; what is older than a week has been read."""
+    events = {
+        "evaluation.completed": lambda e, d: e.completed_at,
+        "evaluation.disputed": lambda e, d: d.created_at,
+        "evaluation.dispute_answered": lambda e, d: d.resolved_at,
+    }
+    evaluations = Evaluation.objects.exclude(completed_at__isnull=True).prefetch_related("disputes")
+    for evaluation in evaluations:
+        dispute = next(iter(evaluation.disputes.all()), None)
+        for kind, when in events.items():
+            moment = when(evaluation, dispute) if (dispute or kind == "evaluation.completed") else None
+            if moment is None:
+                continue
+            read = moment + timedelta(hours=20) if moment < now - timedelta(days=7) else None
+            Notification.objects.filter(kind=kind, url=f"/evaluations/{evaluation.uuid}/").update(
+                created_at=moment, updated_at=moment, read_at=read
+            )
+
+
 # Disputes, newest evaluation first: recent ones are still open, older ones were answered.
 DISPUTES = ("open", "open", "adjusted", "reaffirmed", "open", "adjusted", "reaffirmed", "adjusted", "reaffirmed")
 
@@ -254,5 +275,6 @@ def load_demo_evaluations(per_agent: int = PER_AGENT) -> int:
             assigned_by=supervisor,
             defaults={"due_at": now + timedelta(days=(-3, -1, -1, 2, 3, 5, 6)[k % 7])},
         )
+    _backdate_notifications(now)
     analytics_rebuild()  # the timestamps moved outside the services: file every evaluation on its day
     return made
