@@ -17,9 +17,7 @@ from cxq.interactions.models import Interaction
 
 
 def _counts():
-    return tuple(
-        m.objects.count() for m in (User, Interaction, Evaluation, Dispute, Assignment, EvaluationFact)
-    )
+    return tuple(m.objects.count() for m in (User, Interaction, Evaluation, Dispute, Assignment, EvaluationFact))
 
 
 def test_the_demo_is_a_quarter_with_shapes_disputes_and_tasks_and_loads_once(db):

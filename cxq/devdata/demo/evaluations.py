@@ -129,6 +129,10 @@ def _plan(cards: dict[str, Scorecard], evaluator: User, supervisor: User, rng: r
     return planned, left
 
 
+def _first_revision_at(evaluation: Evaluation, moment: datetime) -> None:
+    Revision.objects.filter(evaluation=evaluation, number=1).update(created_at=moment, updated_at=moment)
+
+
 def _backdate(evaluation: Evaluation, p: Planned, *, acknowledged: datetime | None, ack_days: int) -> None:
     """Move what the services stamped "now" back to when it happened."""
     started = p.completed_at - timedelta(minutes=25)
@@ -138,7 +142,7 @@ def _backdate(evaluation: Evaluation, p: Planned, *, acknowledged: datetime | No
     if acknowledged:
         fields["acknowledged_at"] = acknowledged
     Evaluation.objects.filter(pk=evaluation.pk).update(**fields)
-    Revision.objects.filter(evaluation=evaluation, number=1).update(created_at=p.completed_at, updated_at=p.completed_at)
+    _first_revision_at(evaluation, p.completed_at)
 
 
 def _dispute(evaluation: Evaluation, p: Planned, outcome: str, rng: random.Random, ack_days: int, now: datetime):
@@ -156,7 +160,7 @@ def _dispute(evaluation: Evaluation, p: Planned, outcome: str, rng: random.Rando
         Evaluation.objects.filter(pk=evaluation.pk).update(
             created_at=p.completed_at - timedelta(minutes=25), updated_at=raised, completed_at=p.completed_at
         )
-        Revision.objects.filter(evaluation=evaluation).update(created_at=p.completed_at, updated_at=p.completed_at)
+        _first_revision_at(evaluation, p.completed_at)
         return
     response = (
         (DisputeResponse.ADJUST, "Agreed after listening again.", best[key])
@@ -181,7 +185,7 @@ def _dispute(evaluation: Evaluation, p: Planned, outcome: str, rng: random.Rando
     else:
         fields["ack_due_at"] = resolved + timedelta(days=ack_days)
     Evaluation.objects.filter(pk=evaluation.pk).update(**fields)
-    Revision.objects.filter(evaluation=evaluation, number=1).update(created_at=p.completed_at, updated_at=p.completed_at)
+    _first_revision_at(evaluation, p.completed_at)
 
 
 def _backdate_notifications(now: datetime) -> None:
@@ -216,8 +220,9 @@ def load_demo_evaluations(per_agent: int = PER_AGENT) -> int:
     supervisor = User.objects.filter(email="supervisor@cxq.test").first()
     cards = {
         c.name: c
-        for c in Scorecard.objects.filter(name__in=(VOICE_CARD, CHAT_CARD, SALES_CARD), status="published")
-        .select_related("current_version")
+        for c in Scorecard.objects.filter(
+            name__in=(VOICE_CARD, CHAT_CARD, SALES_CARD), status="published"
+        ).select_related("current_version")
     }
     if not (evaluator and supervisor and cards):
         return 0
@@ -262,7 +267,7 @@ def load_demo_evaluations(per_agent: int = PER_AGENT) -> int:
     # A few drafts started today, and open tasks: some overdue (straight to the table: the service
     # refuses a due date in the past), the rest due this week.
     recent = [i for i in left if i.started_at > now - timedelta(days=14)][-9:]
-    for k, interaction in enumerate(recent[:2]):
+    for interaction in recent[:2]:
         card = cards[scorecard_name_for(interaction)]
         draft = services.evaluation_start(by=evaluator, interaction=interaction, scorecard=card)
         services.evaluation_save(by=evaluator, evaluation=draft, answers=_answers(card, 0.8, rng), comment="")
