@@ -231,17 +231,18 @@ def load_demo_evaluations(per_agent: int = PER_AGENT) -> int:
     org = OrgSettings.get()
     ack_days, window = org.acknowledgement_days, org.dispute_window_days
     planned, left = _plan(cards, evaluator, supervisor, rng, now, per_agent)
-    # Disputes on evaluations spread over the quarter (newest first), at most one per agent per state.
+    # Disputes on evaluations spread over the quarter, newest first: every other recent evaluation
+    # while the open ones are placed (inside the dispute window), then every sixth.
     disputes: dict[int, str] = {}
-    outcomes = list(DISPUTES)
+    outcomes, gap = list(DISPUTES), 0
     for p in reversed(planned[:-2]):
         if not outcomes:
             break
         if outcomes[0] == "open" and now - p.completed_at > timedelta(days=window - 2):
             outcomes = [o for o in outcomes if o != "open"]  # too old to be disputed still
-            continue
-        if p.interaction.pk % 3 == 0:  # about every third evaluation (by a fixed rule) is a candidate
-            disputes[p.interaction.pk] = outcomes.pop(0)
+        gap += 1
+        if gap >= (2 if outcomes[0] == "open" else 6):
+            disputes[p.interaction.pk], gap = outcomes.pop(0), 0
     made = 0
     for i, p in enumerate(planned):
         evaluation = services.evaluation_start(by=p.by, interaction=p.interaction, scorecard=p.card)
