@@ -47,7 +47,7 @@ def test_the_demo_is_a_quarter_with_shapes_disputes_and_tasks_and_loads_once(db)
     for email, series in scores.items():
         third = len(series) // 3
         change = sum(series[-third:]) / third - sum(series[:third]) / third
-        shape = IMPROVING if change >= 10 else DECLINING if change <= -10 else "steady"
+        shape = IMPROVING if change >= 12 else DECLINING if change <= -12 else "steady"
         shapes[email] = shape
         assert shape == trend_of(email), (email, round(change, 1))
     assert sorted(shapes.values()).count("steady") == 4
