@@ -1,86 +1,295 @@
-"""Demo evaluations (idempotent): the demo evaluator and supervisor score some demo interactions,
-agents acknowledge or dispute a few, and some tasks are open — so every evaluation page has content."""
+"""Demo evaluations (idempotent): a quarter of quality work, so every chart has a shape
+(docs/demo.md).
+
+Every evaluation goes through the services (scoring, revisions, acknowledgements, disputes, events),
+then its timestamps are moved back to when it would have happened: a day or so after its interaction,
+spread over the last 90 days. Moving timestamps is a change outside the services, so the analytics
+facts are rebuilt at the end (docs/analytics.md#rebuilding). Seeded: the same demo every time.
+"""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
-from cxq.accounts.models import User
+from cxq.accounts.models import OrgSettings, User
+from cxq.analytics.services import analytics_rebuild
 from cxq.evaluations import services
-from cxq.evaluations.models import Assignment, Evaluation
+from cxq.evaluations.choices import DisputeResponse, Status
+from cxq.evaluations.models import Assignment, Dispute, Evaluation, Revision
 from cxq.interactions.models import Interaction
+from cxq.notifications.models import Notification
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard
 from cxq.scorecards.selectors import applicable_scorecards
 
+SEED = 42
+QUARTER_DAYS = 90
+PER_AGENT = 18  # evaluations per agent over the quarter (about 1.4 a week)
 
-def _answers(card: Scorecard, rng: random.Random) -> dict:
+# How each demo agent's quality moves over the quarter: (quality at the start, at the end). Quality is
+# the chance of the best answer on each question, so it is roughly the score.
+IMPROVING, DECLINING, STEADY = "improving", "declining", "steady"
+TRENDS = {
+    "agent@cxq.test": IMPROVING,  # the demo agent login: "My scores" climbs
+    "jordan.lee@cxq.test": DECLINING,
+}
+DRIFT = {IMPROVING: (0.58, 0.93), DECLINING: (0.92, 0.6)}
+STEADY_LEVEL = {"priya.shah@cxq.test": 0.84, "diego.ramos@cxq.test": 0.78, "mei.chen@cxq.test": 0.88}
+STEADY_DEFAULT = 0.8
+NOISE = 0.05
+
+# Which scorecard fits which conversation: a scorecard is only used for its own channel.
+VOICE_CARD, CHAT_CARD, SALES_CARD = "Voice customer service", "Chat support", "Sales call (short)"
+
+
+def scorecard_name_for(interaction: Interaction) -> str | None:
+    """The demo scorecard meant for this conversation, or None (email and SMS have none in the demo)."""
+    if interaction.channel == "chat":
+        return CHAT_CARD
+    if interaction.channel == "voice":
+        return SALES_CARD if interaction.direction == "outbound" else VOICE_CARD
+    return None
+
+
+def _card_for(interaction: Interaction, cards: dict[str, Scorecard]) -> Scorecard | None:
+    """The demo scorecard meant for this conversation when it also applies to its channel and team
+    (docs/scoring.md#applicability); None when there is none."""
+    meant = scorecard_name_for(interaction)
+    if meant not in cards:
+        return None
+    return cards[meant] if any(c.pk == cards[meant].pk for c in applicable_scorecards(interaction)) else None
+
+
+def trend_of(email: str) -> str:
+    return TRENDS.get(email, STEADY)
+
+
+def quality(email: str, progress: float, rng: random.Random) -> float:
+    """The agent's quality at ``progress`` (0 = 90 days ago, 1 = today), with a little noise."""
+    start, end = DRIFT.get(trend_of(email), (STEADY_LEVEL.get(email, STEADY_DEFAULT),) * 2)
+    return min(1.0, max(0.2, start + (end - start) * progress + rng.gauss(0, NOISE)))
+
+
+def _answers(card: Scorecard, level: float, rng: random.Random) -> dict:
+    """Answers of an agent at ``level``: the better the agent, the more often the best option. Answers
+    that fail a section or the whole evaluation are left out, so a trend is not one big outlier."""
     answers = {}
     for q in compiled_for(card.current_version.document).scorecard.questions():
-        ranked = sorted(q.options, key=lambda o: o.points)  # better answers are more common
-        answer = rng.choices([o.key for o in ranked], [1 + 3 * i for i in range(len(ranked))])[0]
-        if q.type == "yes_no":
-            answer = "yes" if rng.random() < 0.85 else "no"
-        if q.allow_na and rng.random() < 0.1:
-            answer = "na"
-        answers[q.key] = answer
+        ranked = [o for o in sorted(q.options, key=lambda o: o.points) if o.auto_fail == "none"]
+        if not ranked:
+            continue
+        if q.allow_na and rng.random() < 0.06:
+            answers[q.key] = "na"
+        elif rng.random() < level:
+            answers[q.key] = ranked[-1].key
+        else:
+            answers[q.key] = rng.choice(ranked[:-1] or ranked).key
     return answers
 
 
-def load_demo_evaluations(count: int = 24) -> int:
+COMMENTS = ("", "", "Good ownership of the issue.", "Watch the hold etiquette.", "Clear explanation of next steps.")
+
+
+@dataclass
+class Planned:
+    interaction: Interaction
+    card: Scorecard
+    by: User
+    completed_at: datetime
+    level: float
+
+
+def _plan(cards: dict[str, Scorecard], evaluator: User, supervisor: User, rng: random.Random, now, per_agent: int):
+    """Which interactions get evaluated (evenly over each agent's quarter), and which are left for tasks."""
+    start = now - timedelta(days=QUARTER_DAYS)
+    supervised = set(supervisor.led_teams.values_list("pk", flat=True))
+    candidates = (
+        Interaction.objects.filter(
+            agent__isnull=False, team__isnull=False, started_at__gte=start, external_id__startswith="demo-"
+        )
+        .select_related("agent")
+        .order_by("started_at", "pk")
+    )
+    by_agent: dict[int, list[Interaction]] = {}
+    for interaction in candidates:
+        if _card_for(interaction, cards) is not None:
+            by_agent.setdefault(interaction.agent_id, []).append(interaction)
+    planned, left = [], []
+    for agent_id in sorted(by_agent):
+        pool = by_agent[agent_id]
+        old = [i for i in pool if i.started_at < now - timedelta(days=2)]  # evaluated a day or two later
+        step = max(1.0, len(old) / per_agent)
+        chosen = {old[int(k * step)].pk for k in range(min(per_agent, len(old)))}
+        for k, interaction in enumerate(pool):
+            if interaction.pk not in chosen:
+                left.append(interaction)
+                continue
+            done = interaction.started_at + timedelta(hours=rng.uniform(3, 40))
+            progress = (interaction.started_at - start) / timedelta(days=QUARTER_DAYS)
+            by = supervisor if interaction.team_id in supervised and k % 3 == 0 else evaluator
+            card = _card_for(interaction, cards)
+            planned.append(Planned(interaction, card, by, done, quality(interaction.agent.email, progress, rng)))
+    planned.sort(key=lambda p: p.completed_at)
+    return planned, left
+
+
+def _first_revision_at(evaluation: Evaluation, moment: datetime) -> None:
+    Revision.objects.filter(evaluation=evaluation, number=1).update(created_at=moment, updated_at=moment)
+
+
+def _backdate(evaluation: Evaluation, p: Planned, *, acknowledged: datetime | None, ack_days: int) -> None:
+    """Move what the services stamped "now" back to when it happened."""
+    started = p.completed_at - timedelta(minutes=25)
+    fields = {"created_at": started, "updated_at": acknowledged or p.completed_at, "completed_at": p.completed_at}
+    if evaluation.status == Status.AWAITING_ACK:
+        fields["ack_due_at"] = p.completed_at + timedelta(days=ack_days)
+    if acknowledged:
+        fields["acknowledged_at"] = acknowledged
+    Evaluation.objects.filter(pk=evaluation.pk).update(**fields)
+    _first_revision_at(evaluation, p.completed_at)
+
+
+def _dispute(evaluation: Evaluation, p: Planned, outcome: str, rng: random.Random, ack_days: int, now: datetime):
+    """The agent disputes one answer; ``outcome`` is "open", "adjusted" or "reaffirmed"."""
+    answers = evaluation.answers
+    questions = compiled_for(evaluation.version.document).scorecard.questions()
+    best = {q.key: max(q.options, key=lambda o: o.points).key for q in questions}
+    key = next((k for k in answers if answers[k] not in (best.get(k), "na")), next(iter(answers)))
+    services.evaluation_dispute(
+        by=p.interaction.agent, evaluation=evaluation, items=[(key, "I believe I did this; please listen again.")]
+    )
+    raised = p.completed_at + timedelta(hours=rng.uniform(4, 30))
+    Dispute.objects.filter(evaluation=evaluation).update(created_at=raised, updated_at=raised)
+    if outcome == "open":
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            created_at=p.completed_at - timedelta(minutes=25), updated_at=raised, completed_at=p.completed_at
+        )
+        _first_revision_at(evaluation, p.completed_at)
+        return
+    response = (
+        (DisputeResponse.ADJUST, "Agreed after listening again.", best[key])
+        if outcome == "adjusted"
+        else (DisputeResponse.REAFFIRM, "Listened again: the answer stands.", None)
+    )
+    evaluation = services.dispute_respond(by=p.by, evaluation=evaluation, responses={key: response})
+    resolved = raised + timedelta(hours=rng.uniform(6, 48))
+    Dispute.objects.filter(evaluation=evaluation).update(resolved_at=resolved, updated_at=resolved)
+    Revision.objects.filter(evaluation=evaluation, number__gt=1).update(created_at=resolved, updated_at=resolved)
+    acknowledged = None
+    if resolved + timedelta(days=ack_days) < now:
+        evaluation = services.evaluation_acknowledge(by=p.interaction.agent, evaluation=evaluation)
+        acknowledged = resolved + timedelta(hours=rng.uniform(2, 48))
+    fields = {
+        "created_at": p.completed_at - timedelta(minutes=25),
+        "completed_at": p.completed_at,
+        "updated_at": acknowledged or resolved,
+    }
+    if acknowledged:
+        fields["acknowledged_at"] = acknowledged
+    else:
+        fields["ack_due_at"] = resolved + timedelta(days=ack_days)
+    Evaluation.objects.filter(pk=evaluation.pk).update(**fields)
+    _first_revision_at(evaluation, p.completed_at)
+
+
+def _backdate_notifications(now: datetime) -> None:
+    """The bell tells of each evaluation when it happened; what is older than a week has been read."""
+    events = {
+        "evaluation.completed": lambda e, d: e.completed_at,
+        "evaluation.disputed": lambda e, d: d.created_at,
+        "evaluation.dispute_answered": lambda e, d: d.resolved_at,
+    }
+    evaluations = Evaluation.objects.exclude(completed_at__isnull=True).prefetch_related("disputes")
+    for evaluation in evaluations:
+        dispute = next(iter(evaluation.disputes.all()), None)
+        for kind, when in events.items():
+            moment = when(evaluation, dispute) if (dispute or kind == "evaluation.completed") else None
+            if moment is None:
+                continue
+            read = moment + timedelta(hours=20) if moment < now - timedelta(days=7) else None
+            Notification.objects.filter(kind=kind, url=f"/evaluations/{evaluation.uuid}/").update(
+                created_at=moment, updated_at=moment, read_at=read
+            )
+
+
+# Disputes, newest evaluation first: recent ones are still open, older ones were answered.
+DISPUTES = ("open", "open", "adjusted", "reaffirmed", "open", "adjusted", "reaffirmed", "adjusted", "reaffirmed")
+
+
+@transaction.atomic
+def load_demo_evaluations(per_agent: int = PER_AGENT) -> int:
     if Evaluation.objects.exists():
         return 0
     evaluator = User.objects.filter(email="evaluator@cxq.test").first()
     supervisor = User.objects.filter(email="supervisor@cxq.test").first()
-    card = Scorecard.objects.filter(name="Voice customer service", status="published").first()
-    if not (evaluator and supervisor and card):
+    cards = {
+        c.name: c
+        for c in Scorecard.objects.filter(
+            name__in=(VOICE_CARD, CHAT_CARD, SALES_CARD), status="published"
+        ).select_related("current_version")
+    }
+    if not (evaluator and supervisor and cards):
         return 0
-    rng = random.Random(42)
-    interactions = list(
-        Interaction.objects.filter(agent__isnull=False, team__isnull=False)
-        .select_related("agent")
-        .order_by("-started_at")[: count + 4]
-    )
+    rng = random.Random(SEED)
+    now = timezone.now()
+    org = OrgSettings.get()
+    ack_days, window = org.acknowledgement_days, org.dispute_window_days
+    planned, left = _plan(cards, evaluator, supervisor, rng, now, per_agent)
+    # Disputes on evaluations spread over the quarter, newest first: every other recent evaluation
+    # while the open ones are placed (inside the dispute window), then every sixth.
+    disputes: dict[int, str] = {}
+    outcomes, gap = list(DISPUTES), 0
+    for p in reversed(planned[:-2]):
+        if not outcomes:
+            break
+        if outcomes[0] == "open" and now - p.completed_at > timedelta(days=window - 2):
+            outcomes = [o for o in outcomes if o != "open"]  # too old to be disputed still
+        gap += 1
+        if gap >= (2 if outcomes[0] == "open" else 6):
+            disputes[p.interaction.pk], gap = outcomes.pop(0), 0
     made = 0
-    for i, interaction in enumerate(interactions[:count]):
-        applicable = applicable_scorecards(interaction)  # docs/scoring.md#applicability
-        if not applicable:
-            continue
-        scorecard = applicable[0]
-        led_by_supervisor = supervisor.led_teams.filter(pk=interaction.team_id).exists()
-        by = supervisor if i % 3 == 0 and led_by_supervisor else evaluator
-        evaluation = services.evaluation_start(by=by, interaction=interaction, scorecard=scorecard)
+    for i, p in enumerate(planned):
+        evaluation = services.evaluation_start(by=p.by, interaction=p.interaction, scorecard=p.card)
         services.evaluation_save(
-            by=by,
-            evaluation=evaluation,
-            answers=_answers(scorecard, rng),
-            comment=rng.choice(
-                ["", "Good ownership of the issue.", "Watch the hold etiquette.", "Clear explanation of next steps."]
-            ),
+            by=p.by, evaluation=evaluation, answers=_answers(p.card, p.level, rng), comment=rng.choice(COMMENTS)
         )
-        if i % 6 == 5:
-            made += 1
-            continue  # leave a few drafts
-        evaluation = services.evaluation_submit(by=by, evaluation=Evaluation.objects.get(pk=evaluation.pk))
-        agent = interaction.agent
-        if i % 4 == 0 and agent.has_usable_password():
-            services.evaluation_acknowledge(by=agent, evaluation=evaluation)
-        elif i % 7 == 1:
-            question = next(iter(evaluation.answers))
-            services.evaluation_dispute(
-                by=agent, evaluation=evaluation, items=[(question, "I believe I did this; please listen again.")]
-            )
+        evaluation = services.evaluation_submit(by=p.by, evaluation=Evaluation.objects.get(pk=evaluation.pk))
         made += 1
-    for interaction in interactions[count:]:
-        # Straight to the table: the demo wants one task already overdue, a due date the service refuses.
+        outcome = disputes.get(p.interaction.pk)
+        if outcome:
+            _dispute(evaluation, p, outcome, rng, ack_days, now)
+            continue
+        acknowledged = None
+        if evaluation.status == Status.AWAITING_ACK and p.completed_at + timedelta(days=ack_days) < now:
+            # past its acknowledgement time: the agent acknowledged it (or the sweep did, now and then)
+            evaluation = services.evaluation_acknowledge(by=p.interaction.agent, evaluation=evaluation)
+            acknowledged = p.completed_at + timedelta(hours=rng.uniform(2, 24 * ack_days - 1))
+        _backdate(evaluation, p, acknowledged=acknowledged, ack_days=ack_days)
+        if acknowledged and i % 5 == 0:
+            Evaluation.objects.filter(pk=evaluation.pk).update(
+                auto_acknowledged=True, acknowledged_at=p.completed_at + timedelta(days=ack_days)
+            )
+    # A few drafts started today, and open tasks: some overdue (straight to the table: the service
+    # refuses a due date in the past), the rest due this week.
+    recent = [i for i in left if i.started_at > now - timedelta(days=14)][-9:]
+    for interaction in recent[:2]:
+        card = _card_for(interaction, cards)
+        draft = services.evaluation_start(by=evaluator, interaction=interaction, scorecard=card)
+        services.evaluation_save(by=evaluator, evaluation=draft, answers=_answers(card, 0.8, rng), comment="")
+        made += 1
+    for k, interaction in enumerate(recent[2:]):
         Assignment.objects.get_or_create(
             interaction=interaction,
-            scorecard=(applicable_scorecards(interaction) or [card])[0],
+            scorecard=_card_for(interaction, cards),
             assignee=evaluator,
             assigned_by=supervisor,
-            defaults={"due_at": timezone.now() + timedelta(days=rng.choice([-1, 2, 5]))},
+            defaults={"due_at": now + timedelta(days=(-3, -1, -1, 2, 3, 5, 6)[k % 7])},
         )
+    _backdate_notifications(now)
+    analytics_rebuild()  # the timestamps moved outside the services: file every evaluation on its day
     return made

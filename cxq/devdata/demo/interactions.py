@@ -1,4 +1,4 @@
-"""Demo interactions (``cxq demo``): ~200 conversations of the six demo agents over the last 30 days,
+"""Demo interactions (``cxq demo``): ~200 conversations of the six demo agents over the last 90 days,
 ingested through ``interaction_bulk_upsert`` (so they are validated like any other) and enriched, plus
 the demo indicators and topics. Idempotent: phrase sets are matched by name, interactions by their
 ``demo-…`` external ids."""
@@ -15,6 +15,7 @@ from cxq.interactions.phrases import phrase_set_create
 from cxq.interactions.services import Enrichment, interaction_bulk_upsert
 
 DEMO_COUNT = 200
+QUARTER_DAYS = 90  # the demo shows a quarter: docs/demo.md
 DEMO_SEED = 2026
 PREFIX = "demo"
 
@@ -214,7 +215,7 @@ def load_demo_interactions(*, count: int = DEMO_COUNT) -> dict[str, int]:
     if not agents:
         return created
     report = interaction_bulk_upsert(
-        payloads=list(payloads(count, agents, DEMO_SEED, days=30, prefix=PREFIX)),
+        payloads=list(payloads(count, agents, DEMO_SEED, days=QUARTER_DAYS, prefix=PREFIX)),
         source=Source.DEMO,
         enrichment=Enrichment.INLINE,  # the demo shows indicators straight away
     )
