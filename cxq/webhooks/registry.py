@@ -143,6 +143,25 @@ def _calibration(event: DomainEvent) -> dict | None:
     }
 
 
+def _goal_period(event: DomainEvent) -> dict | None:
+    from cxq.accounts.models import User
+
+    goal, data = event.subject, event.data
+    counts = data.get("per_evaluator") or {}
+    people = {str(u.pk): str(u.uuid) for u in User.objects.filter(pk__in=[int(k) for k in counts]).only("uuid")}
+    return {
+        "goal_id": str(goal.uuid),
+        "name": goal.name,
+        "scorecard_id": str(goal.scorecard.uuid),
+        "period_start": data.get("period_start"),
+        "period_end": data.get("period_end"),
+        "eligible": data.get("eligible"),
+        "tasks_created": data.get("drawn"),
+        "tasks_per_evaluator": {people[k]: n for k, n in counts.items() if k in people},
+        "url": absolute_url(reverse("goals:detail", args=[goal.uuid])),
+    }
+
+
 EVENTS: tuple[WebhookEvent, ...] = (
     WebhookEvent("evaluation.completed", 1, "An evaluation was submitted.", (Name.EVALUATION_COMPLETED,), _evaluation),
     WebhookEvent("evaluation.disputed", 1, "The agent disputed answers.", (Name.EVALUATION_DISPUTED,), _disputed),
@@ -173,6 +192,13 @@ EVENTS: tuple[WebhookEvent, ...] = (
         "A calibration session was closed.",
         (Name.CALIBRATION_CLOSED,),
         _calibration,
+    ),
+    WebhookEvent(
+        "goal.period_generated",
+        1,
+        "A goal drew its tasks for a period (none on a re-run of the same period).",
+        (Name.GOAL_PERIOD_GENERATED,),
+        _goal_period,
     ),
 )
 

@@ -41,7 +41,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.ASSIGNMENT_EXTENDED: {"notices.on_assignment_extended"},
     Name.GOAL_CREATED: set(),
     Name.GOAL_UPDATED: set(),
-    Name.GOAL_PERIOD_GENERATED: set(),
+    Name.GOAL_PERIOD_GENERATED: {"webhooks.on_event"},
     Name.EVALUATION_ADOPTED: {"history.record", "analytics.on_evaluation_changed"},
     Name.AUTOMATION_CREATED: set(),
     Name.AUTOMATION_UPDATED: set(),

@@ -354,3 +354,25 @@ def test_a_success_clears_the_failing_clock(receiver, endpoint_for, personas, ca
     webhook_sweep()
     endpoint.refresh_from_db()
     assert endpoint.failing_since is None
+
+
+def test_a_goal_period_drawn_is_sent_once_with_public_ids(receiver, endpoint_for, personas):
+    """goal.period_generated (docs/webhooks.md#events): sent when a period is drawn, not on a re-run."""
+    from cxq.goals import services as goals
+    from cxq.scorecards import services as sc
+    from tests.goals.test_goals import NOW, calls, goal_input
+    from tests.scorecards.conftest import DOC
+
+    card = sc.scorecard_publish(by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=DOC))
+    endpoint_for(events=["goal.period_generated"])
+    calls(personas.agent_a1, personas.team_a, 3)
+    with transaction.atomic():
+        goal = goals.goal_create(by=personas.supervisor_a, data=goal_input(card, [personas.evaluator], target=2))
+    with transaction.atomic():
+        goals.period_generate(goal=goal, now=NOW)
+    with transaction.atomic():
+        goals.period_generate(goal=goal, now=NOW)  # the same period again: nothing new, nothing sent
+    (event,) = receiver.deliveries()
+    obj = event["payload"]["object"]
+    assert event["event"] == "goal.period_generated" and obj["goal_id"] == str(goal.uuid)
+    assert obj["tasks_created"] == 2 and obj["tasks_per_evaluator"] == {str(personas.evaluator.uuid): 2}
