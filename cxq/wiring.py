@@ -20,6 +20,7 @@ from cxq.calibrations import selectors as calibration_selectors
 from cxq.evaluations import history
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
+from cxq.interactions import filters as interaction_filters
 from cxq.interactions import selectors as interaction_selectors
 from cxq.notifications.notices import accounts as account_notices
 from cxq.notifications.notices import calibrations as calibration_notices
@@ -44,6 +45,7 @@ SCORE_CHANGES = (
 def wire() -> None:
     # --- lookups a lower app needs from a higher one (dependency inversion, no import upwards) ------
     evaluation_selectors.answer_lookup = drill.evaluation_ids_answering
+    interaction_filters.evaluated_lookup = evaluation_selectors.evaluated_interaction_ids
     evaluation_selectors.blind_interactions = calibration_selectors.blind_interaction_ids
     account_views.zone_change_message = analytics_services.zone_change_message
     account_services.password_login_refusal = sso_services.password_refusal

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
-from cxq.evaluations.choices import AssignmentStatus, Status
+from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
 from cxq.evaluations.filters import SORTS, DisputeFilter, EvaluationFilter
 from cxq.evaluations.models import Assignment, Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
@@ -161,3 +161,28 @@ def dispute_is_overdue(dispute: Dispute, now=None) -> bool:
 
 def is_overdue(assignment: Assignment) -> bool:
     return assignment.status == AssignmentStatus.OPEN and assignment.due_at < timezone.now()
+
+
+def evaluated_interaction_ids(*, by=None) -> QuerySet:
+    """The interactions with a submitted evaluation that is listed (not a calibration's, not voided or a
+    draft), or with one ``by`` submitted: the interactions list's "Evaluated" filters
+    (docs/interactions.md#list-filters-and-search; plugged in by cxq/wiring.py)."""
+    qs = Evaluation.objects.filter(status__in=COUNTED_STATUSES).exclude(source__in=sources_where("listed", False))
+    if by is not None:
+        qs = qs.filter(evaluator=by)
+    return qs.values("interaction_id")
+
+
+def latest_scores(*, viewer, interaction_ids) -> dict[int, Evaluation]:
+    """Per interaction, the newest submitted evaluation the viewer may see: the list's score column."""
+    rows = (
+        evaluation_scope(viewer=viewer)
+        .filter(interaction_id__in=list(interaction_ids), status__in=COUNTED_STATUSES)
+        .exclude(source__in=sources_where("listed", False))
+        .select_related("scorecard")
+        .order_by("interaction_id", "-completed_at", "-id")
+    )
+    latest: dict[int, Evaluation] = {}
+    for evaluation in rows:
+        latest.setdefault(evaluation.interaction_id, evaluation)
+    return latest

@@ -40,6 +40,15 @@ def _pk_of(model, public_id: str) -> int:
     return model.objects.filter(uuid=key).values_list("pk", flat=True).first() or 0
 
 
+evaluated_lookup = None  # set by cxq/wiring.py
+
+
+def _evaluated(*, by):
+    if evaluated_lookup is None:
+        raise RuntimeError("No evaluated-interactions lookup is wired (cxq/wiring.py)")
+    return evaluated_lookup(by=by)
+
+
 def topic_text(topic: str) -> Q:
     """SQLite has no JSON containment: look for the topic as a JSON string in the stored array's
     text. Rows are written with raw UTF-8 (orjson) or, by older versions and the bench generator,
@@ -90,6 +99,10 @@ class InteractionFilter(filters.FilterSet):
     )
     resolved = filters.YesNoFilter(choices=[("", "Resolved?"), ("yes", "Resolved"), ("no", "Not resolved")])
     source = django_filters.ChoiceFilter(choices=Source.choices, empty_label="Any source", label="Source")
+    evaluated = filters.YesNoFilter(
+        method="filter_evaluated", choices=[("", "Evaluated?"), ("yes", "Evaluated"), ("no", "Not evaluated")]
+    )
+    evaluated_by_me = filters.FlagFilter(method="filter_evaluated_by_me", label="Evaluated by me")
     # last: the search estimates how common its words are among the rows the other filters leave
     q = filters.TextFilter(method="filter_search", label="Search transcripts")
 
@@ -135,6 +148,16 @@ class InteractionFilter(filters.FilterSet):
 
     def filter_date_to(self, qs, name, value):
         return qs.filter(started_at__lt=value if isinstance(value, datetime) else day_edge(value, end=True))
+
+    # Evaluations sit above interactions: cxq/wiring.py plugs evaluations.selectors.evaluated_interaction_ids
+    # in here (``evaluated_lookup(by=None)`` → the evaluated interactions' ids, as a subquery).
+    def filter_evaluated(self, qs, name, value):
+        evaluated = _evaluated(by=None)
+        return qs.filter(id__in=evaluated) if value else qs.exclude(id__in=evaluated)
+
+    def filter_evaluated_by_me(self, qs, name, value):
+        viewer = getattr(self, "viewer", None)
+        return qs.filter(id__in=_evaluated(by=viewer)) if value and viewer is not None else qs
 
     def filter_search(self, qs, name, value):
         return search_transcripts(qs, value)

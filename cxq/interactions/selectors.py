@@ -83,6 +83,8 @@ def interaction_list(*, viewer, filters: InteractionFilter | None = None, **valu
     A list never shows the transcript: its two biggest columns stay in the database."""
     if values:
         filters = InteractionFilter.of(values)
+    if filters is not None:
+        filters.viewer = viewer  # "evaluated by me"
     qs = interaction_scope(viewer=viewer).select_related("agent", "team").defer("transcript", "transcript_text")
     return lib_filters.apply(filters, qs).order_by("-started_at", "-id")
 

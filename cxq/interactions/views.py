@@ -26,7 +26,7 @@ from cxq.lib.inputs import filter_status
 from cxq.lib.media import ranged_response
 
 PAGE = 50
-PRIMARY = ("channel", "agent", "team", "date_from", "date_to", "indicator")
+PRIMARY = ("channel", "agent", "team", "date_from", "date_to", "evaluated")
 # What the table shows: metrics, metadata and the rest stay in the database (no JSON to decode per row)
 LIST_COLUMNS = (
     "uuid",

@@ -255,7 +255,7 @@ def _free_filter(flt, *, api: bool):
         copy.parent, copy.model = flt.parent, flt.model
         return copy
     if api and isinstance(flt, YesNoFilter):
-        copy = django_filters.BooleanFilter(field_name=flt.field_name, label=flt.label)
+        copy = django_filters.BooleanFilter(field_name=flt.field_name, label=flt.label, method=flt.method)
         copy.parent, copy.model = flt.parent, flt.model
         return copy
     if isinstance(flt, django_filters.ChoiceFilter) and _static_choices(flt) is None:

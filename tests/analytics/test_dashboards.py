@@ -213,12 +213,13 @@ def test_human_texts():
 @pytest.mark.parametrize(
     ("persona", "sections", "max_queries"),
     [
-        ("admin", ["dash-lead", "dash-my-work"], 45),
-        ("supervisor_a", ["dash-lead", "dash-my-work"], 42),
-        ("manager_b", ["dash-lead", "dash-my-work"], 42),
+        # leads and admins also get the goals panel (docs/goals.md#progress): a few queries more
+        ("admin", ["dash-lead", "dash-my-work"], 50),
+        ("supervisor_a", ["dash-lead", "dash-my-work"], 47),
+        ("manager_b", ["dash-lead", "dash-my-work"], 47),
         ("evaluator", ["dash-my-work"], 20),
         ("agent_a1", ["dash-agent"], 25),
-        ("lead_agent", ["dash-lead", "dash-my-work", "dash-agent"], 60),
+        ("lead_agent", ["dash-lead", "dash-my-work", "dash-agent"], 65),
     ],
 )
 def test_each_role_sees_its_panels_within_a_query_budget(

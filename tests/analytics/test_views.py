@@ -160,7 +160,8 @@ def test_report_pages_run_a_bounded_number_of_queries(personas, card, client_for
         _data(personas, card)
     client = client_for("admin")
     for path in ("/analytics/", "/analytics/trends/?period=day", "/analytics/leaderboards/"):
-        with django_assert_max_num_queries(30):
+        # the breakdown also picks its default scorecard and reads its score bands: 35, whatever the data
+        with django_assert_max_num_queries(36):
             assert client.get(path).status_code == 200
 
 
