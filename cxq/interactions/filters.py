@@ -100,7 +100,9 @@ class InteractionFilter(filters.FilterSet):
     resolved = filters.YesNoFilter(choices=[("", "Resolved?"), ("yes", "Resolved"), ("no", "Not resolved")])
     source = django_filters.ChoiceFilter(choices=Source.choices, empty_label="Any source", label="Source")
     evaluated = filters.YesNoFilter(
-        method="filter_evaluated", choices=[("", "Evaluated?"), ("yes", "Evaluated"), ("no", "Not evaluated")]
+        method="filter_evaluated",
+        choices=[("", "Evaluated or not"), ("yes", "Evaluated"), ("no", "Not evaluated")],
+        label="Evaluated",
     )
     evaluated_by_me = filters.FlagFilter(method="filter_evaluated_by_me", label="Evaluated by me")
     # last: the search estimates how common its words are among the rows the other filters leave
