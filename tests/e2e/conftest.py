@@ -83,8 +83,9 @@ class BrowserErrors(list):
         return page
 
     def _on_request_failed(self, request) -> None:
-        # A download (the CSV export) or a newer navigation aborts the document load: not an error.
-        if request.resource_type == "document" and request.failure == "net::ERR_ABORTED":
+        # A download (the CSV export) or a newer navigation aborts the document load, and leaving a page
+        # aborts its background requests still in flight (the builder's live validation): not errors.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type in ("document", "fetch", "xhr"):
             return
         self.append(f"{request.url}: {request.failure}")
 

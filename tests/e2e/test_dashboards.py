@@ -51,7 +51,7 @@ def test_a_supervisor_sees_their_teams_figures_and_follows_one(page, login, pers
     screenshot(page, "dashboard-supervisor")
     page.get_by_test_id("dash-disputes").click()
     expect(page).to_have_url(re.compile(r"/evaluations/disputes/$"))
-    expect(page.get_by_text(personas.agent_a1.full_name).first).to_be_visible()
+    expect(page.get_by_test_id("disputes-table")).to_contain_text(personas.agent_a1.full_name)
 
 
 def test_an_evaluator_sees_their_work(page, login, personas, history, screenshot):

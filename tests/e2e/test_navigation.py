@@ -38,10 +38,11 @@ EXPECTED_NAV = {
         "audit:list",
         "analytics:breakdown",
         "goals:list",
+        "automations:list",
         "scim:tokens",
         "webhooks:list",
     },
-    "supervisor_a": LEAD | {"analytics:breakdown", "goals:list"},  # analytics.view, goals.view
+    "supervisor_a": LEAD | {"analytics:breakdown", "goals:list", "automations:list"},  # analytics, goals, automations
     "manager_b": LEAD | {"analytics:breakdown", "goals:list"},
     "evaluator": LEAD | {"analytics:my_work"},  # evaluates: analytics of their own evaluations
     "agent_a1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},  # analytics.own

@@ -38,10 +38,10 @@ TRENDS = {
     "agent@cxq.test": IMPROVING,  # the demo agent login: "My scores" climbs
     "jordan.lee@cxq.test": DECLINING,
 }
-DRIFT = {IMPROVING: (0.58, 0.93), DECLINING: (0.92, 0.6)}
+DRIFT = {IMPROVING: (0.5, 0.95), DECLINING: (0.95, 0.5)}
 STEADY_LEVEL = {"priya.shah@cxq.test": 0.84, "diego.ramos@cxq.test": 0.78, "mei.chen@cxq.test": 0.88}
 STEADY_DEFAULT = 0.8
-NOISE = 0.05
+NOISE = 0.03
 
 # Which scorecard fits which conversation: a scorecard is only used for its own channel.
 VOICE_CARD, CHAT_CARD, SALES_CARD = "Voice customer service", "Chat support", "Sales call (short)"

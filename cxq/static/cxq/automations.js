@@ -85,4 +85,4 @@ function conditionBuilder() {
     serialize() { document.getElementById(config.target).value = this.condition(); },
   };
 }
-document.addEventListener("alpine:init", () => Alpine.data("conditionBuilder", conditionBuilder));
+document.addEventListener("alpine:init", () => Alpine.data("automationConditionBuilder", conditionBuilder));
