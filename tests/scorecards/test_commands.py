@@ -20,7 +20,7 @@ def run_cxq(*args, cwd=None):
 
     env = {**os.environ, "CXQ_VAR_DIR": tempfile.mkdtemp(prefix="cxq-cli-")}
     return subprocess.run(
-        [sys.executable, "-m", "cxq.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60, env=env
+        [sys.executable, "-m", "cxq.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300, env=env
     )
 
 
