@@ -1,7 +1,6 @@
 """Schedules over the API (docs/schedules.md#api): entries (list, bulk upsert by external id, delete),
 slot suggestions, the forecast and the settings."""
 
-
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID

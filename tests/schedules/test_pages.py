@@ -83,7 +83,8 @@ def test_the_slot_fragment_lists_explained_slots_as_buttons(personas, client_for
     shift(personas.agent_a1, monday, hours=2)
     shift(personas.supervisor_a, monday + timedelta(hours=1), hours=4)
     day = f"{monday:%Y-%m-%d}"
-    url = f"/schedules/suggest/?users={personas.agent_a1.uuid}&users={personas.supervisor_a.uuid}&from={day}&to={day}&duration=30"
+    people = f"users={personas.agent_a1.uuid}&users={personas.supervisor_a.uuid}"
+    url = f"/schedules/suggest/?{people}&from={day}&to={day}&duration=30"
     page = client_for("supervisor_a").get(url)
     assert page.status_code == 200
     html = page.content.decode()
