@@ -86,8 +86,8 @@ class ScheduleSettings(TimeStampedModel):
 
     @classmethod
     def get(cls) -> ScheduleSettings:
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj
+        """The row, or the defaults when none was saved yet (reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class FeedToken(TimeStampedModel):
