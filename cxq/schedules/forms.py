@@ -24,7 +24,7 @@ class ImportForm(forms.Form):
 
 class SettingsForm(forms.Form):
     forecast_weeks = forms.IntegerField(
-        label="Forecast: weeks of history",
+        label="Weeks of history",
         min_value=1,
         max_value=52,
         help_text="The forecast averages the same weekday and 15-minute interval over this many past weeks.",

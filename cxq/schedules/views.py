@@ -10,11 +10,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cxq.accounts.decorators import perm_required
 from cxq.accounts.models import OrgSettings
+from cxq.lib.urls import absolute_url
 from cxq.schedules import importing, selectors, services
 from cxq.schedules.calendar import feed_calendar
 from cxq.schedules.forecast import org_zone
@@ -157,7 +159,8 @@ def suggest_page(request):
 @require_POST
 def feed_create(request):
     _token, raw = services.feed_token_create(user=request.user)
-    request.session["new_feed_url"] = request.build_absolute_uri(f"/schedules/feed/{raw}.ics")
+    # the public base URL (CXQ_BASE_URL): the address calendar apps will call, whatever host this page is on
+    request.session["new_feed_url"] = absolute_url(reverse("schedules:feed", args=[raw]))
     return redirect("schedules:week")
 
 

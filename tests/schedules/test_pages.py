@@ -144,7 +144,7 @@ def test_the_private_feed_lists_shifts_and_coaching_and_can_be_revoked(personas,
     client = client_for("agent_a1")
     assert client.post("/schedules/feed/new/").status_code == 302
     page = client.get("/schedules/").content.decode()
-    url = re.search(r"(http://testserver/schedules/feed/[^<\s]+\.ics)", page).group(1)
+    url = re.search(r"https?://[^/\s]+(/schedules/feed/[^<\s]+\.ics)", page).group(1)
     token = url.rsplit("/", 1)[1].removesuffix(".ics")
     assert FeedToken.objects.get(user=personas.agent_a1).digest != token  # only a digest is stored
     feed = Client().get(url)  # no login
