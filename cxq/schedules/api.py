@@ -115,6 +115,7 @@ class SuggestionQuery(Schema):
     date_to: date = Field(alias="to", description="Last day, included")
     duration: int = Field(description="Minutes, 15 to 480")
     limit: int = Field(10, ge=1, le=50)
+    team: OptionalUUID = Field(None, description="A team whose forecast orders the slots (default: the organisation's)")
 
 
 @router.get(
@@ -190,6 +191,7 @@ def suggestions(request, q: Query[SuggestionQuery]):
         "from": q.date_from.isoformat(),
         "to": q.date_to.isoformat(),
         "duration": str(q.duration),
+        "team": str(q.team) if q.team else "",
     }
     query = parse_suggest_query(params, viewer=request.user)
     found = selectors.suggest_slots(
@@ -199,6 +201,7 @@ def suggestions(request, q: Query[SuggestionQuery]):
         date_to=query.date_to,
         duration_minutes=query.duration,
         limit=q.limit,
+        team_id=query.team_id,
     )
     zone = org_zone()
     return {

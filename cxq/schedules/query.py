@@ -1,6 +1,7 @@
 """The slot suggestion's parameters, checked once for the fragment and the API
 (docs/schedules.md#the-slot-picker): ``users`` (repeated; public ids or numeric ids of people in the
-asker's scope), ``from`` and ``to`` (days, YYYY-MM-DD) and ``duration`` (minutes)."""
+asker's scope), ``from`` and ``to`` (days, YYYY-MM-DD), ``duration`` (minutes) and, optionally,
+``team`` (a team's public id: its forecast instead of the organisation's)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class SuggestQuery:
     date_from: date
     date_to: date
     duration: int
+    team_id: int | None = None
 
 
 def _day(params, name: str) -> date:
@@ -66,4 +68,20 @@ def parse_suggest_query(params, *, viewer) -> SuggestQuery:
     text = str(params.get("duration") or "").strip()
     if not text.isdigit() or not 15 <= int(text) <= MAX_DURATION_MINUTES:
         raise ValidationError(f"duration: minutes between 15 and {MAX_DURATION_MINUTES}.")
-    return SuggestQuery(user_ids, date_from, date_to, int(text))
+    return SuggestQuery(user_ids, date_from, date_to, int(text), _team(params.get("team"), viewer))
+
+
+def _team(value, viewer) -> int | None:
+    from cxq.accounts.selectors import team_list
+
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        key = uuid.UUID(text)
+    except ValueError:
+        raise ValidationError("team: not a team's id.") from None
+    team = team_list(viewer=viewer).filter(uuid=key).first()
+    if team is None:
+        raise ValidationError("team: no team in your scope has this id.")
+    return team.pk

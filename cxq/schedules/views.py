@@ -117,6 +117,7 @@ def _suggest_context(request, query: SuggestQuery) -> dict:
         date_from=query.date_from,
         date_to=query.date_to,
         duration_minutes=query.duration,
+        team_id=query.team_id,
     )
     zone = timezone.get_current_timezone()
     slots = [

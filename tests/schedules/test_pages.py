@@ -126,6 +126,28 @@ def test_the_api_suggests_the_same_slots(personas, client_for):
     assert body["slots"][0]["free"][0]["name"] == "Andy Agent" and body["message"] == ""
 
 
+def test_a_team_forecast_orders_the_slots_when_asked(personas, client_for):
+    from cxq.schedules.models import ForecastInterval
+
+    monday = next_monday()
+    shift(personas.agent_a1, monday, hours=1)  # 08:00–09:00 UTC
+    for minute in (8 * 60, 8 * 60 + 15):
+        ForecastInterval.objects.create(
+            team=personas.team_a, weekday=1, minute=minute, volume=5, weeks=4, computed_at=timezone.now()
+        )
+    day = f"{monday:%Y-%m-%d}"
+    base = f"/api/v1/schedules/suggestions?users={personas.agent_a1.uuid}&from={day}&to={day}&duration=30"
+    client = client_for("supervisor_a")
+    organisation = client.get(base).json()["slots"]
+    team = client.get(f"{base}&team={personas.team_a.uuid}").json()["slots"]
+    assert [s["starts_at"][11:16] for s in organisation] == ["08:00", "08:30"]
+    assert [s["starts_at"][11:16] for s in team] == ["08:30", "08:00"]
+    fragment = client.get(
+        f"/schedules/suggest/?users={personas.agent_a1.uuid}&from={day}&to={day}&duration=30&team={personas.team_b.uuid}"
+    )
+    assert fragment.status_code == 400 and "team: no team in your scope has this id." in fragment.content.decode()
+
+
 def test_the_private_feed_lists_shifts_and_coaching_and_can_be_revoked(personas, client_for):
     monday = next_monday()
     shift(personas.agent_a1, monday, title="Early")

@@ -36,6 +36,7 @@
     params.set("from", from.value);
     params.set("to", to.value);
     params.set("duration", (duration && duration.value) || "30");
+    if (picker.dataset.team) params.set("team", picker.dataset.team);
     const target = picker.querySelector("[data-slot-results]");
     /* global htmx */
     htmx.ajax("GET", `${picker.dataset.url}?${params}`, { target, swap: "innerHTML", source: picker });
