@@ -136,6 +136,7 @@ def _mount() -> None:
     from cxq.evaluations.api import router as evaluations_router
     from cxq.interactions.api import router as interactions_router
     from cxq.notifications.api import router as notifications_router
+    from cxq.schedules.api import router as schedules_router
     from cxq.scorecards.api import router as scorecards_router
     from cxq.webhooks.api import router as webhooks_router
 
@@ -149,6 +150,7 @@ def _mount() -> None:
     api.add_router("/", calibrations_router)
     api.add_router("/webhooks", webhooks_router)
     api.add_router("/", automations_router)
+    api.add_router("/", schedules_router)
 
 
 _mount()

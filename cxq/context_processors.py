@@ -65,6 +65,7 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
     if user.can("audit.view"):
         items.append(NavItem("Audit log", "audit:list", "log", "Administration"))
     items.append(NavItem("Notifications", "notifications:list", "bell", "You"))
+    items.append(NavItem("Schedule", "schedules:week", "calendar", "You"))
     items.append(NavItem("Account", "accounts:profile", "person", "You"))
     items.append(NavItem("API tokens", "accounts:tokens", "key", "You"))
     sections: dict[str, list[NavItem]] = {}

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cxq.calibrations",
     "cxq.goals",
     "cxq.automations",
+    "cxq.schedules",
     "cxq.analytics",
     "cxq.sso",
     "cxq.scim",
@@ -354,6 +355,9 @@ try:
     FetchPolicy.build(private_networks=CXQ_WEBHOOK_PRIVATE_NETWORKS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"CXQ_WEBHOOK_PRIVATE_NETWORKS: {exc}") from None
+# Schedules (docs/schedules.md#adapters): where shifts and activities come from. The default is the
+# built-in store; an external WFM system is a class implementing cxq.schedules.adapters.ScheduleAdapter.
+CXQ_SCHEDULE_ADAPTER = env_str("CXQ_SCHEDULE_ADAPTER", "cxq.schedules.adapters.BuiltinStore")
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

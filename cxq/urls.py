@@ -19,6 +19,7 @@ urlpatterns = [
     path("goals/", include("cxq.goals.urls")),
     path("automations/", include("cxq.automations.urls")),
     path("analytics/", include("cxq.analytics.urls")),
+    path("schedules/", include("cxq.schedules.urls")),
     path("", include("cxq.scim.urls")),
     path("hooks/interactions/", interaction_webhook, name="interaction_webhook"),
     path("api/v1/", api.urls),

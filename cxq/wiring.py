@@ -27,6 +27,7 @@ from cxq.notifications.notices import calibrations as calibration_notices
 from cxq.notifications.notices import comments as comment_notices
 from cxq.notifications.notices import evaluations as evaluation_notices
 from cxq.notifications.notices import webhooks as webhook_notices
+from cxq.schedules import services as schedules
 from cxq.scorecards import links as scorecard_links
 from cxq.sso import services as sso_services
 from cxq.webhooks import registry as webhook_events
@@ -91,3 +92,10 @@ def wire() -> None:
     # automation cards act on interactions as they arrive: in the ingest's transaction, in a savepoint of
     # their own, so a card that fails never loses the interactions (docs/automations.md#when-cards-run)
     subscribe(Name.INTERACTION_ENRICHED, automations.on_interactions_enriched, phase=Phase.OUTBOX)
+    # a coaching session's activity in each participant's schedule (docs/schedules.md#coaching-activities):
+    # in a savepoint of its own, so a schedule that cannot take it never loses the booking
+    subscribe(
+        (Name.COACHING_SCHEDULED, Name.COACHING_RESCHEDULED, Name.COACHING_CANCELLED),
+        schedules.on_coaching_event,
+        phase=Phase.OUTBOX,
+    )

@@ -288,6 +288,18 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("webhooks:test", "POST"): admin_only(302),
     ("webhooks:delete", "POST"): admin_only(302),
     ("webhooks:resend", "POST"): admin_only(302),
+    # Schedules (docs/schedules.md#who-sees-what): everyone has their own week; schedules.manage (admin,
+    # supervisors, managers) imports; coaching.manage or schedules.manage asks for slots. The CSV and the
+    # slot query name agent_a1: outside manager_b's scope, refused with a message (400).
+    ("schedules:week", "GET"): exp(200),
+    ("schedules:import", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("schedules:import", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
+    ("schedules:settings", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=302),
+    ("schedules:suggest", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=400),
+    ("schedules:suggest_page", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("schedules:feed_create", "POST"): exp(302),
+    ("schedules:feed_revoke", "POST"): exp(Unchanged(302)),  # nobody has a feed in the world: nothing to revoke
+    ("schedules:feed", "GET"): exp(404, anon=404),  # an unknown token, for anyone
 }
 
 # --- API: "METHOD /path" (as in the OpenAPI schema) → expected status per persona --------------------
@@ -413,6 +425,16 @@ API: dict[str, dict[str, int]] = {
     # assessors who have not submitted are blind: the export is refused
     "GET /api/v1/calibrations/{uuid}/export": exp(404, anon=401, admin=403, supervisor_a=200, evaluator=403),
     "DELETE /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=204, manager_b=404, agent_b1=404, lead_agent=403),
+    "GET /api/v1/schedules/entries": exp(200, anon=401),
+    "POST /api/v1/schedules/entries/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=400),
+    # agent_a1's shift: in the evaluator's and agent_a1's scope, but they may not manage schedules
+    "DELETE /api/v1/schedules/entries/{uuid}": exp(
+        404, anon=401, admin=204, supervisor_a=204, evaluator=403, agent_a1=403
+    ),
+    "GET /api/v1/schedules/suggestions": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=400),
+    "GET /api/v1/schedules/forecast": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
+    "GET /api/v1/schedules/settings": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
+    "PATCH /api/v1/schedules/settings": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/webhooks/events": admin_only(200, anon=401),
     "POST /api/v1/webhooks/secrets": admin_only(201, anon=401),
     "GET /api/v1/webhooks/endpoints": admin_only(200, anon=401),
@@ -788,11 +810,17 @@ def build_world() -> dict:
         )
         return goal_create(by=by, data=data)
 
+    from cxq.schedules.models import Entry as ScheduleEntry
+
+    schedule_entry = ScheduleEntry.objects.create(
+        user=personas.agent_a1, kind="shift", starts_at=soon, ends_at=soon + timedelta(hours=8)
+    )
     goal = goal_of(personas.supervisor_a, [personas.evaluator], "Team A sample")
     goal_b = goal_of(personas.admin, [b_lead1], "Team B sample")
     return {
         "calibration": calibration,
         "goal": goal,
+        "schedule_entry": schedule_entry,
         "cal_extra": cal_extra,
         "cal_candidate": personas.supervisor_a,
         "cal_assessors": [personas.evaluator, personas.supervisor_a],
@@ -1008,6 +1036,7 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "goals:detail": [world["goal"].uuid],
         "goals:edit": [world["goal"].uuid],
         "goals:generate": [world["goal"].uuid],
+        "schedules:feed": ["cxqfeed_not-a-token"],
     }.get(name, [])
     bodies = {
         "accounts:login": {"username": "nobody-here@example.com", "password": "wrong-password-1"},
@@ -1068,6 +1097,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "qa_greet": "yes",
         },
         "scorecards:import": {"file": _upload()},
+        "schedules:import": {"file": _schedule_csv(world)},
+        "schedules:settings": {"forecast_weeks": "6"},
         "interactions:new": {
             "agent": str(p.agent_a1.uuid),
             "channel": "offline",
@@ -1131,7 +1162,18 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "is_active": "on",
         },
     }
-    return reverse(name, args=args), (bodies.get(name, {}) if method == "POST" else {})
+    url = reverse(name, args=args)
+    if name == "schedules:suggest":
+        url += f"?users={p.agent_a1.uuid}&from=2030-01-07&to=2030-01-10&duration=30"
+    return url, (bodies.get(name, {}) if method == "POST" else {})
+
+
+def _schedule_csv(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    email = world["personas"].agent_a1.email
+    text = f"user,kind,starts_at,ends_at\n{email},shift,2030-01-07 08:00,2030-01-07 16:00\n"
+    return SimpleUploadedFile("shifts.csv", text.encode(), content_type="text/csv")
 
 
 def _goal_body(world, name: str) -> dict:
@@ -1196,6 +1238,7 @@ API_BODIES = {
         "secret": "whsec_" + "a" * 43,
     },
     "PATCH /api/v1/webhooks/endpoints/{uuid}": {"name": "Warehouse renamed"},
+    "PATCH /api/v1/schedules/settings": {"forecast_weeks": 6},
 }
 
 
@@ -1206,6 +1249,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["hook"]
     elif "/webhooks/deliveries/{uuid}" in path:
         obj = world["hook_delivery"]
+    elif "/schedules/entries/{uuid}" in path:
+        obj = world["schedule_entry"].uuid
     elif "/users/{uuid}" in path:
         obj = world["user"]
     elif "/teams/{uuid}" in path:
@@ -1274,6 +1319,20 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         }
     if op == "POST /api/v1/calibrations/{uuid}/assessors":
         body = {"user": str(world["cal_candidate"].uuid)}
+    if op == "POST /api/v1/schedules/entries/bulk":
+        body = {
+            "items": [
+                {
+                    "user": world["personas"].agent_a1.email,
+                    "kind": "meeting",
+                    "starts_at": "2030-01-07T09:00:00Z",
+                    "ends_at": "2030-01-07T10:00:00Z",
+                    "external_id": "matrix-meeting",
+                }
+            ]
+        }
+    if op == "GET /api/v1/schedules/suggestions":
+        url += f"?users={world['personas'].agent_a1.uuid}&from=2030-01-07&to=2030-01-10&duration=30"
     if op == "POST /api/v1/scoring/preview":
         body = {**body, "version": str(world["sc_published"].current_version.uuid)}
     return method, url, body

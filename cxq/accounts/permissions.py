@@ -49,6 +49,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("calibrations.manage", "Calibration", "Create and manage calibration sessions"),
     Permission("calibrations.participate", "Calibration", "Take part in calibration sessions"),
     Permission("coaching.manage", "Coaching", "Schedule and run coaching sessions"),
+    Permission("schedules.manage", "Coaching", "Import shifts and activities and see the schedules of people in scope"),
     Permission("moments.share", "Moments", "Create moments and share them internally"),
     Permission("moments.share_external", "Moments", "Share moments by external link"),
     Permission("analytics.view", "Analytics", "View reports for teams in scope"),
@@ -103,6 +104,7 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
                 "automations.edit",
                 "calibrations.manage",
                 "coaching.manage",
+                "schedules.manage",
                 "moments.share_external",
                 "analytics.view",
             }
@@ -114,7 +116,14 @@ BUILTIN_ROLES: tuple[BuiltinRole, ...] = (
         "Evaluates, assigns, calibrates, coaches and sees analytics for the teams they lead.",
         frozenset(
             _STAFF_COMMON
-            | {"evaluations.assign", "calibrations.manage", "coaching.manage", "analytics.view", "goals.view"}
+            | {
+                "evaluations.assign",
+                "calibrations.manage",
+                "coaching.manage",
+                "schedules.manage",
+                "analytics.view",
+                "goals.view",
+            }
         ),
     ),
     BuiltinRole(

@@ -84,6 +84,16 @@ class Name(StrEnum):
     SCIM_TOKEN_CREATED = "scim_token.created"
     SCIM_TOKEN_REVOKED = "scim_token.revoked"
     SCIM_LINK_UPDATED = "scim.link_updated"  # a user's or team's externalId, or a user deleted through SCIM
+    # coaching (published by cxq.coaching; cxq.schedules keeps a coaching activity in step, docs/schedules.md)
+    COACHING_SCHEDULED = "coaching.scheduled"
+    COACHING_RESCHEDULED = "coaching.rescheduled"
+    COACHING_CANCELLED = "coaching.cancelled"
+    # schedules (docs/schedules.md)
+    SCHEDULE_IMPORTED = "schedule.imported"  # shifts and activities from CSV, ICS or the API
+    SCHEDULE_ENTRY_DELETED = "schedule.entry_deleted"
+    SCHEDULE_SETTINGS_UPDATED = "schedule.settings_updated"
+    SCHEDULE_FEED_CREATED = "schedule_feed.created"  # a private calendar feed URL made (or made anew)
+    SCHEDULE_FEED_REVOKED = "schedule_feed.revoked"
     # outbound webhooks
     WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"
     WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.updated"

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
-YOU = {"dashboard", "notifications:list", "accounts:profile", "accounts:tokens"}
+YOU = {"dashboard", "notifications:list", "schedules:week", "accounts:profile", "accounts:tokens"}
 # staff (scorecards.view, evaluations.create, calibrations.participate): scorecards, interactions,
 # evaluations, tasks, disputes, calibrations
 QUALITY = {

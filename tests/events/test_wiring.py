@@ -99,6 +99,14 @@ EXPECTED: dict[Name, set[str]] = {
     Name.WEBHOOK_ENDPOINT_UPDATED: set(),
     Name.WEBHOOK_ENDPOINT_DELETED: set(),
     Name.WEBHOOK_ENDPOINT_DISABLED: {"webhooks.on_endpoint_disabled"},
+    Name.COACHING_SCHEDULED: {"services.on_coaching_event"},
+    Name.COACHING_RESCHEDULED: {"services.on_coaching_event"},
+    Name.COACHING_CANCELLED: {"services.on_coaching_event"},
+    Name.SCHEDULE_IMPORTED: set(),
+    Name.SCHEDULE_ENTRY_DELETED: set(),
+    Name.SCHEDULE_SETTINGS_UPDATED: set(),
+    Name.SCHEDULE_FEED_CREATED: set(),
+    Name.SCHEDULE_FEED_REVOKED: set(),
 }
 
 
@@ -128,6 +136,8 @@ def test_each_event_reaches_its_subscribers_and_the_audit_log(name):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells other systems: it must never fail the write"
         elif sub.handler.__module__.startswith("cxq.automations"):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} acts on arrivals: a failing card never loses them"
+        elif sub.handler.__module__.startswith("cxq.schedules"):
+            assert sub.phase is Phase.OUTBOX, f"{sub.label} follows a booking: a schedule never loses it"
         else:
             assert sub.phase is Phase.PROJECTION, f"{sub.label} must stay consistent with the write"
 
