@@ -328,6 +328,8 @@ CXQ_MEDIA_FETCH_HOSTS = env_list("CXQ_MEDIA_FETCH_HOSTS", [])
 CXQ_MEDIA_FETCH_ALLOW_HTTP = env_bool("CXQ_MEDIA_FETCH_ALLOW_HTTP", False)
 CXQ_MEDIA_FETCH_PRIVATE_NETWORKS = env_list("CXQ_MEDIA_FETCH_PRIVATE_NETWORKS", [])
 CXQ_MEDIA_FETCH_TIMEOUT = env_int("CXQ_MEDIA_FETCH_TIMEOUT", 60, minimum=1)
+# The demo's recordings are speech from espeak-ng when it is installed; off = tones (docs/demo.md#recordings).
+CXQ_DEMO_SPEECH = env_bool("CXQ_DEMO_SPEECH", True)
 try:
     FetchPolicy.build(hosts=CXQ_MEDIA_FETCH_HOSTS, private_networks=CXQ_MEDIA_FETCH_PRIVATE_NETWORKS)
 except ValueError as exc:

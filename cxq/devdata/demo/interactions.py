@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from cxq.accounts.models import User
+from cxq.devdata.demo.audio import speak_payloads
 from cxq.devdata.generator import AgentSpec, payloads
 from cxq.interactions.choices import Source
 from cxq.interactions.models import Interaction, PhraseSet
@@ -214,8 +215,10 @@ def load_demo_interactions(*, count: int = DEMO_COUNT) -> dict[str, int]:
     agents = [a for a in DEMO_AGENTS if User.objects.filter(email__iexact=a.email).exists()]
     if not agents:
         return created
+    generated = list(payloads(count, agents, DEMO_SEED, days=QUARTER_DAYS, prefix=PREFIX))
+    speak_payloads(generated)  # the recorded calls' transcripts follow their synthesised speech
     report = interaction_bulk_upsert(
-        payloads=list(payloads(count, agents, DEMO_SEED, days=QUARTER_DAYS, prefix=PREFIX)),
+        payloads=generated,
         source=Source.DEMO,
         enrichment=Enrichment.INLINE,  # the demo shows indicators straight away
     )
