@@ -9,6 +9,7 @@ facts are rebuilt at the end (docs/analytics.md#rebuilding). Seeded: the same de
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,22 +27,22 @@ from cxq.notifications.models import Notification
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard
 from cxq.scorecards.selectors import applicable_scorecards
+from cxq.scoring.engine import score
 
 SEED = 42
 QUARTER_DAYS = 90
 PER_AGENT = 18  # evaluations per agent over the quarter (about 1.4 a week)
 
-# How each demo agent's quality moves over the quarter: (quality at the start, at the end). Quality is
-# the chance of the best answer on each question, so it is roughly the score.
+# How each demo agent's score moves over the quarter: (score at the start, at the end), as a fraction.
+# Each evaluation's answers are chosen to score as near the line as the scorecard allows.
 IMPROVING, DECLINING, STEADY = "improving", "declining", "steady"
 TRENDS = {
     "agent@cxq.test": IMPROVING,  # the demo agent login: "My scores" climbs
     "jordan.lee@cxq.test": DECLINING,
 }
-DRIFT = {IMPROVING: (0.5, 0.95), DECLINING: (0.95, 0.5)}
+DRIFT = {IMPROVING: (0.62, 0.94), DECLINING: (0.94, 0.62)}
 STEADY_LEVEL = {"priya.shah@cxq.test": 0.84, "diego.ramos@cxq.test": 0.78, "mei.chen@cxq.test": 0.88}
 STEADY_DEFAULT = 0.8
-NOISE = 0.03
 
 # Which scorecard fits which conversation: a scorecard is only used for its own channel.
 VOICE_CARD, CHAT_CARD, SALES_CARD = "Voice customer service", "Chat support", "Sales call (short)"
@@ -69,27 +70,46 @@ def trend_of(email: str) -> str:
     return TRENDS.get(email, STEADY)
 
 
-def quality(email: str, progress: float, rng: random.Random) -> float:
-    """The agent's quality at ``progress`` (0 = 90 days ago, 1 = today), with a little noise."""
+def quality(email: str, progress: float) -> float:
+    """The agent's target score (0–1) at ``progress`` (0 = 90 days ago, 1 = today): a straight line."""
     start, end = DRIFT.get(trend_of(email), (STEADY_LEVEL.get(email, STEADY_DEFAULT),) * 2)
-    return min(1.0, max(0.2, start + (end - start) * progress + rng.gauss(0, NOISE)))
+    return start + (end - start) * progress
 
 
 def _answers(card: Scorecard, level: float, rng: random.Random) -> dict:
-    """Answers of an agent at ``level``: the better the agent, the more often the best option. Answers
-    that fail a section or the whole evaluation are left out, so a trend is not one big outlier."""
-    answers = {}
-    for q in compiled_for(card.current_version.document).scorecard.questions():
-        ranked = [o for o in sorted(q.options, key=lambda o: o.points) if o.auto_fail == "none"]
-        if not ranked:
-            continue
-        if q.allow_na and rng.random() < 0.06:
-            answers[q.key] = "na"
-        elif rng.random() < level:
-            answers[q.key] = ranked[-1].key
-        else:
-            answers[q.key] = rng.choice(ranked[:-1] or ranked).key
-    return answers
+    """Answers that score as close as they can to ``level`` (so an agent's months move steadily, not
+    by luck): the best option everywhere, then, greedily, the change of one question to a worse option
+    that lowers the score least while staying at or above the target, until none does (questions in a
+    seeded order, so ties differ from one evaluation to the next). Answers that fail a section or the
+    whole evaluation are never picked, so a trend is not one big outlier."""
+    compiled = compiled_for(card.current_version.document)
+    best, worse = {}, {}
+    for q in compiled.scorecard.questions():
+        ranked = [o.key for o in sorted(q.options, key=lambda o: o.points) if o.auto_fail == "none"]
+        if ranked:
+            best[q.key], worse[q.key] = ranked[-1], ranked[:-1]
+    order = [key for key in best if worse[key]]
+    rng.shuffle(order)
+    target = 100 * level
+
+    def percent(answers: dict) -> float:
+        value = score(compiled, answers).score_percent
+        return math.inf if value is None else float(value)
+
+    chosen = dict(best)
+    while order:
+        # the change that lowers the score least while staying at or above the target (small steps
+        # first, so a card with one heavy question still lands near the target)
+        options = [
+            (percent({**chosen, key: option}), i, key, option) for i, key in enumerate(order) for option in worse[key]
+        ]
+        fitting = [c for c in options if target - 1 <= c[0] < percent(chosen)]
+        if not fitting:
+            break
+        _, _, key, option = max(fitting, key=lambda c: (c[0], -c[1]))
+        chosen[key] = option
+        order.remove(key)
+    return chosen
 
 
 COMMENTS = ("", "", "Good ownership of the issue.", "Watch the hold etiquette.", "Clear explanation of next steps.")
@@ -112,6 +132,7 @@ def _plan(cards: dict[str, Scorecard], evaluator: User, supervisor: User, rng: r
         Interaction.objects.filter(
             agent__isnull=False, team__isnull=False, started_at__gte=start, external_id__startswith="demo-"
         )
+        .filter(assignments__isnull=True)  # a goal's task is evaluated by the goals' loader
         .select_related("agent")
         .order_by("started_at", "pk")
     )
@@ -130,10 +151,10 @@ def _plan(cards: dict[str, Scorecard], evaluator: User, supervisor: User, rng: r
                 left.append(interaction)
                 continue
             done = interaction.started_at + timedelta(hours=rng.uniform(3, 40))
-            progress = (interaction.started_at - start) / timedelta(days=QUARTER_DAYS)
+            progress = progress_of(interaction, now)
             by = supervisor if interaction.team_id in supervised and k % 3 == 0 else evaluator
             card = _card_for(interaction, cards)
-            planned.append(Planned(interaction, card, by, done, quality(interaction.agent.email, progress, rng)))
+            planned.append(Planned(interaction, card, by, done, quality(interaction.agent.email, progress)))
     planned.sort(key=lambda p: p.completed_at)
     return planned, left
 
@@ -197,7 +218,49 @@ def _dispute(evaluation: Evaluation, p: Planned, outcome: str, rng: random.Rando
     _first_revision_at(evaluation, p.completed_at)
 
 
-def _backdate_notifications(now: datetime) -> None:
+def evaluate(
+    p: Planned,
+    rng: random.Random,
+    ack_days: int,
+    now: datetime,
+    *,
+    dispute: str | None = None,
+    sweep: bool = False,
+    assignment: Assignment | None = None,
+) -> Evaluation:
+    """Evaluate as planned through the services (for ``assignment``, a task), then move it back to when
+    it happened: acknowledged when its acknowledgement time is past (``sweep``: by the automatic sweep),
+    or disputed with ``dispute`` ("open", "adjusted", "reaffirmed")."""
+    evaluation = services.evaluation_start(by=p.by, interaction=p.interaction, scorecard=p.card, assignment=assignment)
+    services.evaluation_save(
+        by=p.by, evaluation=evaluation, answers=_answers(p.card, p.level, rng), comment=rng.choice(COMMENTS)
+    )
+    evaluation = services.evaluation_submit(by=p.by, evaluation=Evaluation.objects.get(pk=evaluation.pk))
+    if assignment is not None:
+        Assignment.objects.filter(pk=assignment.pk).update(completed_at=p.completed_at, updated_at=p.completed_at)
+    if dispute:
+        _dispute(evaluation, p, dispute, rng, ack_days, now)
+        return evaluation
+    acknowledged = None
+    if evaluation.status == Status.AWAITING_ACK and p.completed_at + timedelta(days=ack_days) < now:
+        # past its acknowledgement time: the agent acknowledged it (or the sweep did, now and then)
+        evaluation = services.evaluation_acknowledge(by=p.interaction.agent, evaluation=evaluation)
+        acknowledged = p.completed_at + timedelta(hours=rng.uniform(2, 24 * ack_days - 1))
+        acknowledged = min(acknowledged, now - timedelta(minutes=5))
+    _backdate(evaluation, p, acknowledged=acknowledged, ack_days=ack_days)
+    if acknowledged and sweep:
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            auto_acknowledged=True, acknowledged_at=p.completed_at + timedelta(days=ack_days)
+        )
+    return evaluation
+
+
+def progress_of(interaction: Interaction, now: datetime) -> float:
+    """Where in the demo's quarter the conversation happened: 0 = 90 days ago, 1 = now."""
+    return (interaction.started_at - (now - timedelta(days=QUARTER_DAYS))) / timedelta(days=QUARTER_DAYS)
+
+
+def backdate_notifications(now: datetime) -> None:
     """The bell tells of each evaluation when it happened; what is older than a week has been read."""
     events = {
         "evaluation.completed": lambda e, d: e.completed_at,
@@ -254,26 +317,8 @@ def load_demo_evaluations(per_agent: int = PER_AGENT) -> int:
             disputes[p.interaction.pk], gap = outcomes.pop(0), 0
     made = 0
     for i, p in enumerate(planned):
-        evaluation = services.evaluation_start(by=p.by, interaction=p.interaction, scorecard=p.card)
-        services.evaluation_save(
-            by=p.by, evaluation=evaluation, answers=_answers(p.card, p.level, rng), comment=rng.choice(COMMENTS)
-        )
-        evaluation = services.evaluation_submit(by=p.by, evaluation=Evaluation.objects.get(pk=evaluation.pk))
+        evaluate(p, rng, ack_days, now, dispute=disputes.get(p.interaction.pk), sweep=i % 5 == 0)
         made += 1
-        outcome = disputes.get(p.interaction.pk)
-        if outcome:
-            _dispute(evaluation, p, outcome, rng, ack_days, now)
-            continue
-        acknowledged = None
-        if evaluation.status == Status.AWAITING_ACK and p.completed_at + timedelta(days=ack_days) < now:
-            # past its acknowledgement time: the agent acknowledged it (or the sweep did, now and then)
-            evaluation = services.evaluation_acknowledge(by=p.interaction.agent, evaluation=evaluation)
-            acknowledged = p.completed_at + timedelta(hours=rng.uniform(2, 24 * ack_days - 1))
-        _backdate(evaluation, p, acknowledged=acknowledged, ack_days=ack_days)
-        if acknowledged and i % 5 == 0:
-            Evaluation.objects.filter(pk=evaluation.pk).update(
-                auto_acknowledged=True, acknowledged_at=p.completed_at + timedelta(days=ack_days)
-            )
     # A few drafts started today, and open tasks: some overdue (straight to the table: the service
     # refuses a due date in the past), the rest due this week.
     recent = [i for i in left if i.started_at > now - timedelta(days=14)][-9:]
@@ -290,6 +335,6 @@ def load_demo_evaluations(per_agent: int = PER_AGENT) -> int:
             assigned_by=supervisor,
             defaults={"due_at": now + timedelta(days=(-3, -1, -1, 2, 3, 5, 6)[k % 7])},
         )
-    _backdate_notifications(now)
+    backdate_notifications(now)
     analytics_rebuild()  # the timestamps moved outside the services: file every evaluation on its day
     return made

@@ -6,6 +6,7 @@ from cxq.devdata.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from cxq.devdata.demo.audio import attach_demo_audio
 from cxq.devdata.demo.calibrations import load_demo_calibrations
 from cxq.devdata.demo.evaluations import load_demo_evaluations
+from cxq.devdata.demo.goals import load_demo_goals, work_demo_goals
 from cxq.devdata.demo.interactions import load_demo_interactions
 from cxq.devdata.demo.scorecards import load_demo_scorecards
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         created = load_demo()
         scorecards = load_demo_scorecards()
         interactions = load_demo_interactions()
+        goals = load_demo_goals()  # drawn first: the evaluations below leave the goals' tasks alone
         evaluations = load_demo_evaluations()
+        goals["evaluations"] = work_demo_goals(goals["drawn"])
         recordings = attach_demo_audio()
         calibrations = load_demo_calibrations()
         self.stdout.write(
@@ -27,7 +30,12 @@ class Command(BaseCommand):
                 f"indicators/topics, {evaluations} evaluations and {recordings} recordings created."
             )
         )
-        self.stdout.write(self.style.SUCCESS(f"Calibration sessions: {calibrations} created."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Goals: {goals['goals']} created, {goals['periods']} weekly periods drawn, "
+                f"{goals['evaluations']} of their tasks evaluated. Calibration sessions: {calibrations} created."
+            )
+        )
         self.stdout.write(f"Log in with any of these (password {DEMO_PASSWORD}):")
         for spec in DEMO_LOGINS:
             self.stdout.write(f"  {spec.role:<11} {spec.email}")
