@@ -43,6 +43,7 @@ TRENDS = {
 DRIFT = {IMPROVING: (0.62, 0.94), DECLINING: (0.94, 0.62)}
 STEADY_LEVEL = {"priya.shah@cxq.test": 0.84, "diego.ramos@cxq.test": 0.78, "mei.chen@cxq.test": 0.88}
 STEADY_DEFAULT = 0.8
+TRIES = 4  # attempts at answers near an evaluation's target score (see _answers)
 
 # Which scorecard fits which conversation: a scorecard is only used for its own channel.
 VOICE_CARD, CHAT_CARD, SALES_CARD = "Voice customer service", "Chat support", "Sales call (short)"
@@ -77,10 +78,10 @@ def quality(email: str, progress: float) -> float:
 
 
 def _answers(card: Scorecard, level: float, rng: random.Random) -> dict:
-    """Answers that score as close as they can to ``level`` (so an agent's months move steadily, not
-    by luck): the best option everywhere, then, greedily, the change of one question to a worse option
-    that lowers the score least while staying at or above the target, until none does (questions in a
-    seeded order, so ties differ from one evaluation to the next). Answers that fail a section or the
+    """Answers that score close to ``level`` (so an agent's months move steadily, not by luck) and
+    still differ from one evaluation to the next: from the best option everywhere, a seeded random
+    question after another takes a worse option while the score stays at or above the target (less
+    one point); of a few such attempts the nearest to the target wins. Answers that fail a section or the
     whole evaluation are never picked, so a trend is not one big outlier."""
     compiled = compiled_for(card.current_version.document)
     best, worse = {}, {}
@@ -88,28 +89,31 @@ def _answers(card: Scorecard, level: float, rng: random.Random) -> dict:
         ranked = [o.key for o in sorted(q.options, key=lambda o: o.points) if o.auto_fail == "none"]
         if ranked:
             best[q.key], worse[q.key] = ranked[-1], ranked[:-1]
-    order = [key for key in best if worse[key]]
-    rng.shuffle(order)
     target = 100 * level
 
     def percent(answers: dict) -> float:
         value = score(compiled, answers).score_percent
         return math.inf if value is None else float(value)
 
-    chosen = dict(best)
-    while order:
-        # the change that lowers the score least while staying at or above the target (small steps
-        # first, so a card with one heavy question still lands near the target)
-        options = [
-            (percent({**chosen, key: option}), i, key, option) for i, key in enumerate(order) for option in worse[key]
-        ]
-        fitting = [c for c in options if target - 1 <= c[0] < percent(chosen)]
-        if not fitting:
-            break
-        _, _, key, option = max(fitting, key=lambda c: (c[0], -c[1]))
-        chosen[key] = option
-        order.remove(key)
-    return chosen
+    def attempt() -> tuple[float, dict]:
+        chosen, now_at = dict(best), percent(best)
+        left = [key for key in best if worse[key]]
+        while left:
+            fitting = [
+                (key, option)
+                for key in left
+                for option in worse[key]
+                if target - 1 <= percent({**chosen, key: option}) < now_at
+            ]
+            if not fitting:
+                break
+            key, option = rng.choice(fitting)
+            chosen[key] = option
+            now_at = percent(chosen)
+            left.remove(key)
+        return abs(now_at - target), chosen
+
+    return min((attempt() for _ in range(TRIES)), key=lambda a: a[0])[1]
 
 
 COMMENTS = ("", "", "Good ownership of the issue.", "Watch the hold etiquette.", "Clear explanation of next steps.")
