@@ -255,7 +255,10 @@ def encode_opus(pcm: bytes, rate: int) -> bytes:
     """Ogg/Opus of mono 16-bit ``pcm`` at ``rate`` (PyAV resamples to the encoder's rate)."""
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="ogg") as out:
-        stream = out.add_stream("libopus", rate=OPUS_RATE, layout="mono")
+        # "voip" tunes Opus for speech; a low compression level encodes ~3× faster at about the same size
+        stream = out.add_stream(
+            "libopus", rate=OPUS_RATE, layout="mono", options={"application": "voip", "compression_level": "2"}
+        )
         stream.bit_rate = OPUS_BITRATE
         step = rate  # a second at a time
         for offset in range(0, len(pcm) // 2, step):
