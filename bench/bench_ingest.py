@@ -301,8 +301,13 @@ def empty_the_database() -> None:
             "interactions_interaction",
         ):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant names)
-        cursor.execute("INSERT INTO interactions_fts(interactions_fts) VALUES('rebuild')")
-        cursor.execute("VACUUM")
+        if connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO interactions_fts(interactions_fts) VALUES('rebuild')")
+            cursor.execute("VACUUM")
+    if connection.vendor == "postgresql":  # VACUUM cannot run in a transaction block
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE interactions_interaction, interactions_phrasemention")
 
 
 def import_file(items: list[dict], jobs: int) -> float:
