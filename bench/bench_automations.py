@@ -16,7 +16,9 @@ Measured, each from an empty interactions table:
 Every figure is printed with the load average, and bench_scoring.py's rate is measured in the same run as
 a reference for comparing machines.
 
-Run by hand: .venv/bin/python bench/bench_automations.py [--interactions 4000] [--http]
+Run by hand: .venv/bin/python bench/bench_automations.py [--interactions 4000] [--http] [--no-inline]
+(SQLite in a throw-away directory; with DATABASE_URL, on that PostgreSQL database: give it an empty one, the
+bench creates its users and deletes every interaction in it.)
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--interactions", type=int, default=4000)
     parser.add_argument("--http", action="store_true", help="Also time the bulk API through `cxq serve`")
+    parser.add_argument("--repeat", type=int, default=1, help="HTTP runs of each kind, alternating")
+    parser.add_argument("--no-inline", action="store_true", help="Skip the in-process measurements (1., 2.)")
     args = parser.parse_args()
     from django.core.management import call_command
     from django.db import transaction
@@ -159,8 +163,12 @@ def main() -> None:
     print(f"  reference: bench_scoring score() {scoring_rate():,.0f} evaluations/s; {load()}")
 
     def clear() -> None:
+        from cxq.notifications.models import Notification, OutboundEmail
+
         Match.objects.all().delete()
         Assignment.objects.all().delete()
+        OutboundEmail.objects.all().delete()
+        Notification.objects.all().delete()
         bench_ingest.empty_the_database()
 
     def inline(tag: str) -> float:
@@ -176,46 +184,51 @@ def main() -> None:
             assert not report.errors, report.errors[:2]
         return time.perf_counter() - t0
 
-    seconds = inline("none")
-    print(f"  import path, no cards: {n / seconds:,.0f}/s; {load()}")
-    cards(admin, evaluators)
-    assert Rule.objects.filter(enabled=True).count() == 50
-    seconds = inline("cards")
-    fired = Match.objects.count()
-    print(
-        f"  import path, 50 enabled cards: {n / seconds:,.0f}/s ({fired} fired, "
-        f"{Assignment.objects.count()} tasks); {load()}"
-    )
+    if args.no_inline:
+        cards(admin, evaluators)
+    else:
+        seconds = inline("none")
+        print(f"  import path, no cards: {n / seconds:,.0f}/s; {load()}")
+        cards(admin, evaluators)
+        assert Rule.objects.filter(enabled=True).count() == 50
+        seconds = inline("cards")
+        fired = Match.objects.count()
+        print(
+            f"  import path, 50 enabled cards: {n / seconds:,.0f}/s ({fired} fired, "
+            f"{Assignment.objects.count()} tasks); {load()}"
+        )
 
-    # matching alone, over what was just stored and enriched
-    from cxq.automations.services import automations_apply
-    from cxq.interactions.models import Interaction
+        # matching alone, over what was just stored and enriched
+        from cxq.automations.services import automations_apply
+        from cxq.interactions.models import Interaction
 
-    ids = list(Interaction.objects.values_list("pk", flat=True))
-    from cxq.automations.services import enabled_rules, first_match
+        ids = list(Interaction.objects.values_list("pk", flat=True))
+        from cxq.automations.services import enabled_rules, first_match
 
-    rows = list(Interaction.objects.filter(pk__in=ids).defer("transcript_text"))
-    rules = enabled_rules()
-    t0 = time.perf_counter()
-    for row in rows:
-        first_match(row, rules)
-    seconds = time.perf_counter() - t0
-    print(f"  conditions only (50 cards, interactions already loaded): {n / seconds:,.0f}/s; {load()}")
-    Match.objects.all().delete()
-    # no writes: the conditions only (updated_at moves so the compiled cards are rebuilt)
-    Rule.objects.filter(name="Retention voice calls").update(enabled=False, updated_at=timezone.now())
-    t0 = time.perf_counter()
-    for start in range(0, len(ids), 500):
-        with transaction.atomic():  # as on the ingest path: inside its transaction
-            automations_apply(interaction_ids=ids[start : start + 500])
-    seconds = time.perf_counter() - t0
-    print(
-        f"  matching a stored batch (49 cards; the batch read again from the database): {n / seconds:,.0f}/s; {load()}"
-    )
-    Rule.objects.filter(name="Retention voice calls").update(enabled=True, updated_at=timezone.now())
+        rows = list(Interaction.objects.filter(pk__in=ids).defer("transcript_text"))
+        rules = enabled_rules()
+        t0 = time.perf_counter()
+        for row in rows:
+            first_match(row, rules)
+        seconds = time.perf_counter() - t0
+        print(f"  conditions only (50 cards, interactions already loaded): {n / seconds:,.0f}/s; {load()}")
+        Match.objects.all().delete()
+        # no writes: the conditions only (updated_at moves so the compiled cards are rebuilt)
+        Rule.objects.filter(name="Retention voice calls").update(enabled=False, updated_at=timezone.now())
+        t0 = time.perf_counter()
+        for start in range(0, len(ids), 500):
+            with transaction.atomic():  # as on the ingest path: inside its transaction
+                automations_apply(interaction_ids=ids[start : start + 500])
+        seconds = time.perf_counter() - t0
+        print(
+            f"  matching a stored batch (49 cards; the batch read again from the database): {n / seconds:,.0f}/s; "
+            f"{load()}"
+        )
+        Rule.objects.filter(name="Retention voice calls").update(enabled=True, updated_at=timezone.now())
 
     if args.http:
-        for tag, enabled in (("http-none", False), ("http-cards", True)):
+        runs = [run for r in range(args.repeat) for run in ((f"http-none{r}", False), (f"http-cards{r}", True))]
+        for tag, enabled in runs:
             Rule.objects.update(enabled=enabled, updated_at=timezone.now())
             for item in items:
                 item["external_id"] = f"{item['external_id'].split('~', 1)[0]}~{tag}"

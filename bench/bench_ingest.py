@@ -264,7 +264,9 @@ def over_http(items: list[dict], admin, worker_type: str, port: int = 8765) -> f
     url = f"http://127.0.0.1:{port}/api/v1/interactions/bulk"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
-        for _ in range(100):  # until gunicorn answers
+        for _ in range(600):  # until gunicorn answers (slow to start on a loaded machine)
+            if server.poll() is not None:
+                raise SystemExit(f"`cxq serve` exited with {server.returncode} (port {port} in use?)")
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)  # noqa: S310
                 break
@@ -301,8 +303,13 @@ def empty_the_database() -> None:
             "interactions_interaction",
         ):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant names)
-        cursor.execute("INSERT INTO interactions_fts(interactions_fts) VALUES('rebuild')")
-        cursor.execute("VACUUM")
+        if connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO interactions_fts(interactions_fts) VALUES('rebuild')")
+            cursor.execute("VACUUM")
+    if connection.vendor == "postgresql":  # VACUUM cannot run in a transaction block
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE interactions_interaction, interactions_phrasemention")
 
 
 def import_file(items: list[dict], jobs: int) -> float:

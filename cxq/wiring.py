@@ -68,6 +68,7 @@ def wire() -> None:
     subscribe(Name.EVALUATION_DISPUTE_ANSWERED, evaluation_notices.on_dispute_answered, phase=Phase.OUTBOX)
     subscribe(Name.ASSIGNMENT_CREATED, evaluation_notices.on_assignment_created, phase=Phase.OUTBOX)
     subscribe(Name.ASSIGNMENT_EXTENDED, evaluation_notices.on_assignment_extended, phase=Phase.OUTBOX)
+    subscribe(Name.AUTOMATION_TASKS_CREATED, evaluation_notices.on_tasks_drawn, phase=Phase.OUTBOX)
     subscribe(
         (Name.CALIBRATION_CREATED, Name.CALIBRATION_ASSESSOR_ADDED),
         calibration_notices.on_invited,

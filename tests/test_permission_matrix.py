@@ -454,6 +454,13 @@ API: dict[str, dict[str, int]] = {
     "DELETE /api/v1/automations/{uuid}": editors(204, anon=401),
     "POST /api/v1/automations/{uuid}/duplicate": editors(201, anon=401),
     "GET /api/v1/interactions/{uuid}/automations": editors(200, anon=401),
+    # goals.view: admin, supervisors, managers; goals.edit: admin and supervisors (team A's goal)
+    "GET /api/v1/goals": exp(403, admin=200, supervisor_a=200, manager_b=200, anon=401),
+    "POST /api/v1/goals": exp(403, admin=201, supervisor_a=201, anon=401),
+    "GET /api/v1/goals/{uuid}": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
+    "PATCH /api/v1/goals/{uuid}": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
+    "GET /api/v1/goals/{uuid}/progress": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
+    "POST /api/v1/goals/{uuid}/generate": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
 }
 
 
@@ -1265,6 +1272,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         key = "draft" if path.endswith(("/draft", "/submit")) else "evaluation"
         key = "automated" if path.endswith("/adopt") else key
         obj = world[key].uuid
+    elif "/goals/{uuid}" in path:
+        obj = world["goal"].uuid
     elif "/automations/{uuid}" in path:
         obj = world["automation"].uuid
     elif "/assignments/{uuid}" in path:
@@ -1298,6 +1307,16 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
             "scorecard": str(world["sc_published"].uuid),
             "pool": [str(world["personas"].evaluator.uuid)],
         }
+    if op == "POST /api/v1/goals":
+        body = {
+            "name": "Matrix API goal",
+            "scorecard": str(world["sc_published"].uuid),
+            "evaluators": [str(world["personas"].evaluator.uuid)],
+            "target": 1,
+            "starts_on": "2030-01-01",
+        }
+    if op == "PATCH /api/v1/goals/{uuid}":
+        body = {"name": "Matrix goal renamed"}
     if op == "POST /api/v1/automations/reorder":
         body = {"order": [str(world["automation"].uuid)]}
     if path.endswith("/automations/test"):

@@ -28,6 +28,8 @@ class Assignment(PublicIdModel):
         indexes = [
             # "My tasks": an assignee's open tasks by due date
             models.Index(fields=["assignee", "status", "due_at"], name="assignment_mine_idx"),
+            # "never given as a task" in a goal's draw: an index-only anti-join (docs/goals.md#speed)
+            models.Index(fields=["interaction"], condition=~models.Q(status="cancelled"), name="assignment_live_idx"),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +88,8 @@ class Evaluation(PublicIdModel):
             # counting the table: who may see what is decided on these three columns alone, so the
             # count reads this narrow index instead of every (wide) row
             models.Index(fields=["source", "status", "evaluator"], name="evaluation_visible_idx"),
+            # "never evaluated" in a goal's draw: an index-only anti-join (docs/goals.md#speed)
+            models.Index(fields=["interaction"], condition=~models.Q(status="voided"), name="evaluation_live_idx"),
             # the auto-acknowledge sweep
             models.Index(
                 fields=["status", "ack_due_at"],

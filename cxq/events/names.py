@@ -27,6 +27,8 @@ class Name(StrEnum):
     AUTOMATION_UPDATED = "automation.updated"
     AUTOMATION_DELETED = "automation.deleted"
     AUTOMATION_REORDERED = "automation.reordered"  # the cards' order, which is their priority
+    # a card gave tasks to a batch of just-enriched interactions; data: assignment_ids (docs/automations.md)
+    AUTOMATION_TASKS_CREATED = "automation.tasks_created"
     # calibrations
     GOAL_CREATED = "goal.created"
     GOAL_UPDATED = "goal.updated"

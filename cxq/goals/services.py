@@ -169,6 +169,9 @@ def _eligible(settings: dict, now: datetime, evaluators: list[User]) -> list[tup
     # one fetchall: the ORM's iterator fetches 100 rows at a time (a week of 1M interactions is ~20k rows)
     sql, params = qs.order_by().values_list("pk", "agent_id", "team_id").query.sql_with_params()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # compiling this plan just in time costs more than running it (docs/goals.md#speed)
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -350,6 +350,35 @@ def mentioned_by(interaction) -> dict[int, frozenset[str]]:
     return cached
 
 
+#: the attributes the Python predicates read (besides the caches above)
+FACT_COLUMNS = (
+    "agent_id",
+    "team_id",
+    "channel",
+    "direction",
+    "queue",
+    "disposition",
+    "language",
+    "duration_seconds",
+    "csat",
+    "nps",
+    "resolved",
+)
+
+
+class Facts:
+    """What the predicates read of one interaction, without a model instance: the ingest paths hand these,
+    made from the rows they have just written, to the subscribers of ``interaction.enriched`` so that
+    automations match a batch without reading it again (docs/automations.md#speed). ``pk`` is the
+    interaction's id; ``sides`` (phrase set id → the speakers who said it) stands in for the transcript."""
+
+    def __init__(self, pk: int, fields: dict, *, topics, metrics, hits, sides: dict[int, frozenset[str]]) -> None:
+        self.__dict__.update({c: fields.get(c) for c in FACT_COLUMNS})
+        self.pk = self.id = pk
+        self.topics, self.metrics, self.hits = topics, metrics, hits
+        self.__dict__[_SIDED] = sides
+
+
 def compile_python(condition: dict, *, references: dict | None = None) -> Predicate:
     """A closure telling whether one interaction meets a valid condition. Public ids are resolved now
     (a database read), so build it once and call it for every interaction. The interaction needs its

@@ -22,6 +22,7 @@ from cxq.enrichment import PhraseSet as PhraseSetSpec
 from cxq.enrichment import Utterance as UtteranceSpec
 from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus
+from cxq.interactions.conditions import FACT_COLUMNS, Facts
 from cxq.interactions.models import Interaction, PhraseMention, PhraseSet
 from cxq.lib.db import dumps_json, insert_rows, update_rows
 
@@ -75,6 +76,7 @@ class Enriched:
     hits: list[list]  # [phrase set id, utterance index, start, phrase, word position, word count, score]
     mentions: dict[int, int]  # phrase set id -> hits
     said_by: dict[int, str]  # phrase set id -> "agent", "customer" or "both" (PhraseMention.said_by)
+    sides: dict[int, frozenset[str]]  # phrase set id -> every speaker who said it (conditions.Facts)
 
     def mention_rows(self, interaction_id: int) -> list[tuple]:
         said_by = self.said_by
@@ -84,14 +86,17 @@ class Enriched:
 MENTION_COLUMNS = ("interaction", "phrase_set", "hits", "said_by")
 
 
-def sides_of(hits: list[list], utterances) -> dict[int, str]:
-    """Phrase set id → who said it: "agent", "customer" or "both" (docs/conditions.md#indicators)."""
+def sides_of(hits: list[list], utterances) -> tuple[dict[int, str], dict[int, frozenset[str]]]:
+    """Phrase set id → who said it: "agent", "customer" or "both" (docs/conditions.md#indicators); and
+    phrase set id → every speaker who said it (what ``conditions.mentioned_by`` reads off the transcript)."""
     sides: dict[int, str] = {}
+    speakers: dict[int, set[str]] = {}
     for hit in hits:
         speaker = utterances[hit[1]].speaker
         known = sides.get(hit[0])
         sides[hit[0]] = speaker if known is None or known == speaker else "both"
-    return sides
+        speakers.setdefault(hit[0], set()).add(speaker)
+    return sides, {k: frozenset(v) for k, v in speakers.items()}
 
 
 class Enricher:
@@ -111,13 +116,15 @@ class Enricher:
             [int(h.phrase_set_id), h.utterance_index, round(h.start, 3), h.phrase, h.position, h.length, h.score]
             for h in result.hits
         ]
+        said_by, sides = sides_of(hits, utterances)
         return Enriched(
             topics=sorted(result.topics),
             language=result.language or language or "",
             metrics=_for_channel(result.metrics.as_dict(), channel),
             hits=hits,
             mentions=Counter(hit[0] for hit in hits),
-            said_by=sides_of(hits, utterances),
+            said_by=said_by,
+            sides=sides,
         )
 
 
@@ -131,12 +138,15 @@ def enrich_ids(ids: Iterable[int]) -> int:
     rows = (
         Interaction.objects.filter(pk__in=ids)
         .annotate(lines=Cast("transcript", TextField()))
-        .values_list("pk", "channel", "language", "metadata", "lines")
+        .values_list("pk", "metadata", "lines", *FACT_COLUMNS)
     )
     mentions: list[tuple] = []
     updates: list[tuple] = []
+    facts: list[Facts] = []
     now = timezone.now()
-    for iid, channel, language, metadata, lines in rows.iterator(chunk_size=500):
+    for iid, metadata, lines, *columns in rows.iterator(chunk_size=500):
+        fields = dict(zip(FACT_COLUMNS, columns, strict=True))
+        channel, language = fields["channel"], fields["language"]
         transcript = orjson.loads(lines) if lines else ()
         done = enricher.run(
             [UtteranceSpec(i, *line) for i, line in enumerate(transcript)],
@@ -145,6 +155,8 @@ def enrich_ids(ids: Iterable[int]) -> int:
             metadata=metadata,
         )
         mentions.extend(done.mention_rows(iid))
+        fields["language"] = done.language
+        facts.append(Facts(iid, fields, topics=done.topics, metrics=done.metrics, hits=done.hits, sides=done.sides))
         updates.append(
             (
                 dumps_json(done.topics),
@@ -161,7 +173,11 @@ def enrich_ids(ids: Iterable[int]) -> int:
         insert_rows(PhraseMention, MENTION_COLUMNS, mentions)
         update_rows(Interaction, ("topics", "language", "metrics", "hits", "enrichment_status", "enriched_at"), updates)
         if updates:
-            publish(Name.INTERACTION_ENRICHED, data={"interaction_ids": [row[-1] for row in updates], "path": "worker"})
+            # the facts ride along so that subscribers need not read the batch again (docs/automations.md#speed)
+            publish(
+                Name.INTERACTION_ENRICHED,
+                data={"interaction_ids": [row[-1] for row in updates], "path": "worker", "facts": facts},
+            )
     return len(updates)
 
 

@@ -23,6 +23,7 @@ from cxq.accounts.models import OrgSettings, Role, Team, User
 from cxq.enrichment import Utterance as Line
 from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus, Source
+from cxq.interactions.conditions import Facts
 from cxq.interactions.models import Interaction
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
 from cxq.interactions.selectors import interaction_scope
@@ -416,6 +417,7 @@ def interaction_bulk_upsert(
         new_others: list[list[User]] = []
         mention_rows: list[tuple] = []
         rechanneled: list[int] = []
+        facts: list[Facts] = []  # what automations match on, inline enrichment only
         for external_id, fields, done, others in resolved:
             current = existing.get(external_id) if external_id else None
             if current is not None:
@@ -428,6 +430,7 @@ def interaction_bulk_upsert(
                 current.other_agents.set(others)
                 if done is not None:
                     mention_rows.extend(done.mention_rows(current.pk))
+                    facts.append(_facts(current.pk, fields, done))
                 report.updated += 1
                 report.ids.append(current.pk)
             else:
@@ -441,6 +444,11 @@ def interaction_bulk_upsert(
             new_ids = insert_returning_ids(Interaction, INSERT_COLUMNS, new_rows)
             mention_rows.extend(
                 row for pk, done in zip(new_ids, new_mentions, strict=True) if done for row in done.mention_rows(pk)
+            )
+            facts.extend(
+                _facts(pk, dict(zip(INSERT_COLUMNS, row, strict=True)), done)
+                for pk, row, done in zip(new_ids, new_rows, new_mentions, strict=True)
+                if done
             )
             insert_rows(
                 Interaction.other_agents.through,
@@ -459,9 +467,14 @@ def interaction_bulk_upsert(
         if enrichment == Enrichment.QUEUE:
             transaction.on_commit(lambda: _queue_enrichment(ids))
         elif enrichment == Enrichment.INLINE and ids:
-            publish(Name.INTERACTION_ENRICHED, data={"interaction_ids": ids, "path": "ingest"})
+            # the facts ride along so that subscribers need not read the batch again (docs/automations.md#speed)
+            publish(Name.INTERACTION_ENRICHED, data={"interaction_ids": ids, "path": "ingest", "facts": facts})
     report.errors.sort(key=lambda e: e["index"])
     return report
+
+
+def _facts(pk: int, fields: dict[str, Any], done: Any) -> Facts:
+    return Facts(pk, fields, topics=done.topics, metrics=done.metrics, hits=done.hits, sides=done.sides)
 
 
 def twice_in_batch(external_id: str) -> str:

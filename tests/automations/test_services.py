@@ -182,3 +182,42 @@ def test_duplicate_sits_below_and_is_switched_off(personas, card):
     assert not copy.enabled and list(copy.pool.all()) == [personas.evaluator]
     services.rule_delete(by=personas.supervisor_a, rule=b)
     assert [r.name for r in selectors.rule_list(viewer=personas.admin)] == ["A", "A (copy)"]
+
+
+def test_a_batch_gives_each_assignee_one_notice_and_one_mail(personas, card):
+    from cxq.notifications.models import Notification, OutboundEmail
+
+    rule(personas, card, "Billing", BILLING)
+    items = [{**PAYLOAD, "external_id": f"notice-{i}"} for i in range(3)]
+    interaction_bulk_upsert(payloads=items, enrichment="inline")
+    assert Assignment.objects.filter(assignee=personas.evaluator).count() == 3
+    note = Notification.objects.get(recipient=personas.evaluator)
+    assert note.title.startswith("Evaluate 3 interactions with “") and note.url == "/tasks/"
+    mail = OutboundEmail.objects.get(notification=note)
+    assert mail.body_text.count("/tasks/") == 4  # each task's link and the task list
+
+
+@pytest.mark.parametrize("path", ["inline", "worker"])
+def test_the_facts_an_ingest_path_hands_over_match_as_the_stored_rows_do(personas, card, greeting, path):
+    """The subscriber matches the facts the ingest path has in memory; the same cards over the rows as
+    stored (read back from the database) fire on the same interactions."""
+    from cxq.interactions.enrich import enrich_ids
+    from cxq.interactions.models import Interaction
+
+    said = {"all": [{"field": "indicator", "op": "is", "value": str(greeting.uuid), "side": "agent"}]}
+    unsaid = {"all": [{"field": "indicator", "op": "is", "value": str(greeting.uuid), "side": "customer"}]}
+    words = {"field": "metric.agent_words", "op": "lt", "value": 40}
+    short = {"all": [words, {"field": "csat", "op": "is", "value": 2}]}
+    for name, condition in (("Customer said it", unsaid), ("Short", short), ("Agent said it", said)):
+        rule(personas, card, name, condition, action="automated" if name == "Short" else "assign")
+    items = [{**PAYLOAD, "external_id": f"facts-{i}", "csat": 1 + i % 5} for i in range(6)]
+    if path == "inline":
+        ids = interaction_bulk_upsert(payloads=items, enrichment="inline").ids
+    else:
+        ids = interaction_bulk_upsert(payloads=items, enrichment="later").ids
+        enrich_ids(ids)
+    fired = dict(Match.objects.filter(interaction_id__in=ids).values_list("interaction_id", "rule__name"))
+    assert sorted(fired.values()) == ["Agent said it"] * 5 + ["Short"]
+    rules = services.enabled_rules()
+    stored = {i.pk: services.first_match(i, rules).name for i in Interaction.objects.filter(pk__in=ids)}
+    assert stored == fired

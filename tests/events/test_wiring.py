@@ -47,6 +47,7 @@ EXPECTED: dict[Name, set[str]] = {
     Name.AUTOMATION_UPDATED: set(),
     Name.AUTOMATION_DELETED: set(),
     Name.AUTOMATION_REORDERED: set(),
+    Name.AUTOMATION_TASKS_CREATED: {"notices.on_tasks_drawn"},
     Name.CALIBRATION_CREATED: {"notices.on_invited"},
     Name.CALIBRATION_ASSESSOR_ADDED: {"notices.on_invited"},
     Name.CALIBRATION_ASSESSOR_REMOVED: set(),

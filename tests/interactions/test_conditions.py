@@ -133,7 +133,7 @@ def _make(personas, sets, **fields) -> Interaction:
         **fields,
     )
     utterances = [Utterance(i, *line) for i, line in enumerate(transcript)]
-    said = sides_of(hits, utterances)
+    said, _ = sides_of(hits, utterances)
     for set_id, count in Counter(h[0] for h in hits).items():
         PhraseMention.objects.create(interaction=row, phrase_set_id=set_id, hits=count, said_by=said[set_id])
     return row

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.conf import settings
 
 from cxq.accounts.selectors import local_text
 from cxq.evaluations.choices import Status
+from cxq.evaluations.models import Assignment
 from cxq.evaluations.services import dispute_closed_reason
 from cxq.evaluations.sources import source_policy
 from cxq.events import DomainEvent, Name
 from cxq.lib.text import count
+from cxq.notifications.models import Notification
 from cxq.notifications.services import email_queue, notify
 
 
@@ -104,6 +108,54 @@ def on_assignment_created(event: DomainEvent) -> None:
         },
         notification=note,
     )
+
+
+def on_tasks_drawn(event: DomainEvent) -> None:
+    """Tasks an automation card gave to a batch of interactions (``automation.tasks_created``): one
+    in-app notice and one email per assignee for the whole batch, not one per task — an ingest batch
+    may give a person dozens at once (docs/automations.md#speed). The notices are written in one insert."""
+    tasks = (
+        Assignment.objects.filter(pk__in=event.data.get("assignment_ids") or ())
+        .select_related("assignee__role", "scorecard", "interaction__agent")
+        .order_by("pk")
+    )
+    by_assignee: dict[int, list] = defaultdict(list)
+    for task in tasks:
+        if task.assignee.is_active:
+            by_assignee[task.assignee_id].append(task)
+    notes, mails = [], []
+    for given in by_assignee.values():
+        first, assignee = given[0], given[0].assignee
+        due = local_text(assignee, min(t.due_at for t in given))
+        if len(given) == 1:
+            title = f"Evaluate an interaction with “{first.scorecard.name}” by {due}"
+            url = f"/tasks/{first.uuid}/"
+        else:
+            title = f"Evaluate {count(len(given), 'interaction')} with “{first.scorecard.name}” by {due}"
+            url = "/tasks/"
+        notes.append(
+            Notification(recipient=assignee, kind=Name.ASSIGNMENT_CREATED, title=title, body=first.note, url=url)
+        )
+        mails.append((assignee, title, given, due, url))
+    Notification.objects.bulk_create(notes)  # ids set on PostgreSQL and SQLite (RETURNING)
+    for note, (assignee, title, given, due, url) in zip(notes, mails, strict=True):
+        if not assignee.email:
+            continue
+        email_queue(
+            to=assignee.email,
+            subject=f"New evaluation tasks: {title}" if len(given) > 1 else f"New evaluation task: {title}",
+            template="notifications/email/tasks",
+            context={
+                "assignee": assignee,
+                "tasks": given,
+                "title": title,
+                "note": given[0].note,
+                "due": due,
+                "link": f"{settings.CXQ_BASE_URL}{url}",
+                "base": settings.CXQ_BASE_URL,
+            },
+            notification=note,
+        )
 
 
 def on_assignment_extended(event: DomainEvent) -> None:
