@@ -38,8 +38,8 @@ from django.db import connection  # noqa: E402
 from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from cxq.accounts.models import Role, Team, User  # noqa: E402
-from cxq.accounts.services import roles_ensure_builtin, user_create  # noqa: E402
+from cxq.accounts.models import Team, User  # noqa: E402
+from cxq.devdata.evaluations import bench_admin  # noqa: E402
 from cxq.interactions.models import Interaction  # noqa: E402
 from cxq.interactions.selectors import interaction_list, page_at  # noqa: E402
 
@@ -53,19 +53,6 @@ class Request:
     viewer: User
     filters: dict  # the list's filter values (cxq/interactions/filters.py)
     cursor: str = ""
-
-
-def bench_admin() -> User:
-    user = User.objects.filter(email="bench.admin@bench.cxq.test").first()
-    if user is None:
-        roles_ensure_builtin()
-        user = user_create(
-            by=None,
-            email="bench.admin@bench.cxq.test",
-            full_name="Bench Admin",
-            role=Role.objects.get(key="admin"),
-        )
-    return user
 
 
 def cursor_for_page(request: Request, page: int) -> str:

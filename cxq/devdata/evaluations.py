@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 
 from cxq.accounts.models import Role, Team, User
-from cxq.accounts.services import user_create
+from cxq.accounts.services import roles_ensure_builtin, user_create
 from cxq.analytics.services import analytics_rebuild
 from cxq.devdata.demo.scorecards import VOICE
 from cxq.evaluations.models import Evaluation
@@ -82,13 +82,19 @@ def _bench_scorecard(author: User) -> Scorecard:
     return card
 
 
-def _bench_admin() -> User:
-    """The bench's author of its scorecard: a bench database (``cxq seed-bench``) has no administrator
-    of its own, and a bench agent may not create scorecards."""
-    email = "bench.admin@bench.cxq.test"
-    return User.objects.filter(email=email).first() or user_create(
-        by=None, email=email, full_name="Bench Admin", role=Role.objects.get(key="admin")
-    )
+BENCH_ADMIN_EMAIL = "bench.admin@bench.cxq.test"
+
+
+def bench_admin() -> User:
+    """The bench's administrator (made on first use): a bench database (``cxq seed-bench``) has no
+    administrator of its own; it authors the bench scorecard and is the admin the benchmarks in bench/ use."""
+    user = User.objects.filter(email=BENCH_ADMIN_EMAIL).first()
+    if user is None:
+        roles_ensure_builtin()
+        user = user_create(
+            by=None, email=BENCH_ADMIN_EMAIL, full_name="Bench Admin", role=Role.objects.get(key="admin")
+        )
+    return user
 
 
 def _evaluators(teams: list[Team]) -> list[User]:
@@ -107,7 +113,7 @@ def _evaluators(teams: list[Team]) -> list[User]:
 def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=None) -> int:
     """Insert ``count`` completed evaluations of random bench interactions. Returns how many."""
     rng = random.Random(seed)
-    admin = _bench_admin()
+    admin = bench_admin()
     teams = list(Team.objects.filter(name__startswith="Bench team"))
     evaluators = _evaluators(teams)
     card = _bench_scorecard(admin)

@@ -26,7 +26,7 @@ from cxq.interactions.models import Interaction
 from cxq.notifications.models import Notification
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard
-from cxq.scorecards.selectors import applicable_scorecards
+from cxq.scorecards.selectors import applies_to
 from cxq.scoring.engine import score
 
 SEED = 42
@@ -60,11 +60,18 @@ def scorecard_name_for(interaction: Interaction) -> str | None:
 
 def _card_for(interaction: Interaction, cards: dict[str, Scorecard]) -> Scorecard | None:
     """The demo scorecard meant for this conversation when it also applies to its channel and team
-    (docs/scoring.md#applicability); None when there is none."""
+    (docs/scoring.md#applicability); None when there is none. ``cards`` come from ``demo_cards()`` (teams
+    prefetched), so this asks the database nothing."""
     meant = scorecard_name_for(interaction)
     if meant not in cards:
         return None
-    return cards[meant] if any(c.pk == cards[meant].pk for c in applicable_scorecards(interaction)) else None
+    return cards[meant] if applies_to(cards[meant], interaction) else None
+
+
+def demo_cards() -> dict[str, Scorecard]:
+    """The published demo scorecards by name, with their teams, loaded once for every interaction."""
+    qs = Scorecard.objects.filter(name__in=(VOICE_CARD, CHAT_CARD, SALES_CARD), status="published")
+    return {c.name: c for c in qs.select_related("current_version").prefetch_related("teams")}
 
 
 def trend_of(email: str) -> str:
@@ -294,12 +301,7 @@ def load_demo_evaluations(per_agent: int = PER_AGENT) -> int:
         return 0
     evaluator = User.objects.filter(email="evaluator@cxq.test").first()
     supervisor = User.objects.filter(email="supervisor@cxq.test").first()
-    cards = {
-        c.name: c
-        for c in Scorecard.objects.filter(
-            name__in=(VOICE_CARD, CHAT_CARD, SALES_CARD), status="published"
-        ).select_related("current_version")
-    }
+    cards = demo_cards()
     if not (evaluator and supervisor and cards):
         return 0
     rng = random.Random(SEED)
