@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import IntegerField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Func, IntegerField, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -36,6 +35,11 @@ def evaluation_scope(*, viewer) -> QuerySet[Evaluation]:
     return qs
 
 
+def _unindexed(column: str) -> Func:
+    """``+column``: the same value, which no index matches."""
+    return Func(F(column), template="(+%(expressions)s)", output_field=IntegerField())
+
+
 def _role_scope(*, viewer) -> QuerySet[Evaluation]:
     qs = Evaluation.objects.all()
     if not viewer.is_authenticated or viewer.role_id is None:
@@ -50,12 +54,10 @@ def _role_scope(*, viewer) -> QuerySet[Evaluation]:
         led = led_team_ids(viewer)
         # Unary plus keeps the planner off the three single-column indexes: an OR over them makes
         # SQLite collect every matching row and sort it (≈300 ms for a lead of all teams at 250k),
-        # while scanning the created_at index and filtering stops after one page (< 1 ms).
-        qs = qs.alias(
-            _team=RawSQL('+"evaluations_evaluation"."team_id"', (), output_field=IntegerField()),
-            _evaluator=RawSQL('+"evaluations_evaluation"."evaluator_id"', (), output_field=IntegerField()),
-            _agent=RawSQL('+"evaluations_evaluation"."agent_id"', (), output_field=IntegerField()),
-        )
+        # while scanning the created_at index and filtering stops after one page (< 1 ms)
+        # (docs/performance.md#lists-and-reports-at-scale). An ORM expression, not raw SQL naming the
+        # table, so the column keeps the right table alias when this queryset is nested in another.
+        qs = qs.alias(_team=_unindexed("team_id"), _evaluator=_unindexed("evaluator_id"), _agent=_unindexed("agent_id"))
         mine = Q(_evaluator=viewer.pk) | Q(_team__in=led) | (Q(_agent=viewer.pk) & ~Q(status=Status.DRAFT))
         return qs.filter(mine).exclude(others_drafts)
     return qs.filter(agent=viewer).exclude(status=Status.DRAFT).exclude(source__in=sources_where("listed", False))
