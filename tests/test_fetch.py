@@ -274,3 +274,22 @@ def test_settings_refuse_to_start_with_a_bad_fetch_entry(tmp_path, variable, val
     result = subprocess.run([sys.executable, "-c", "import cxq.settings"], env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and repr(value) in result.stderr
+
+
+def test_every_request_is_sent_by_send_once_and_only_a_get_follows_redirects(server, monkeypatch):
+    """One path sends requests (docs/webhooks.md, docs/sso.md use it too): ``open_url`` is a GET that
+    follows redirects, each hop one ``send_once``; it takes no method or body."""
+    policy = FetchPolicy.build(hosts=[f"127.0.0.1:{server.port}"], allow_http=True, private_networks=LOOPBACK)
+    sent = []
+    real = fetch.send_once
+
+    def recording(method, url, **kwargs):
+        sent.append((method, url))
+        return real(method, url, **kwargs)
+
+    monkeypatch.setattr(fetch, "send_once", recording)
+    assert get(f"http://127.0.0.1:{server.port}/redirect/|call.mp3", policy)[:2] == (200, b"media")
+    base = f"http://127.0.0.1:{server.port}"
+    assert sent == [("GET", f"{base}/redirect/|call.mp3"), ("GET", f"{base}/call.mp3")]
+    with pytest.raises(TypeError):
+        open_url(f"{base}/call.mp3", policy=policy, timeout=5, method="POST", body=b"x").__enter__()

@@ -13,8 +13,9 @@ Every request, and every redirect hop, passes the same checks before anything is
    certificate check) still use the name, so a DNS answer that changes between the check and the
    connection (rebinding) cannot send the request elsewhere.
 
-Redirects are followed by hand, at most ``MAX_REDIRECTS`` of them, each target checked as above
-(``open_url``); ``send_once`` sends one request (a POST, say) and never follows a redirect.
+Every request is sent by ``send_once``: one request (a POST, say), never following a redirect. ``open_url``
+GETs and follows redirects by hand, at most ``MAX_REDIRECTS`` of them, each hop a ``send_once`` to a target
+checked as above.
 Proxies from the environment are not used: a proxy would resolve the name itself and undo step 5.
 
 A policy with ``any_host`` skips step 3 (outbound webhooks go to any public host an admin names);
@@ -29,7 +30,7 @@ import logging
 import socket
 import ssl
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -256,29 +257,23 @@ def open_url(
     policy: FetchPolicy,
     timeout: float,
     headers: dict[str, str] | None = None,
-    method: str = "GET",
-    body: bytes | None = None,
 ) -> Iterator[tuple[http.client.HTTPResponse, str]]:
     """GET ``url`` following allowed redirects; yields the final response (any status but a redirect)
-    and its URL. Any other ``method`` (a POST with ``body``) is sent once and its answer yielded as it
-    is, redirect or not: a request with a body is never replayed elsewhere. Raises FetchRefused for
-    anything the policy forbids, OSError/HTTPException for network failures."""
+    and its URL. Each hop is one ``send_once``, checked afresh. Anything else than a GET (a POST with a
+    body) is ``send_once`` itself: a request with a body is never replayed elsewhere. Raises FetchRefused
+    for anything the policy forbids, OSError/HTTPException for network failures."""
     for hop in range(MAX_REDIRECTS + 1):
-        try:
-            connection, target = _connection(url, policy, timeout)
-        except FetchRefused as exc:
-            if hop == 0:
-                raise
-            raise FetchRefused(f"the server redirected to {url}: {exc}") from None
-        try:
-            connection.request(method, target.path, body=body, headers=headers or {})
-            response = connection.getresponse()
+        with ExitStack() as stack:
+            try:
+                response = stack.enter_context(send_once("GET", url, policy=policy, timeout=timeout, headers=headers))
+            except FetchRefused as exc:
+                if hop == 0:
+                    raise
+                raise FetchRefused(f"the server redirected to {url}: {exc}") from None
             location = response.getheader("Location")
-            if method == "GET" and response.status in REDIRECT_STATUSES and location:
+            if response.status in REDIRECT_STATUSES and location:
                 url = urljoin(url, location.strip())
                 continue
             yield response, url
             return
-        finally:
-            connection.close()
     raise FetchRefused(f"the server redirected more than {MAX_REDIRECTS} times.")

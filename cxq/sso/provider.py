@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 
 from authlib.common.security import generate_token
@@ -22,7 +23,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from cxq.lib.fetch import FetchPolicy, FetchRefused, open_url
+from cxq.lib.fetch import FetchPolicy, FetchRefused, open_url, send_once
 
 WELL_KNOWN = "/.well-known/openid-configuration"
 MAX_BODY = 512 * 1024
@@ -57,6 +58,12 @@ def _metadata_urls(metadata: dict) -> list[str]:
     return [metadata[k] for k in keys if isinstance(metadata.get(k), str)]
 
 
+@contextmanager
+def _response_of(opened):
+    with opened as (response, _):
+        yield response
+
+
 def request_json(
     url: str,
     *,
@@ -71,10 +78,12 @@ def request_json(
     if body is not None:
         sent["Content-Type"] = "application/x-www-form-urlencoded"
     try:
-        with open_url(url, policy=policy, timeout=settings.CXQ_SSO_TIMEOUT, headers=sent, method=method, body=body) as (
-            response,
-            _,
-        ):
+        timeout = settings.CXQ_SSO_TIMEOUT
+        with (
+            send_once(method, url, policy=policy, timeout=timeout, headers=sent, body=body)
+            if method != "GET"
+            else _response_of(open_url(url, policy=policy, timeout=timeout, headers=sent))
+        ) as response:
             raw = response.read(MAX_BODY + 1)
             status = response.status
     except FetchRefused as exc:
