@@ -7,9 +7,11 @@ Every function takes the viewer and returns plain dicts; the template tags in
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +21,7 @@ from cxq.accounts.permissions import has_perm
 from cxq.analytics import selectors
 from cxq.analytics.drill import completed_range
 from cxq.analytics.selectors import Filters, Scope
-from cxq.analytics.services import org_zone
+from cxq.analytics.services import facts_version, org_zone
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
 from cxq.evaluations.models import Assignment
@@ -39,6 +41,33 @@ def _per_viewer(viewer: User, name: str, make):
     if name not in cache:
         cache[name] = make()
     return cache[name]
+
+
+# Figures read from the facts are cached under the facts' version, which changes with every change to the
+# facts (docs/analytics.md#dashboards); the time limit only bounds how long an unread entry is kept.
+CACHE_SECONDS = 15 * 60
+
+
+def _from_facts(viewer: User, name: str, args: tuple, make):
+    """``make()`` — a pure function of the analytics facts and ``args`` — from the cache, or computed and
+    cached. The version is read before the facts are, so a change committed meanwhile only leaves newer
+    figures under an older version, which nobody asks for again."""
+    version = facts_version()
+    sources = _per_viewer(viewer, "sources", selectors.counted_sources_now)
+    key = "dashboard:" + hashlib.sha256(repr((version, sources, name, args)).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _overall(viewer: User, f: Filters, scope: Scope) -> dict:
+    return _from_facts(viewer, "overall", (f, scope), lambda: selectors.overall(f, scope))
+
+
+def _grouped(viewer: User, table: str, f: Filters, scope: Scope, group: tuple[str, ...]) -> list[dict]:
+    return _from_facts(viewer, "grouped", (table, f, scope, group), lambda: selectors._grouped(table, f, scope, group))
 
 
 def _zone(viewer: User):
@@ -80,8 +109,8 @@ def lead_figures(viewer: User, *, today: date | None = None) -> dict:
     """Average score and pass rate of the last 30 days against the 30 before, in the viewer's scope."""
     scope = _scope(viewer)
     (start, end), (pstart, pend) = periods(today or org_today(viewer))
-    now = selectors.overall(Filters(date_from=start, date_to=end), scope)
-    before = selectors.overall(Filters(date_from=pstart, date_to=pend), scope)
+    now = _overall(viewer, Filters(date_from=start, date_to=end), scope)
+    before = _overall(viewer, Filters(date_from=pstart, date_to=pend), scope)
     return {
         "start": start,
         "end": end,
@@ -126,8 +155,8 @@ def worst_questions(viewer: User, *, today: date | None = None) -> list[dict]:
     times, N/A excluded), each with its scorecard's breakdown link."""
     scope = _scope(viewer)
     (start, end), _ = periods(today or org_today(viewer))
-    rows = selectors._grouped(
-        "answer", Filters(date_from=start, date_to=end), scope, ("scorecard_id", "question_key", "answer")
+    rows = _grouped(
+        viewer, "answer", Filters(date_from=start, date_to=end), scope, ("scorecard_id", "question_key", "answer")
     )
     totals: dict[tuple, list] = {}
     for row in rows:
@@ -186,7 +215,7 @@ def agents_needing_attention(viewer: User, *, today: date | None = None) -> list
     (start, end), (pstart, pend) = periods(today or org_today(viewer))
 
     def averages(a: date, b: date) -> dict[int, tuple[float, int]]:
-        rows = selectors._grouped("evaluation", Filters(date_from=a, date_to=b), scope, ("agent_id",))
+        rows = _grouped(viewer, "evaluation", Filters(date_from=a, date_to=b), scope, ("agent_id",))
         return {
             r["agent_id"]: (r["score_sum"] / r["scored_n"], int(r["scored_n"]))
             for r in rows
@@ -240,7 +269,7 @@ def my_week(viewer: User, *, today: date | None = None) -> dict:
     today = today or org_today(viewer)
     monday = today - timedelta(days=today.weekday())
     f = Filters(date_from=monday, date_to=today, evaluator_id=viewer.pk)
-    figures = selectors.overall(f, Scope(team_ids=None))
+    figures = _overall(viewer, f, Scope(team_ids=None))
     return {
         "count": figures["count"],
         "average_score": figures["average_score"],
@@ -256,7 +285,10 @@ def my_calibration(viewer: User, *, today: date | None = None) -> dict:
     submitted calibration that others also scored."""
     today = today or org_today(viewer)
     f = Filters(date_from=today - timedelta(days=CALIBRATION_DAYS - 1), date_to=today, evaluator_id=viewer.pk)
-    deviation = selectors.calibration_deviation(f, Scope(team_ids=None)).get(viewer.pk)
+    scope = Scope(team_ids=None)
+    deviation = _from_facts(viewer, "calibration", (f, scope), lambda: selectors.calibration_deviation(f, scope)).get(
+        viewer.pk
+    )
     return {"deviation": deviation, "days": CALIBRATION_DAYS, "link": reverse("calibrations:list")}
 
 
@@ -293,9 +325,9 @@ def my_average_vs_team(viewer: User, *, today: date | None = None) -> dict:
     """My average score over the last 30 days next to my teams' (all agents of the teams I belong to)."""
     (start, end), _ = periods(today or org_today(viewer))
     f = Filters(date_from=start, date_to=end)
-    mine = selectors.overall(f, Scope(team_ids=None, agent_id=viewer.pk))
-    team_ids = tuple(viewer.teams.values_list("pk", flat=True))
-    team = selectors.overall(f, Scope(team_ids=team_ids)) if team_ids else None
+    mine = _overall(viewer, f, Scope(team_ids=None, agent_id=viewer.pk))
+    team_ids = tuple(viewer.teams.order_by("pk").values_list("pk", flat=True))
+    team = _overall(viewer, f, Scope(team_ids=team_ids)) if team_ids else None
     team_average = team["average_score"] if team else None
     return {
         "average_score": mine["average_score"],

@@ -19,10 +19,12 @@ rollups aggregated in SQL).
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -371,7 +373,36 @@ def _upsert(model, key_columns: tuple[str, ...], measure_columns: tuple[str, ...
             cursor.executemany(f"DELETE FROM {table} WHERE {where} AND {quote('n')} <= 0", dropping)  # noqa: S608
 
 
+# --- The facts' version (docs/analytics.md#dashboards) -----------------------------------------------------
+
+FACTS_VERSION_KEY = "analytics:facts-version"
+
+
+def facts_version() -> str:
+    """A token that changes whenever any fact or rollup changes: figures cached under it stay correct.
+    Read it before reading the facts it stands for."""
+    version = cache.get(FACTS_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(FACTS_VERSION_KEY, version, None):
+            version = cache.get(FACTS_VERSION_KEY) or version
+    return version
+
+
+def _new_facts_version() -> None:
+    cache.set(FACTS_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def facts_moved() -> None:
+    """The facts change in the current transaction: a new version now (this transaction's own reads) and
+    another once it commits (a reader who took the first one while the change was uncommitted cached
+    the old figures under it; nobody is handed that version again)."""
+    _new_facts_version()
+    transaction.on_commit(_new_facts_version)
+
+
 def _apply(old, new) -> None:
+    facts_moved()
     buckets: tuple[dict, dict, dict] = ({}, {}, {})
     if old is not None:
         contributions(old, -1, buckets)
@@ -419,6 +450,7 @@ def _calibration_row(pk, interaction, card, version, team, evaluator, completed_
 
 def _calibration_changed(evaluation) -> None:
     """Calibration evaluations never count; their submitted scores are kept apart for calibration deviation."""
+    facts_moved()
     CalibrationFact.objects.filter(evaluation_id=evaluation.pk).delete()
     if evaluation.status in COUNTED_STATUSES and evaluation.completed_at and evaluation.score_percent is not None:
         row = _calibration_row(
@@ -469,6 +501,7 @@ def interactions_changed(interaction_ids: Iterable[int]) -> int:
 def team_removed(team_id: int) -> None:
     """A team was deleted: its evaluations now have no team. Move its facts and rollup rows to "no
     team" (0), adding them to rows already there: every rollup measure is a sum."""
+    facts_moved()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for model in (EvaluationFact, AnswerFact, SectionFact, CalibrationFact):
@@ -495,6 +528,7 @@ def team_removed(team_id: int) -> None:
 @transaction.atomic
 def evaluation_removed(evaluation_id: int) -> None:
     """The evaluation is being deleted: take it out of every figure."""
+    facts_moved()
     CalibrationFact.objects.filter(evaluation_id=evaluation_id).delete()
     old = _stored_facts(evaluation_id)
     if old is None:
@@ -666,6 +700,7 @@ def analytics_rebuild(*, batch: int = 2000, progress: Callable[[int], None] | No
     zone = _zone(name)
     total = 0
     with transaction.atomic():
+        facts_moved()
         _clear()
         for evaluations, answers, sections in _stream_facts(zone, batch, progress):
             insert_rows(EvaluationFact, EVAL_FACT_COLUMNS, evaluations, batch=5000)

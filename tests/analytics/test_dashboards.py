@@ -259,3 +259,39 @@ def test_a_lead_opens_the_disputes_queue_of_their_team(personas, card, client_fo
     ev.evaluation_dispute(by=personas.agent_a1, evaluation=e, items=[("greet", "I did greet")])
     page = client_for("supervisor_a").get("/evaluations/disputes/")
     assert page.status_code == 200 and str(e.uuid) in page.content.decode()
+
+
+def _rollup_reads(fn) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return sum("rollup" in q["sql"] or "fact" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_figures_from_the_facts_are_cached_until_the_facts_change(personas, history, card):
+    """docs/analytics.md#dashboards: cached under the facts' version, which every change of the facts moves."""
+    from cxq.accounts.models import User
+
+    def fresh():  # each request has its own user object
+        return User.objects.get(pk=personas.supervisor_a.pk)
+
+    first = dashboards.lead_figures(fresh())
+    assert _rollup_reads(lambda: dashboards.lead_figures(fresh())) == 0
+    assert _rollup_reads(lambda: dashboards.agents_needing_attention(fresh())) > 0  # other figures: not yet cached
+    assert _rollup_reads(lambda: dashboards.agents_needing_attention(fresh())) == 0
+    evaluate(personas.evaluator, personas.agent_a1, card, GOOD)  # completed: the facts move
+    after = dashboards.lead_figures(fresh())
+    assert after["count"] == first["count"] + 1
+    assert dashboards.lead_figures(personas.manager_b)["count"] == 1  # another scope, its own figures
+
+
+def test_the_goals_panel_follows_the_leads_headline_figures():
+    from pathlib import Path
+
+    import cxq
+
+    template = (Path(cxq.__file__).parent / "templates" / "dashboard.html").read_text()
+    lead = template[template.index('data-testid="dash-lead"') : template.index("</section>")]
+    assert lead.index("lead_figures_panel") < lead.index("goal_dashboard_panel") < lead.index("lead_queue_panel")
