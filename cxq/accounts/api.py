@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from cxq.accounts import selectors, services
-from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
+from cxq.accounts.models import ApiToken, Role, Team, User
 from cxq.accounts.permissions import PERMISSIONS, require
 from cxq.lib.apischema import OptionalUUID, errors, id_text
 from cxq.lib.inputs import MultilineText, Text
@@ -195,6 +195,9 @@ class SettingsOut(Schema):
     unknown_agents: str
     silence_seconds: float
     crosstalk_seconds: float
+    dispute_window_days: int
+    max_disputes: int
+    dispute_response_days: int
     webhook_secret_set: bool
 
     @staticmethod
@@ -211,6 +214,9 @@ class SettingsPatch(Schema):
     unknown_agents: Text | None = None
     silence_seconds: float | None = None
     crosstalk_seconds: float | None = None
+    dispute_window_days: int | None = None
+    max_disputes: int | None = None
+    dispute_response_days: int | None = None
     webhook_secret: Text | None = None
 
 
@@ -511,9 +517,9 @@ def roles_delete(request, uuid: UUID):
 # --- Settings -----------------------------------------------------------------------------------
 
 
-@router.get("/settings", response={200: SettingsOut, **errors()}, summary="Organisation settings")
+@router.get("/settings", response={200: SettingsOut, **errors(403)}, summary="Organisation settings (settings.edit)")
 def settings_get(request):
-    return OrgSettings.get()
+    return selectors.org_settings_get_for(viewer=request.user)
 
 
 @router.patch(

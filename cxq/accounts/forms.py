@@ -194,6 +194,28 @@ class OrgSettingsForm(forms.Form):
     crosstalk_seconds = forms.DecimalField(
         min_value=0.1, max_value=60, decimal_places=1, label="Crosstalk longer than (s)"
     )
+    # not required: a form without them (an older page) keeps the current values
+    dispute_window_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=365,
+        label="Disputes allowed for (days)",
+        help_text="How long after an evaluation is completed its agent may dispute it.",
+    )
+    max_disputes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10,
+        label="Disputes per evaluation",
+        help_text="How many times one evaluation may be disputed.",
+    )
+    dispute_response_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=90,
+        label="Answer a dispute within (days)",
+        help_text="The deadline the disputes queue shows for the evaluator or a lead to answer.",
+    )
     webhook_secret = inputs.TextField(
         required=False,
         max_length=200,

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
-from cxq.accounts.permissions import has_perm
+from cxq.accounts.permissions import has_perm, require
 
 
 def sees_all_teams(viewer: User) -> bool:
@@ -146,3 +146,11 @@ def local_text(user, moment: datetime) -> str:
     """A time as the recipient reads it: in their zone (or the organisation's), with the zone named."""
     name, zone = time_zone_of(user)
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({name.replace('_', ' ')})"
+
+
+def org_settings_get_for(*, viewer) -> OrgSettings:
+    """The organisation settings as a whole (docs/api.md, "Accounts"): for those who may change them
+    (``settings.edit``) only. Other roles are told what applies to them where it applies (an evaluation's
+    acknowledgement deadline, whether it can still be disputed), not through the settings."""
+    require(viewer, "settings.edit")
+    return OrgSettings.get()

@@ -57,7 +57,17 @@ SETTINGS_FIELDS = (
     "unknown_agents",
     "silence_seconds",
     "crosstalk_seconds",
+    "dispute_window_days",
+    "max_disputes",
+    "dispute_response_days",
 )
+# The range each whole-number setting may take, and what the refusal says (docs/evaluations.md#disputes).
+SETTINGS_RANGES = {
+    "acknowledgement_days": (1, 365, "Choose between 1 and 365 days."),
+    "dispute_window_days": (1, 365, "Choose between 1 and 365 days."),
+    "max_disputes": (1, 10, "Choose between 1 and 10 disputes."),
+    "dispute_response_days": (1, 90, "Choose between 1 and 90 days."),
+}
 
 
 # --- Users --------------------------------------------------------------------------------------
@@ -499,6 +509,9 @@ def org_settings_update(
     unknown_agents: str | None = None,
     silence_seconds: float | None = None,
     crosstalk_seconds: float | None = None,
+    dispute_window_days: int | None = None,
+    max_disputes: int | None = None,
+    dispute_response_days: int | None = None,
     webhook_secret: str | None = None,
 ) -> OrgSettings:
     require(by, "settings.edit")
@@ -513,10 +526,18 @@ def org_settings_update(
         org.default_time_zone = _clean_time_zone(default_time_zone, "default_time_zone", allow_blank=False)
     if acknowledgement_required is not None:
         org.acknowledgement_required = acknowledgement_required
-    if acknowledgement_days is not None:
-        if not 1 <= int(acknowledgement_days) <= 365:
-            raise ValidationError({"acknowledgement_days": "Choose between 1 and 365 days."})
-        org.acknowledgement_days = int(acknowledgement_days)
+    whole = {
+        "acknowledgement_days": acknowledgement_days,
+        "dispute_window_days": dispute_window_days,
+        "max_disputes": max_disputes,
+        "dispute_response_days": dispute_response_days,
+    }
+    for field, value in whole.items():
+        if value is not None:
+            low, high, message = SETTINGS_RANGES[field]
+            if not low <= int(value) <= high:
+                raise ValidationError({field: message})
+            setattr(org, field, int(value))
     if automated_evaluations_count is not None:
         org.automated_evaluations_count = bool(automated_evaluations_count)
     if unknown_agents is not None:

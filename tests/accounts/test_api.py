@@ -150,3 +150,39 @@ def test_the_docs_page_uses_no_cdn(db):
     html = Client().get("/api/v1/docs").content.decode()
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
     assert "/static/ninja/swagger-ui-bundle.js" in html
+
+
+def test_only_those_who_change_the_settings_read_them(client_for):
+    """docs/api.md, "Accounts": the settings as a whole are for ``settings.edit``; other roles get 403."""
+    for persona in ("supervisor_a", "evaluator", "agent_a1", "norole"):
+        response = api(client_for(persona), "get", "/api/v1/settings")
+        assert response.status_code == 403, persona
+        assert "webhook_secret_set" not in response.content.decode()
+    body = api(client_for("admin"), "get", "/api/v1/settings").json()
+    assert {"webhook_secret_set", "unknown_agents", "max_disputes", "dispute_window_days"} <= set(body)
+
+
+def test_dispute_settings_are_changed_through_the_api_validated_and_audited(client_for):
+    from cxq.accounts.models import OrgSettings
+    from cxq.audit.models import AuditEvent
+
+    admin = client_for("admin")
+    bad = api(admin, "patch", "/api/v1/settings", {"max_disputes": 0, "dispute_window_days": 10})
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("max_disputes:")
+    assert OrgSettings.get().dispute_window_days == 14  # nothing changed
+    ok = api(
+        admin, "patch", "/api/v1/settings", {"max_disputes": 2, "dispute_window_days": 10, "dispute_response_days": 3}
+    )
+    assert ok.status_code == 200
+    assert (ok.json()["max_disputes"], ok.json()["dispute_window_days"], ok.json()["dispute_response_days"]) == (
+        2,
+        10,
+        3,
+    )
+    org = OrgSettings.get()
+    assert (org.max_disputes, org.dispute_window_days, org.dispute_response_days) == (2, 10, 3)
+    event = AuditEvent.objects.get(action="settings.updated")
+    assert (event.before["max_disputes"], event.after["max_disputes"]) == (1, 2)
+    assert event.after["dispute_response_days"] == 3
+    refused = api(client_for("supervisor_a"), "patch", "/api/v1/settings", {"max_disputes": 5})
+    assert refused.status_code == 403 and OrgSettings.get().max_disputes == 2

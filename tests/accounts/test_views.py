@@ -255,3 +255,30 @@ def test_saving_a_new_time_zone_over_a_large_history_says_how_to_recompute_the_r
     html = client_for("admin").post(reverse("accounts:org_settings"), form, follow=True).content.decode()
     assert "Reports keep counting days in UTC until they are recomputed" in html
     assert "cxq analytics rebuild" in html
+
+
+def test_the_settings_page_edits_the_dispute_rules(client_for):
+    from cxq.accounts.models import OrgSettings
+
+    admin = client_for("admin")
+    page = admin.get(reverse("accounts:org_settings")).content.decode()
+    for name in ("dispute_window_days", "max_disputes", "dispute_response_days"):
+        assert f'name="{name}"' in page, name
+    form = {
+        "name": "Acme",
+        "default_time_zone": "UTC",
+        "acknowledgement_days": "7",
+        "unknown_agents": "create",
+        "silence_seconds": "5",
+        "crosstalk_seconds": "1",
+        "dispute_window_days": "21",
+        "max_disputes": "3",
+        "dispute_response_days": "0",
+    }
+    refused = admin.post(reverse("accounts:org_settings"), form)
+    assert refused.status_code == 200 and "greater than or equal to 1" in refused.content.decode()
+    assert OrgSettings.get().max_disputes == 1
+    saved = admin.post(reverse("accounts:org_settings"), {**form, "dispute_response_days": "5"}, follow=True)
+    assert "Settings saved." in saved.content.decode()
+    org = OrgSettings.get()
+    assert (org.dispute_window_days, org.max_disputes, org.dispute_response_days) == (21, 3, 5)
