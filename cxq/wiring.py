@@ -47,6 +47,7 @@ def wire() -> None:
     # --- lookups a lower app needs from a higher one (dependency inversion, no import upwards) ------
     evaluation_selectors.answer_lookup = drill.evaluation_ids_answering
     interaction_filters.evaluated_lookup = evaluation_selectors.evaluated_interaction_ids
+    interaction_selectors.sees_an_evaluation_of = evaluation_selectors.sees_an_evaluation_of
     evaluation_selectors.blind_interactions = calibration_selectors.blind_interaction_ids
     account_views.zone_change_message = analytics_services.zone_change_message
     account_services.password_login_refusal = sso_services.password_refusal

@@ -63,6 +63,12 @@ def _role_scope(*, viewer) -> QuerySet[Evaluation]:
     return qs.filter(agent=viewer).exclude(status=Status.DRAFT).exclude(source__in=sources_where("listed", False))
 
 
+def sees_an_evaluation_of(viewer, interaction_id: int) -> bool:
+    """Whether any evaluation of the interaction is in the viewer's scope: who may see an evaluation may
+    play its recording (docs/interactions.md#recordings; plugged in by cxq/wiring.py)."""
+    return evaluation_scope(viewer=viewer).filter(interaction_id=interaction_id).exists()
+
+
 def evaluation_get_for(*, viewer, uuid) -> Evaluation:
     related = ("interaction", "agent", "evaluator", "scorecard", "version", "team")
     return get_object_or_404(evaluation_scope(viewer=viewer).select_related(*related), uuid=uuid)

@@ -7,10 +7,12 @@ import base64
 import contextlib
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cxq.accounts.models import User
@@ -37,6 +39,24 @@ def interaction_scope(*, viewer) -> QuerySet[Interaction]:
 
 def interaction_get_for(*, viewer, uuid) -> Interaction:
     return get_object_or_404(interaction_scope(viewer=viewer).select_related("agent", "team"), uuid=uuid)
+
+
+# Whether the viewer may see an evaluation of the interaction (evaluations' scope; plugged in by
+# cxq/wiring.py, interactions never import evaluations).
+sees_an_evaluation_of: Callable[[User, int], bool] | None = None
+
+
+def recording_interaction_get_for(*, viewer, uuid) -> Interaction:
+    """The interaction whose recordings the viewer may play (docs/interactions.md#recordings): one in their
+    interaction scope, or one of an evaluation they may see — a calibration assessor's session call, a
+    task outside the evaluator's teams — so the player on an evaluation page always plays."""
+    require(viewer, "interactions.view")
+    interaction = get_object_or_404(Interaction.objects.select_related("agent", "team"), uuid=uuid)
+    if interaction_scope(viewer=viewer).filter(pk=interaction.pk).exists():
+        return interaction
+    if sees_an_evaluation_of is not None and sees_an_evaluation_of(viewer, interaction.pk):
+        return interaction
+    raise Http404("No interaction matches the given query.")
 
 
 def indicator_lookup() -> dict[str, tuple[str, str]]:

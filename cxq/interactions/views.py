@@ -204,7 +204,7 @@ def recording_upload(request, uuid):
 def recording_media(request, uuid, recording):
     """The recording's bytes, with range requests, for whoever may see the interaction; as a
     download (``?download=1``) only with recordings.download."""
-    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    interaction = selectors.recording_interaction_get_for(viewer=request.user, uuid=uuid)
     item = get_object_or_404(Recording, uuid=recording, interaction=interaction)
     if item.status != Recording.Status.READY or not item.file:
         raise Http404("This recording is not available.")

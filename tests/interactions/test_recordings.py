@@ -280,3 +280,41 @@ def test_the_offline_form_shows_errors_and_writes_nothing(client_for, personas):
     html = response.content.decode()
     assert "Select a valid choice" in html  # agent_b1 is outside supervisor_a's teams
     assert not Interaction.objects.exists()
+
+
+def test_demo_calls_get_a_synthetic_recording_timed_like_their_transcript(personas, payload):
+    import io
+    import wave
+
+    from cxq.devdata.demo.audio import attach_demo_audio
+
+    call, _ = interaction_upsert(data=InteractionIn.model_validate({**payload, "external_id": "demo-1-0"}))
+    assert attach_demo_audio() == 1
+    assert attach_demo_audio() == 0  # idempotent
+    recording = call.recordings.get()
+    with wave.open(io.BytesIO(recording.file.read())) as audio:
+        seconds = audio.getnframes() / audio.getframerate()
+        audio.setpos(int(4.0 * audio.getframerate()))  # inside the customer's 3.5–8.0 s utterance
+        assert any(audio.readframes(200))
+    assert recording.content_type == "audio/wav" and seconds == 13.0  # 12 s of transcript + 1
+
+
+def test_whoever_sees_an_evaluation_plays_its_recording(client_for, personas, interaction, recording):
+    """docs/interactions.md#recordings: an evaluator who evaluates a call outside their teams (a task, a
+    calibration session) reaches its recording through the evaluation, and only while they see one."""
+    from cxq.evaluations.models import Evaluation
+    from cxq.evaluations.services import evaluation_start
+    from cxq.scorecards import services as sc
+    from tests.scorecards.conftest import DOC
+
+    Interaction.objects.filter(pk=interaction.pk).update(team=personas.team_b, agent=personas.agent_b1)
+    client = client_for("evaluator")  # leads team A only
+    assert client.get(media_url(interaction, recording)).status_code == 404
+    card = sc.scorecard_publish(by=personas.admin, scorecard=sc.scorecard_create(by=personas.admin, document=DOC))
+    evaluation = evaluation_start(by=personas.admin, interaction=interaction, scorecard=card)
+    Evaluation.objects.filter(pk=evaluation.pk).update(evaluator=personas.evaluator)  # as a task hands it over
+    response = client.get(media_url(interaction, recording))
+    assert response.status_code == 200 and body(response) == AUDIO
+    assert client_for("agent_a1").get(media_url(interaction, recording)).status_code == 404  # sees no evaluation
+    Evaluation.objects.filter(pk=evaluation.pk).update(evaluator=personas.admin)  # someone else's draft
+    assert client.get(media_url(interaction, recording)).status_code == 404
