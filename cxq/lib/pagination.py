@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ninja import Schema
 from ninja.errors import ValidationError
@@ -42,3 +43,15 @@ class CursorPagination(NinjaCursorPagination):
 
 def _is_id(position: str) -> bool:
     return bool(_ID.fullmatch(position)) and -(2**63) <= int(position) < 2**63
+
+
+def url_with_cursor(url: str, cursor: str | None) -> str | None:
+    """``url`` with another page's cursor, its other parameters kept in their order: the ``next`` and
+    ``previous`` links of a list paged by its own keyset (``{results, next, previous}`` like ninja's lists;
+    docs/api.md#paging). Here rather than ninja's: its URL builder (``CursorPagination._add_cursor_to_URL``)
+    is private, takes ninja's own cursor object rather than an encoded keyset, and re-sorts the parameters."""
+    if cursor is None:
+        return None
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "cursor"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("cursor", cursor)])))

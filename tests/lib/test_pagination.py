@@ -31,3 +31,17 @@ def test_the_cursors_it_makes_still_page_both_ways(client_for, personas):
     assert len(first["results"]) == 3 and second["results"]
     assert {u["id"] for u in first["results"]}.isdisjoint({u["id"] for u in second["results"]})
     assert [u["id"] for u in back["results"]] == [u["id"] for u in first["results"]]
+
+
+def test_a_keyset_lists_links_keep_its_parameters_and_replace_the_cursor():
+    """One builder for keyset lists' next/previous links (docs/api.md#paging), used by the interactions API."""
+    from cxq.interactions import api as interactions_api
+    from cxq.lib.pagination import url_with_cursor
+
+    url = "https://cxq.test/api/v1/interactions?q=refund&channel=voice&cursor=old&page_size=5"
+    assert url_with_cursor(url, None) is None
+    assert url_with_cursor(url, "abc=") == (
+        "https://cxq.test/api/v1/interactions?q=refund&channel=voice&page_size=5&cursor=abc%3D"
+    )
+    assert url_with_cursor("https://cxq.test/x?empty=", "c") == "https://cxq.test/x?empty=&cursor=c"
+    assert not hasattr(interactions_api, "_with_cursor")
