@@ -10,6 +10,7 @@ nonce and at_hash; joserfc verifies the signature). Every request to the provide
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
@@ -19,6 +20,7 @@ from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from authlib.oidc.core import CodeIDToken
 from django.conf import settings
+from django.core.cache import cache
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -31,6 +33,10 @@ MAX_BODY = 512 * 1024
 ASYMMETRIC_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 LEEWAY_SECONDS = 60
+# The discovery document and the signing keys are kept this long in the shared cache (docs/sso.md#the-sign-in):
+# a sign-in asks the provider only for the token. A token signed with a key the cached set lacks (the provider
+# rotated its keys) fetches the keys again at once; saving the settings always fetches the document afresh.
+PROVIDER_CACHE_SECONDS = 3600
 
 
 class ProviderError(Exception):
@@ -104,7 +110,21 @@ def request_json(
     return data
 
 
-def discover(discovery_url: str) -> dict:
+def _cache_key(kind: str, url: str) -> str:
+    return f"sso:{kind}:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def discover(discovery_url: str, *, fresh: bool = False) -> dict:
+    """The provider's checked discovery document, from the cache unless ``fresh`` (or not cached)."""
+    key = _cache_key("discovery", discovery_url)
+    metadata = None if fresh else cache.get(key)
+    if metadata is None:
+        metadata = _discover(discovery_url)
+        cache.set(key, metadata, PROVIDER_CACHE_SECONDS)
+    return metadata
+
+
+def _discover(discovery_url: str) -> dict:
     """Fetch and check a discovery document (OpenID Connect Discovery 1.0, section 4)."""
     metadata = request_json(discovery_url, policy=policy_for(discovery_url))
     issuer = metadata.get("issuer")
@@ -175,14 +195,18 @@ def _form_quote(value: str) -> str:
 def verify_id_token(*, metadata: dict, client_id: str, token: dict, nonce: str) -> dict:
     """The ID token's claims after checking its signature against the provider's keys, and iss, aud,
     exp, iat, nonce, azp and at_hash (OpenID Connect Core 3.1.3.7). ProviderError if any fails."""
-    keys = request_json(metadata["jwks_uri"], policy=policy_for(*_metadata_urls(metadata)))
     offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     algorithms = [alg for alg in offered if alg in ASYMMETRIC_ALGS]
+    keys, cached = signing_keys(metadata)
+    kid = _key_id(token.get("id_token"))
+    if cached and kid is not None and kid not in _key_ids(keys):  # rotated since they were cached
+        keys, cached = signing_keys(metadata, fresh=True)
     try:
-        key_set = KeySet.import_key_set(keys)
-        decoded = jwt.decode(token["id_token"], key_set, algorithms=algorithms)
-    except (JoseError, ValueError, KeyError, TypeError) as exc:
-        raise ProviderError(f"the ID token's signature could not be verified ({_jose_reason(exc)}).") from None
+        decoded = _decode(token, keys, algorithms)
+    except ProviderError:
+        if not cached:
+            raise
+        decoded = _decode(token, signing_keys(metadata, fresh=True)[0], algorithms)  # a key replaced under its id
     options = {
         "iss": {"essential": True, "value": metadata["issuer"]},
         "aud": {"essential": True, "value": client_id},
@@ -194,6 +218,40 @@ def verify_id_token(*, metadata: dict, client_id: str, token: dict, nonce: str) 
     except (JoseError, ValueError) as exc:
         raise ProviderError(f"the ID token was refused ({_jose_reason(exc)}).") from None
     return dict(claims)
+
+
+def signing_keys(metadata: dict, *, fresh: bool = False) -> tuple[dict, bool]:
+    """The provider's published keys (its JWKS) and whether they came from the cache."""
+    key = _cache_key("jwks", metadata["jwks_uri"])
+    keys = None if fresh else cache.get(key)
+    if keys is not None:
+        return keys, True
+    keys = request_json(metadata["jwks_uri"], policy=policy_for(*_metadata_urls(metadata)))
+    cache.set(key, keys, PROVIDER_CACHE_SECONDS)
+    return keys, False
+
+
+def _key_ids(keys: dict) -> set:
+    entries = keys.get("keys")
+    return {k.get("kid") for k in entries if isinstance(k, dict)} if isinstance(entries, list) else set()
+
+
+def _key_id(id_token) -> str | None:
+    """The ``kid`` of a compact JWS's header, or None (no header, no kid, not a token)."""
+    try:
+        head = id_token.split(".", 1)[0]
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (AttributeError, ValueError, TypeError):
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
+
+
+def _decode(token: dict, keys: dict, algorithms: list[str]):
+    try:
+        return jwt.decode(token["id_token"], KeySet.import_key_set(keys), algorithms=algorithms)
+    except (JoseError, ValueError, KeyError, TypeError) as exc:
+        raise ProviderError(f"the ID token's signature could not be verified ({_jose_reason(exc)}).") from None
 
 
 def _jose_reason(exc: Exception) -> str:

@@ -149,7 +149,7 @@ def sso_settings_update(
     if discovery_url and (enabled or discovery_url != sso.discovery_url or not metadata):
         discovery_url = _clean_discovery_url(discovery_url)
         try:
-            metadata = provider.discover(discovery_url)
+            metadata = provider.discover(discovery_url, fresh=True)
         except provider.ProviderError as exc:
             raise ValidationError({"discovery_url": f"The discovery URL was refused: {exc}"}) from None
     elif not discovery_url:

@@ -286,3 +286,34 @@ def test_logout_sends_the_browser_to_the_providers_end_session_endpoint(mapped):
     assert query["id_token_hint"] == signed_in.session["id_token"]
     assert query["post_logout_redirect_uri"] == services.post_logout_redirect_uri()
     assert services.logout_redirect({}) is None
+
+
+def test_the_discovery_document_and_signing_keys_are_fetched_once_and_the_keys_again_when_rotated(mapped, monkeypatch):
+    """docs/sso.md, "What is cached": later sign-ins ask the provider only for the token; a token signed
+    with a key the cached set lacks fetches the keys again."""
+    from django.core.cache import cache
+    from joserfc.jwk import RSAKey
+
+    from cxq.sso import provider
+
+    fetched = []
+    real = provider.request_json
+
+    def recording(url, **kwargs):
+        fetched.append(url)
+        return real(url, **kwargs)
+
+    jwks, discovery = mapped.metadata["jwks_uri"], mapped.discovery_url
+    cache.delete(provider._cache_key("jwks", jwks))  # as on a fresh server (the cache outlives a test)
+    monkeypatch.setattr(provider, "request_json", recording)
+    sign_in("ana")
+    sign_in("ana")
+    assert fetched.count(jwks) == 1 and fetched.count(discovery) == 0  # saved settings cached the document
+    assert fetched.count(mapped.metadata["token_endpoint"]) == 2
+    stale = RSAKey.generate_key(2048, parameters={"kid": "retired"}).as_dict(private=False)
+    cache.set(provider._cache_key("jwks", jwks), {"keys": [stale]}, 60)  # cached before the provider rotated
+    assert sign_in("ana").user.email == "ana.sso@example.com"
+    assert fetched.count(jwks) == 2
+    cache.delete(provider._cache_key("discovery", discovery))
+    sign_in("ana")
+    assert fetched.count(discovery) == 1 and fetched.count(jwks) == 2
