@@ -90,6 +90,9 @@ class Evaluation(PublicIdModel):
             models.Index(fields=["source", "status", "evaluator"], name="evaluation_visible_idx"),
             # "never evaluated" in a goal's draw: an index-only anti-join (docs/goals.md#speed)
             models.Index(fields=["interaction"], condition=~models.Q(status="voided"), name="evaluation_live_idx"),
+            # an agent's "awaiting my acknowledgement", soonest deadline first (their dashboard,
+            # docs/analytics.md#dashboards): without it the planner walks every awaiting evaluation
+            models.Index(fields=["agent", "status", "ack_due_at"], name="evaluation_agent_ack_idx"),
             # the auto-acknowledge sweep
             models.Index(
                 fields=["status", "ack_due_at"],
