@@ -167,6 +167,12 @@ class RoleForm(forms.Form):
     )
 
 
+def _setting_number(name: str, label: str, help_text: str) -> forms.IntegerField:
+    """A whole-number organisation setting, in the range the service allows (``SETTINGS_RANGES``)."""
+    low, high, _ = services.SETTINGS_RANGES[name]
+    return forms.IntegerField(required=False, min_value=low, max_value=high, label=label, help_text=help_text)
+
+
 class OrgSettingsForm(forms.Form):
     name = inputs.TextField(max_length=120, label="Organisation name")
     default_time_zone = _tz_field(True, "")
@@ -195,26 +201,18 @@ class OrgSettingsForm(forms.Form):
         min_value=0.1, max_value=60, decimal_places=1, label="Crosstalk longer than (s)"
     )
     # not required: a form without them (an older page) keeps the current values
-    dispute_window_days = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=365,
-        label="Disputes allowed for (days)",
-        help_text="How long after an evaluation is completed its agent may dispute it.",
+    dispute_window_days = _setting_number(
+        "dispute_window_days",
+        "Disputes allowed for (days)",
+        "How long after an evaluation is completed its agent may dispute it.",
     )
-    max_disputes = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=10,
-        label="Disputes per evaluation",
-        help_text="How many times one evaluation may be disputed.",
+    max_disputes = _setting_number(
+        "max_disputes", "Disputes per evaluation", "How many times one evaluation may be disputed."
     )
-    dispute_response_days = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=90,
-        label="Answer a dispute within (days)",
-        help_text="The deadline the disputes queue shows for the evaluator or a lead to answer.",
+    dispute_response_days = _setting_number(
+        "dispute_response_days",
+        "Answer a dispute within (days)",
+        "The deadline the disputes queue shows for the evaluator or a lead to answer.",
     )
     webhook_secret = inputs.TextField(
         required=False,
