@@ -282,23 +282,6 @@ def test_the_offline_form_shows_errors_and_writes_nothing(client_for, personas):
     assert not Interaction.objects.exists()
 
 
-def test_demo_calls_get_a_synthetic_recording_timed_like_their_transcript(personas, payload):
-    import io
-    import wave
-
-    from cxq.devdata.demo.audio import attach_demo_audio
-
-    call, _ = interaction_upsert(data=InteractionIn.model_validate({**payload, "external_id": "demo-1-0"}))
-    assert attach_demo_audio() == 1
-    assert attach_demo_audio() == 0  # idempotent
-    recording = call.recordings.get()
-    with wave.open(io.BytesIO(recording.file.read())) as audio:
-        seconds = audio.getnframes() / audio.getframerate()
-        audio.setpos(int(4.0 * audio.getframerate()))  # inside the customer's 3.5–8.0 s utterance
-        assert any(audio.readframes(200))
-    assert recording.content_type == "audio/wav" and seconds == 13.0  # 12 s of transcript + 1
-
-
 def test_whoever_sees_an_evaluation_plays_its_recording(client_for, personas, interaction, recording):
     """docs/interactions.md#recordings: an evaluator who evaluates a call outside their teams (a task, a
     calibration session) reaches its recording through the evaluation, and only while they see one."""
