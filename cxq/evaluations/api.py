@@ -4,6 +4,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
@@ -15,6 +16,7 @@ from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.apischema import errors
 from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
 from cxq.lib.pagination import CursorPagination
+from cxq.lib.urls import with_cursor
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.models import Scorecard
 
@@ -320,10 +322,36 @@ def _get(request, uuid):
     return selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.get("/evaluations", response={200: list[EvaluationOut], **errors(400, 422)}, summary="Evaluations in my scope")
-@paginate(CursorPagination, ordering=("-id",))
-def evaluations_list(request, filters: Query[EvaluationFilter.api_schema()]):
-    return selectors.evaluation_list(viewer=request.user, filters=EvaluationFilter.from_api(filters))
+class EvaluationPageOut(Schema):
+    """A keyset page of the table in its sort (docs/api.md#evaluations); ``next``/``previous`` are the
+    addresses of the pages after/before it (the other parameters kept), null at either end."""
+
+    results: list[EvaluationOut]
+    next: str | None
+    previous: str | None
+
+
+@router.get(
+    "/evaluations",
+    response={200: EvaluationPageOut, **errors(400, 422)},
+    summary="Evaluations in my scope, in the chosen sort (keyset cursor)",
+)
+def evaluations_list(request, filters: Query[EvaluationFilter.api_schema()], cursor: Text = "", page_size: int = 50):
+    filterset = EvaluationFilter.from_api(filters)
+    if cursor and not selectors.cursor_is_valid(filterset, cursor):
+        raise NinjaValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["query", "cursor"],
+                    "msg": "This cursor is not valid for this sort; start again.",
+                }
+            ]
+        )
+    listed = selectors.evaluation_list(viewer=request.user, filters=filterset)
+    page = selectors.evaluation_page(listed, filterset, cursor, max(1, min(page_size, 200)))
+    url = request.build_absolute_uri()
+    return {"results": page.rows, "next": with_cursor(url, page.next), "previous": with_cursor(url, page.previous)}
 
 
 @router.post(

@@ -4,6 +4,7 @@ API, the analytics drill-down terms included (hidden on the page, carried in the
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from cxq.accounts.models import OrgSettings
@@ -18,16 +19,29 @@ from cxq.lib.timezones import day_edge
 DAY = forms.DateInput(attrs={"type": "date"})
 HIDDEN = forms.HiddenInput
 
+# Every sort of the table is a keyset sort (cxq/lib/keyset.py): its column, then the id, in one direction.
 SORTS = {
-    "created": ("created_at", "id"),
-    "-created": ("-created_at", "-id"),
-    "completed": ("completed_at", "id"),
-    "-completed": ("-completed_at", "-id"),
-    "score": ("score_percent", "id"),
-    "-score": ("-score_percent", "-id"),
-    "agent": ("agent__full_name", "id"),
-    "-agent": ("-agent__full_name", "-id"),
+    "created": "created_at",
+    "-created": "-created_at",
+    "completed": "completed_at",
+    "-completed": "-completed_at",
+    "score": "score_percent",
+    "-score": "-score_percent",
+    "agent": "agent__full_name",
+    "-agent": "-agent__full_name",
 }
+
+
+def _pickers(filterset, *, agents=None, teams=None, evaluators=None, scorecards=None) -> None:
+    """The page's people, team and scorecard filters as autocomplete pickers over the given querysets."""
+    if agents is not None:
+        filterset.pick("agent", agents, reverse_lazy("accounts:pick_agents"))
+    if teams is not None:
+        filterset.pick("team", teams, reverse_lazy("accounts:pick_teams"), label="name")
+    if evaluators is not None:
+        filterset.pick("evaluator", evaluators, reverse_lazy("accounts:pick_evaluators"))
+    if scorecards is not None:
+        filterset.pick("scorecard", scorecards, reverse_lazy("scorecards:pick"), label="name")
 
 
 def _people_or_cards():
@@ -78,25 +92,26 @@ class EvaluationFilter(filters.FilterSet):
             ("-score", "Highest score"),
             ("score", "Lowest score"),
             ("agent", "Agent A–Z"),
+            ("-agent", "Agent Z–A"),
+            ("completed", "Completed first"),
         ],
         label="Sort",
     )
 
-    api_exclude = ("sort",)  # the API pages by id (cursor)
     date_ranges = (("date_from", "date_to"),)
 
     class Meta:
         model = Evaluation
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, agents=(), evaluators=(), scorecards=(), **kwargs):
+    def __init__(self, data=None, queryset=None, *, agents=None, evaluators=None, scorecards=None, **kwargs):
+        """The viewer's people and scorecards (querysets), offered through autocomplete pickers
+        (docs/interactions.md#pickers): only the chosen rows are read."""
         super().__init__(data, queryset, **kwargs)
-        if self.page:
-            self.filters["agent"].extra["choices"] = [(str(u.uuid), u.full_name) for u in agents]
-            self.filters["evaluator"].extra["choices"] = [(str(u.uuid), u.full_name) for u in evaluators]
-            self.filters["scorecard"].extra["choices"] = [(str(s.uuid), s.name) for s in scorecards]
+        _pickers(self, agents=agents, evaluators=evaluators, scorecards=scorecards)
 
-    def order(self) -> tuple[str, ...]:
+    def order(self) -> str:
+        """The keyset sort key of the chosen sort (newest first by default)."""
         sort = (self.form.cleaned_data.get("sort") if self.is_bound and self.is_valid() else "") or "-created"
         return SORTS.get(sort, SORTS["-created"])
 
@@ -165,13 +180,11 @@ class DisputeFilter(filters.FilterSet):
         model = Dispute
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, agents=(), teams=(), evaluators=(), scorecards=(), **kwargs):
+    def __init__(
+        self, data=None, queryset=None, *, agents=None, teams=None, evaluators=None, scorecards=None, **kwargs
+    ):
         super().__init__(data, queryset, **kwargs)
-        if self.page:
-            self.filters["agent"].extra["choices"] = [(str(u.uuid), u.full_name) for u in agents]
-            self.filters["team"].extra["choices"] = [(str(t.uuid), t.name) for t in teams]
-            self.filters["evaluator"].extra["choices"] = [(str(u.uuid), u.full_name) for u in evaluators]
-            self.filters["scorecard"].extra["choices"] = [(str(s.uuid), s.name) for s in scorecards]
+        _pickers(self, agents=agents, teams=teams, evaluators=evaluators, scorecards=scorecards)
 
     def status_value(self) -> str:
         """The asked-for status; "open" when none is (the queue's default)."""

@@ -1,6 +1,5 @@
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from cxq.interactions.schemas import InteractionIn
 from cxq.lib.apischema import errors
 from cxq.lib.gc import bulk_gc
 from cxq.lib.inputs import MultilineText, Text
+from cxq.lib.urls import with_cursor
 from cxq.scorecards.api import ScorecardOut
 from cxq.scorecards.selectors import scorecards_for
 
@@ -202,16 +202,7 @@ def interactions_list(request, filters: Query[InteractionFilter.api_schema()], c
     listed = selectors.interaction_list(viewer=request.user, filters=InteractionFilter.from_api(filters))
     page = selectors.page_at(listed, cursor, max(1, min(page_size, 200)))
     url = request.build_absolute_uri()
-    return {"results": page.rows, "next": _with_cursor(url, page.next), "previous": _with_cursor(url, page.previous)}
-
-
-def _with_cursor(url: str, cursor: str | None) -> str | None:
-    """The list's address with another page's cursor (the other parameters kept), as the other lists'."""
-    if cursor is None:
-        return None
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "cursor"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("cursor", cursor)])))
+    return {"results": page.rows, "next": with_cursor(url, page.next), "previous": with_cursor(url, page.previous)}
 
 
 @router.get("/interactions/{uuid}", response={200: InteractionDetailOut, **errors(403, 404, 422)})

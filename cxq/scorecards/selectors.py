@@ -50,6 +50,11 @@ def usable_scorecards() -> QuerySet[Scorecard]:
     return Scorecard.objects.filter(status=ScorecardStatus.PUBLISHED).select_related("current_version")
 
 
+def pickable_scorecards() -> QuerySet[Scorecard]:
+    """Scorecards a list can be filtered by: every one ever published (archived ones keep their evaluations)."""
+    return Scorecard.objects.exclude(current_version__isnull=True).order_by("name", "id")
+
+
 def answer_label(question: dict, answer) -> str:
     """How an answer reads on a page: the option's label, "N/A", or "—" when there is none."""
     if answer in (None, ""):
