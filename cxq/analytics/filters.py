@@ -32,6 +32,7 @@ from cxq.lib import filters
 from cxq.lib.filters import django_filters, is_uuid
 from cxq.lib.widgets import Autocomplete
 from cxq.scorecards.models import Scorecard, ScorecardVersion
+from cxq.scorecards.selectors import band_range
 
 MAX_DAYS = 3 * 366
 DEFAULT_DAYS = 90
@@ -79,6 +80,12 @@ class AnalyticsFilter(filters.FilterSet):
         label="Versions",
         help_text="Scorecard versions; repeat the parameter for several",
     )
+    band = django_filters.ChoiceFilter(
+        choices=_viewer_choices,
+        empty_label="Any band",
+        label="Band",
+        help_text="A score band's key of the chosen scorecard (needs scorecard; percentage scorecards)",
+    )
     team = django_filters.ChoiceFilter(
         field_name="team__uuid", choices=_viewer_choices, empty_label="Any team", label="Team"
     )
@@ -125,6 +132,8 @@ class AnalyticsFilter(filters.FilterSet):
         cards = Scorecard.objects.exclude(current_version__isnull=True).order_by("name")
         self.cards = {str(c.uuid): c for c in cards}
         self._choose("scorecard", [(k, c.name) for k, c in self.cards.items()])
+        card = self.cards.get(str((self.data or {}).get("scorecard") or ""))
+        self._choose("band", [(b["key"], b["label"]) for b in (card.bands if card else [])])
         if "versions" in self.filters:
             versions = (
                 ScorecardVersion.objects.select_related("scorecard")
@@ -171,6 +180,17 @@ class AnalyticsFilter(filters.FilterSet):
         filterset = cls(data, viewer=viewer)
         return filterset, (filterset.terms() if filterset.is_valid() else None)
 
+    def check_values(self, data):
+        """A band is one of the chosen scorecard's bands, on percent (docs/analytics.md#filters)."""
+        if not data.get("band"):
+            return []
+        card = self.cards.get(data.get("scorecard") or "")
+        if card is None:
+            return [("band", "Choose a scorecard: a band is one of its score bands.")]
+        if card.scoring_mode == "points":
+            return [("band", f"“{card.name}” scores in points: filter its bands on the evaluations table.")]
+        return []
+
     def terms(self) -> Filters:
         """The selectors' terms of the validated filters: ids, not uuids."""
         d = self.form.cleaned_data
@@ -178,7 +198,9 @@ class AnalyticsFilter(filters.FilterSet):
         team = self.teams.get(d.get("team") or "")
         agent = self.people.get(d.get("agent") or "")
         evaluator = self.people.get(d.get("evaluator") or "")
+        band = band_range(card, d["band"]) if card is not None and d.get("band") else None
         return Filters(
+            score_range=(float(band[0]), None if band[1] is None else float(band[1])) if band else None,
             date_from=d["date_from"],
             date_to=d["date_to"],
             scorecard_ids=[card.pk] if card else [],

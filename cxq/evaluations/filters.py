@@ -15,6 +15,8 @@ from cxq.interactions.choices import Channel
 from cxq.lib import filters
 from cxq.lib.filters import django_filters
 from cxq.lib.timezones import day_edge
+from cxq.scorecards.models import Scorecard
+from cxq.scorecards.selectors import band_range
 
 DAY = forms.DateInput(attrs={"type": "date"})
 HIDDEN = forms.HiddenInput
@@ -65,6 +67,15 @@ class EvaluationFilter(filters.FilterSet):
     scorecard = django_filters.ChoiceFilter(
         field_name="scorecard__uuid", choices=_people_or_cards, empty_label="Any scorecard", label="Scorecard"
     )
+    # a score band of the chosen scorecard (docs/evaluations.md#the-evaluations-table): its choices are that
+    # scorecard's bands on the page, a band key in the API
+    band = django_filters.ChoiceFilter(
+        method="filter_band",
+        choices=_people_or_cards,
+        empty_label="Any band",
+        label="Band",
+        help_text="A score band's key of the chosen scorecard (needs scorecard)",
+    )
     passed = filters.YesNoFilter(choices=[("", "Pass or fail"), ("yes", "Passed"), ("no", "Failed")], label="Passed")
     date_from = filters.DayFilter(method="filter_date_from", label="From", widget=DAY)
     date_to = filters.DayFilter(method="filter_date_to", label="To", widget=DAY)
@@ -109,6 +120,41 @@ class EvaluationFilter(filters.FilterSet):
         (docs/interactions.md#pickers): only the chosen rows are read."""
         super().__init__(data, queryset, **kwargs)
         _pickers(self, agents=agents, evaluators=evaluators, scorecards=scorecards)
+        if self.page:
+            card = self.chosen_scorecard()
+            self.filters["band"].extra["choices"] = [(b["key"], b["label"]) for b in (card.bands if card else [])]
+
+    def chosen_scorecard(self):
+        """The scorecard named by the ``scorecard`` parameter (a band is one of its bands), or None."""
+        value = (self.data or {}).get("scorecard")
+        if not isinstance(value, str) or not filters.is_uuid(value):
+            return None
+        if not hasattr(self, "_card"):
+            self._card = Scorecard.objects.filter(uuid=value).only("uuid", "name", "bands", "scoring_mode").first()
+        return self._card
+
+    def check_values(self, data):
+        band = data.get("band")
+        if not band:
+            return []
+        card = self.chosen_scorecard()
+        if card is None:
+            return [("band", "Choose a scorecard: a band is one of its score bands.")]
+        if band_range(card, band) is None:
+            return [("band", f"“{card.name}” has no band “{band}”.")]
+        return []
+
+    def filter_band(self, qs, name, value):
+        """Finished evaluations whose score falls in the band (drafts and unscored ones have none), on the
+        pass mark's scale: percent, or earned points in points mode (docs/scoring.md#score-bands)."""
+        card = self.chosen_scorecard()
+        found = band_range(card, value) if card is not None else None
+        if found is None:
+            return qs.none()
+        low, high = found
+        column = "earned" if card.scoring_mode == "points" else "score_percent"
+        qs = qs.exclude(status=Status.DRAFT).filter(**{f"{column}__gte": low})
+        return qs.filter(**{f"{column}__lt": high}) if high is not None else qs
 
     def order(self) -> str:
         """The keyset sort key of the chosen sort (newest first by default)."""

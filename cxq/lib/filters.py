@@ -68,9 +68,13 @@ class _RangeForm:
 
     date_ranges: tuple[tuple[str, str], ...] = ()
     number_ranges: tuple[tuple[str, str], ...] = ()
+    cross_check = None  # the filter set's check across filters (FilterSet.check_values)
 
     def clean(self):
         data = super().clean()
+        if self.cross_check is not None:
+            for name, message in self.cross_check(data):
+                self.add_error(name, message)
         for start, end in self.date_ranges:
             if data.get(start) and data.get(end) and data[start] > data[end]:
                 self.add_error(end, "The end date is before the start date.")
@@ -152,12 +156,19 @@ class FilterSet(django_filters.FilterSet):
             for name, flt in list(self.filters.items()):
                 self.filters[name] = _free_filter(flt, api=api)
 
+    def check_values(self, data: dict) -> list[tuple[str, str]]:
+        """Checks across filters, as (filter name, message) errors; none by default."""
+        return []
+
     def get_form_class(self):
         form_class = super().get_form_class()
-        if not (self.date_ranges or self.number_ranges):
+        checked = type(self).check_values is not FilterSet.check_values
+        if not (self.date_ranges or self.number_ranges or checked):
             return form_class
-        ranges = {"date_ranges": self.date_ranges, "number_ranges": self.number_ranges}
-        return type(form_class.__name__, (_RangeForm, form_class), ranges)
+        attrs = {"date_ranges": self.date_ranges, "number_ranges": self.number_ranges}
+        if checked:
+            attrs["cross_check"] = staticmethod(self.check_values)
+        return type(form_class.__name__, (_RangeForm, form_class), attrs)
 
     def pick(self, name: str, queryset: QuerySet, source, label: str = "full_name") -> None:
         """The page's filter ``name`` as an autocomplete picker (:mod:`cxq.lib.widgets`) asking ``source``:
