@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -9,10 +10,11 @@ from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
+from cxq.accounts.selectors import user_scope
 from cxq.evaluations import automated, selectors, services
 from cxq.evaluations.choices import Source
 from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
-from cxq.interactions.selectors import interaction_get_for
+from cxq.interactions.selectors import interaction_get_for, interaction_scope
 from cxq.lib.apischema import errors
 from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
 from cxq.lib.pagination import CursorPagination
@@ -21,6 +23,7 @@ from cxq.scorecards.api import preview_payload
 from cxq.scorecards.models import Scorecard
 
 router = Router(tags=["evaluations"])
+MAX_BULK_ASSIGN = 500
 
 
 class Person(Schema):
@@ -529,6 +532,65 @@ def assignments_create(request, payload: AssignIn):
             note=payload.note,
         ),
     )
+
+
+class BulkAssignIn(Schema):
+    """docs/api.md#bulk-assign: ``evaluator`` or ``pool`` (one of them); ``mode`` all_or_nothing (the
+    default: any refused item refuses the request, 400, nothing created) or per_item (the others are
+    created, the refused ones listed)."""
+
+    interactions: list[UUID] = Field(min_length=1, max_length=MAX_BULK_ASSIGN)
+    scorecard: UUID
+    evaluator: UUID | None = None
+    pool: list[UUID] | None = Field(None, min_length=1, max_length=100)
+    distribution: Literal["round_robin", "least_loaded"] = "round_robin"
+    due_at: Moment
+    note: MultilineText = ""
+    mode: Literal["all_or_nothing", "per_item"] = "all_or_nothing"
+
+
+class BulkAssignError(Schema):
+    index: int
+    interaction: UUID
+    detail: str
+
+
+class BulkAssignOut(Schema):
+    created: list[AssignmentOut]
+    errors: list[BulkAssignError]
+
+
+@router.post(
+    "/assignments/bulk",
+    response={200: BulkAssignOut, **errors(400, 403, 404, 422)},
+    summary="Assign evaluation tasks for many interactions at once (evaluations.assign)",
+)
+def assignments_bulk(request, payload: BulkAssignIn):
+    require(request.user, "evaluations.assign")
+    if (payload.evaluator is None) == (payload.pool is None):
+        raise ValidationError({"evaluator": "Name either an evaluator or a pool, not both and not neither."})
+    scorecard = Scorecard.objects.filter(uuid=payload.scorecard).first()
+    if scorecard is None:
+        raise ValidationError({"scorecard": "No scorecard has this id."})
+    wanted = [payload.evaluator] if payload.evaluator is not None else list(dict.fromkeys(payload.pool))
+    people = {u.uuid: u for u in user_scope(viewer=request.user).filter(uuid__in=wanted, is_active=True)}
+    missing = [str(w) for w in wanted if w not in people]
+    if missing:
+        name = "evaluator" if payload.evaluator is not None else "pool"
+        raise ValidationError({name: f"No active person in your scope has the id {missing[0]}."})
+    found = {i.uuid: i for i in interaction_scope(viewer=request.user).filter(uuid__in=payload.interactions)}
+    report = services.assignment_bulk_create(
+        by=request.user,
+        interactions=[found.get(key) for key in payload.interactions],
+        scorecard=scorecard,
+        assignees=[people[w] for w in wanted],
+        due_at=payload.due_at,
+        note=payload.note,
+        distribution=payload.distribution,
+        all_or_nothing=payload.mode == "all_or_nothing",
+    )
+    refused = [{**e, "interaction": payload.interactions[e["index"]]} for e in report.errors]
+    return {"created": report.created, "errors": refused}
 
 
 @router.post("/assignments/{uuid}/extend", response={200: AssignmentOut, **errors(400, 403, 404, 422)})
