@@ -312,6 +312,8 @@ STATICFILES_DIRS = [
     ("vendor/alpinejs-csp", NODE_MODULES / "@alpinejs" / "csp" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+    # the autocomplete pickers (docs/interactions.md#pickers)
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)

@@ -165,6 +165,11 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("scorecards:duplicate", "POST"): editors(302),
     ("scorecards:delete", "POST"): editors(302),
     ("interactions:list", "GET"): exp(200, norole=403),
+    # the autocomplete pickers' JSON (docs/interactions.md#pickers): scoped by the viewer, like the lists
+    ("accounts:pick_agents", "GET"): exp(200, norole=403),
+    ("accounts:pick_evaluators", "GET"): exp(200, norole=403),
+    ("accounts:pick_teams", "GET"): exp(200, norole=403),
+    ("scorecards:pick", "GET"): exp(200, norole=403),
     ("interactions:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
     ("interactions:comment_create", "POST"): exp(302, manager_b=404, agent_b1=404, norole=403),
     # the comment is supervisor_a's own: others who can see it get 403, others 404
@@ -355,6 +360,12 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/interactions": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=201),
     "POST /api/v1/interactions/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/interactions": exp(200, anon=401, norole=403),
+    "GET /api/v1/saved-filters": exp(200, anon=401, norole=403),
+    "POST /api/v1/saved-filters": exp(201, anon=401, norole=403),
+    # supervisor_a's saved filter: nobody else's to delete
+    "DELETE /api/v1/saved-filters/{uuid}": exp(404, anon=401, supervisor_a=204, norole=403, lead_agent=404),
+    # all or nothing: manager_b cannot see team A's interaction nor its assignee, refused with a 400
+    "POST /api/v1/assignments/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=400),
     "GET /api/v1/interactions/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
     # scorecards.view first, then the interaction in scope
     "GET /api/v1/interactions/{uuid}/scorecards": exp(
@@ -1237,6 +1248,7 @@ API_BODIES = {
     },
     "POST /api/v1/evaluations/{uuid}/void": {"reason": "Wrong agent"},
     "POST /api/v1/assignments/{uuid}/extend": {"due_at": "2031-01-01T10:00:00Z"},
+    "POST /api/v1/saved-filters": {"name": "Matrix voice", "query": "channel=voice"},
     "PATCH /api/v1/comments/{uuid}": {"body": "Good call, really"},
     "POST /api/v1/webhooks/endpoints": {
         "name": "Local",
@@ -1286,6 +1298,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["interaction"].uuid
     elif "/phrase-sets/{uuid}" in path:
         obj = world["phrase_set"].uuid
+    elif "/saved-filters/{uuid}" in path:
+        obj = world["saved_filter"].uuid
     elif "/scorecards/{uuid}" in path:
         card = {"publish": "sc_draft", "restore": "sc_archived"}.get(path.rsplit("/", 1)[-1], "sc_published")
         if method == "DELETE":
@@ -1326,6 +1340,13 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
             "interaction": str(world["interaction"].uuid),
             "scorecard": str(world["sc_published"].uuid),
             "assignee": str(world["assignee"].uuid),
+            "due_at": "2030-06-01T10:00:00Z",
+        }
+    if op == "POST /api/v1/assignments/bulk":
+        body = {
+            "interactions": [str(world["interaction"].uuid)],
+            "scorecard": str(world["sc_published"].uuid),
+            "evaluator": str(world["assignee"].uuid),
             "due_at": "2030-06-01T10:00:00Z",
         }
     if op == "POST /api/v1/calibrations":

@@ -1,21 +1,24 @@
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
 from cxq.interactions import comments, phrases, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.filters import InteractionFilter
-from cxq.interactions.models import PhraseSet
+from cxq.interactions.models import PhraseSet, SavedFilter
 from cxq.interactions.schemas import InteractionIn
 from cxq.lib.apischema import errors
 from cxq.lib.gc import bulk_gc
 from cxq.lib.inputs import MultilineText, Text
+from cxq.lib.pagination import CursorPagination
+from cxq.lib.urls import with_cursor
 from cxq.scorecards.api import ScorecardOut
 from cxq.scorecards.selectors import scorecards_for
 
@@ -202,16 +205,7 @@ def interactions_list(request, filters: Query[InteractionFilter.api_schema()], c
     listed = selectors.interaction_list(viewer=request.user, filters=InteractionFilter.from_api(filters))
     page = selectors.page_at(listed, cursor, max(1, min(page_size, 200)))
     url = request.build_absolute_uri()
-    return {"results": page.rows, "next": _with_cursor(url, page.next), "previous": _with_cursor(url, page.previous)}
-
-
-def _with_cursor(url: str, cursor: str | None) -> str | None:
-    """The list's address with another page's cursor (the other parameters kept), as the other lists'."""
-    if cursor is None:
-        return None
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "cursor"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("cursor", cursor)])))
+    return {"results": page.rows, "next": with_cursor(url, page.next), "previous": with_cursor(url, page.previous)}
 
 
 @router.get("/interactions/{uuid}", response={200: InteractionDetailOut, **errors(403, 404, 422)})
@@ -372,4 +366,57 @@ def comments_update(request, uuid: UUID, payload: CommentPatch):
 @router.delete("/comments/{uuid}", response={204: None, **errors(403, 404, 422)}, summary="Delete my comment")
 def comments_delete(request, uuid: UUID):
     comments.comment_delete(by=request.user, comment=comments.comment_get_for(viewer=request.user, uuid=uuid))
+    return Status(204, None)
+
+
+# --- Saved filters (docs/api.md#saved-filters) ---------------------------------------------------------
+
+
+class SavedFilterIn(Schema):
+    name: Text
+    query: str = Field(max_length=2000, description="The interactions list's query string, e.g. channel=voice&q=refund")
+
+
+class SavedFilterOut(Schema):
+    id: UUID
+    name: str
+    query: str
+    url: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_url(obj):
+        return f"/interactions/?{obj.query}"
+
+
+@router.get(
+    "/saved-filters",
+    response={200: list[SavedFilterOut], **errors(403, 422)},
+    summary="My saved filters of the interactions list",
+)
+@paginate(CursorPagination, ordering=("id",))
+def saved_filters_list(request):
+    require(request.user, "interactions.view")
+    return SavedFilter.objects.filter(owner=request.user)
+
+
+@router.post(
+    "/saved-filters",
+    response={201: SavedFilterOut, **errors(400, 403, 422)},
+    summary="Save a filter of the interactions list (a name I already use is replaced)",
+)
+def saved_filters_create(request, payload: SavedFilterIn):
+    return Status(201, services.saved_filter_save(by=request.user, name=payload.name, query=payload.query))
+
+
+@router.delete(
+    "/saved-filters/{uuid}", response={204: None, **errors(403, 404, 422)}, summary="Delete one of my saved filters"
+)
+def saved_filters_delete(request, uuid: UUID):
+    require(request.user, "interactions.view")
+    saved = get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
+    services.saved_filter_delete(by=request.user, saved=saved)
     return Status(204, None)

@@ -13,18 +13,19 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from pydantic import ValidationError as SchemaError
 
 from cxq.accounts.models import OrgSettings, Role, Team, User
+from cxq.accounts.permissions import require
 from cxq.enrichment import Utterance as Line
 from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus, Source
 from cxq.interactions.conditions import Facts
-from cxq.interactions.models import Interaction
+from cxq.interactions.models import Interaction, SavedFilter
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
 from cxq.interactions.selectors import interaction_scope
 from cxq.lib.db import insert_returning_ids, insert_rows
@@ -516,3 +517,51 @@ def interactions_mark_for_enrichment(*, ids: Iterable[int] | None = None) -> int
     """Re-run enrichment (after an indicator changed): mark pending; the worker picks them up."""
     qs = Interaction.objects.all() if ids is None else Interaction.objects.filter(pk__in=list(ids))
     return qs.update(enrichment_status=EnrichmentStatus.PENDING, updated_at=timezone.now())
+
+
+# --- Saved filters (docs/interactions.md#saved-filters) -----------------------------------------------
+
+SAVED_FILTER_KEYS_IGNORED = ("cursor",)
+
+
+def saved_filter_save(*, by: User, name: str, query: str) -> SavedFilter:
+    """Keep a named filter of the interactions list for ``by`` (the list's query string; a name they already
+    use is replaced). The query is checked as the list's form checks it: an unknown parameter or a refused
+    value is a ValidationError naming it (``query.agent``), nothing saved. Personal preferences: no event."""
+    from django.http import QueryDict
+
+    from cxq.accounts.selectors import agents_in_scope, team_list
+    from cxq.interactions.filters import InteractionFilter
+    from cxq.interactions.models import PhraseSet
+
+    require(by, "interactions.view")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Name the filter."})
+    if len(name) > 100:
+        raise ValidationError({"name": "At most 100 characters."})
+    data = QueryDict(query or "", mutable=True)
+    for key in SAVED_FILTER_KEYS_IGNORED:
+        data.pop(key, None)
+    if not data:
+        raise ValidationError({"query": "Set at least one filter before saving."})
+    filterset = InteractionFilter(
+        data, agents=agents_in_scope(viewer=by), teams=team_list(viewer=by), phrase_sets=PhraseSet.objects.all()
+    )
+    unknown = [key for key in data if key not in filterset.filters]
+    if unknown:
+        raise ValidationError({f"query.{unknown[0]}": "The interactions list has no such filter."})
+    if not filterset.is_valid():
+        field_name, errors = next(iter(filterset.form.errors.items()))
+        raise ValidationError({f"query.{field_name}": errors[0]})
+    text = data.urlencode()
+    if len(text) > 2000:
+        raise ValidationError({"query": "At most 2000 characters."})
+    saved, _ = SavedFilter.objects.update_or_create(owner=by, name=name, defaults={"query": text})
+    return saved
+
+
+def saved_filter_delete(*, by: User, saved: SavedFilter) -> None:
+    if saved.owner_id != by.pk:
+        raise PermissionDenied("Only its owner can delete a saved filter.")
+    saved.delete()

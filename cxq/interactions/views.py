@@ -15,7 +15,7 @@ from cxq.accounts.forms import apply_service_errors
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import agents_in_scope, team_list
-from cxq.interactions import comments, phrases, recordings, selectors
+from cxq.interactions import comments, phrases, recordings, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript
 from cxq.interactions.filters import InteractionFilter
@@ -356,14 +356,12 @@ def interaction_url(interaction) -> str:
 def saved_filter_create(request):
     query = QueryDict(request.POST.get("query", ""), mutable=True)
     query.pop("cursor", None)
-    name = request.POST.get("name", "").strip()[:100]
-    if not name:
-        messages.error(request, "Name the filter to save it.")
-    elif not query:
-        messages.error(request, "Set at least one filter before saving.")
+    try:
+        saved = services.saved_filter_save(by=request.user, name=request.POST.get("name", ""), query=query.urlencode())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        SavedFilter.objects.update_or_create(owner=request.user, name=name, defaults={"query": query.urlencode()})
-        messages.success(request, f"Filter “{name}” saved.")
+        messages.success(request, f"Filter “{saved.name}” saved.")
     return redirect(f"{reverse('interactions:list')}?{query.urlencode()}")
 
 
@@ -371,6 +369,6 @@ def saved_filter_create(request):
 @perm_required("interactions.view")
 def saved_filter_delete(request, uuid):
     saved = get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
-    saved.delete()
+    services.saved_filter_delete(by=request.user, saved=saved)
     messages.success(request, f"Filter “{saved.name}” deleted.")
     return redirect("interactions:list")
