@@ -135,6 +135,7 @@ def _mount() -> None:
     from cxq.calibrations.api import router as calibrations_router
     from cxq.evaluations.api import router as evaluations_router
     from cxq.interactions.api import router as interactions_router
+    from cxq.moments.api import router as moments_router
     from cxq.notifications.api import router as notifications_router
     from cxq.schedules.api import router as schedules_router
     from cxq.scorecards.api import router as scorecards_router
@@ -151,6 +152,7 @@ def _mount() -> None:
     api.add_router("/webhooks", webhooks_router)
     api.add_router("/", automations_router)
     api.add_router("/", schedules_router)
+    api.add_router("/", moments_router)
 
 
 _mount()
