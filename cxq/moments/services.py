@@ -282,7 +282,9 @@ class LinkLocked(Exception):
 
 
 def _attempt_keys(link: ShareLink, ip: str | None) -> tuple[str, str]:
-    return f"cxq:sharelink:{link.pk}:ip:{ip or '-'}", f"cxq:sharelink:{link.pk}:all"
+    # by the link's digest, not its row id: a deleted link's count never falls on a new one
+    key = f"cxq:sharelink:{link.digest[:32]}"
+    return f"{key}:ip:{ip or '-'}", f"{key}:all"
 
 
 def link_locked(link: ShareLink, ip: str | None) -> bool:
