@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.models import Team, User
@@ -118,6 +118,10 @@ class LinkOut(Schema):
     def resolve_id(obj):
         return obj.uuid
 
+    @staticmethod
+    def resolve_url(obj):
+        return getattr(obj, "url", None)
+
 
 def _get(request, uuid) -> Moment:
     return selectors.moment_get_for(viewer=request.user, uuid=uuid)
@@ -142,7 +146,7 @@ def moment_create(request, payload: MomentIn):
         note=payload.note,
         tags=payload.tags,
     )
-    return 201, _get(request, moment.uuid)
+    return Status(201, _get(request, moment.uuid))
 
 
 @router.get("/moments/{uuid}", response={200: MomentOut, **errors(403, 404, 422)}, summary="One moment")
@@ -153,7 +157,7 @@ def moment_get(request, uuid: UUID):
 @router.delete("/moments/{uuid}", response={204: None, **errors(403, 404, 422)}, summary="Delete a moment")
 def moment_delete(request, uuid: UUID):
     services.moment_delete(by=request.user, moment=_get(request, uuid))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -189,9 +193,8 @@ def link_create(request, uuid: UUID, payload: LinkIn):
     link, token = services.link_create(
         by=request.user, moment=_get(request, uuid), expires_in_days=payload.expires_in_days, password=payload.password
     )
-    out = LinkOut.from_orm(link).dict()
-    out["url"] = absolute_url(f"/s/{token}/")
-    return 201, out
+    link.url = absolute_url(f"/s/{token}/")
+    return Status(201, link)
 
 
 @router.get(
