@@ -32,14 +32,26 @@ def tag_clean(tag: str) -> str:
 class MomentFilter(filters.FilterSet):
     q = filters.TextFilter(method="filter_q", label="Search", help_text="Title, note, tags and transcript excerpt")
     agent = django_filters.ChoiceFilter(
-        method="filter_agent", choices=_viewer_choices, empty_label="Any agent", label="Agent"
+        field_name="interaction__agent__uuid",
+        method="filter_agent",
+        choices=_viewer_choices,
+        empty_label="Any agent",
+        label="Agent",
     )
     team = django_filters.ChoiceFilter(
-        method="filter_team", choices=_viewer_choices, empty_label="Any team", label="Team"
+        field_name="interaction__team__uuid",
+        method="filter_team",
+        choices=_viewer_choices,
+        empty_label="Any team",
+        label="Team",
     )
     tag = filters.TextFilter(method="filter_tag", max_length=40, label="Tag")
     creator = django_filters.ChoiceFilter(
-        method="filter_creator", choices=_viewer_choices, empty_label="Anyone", label="Created by"
+        field_name="created_by__uuid",
+        method="filter_creator",
+        choices=_viewer_choices,
+        empty_label="Anyone",
+        label="Created by",
     )
     date_from = filters.DayFilter(method="filter_date_from", label="Created from", widget=DAY)
     date_to = filters.DayFilter(method="filter_date_to", label="Created to", widget=DAY)
