@@ -46,9 +46,7 @@ def call(personas, settings, tmp_path):
     return interaction
 
 
-def test_a_moment_made_on_the_transcript_is_shared_outside_with_a_password(
-    new_page, login, personas, call, screenshot
-):
+def test_a_moment_made_on_the_transcript_is_shared_outside_with_a_password(new_page, login, personas, call, screenshot):
     page = new_page()
     login(page, personas.supervisor_a)
     page.goto(f"/interactions/{call.uuid}/")
