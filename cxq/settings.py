@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cxq.goals",
     "cxq.automations",
     "cxq.schedules",
+    "cxq.moments",
     "cxq.analytics",
     "cxq.sso",
     "cxq.scim",
@@ -208,6 +209,11 @@ PASSWORD_RESET_TIMEOUT = env_int("CXQ_PASSWORD_RESET_MINUTES", 60, minimum=5) * 
 CXQ_PASSWORD_RESET_PER_IP = env_int("CXQ_PASSWORD_RESET_PER_IP", 10, minimum=1)
 CXQ_PASSWORD_RESET_PER_EMAIL = env_int("CXQ_PASSWORD_RESET_PER_EMAIL", 3, minimum=1)
 CXQ_PASSWORD_RESET_WINDOW_SECONDS = 3600
+# External moment links (docs/moments.md#passwords-and-lockout): wrong passwords per link and address, and
+# per link from anywhere, before the link locks for the window
+CXQ_SHARE_LINK_ATTEMPTS = env_int("CXQ_SHARE_LINK_ATTEMPTS", 5, minimum=1)
+CXQ_SHARE_LINK_ATTEMPTS_PER_LINK = env_int("CXQ_SHARE_LINK_ATTEMPTS_PER_LINK", 20, minimum=1)
+CXQ_SHARE_LINK_LOCKOUT_MINUTES = env_int("CXQ_SHARE_LINK_LOCKOUT_MINUTES", 15, minimum=1)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("calibrations/", include("cxq.calibrations.urls")),
     path("goals/", include("cxq.goals.urls")),
     path("automations/", include("cxq.automations.urls")),
+    path("", include("cxq.moments.urls")),
     path("analytics/", include("cxq.analytics.urls")),
     path("schedules/", include("cxq.schedules.urls")),
     path("", include("cxq.scim.urls")),

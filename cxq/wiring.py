@@ -26,6 +26,7 @@ from cxq.notifications.notices import accounts as account_notices
 from cxq.notifications.notices import calibrations as calibration_notices
 from cxq.notifications.notices import comments as comment_notices
 from cxq.notifications.notices import evaluations as evaluation_notices
+from cxq.notifications.notices import moments as moment_notices
 from cxq.notifications.notices import webhooks as webhook_notices
 from cxq.schedules import services as schedules
 from cxq.scorecards import links as scorecard_links
@@ -87,6 +88,7 @@ def wire() -> None:
     subscribe(Name.API_TOKEN_CREATED, account_notices.on_token_created, phase=Phase.OUTBOX)
     subscribe(Name.COMMENT_CREATED, comment_notices.on_comment_created, phase=Phase.OUTBOX)
     subscribe(Name.WEBHOOK_ENDPOINT_DISABLED, webhook_notices.on_endpoint_disabled, phase=Phase.OUTBOX)
+    subscribe(Name.MOMENT_SHARED, moment_notices.on_shared, phase=Phase.OUTBOX)
 
     # --- outbox: what other systems are told (signed webhooks, docs/webhooks.md) --------------------
     subscribe(webhook_events.sources(), webhooks.on_event, phase=Phase.OUTBOX)

@@ -305,6 +305,23 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("schedules:feed_create", "POST"): exp(302),
     ("schedules:feed_revoke", "POST"): exp(Unchanged(302)),  # nobody has a feed in the world: nothing to revoke
     ("schedules:feed", "GET"): exp(404, anon=404),  # an unknown token, for anyone
+    # Moments (docs/moments.md#who-may-do-what): supervisor_a's moment of team A's call, with an external
+    # link of theirs; moments.share: staff; moments.share_external: admins and supervisors
+    ("moments:list", "GET"): exp(200, norole=403),
+    ("moments:policy", "GET"): admin_only(200),
+    ("moments:policy", "POST"): admin_only(302),
+    ("moments:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("moments:clip", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("moments:create", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
+    # its creator or an admin; the others who see it are refused
+    ("moments:delete", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404, agent_b1=404, lead_agent=403),
+    ("moments:share", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
+    ("moments:link_create", "POST"): exp(403, admin=302, supervisor_a=302),
+    ("moments:link_revoke", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    # the external viewer: no login, the link's token is the key (docs/moments.md#the-external-viewer)
+    ("moments:public", "GET"): exp(200, anon=200),
+    ("moments:public", "POST"): exp(200, anon=200),
+    ("moments:public_clip", "GET"): exp(200, anon=200),
 }
 
 # --- API: "METHOD /path" (as in the OpenAPI schema) → expected status per persona --------------------
@@ -472,6 +489,16 @@ API: dict[str, dict[str, int]] = {
     "PATCH /api/v1/goals/{uuid}": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
     "GET /api/v1/goals/{uuid}/progress": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
     "POST /api/v1/goals/{uuid}/generate": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
+    "GET /api/v1/moments": exp(200, anon=401, norole=403),
+    "POST /api/v1/moments": exp(403, anon=401, admin=201, supervisor_a=201, evaluator=201, manager_b=404),
+    "GET /api/v1/moments/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "DELETE /api/v1/moments/{uuid}": exp(
+        403, anon=401, admin=204, supervisor_a=204, manager_b=404, agent_b1=404, lead_agent=403
+    ),
+    "POST /api/v1/moments/{uuid}/share": exp(403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
+    "POST /api/v1/moments/{uuid}/links": exp(403, anon=401, admin=201, supervisor_a=201),
+    "GET /api/v1/moments/{uuid}/links": exp(403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
+    "DELETE /api/v1/moments/{uuid}/links/{link}": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
 }
 
 
@@ -682,6 +709,28 @@ def _completed(by, interaction, scorecard):
     return ev.evaluation_submit(by=by, evaluation=evaluation)
 
 
+def _moment(personas, interaction):
+    """supervisor_a's moment of team A's call, its clip cut from a generated recording, and an external
+    link (no password) to it."""
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files import File
+
+    from cxq.devdata.media import synth_audio
+    from cxq.moments import services as moments
+
+    moment = moments.moment_create(by=personas.supervisor_a, interaction=interaction, start=0, end=3, title="Matrix")
+    with tempfile.TemporaryDirectory() as work:
+        path = synth_audio(Path(work) / "clip.m4a", 1, codec="aac")
+        with open(path, "rb") as handle:
+            moment.clip.save(f"{moment.uuid}.m4a", File(handle), save=False)
+    moment.status, moment.clip_content_type = "ready", "audio/mp4"
+    moment.save()
+    link, token = moments.link_create(by=personas.supervisor_a, moment=moment, expires_in_days=7)
+    return moment, link, token
+
+
 def build_world() -> dict:
     """Team A's objects (the main tables), lead_agent's own work and team B's objects."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -833,12 +882,16 @@ def build_world() -> dict:
     schedule_entry = ScheduleEntry.objects.create(
         user=personas.agent_a1, kind="shift", starts_at=soon, ends_at=soon + timedelta(hours=8)
     )
+    moment, moment_link, moment_token = _moment(personas, interaction)
     goal = goal_of(personas.supervisor_a, [personas.evaluator], "Team A sample")
     goal_b = goal_of(personas.admin, [b_lead1], "Team B sample")
     return {
         "calibration": calibration,
         "goal": goal,
         "schedule_entry": schedule_entry,
+        "moment": moment,
+        "moment_link": moment_link,
+        "moment_token": moment_token,
         "cal_extra": cal_extra,
         "cal_candidate": personas.supervisor_a,
         "cal_assessors": [personas.evaluator, personas.supervisor_a],
@@ -1051,6 +1104,15 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "scim:schema": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "scim:resource_type": ["User"],
         "scim:unsupported": ["Bulk"],
+        "moments:detail": [world["moment"].uuid],
+        "moments:clip": [world["moment"].uuid],
+        "moments:delete": [world["moment"].uuid],
+        "moments:share": [world["moment"].uuid],
+        "moments:link_create": [world["moment"].uuid],
+        "moments:link_revoke": [world["moment_link"].uuid],
+        "moments:create": [world["interaction"].uuid],
+        "moments:public": [world["moment_token"]],
+        "moments:public_clip": [world["moment_token"]],
         "goals:detail": [world["goal"].uuid],
         "goals:edit": [world["goal"].uuid],
         "goals:generate": [world["goal"].uuid],
@@ -1162,6 +1224,9 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "due_at": "2030-01-01T10:00",
         },
         "calibrations:assessor_add": {"user": str(world["cal_candidate"].uuid)},
+        "moments:create": {"start": "0", "end": "2", "title": "Matrix moment"},
+        "moments:share": {"users": [str(p.agent_a1.uuid)]},
+        "moments:link_create": {"expires_in_days": "3"},
         "goals:new": _goal_body(world, "Matrix goal"),
         "goals:edit": _goal_body(world, "Renamed goal"),
         "interactions:comment_edit": {"body": "Good call, really"},
@@ -1296,6 +1361,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["comment"].uuid
     elif "/interactions/{uuid}" in path:
         obj = world["interaction"].uuid
+    elif "/moments/{uuid}" in path:
+        obj = world["moment"].uuid
     elif "/phrase-sets/{uuid}" in path:
         obj = world["phrase_set"].uuid
     elif "/saved-filters/{uuid}" in path:
@@ -1307,6 +1374,7 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world[card].uuid
     url = path.replace("{uuid}", str(obj)) if obj else path
     url = url.replace("{number}", "1").replace("{user}", str(world["cal_extra"].uuid))
+    url = url.replace("{link}", str(world["moment_link"].uuid))
     if path.endswith("/diff"):
         url += "?from_version=1&to_version=1"
     body = API_BODIES.get(op)
@@ -1357,6 +1425,12 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
             "assessors": [str(u.uuid) for u in world["cal_assessors"]],
             "due_at": "2030-06-01T10:00:00Z",
         }
+    if op == "POST /api/v1/moments":
+        body = {"interaction": str(world["interaction"].uuid), "start": 0, "end": 2, "title": "API moment"}
+    if op == "POST /api/v1/moments/{uuid}/share":
+        body = {"users": [str(world["personas"].agent_a1.uuid)]}
+    if op == "POST /api/v1/moments/{uuid}/links":
+        body = {"expires_in_days": 3}
     if op == "POST /api/v1/calibrations/{uuid}/assessors":
         body = {"user": str(world["cal_candidate"].uuid)}
     if op == "POST /api/v1/schedules/entries/bulk":

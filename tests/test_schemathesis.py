@@ -116,6 +116,10 @@ def world(personas) -> dict[str, list[str]]:
     role = role_create(by=p.admin, name="Auditor", permissions=["audit.view"])
     other_token, _ = api_token_create(user=p.supervisor_a, name="someone else's")
     notes = [notify(recipient=user, kind="test", title="Hello", email=False) for user in (p.admin, p.agent_a1)]
+    from cxq.moments.services import link_create, moment_create
+
+    moment = moment_create(by=p.admin, interaction=call_a, start=0, end=3, title="Opening")
+    link, _ = link_create(by=p.admin, moment=moment, expires_in_days=3)
     hook = Endpoint.objects.create(
         name="Warehouse",
         url="https://hooks.example.com/cxq",
@@ -152,6 +156,8 @@ def world(personas) -> dict[str, list[str]]:
         "path:calibrations": [*ids(session), UNKNOWN],
         "path:webhooks": [*ids(hook, hook_delivery), UNKNOWN],  # endpoints/{uuid} and deliveries/{uuid}
         "path:user": [*ids(p.evaluator, p.supervisor_a, p.agent_a1), UNKNOWN],
+        "path:moments": [*ids(moment), UNKNOWN],
+        "path:link": [*ids(link), UNKNOWN],
         "path:number": [1, 2],
         "from_version": [1],
         "to_version": [1, 2],

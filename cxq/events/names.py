@@ -101,3 +101,10 @@ class Name(StrEnum):
     WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.updated"
     WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"  # by CXQ, after failing for too long
+    # moments (docs/moments.md)
+    MOMENT_CREATED = "moment.created"
+    MOMENT_SHARED = "moment.shared"  # with people or teams inside the organisation
+    MOMENT_SHARE_LINK_CREATED = "moment.link_created"
+    MOMENT_SHARE_LINK_REVOKED = "moment.link_revoked"
+    MOMENT_DELETED = "moment.deleted"
+    MOMENT_POLICY_UPDATED = "moment.policy_updated"  # a role's external sharing policy

@@ -108,6 +108,12 @@ EXPECTED: dict[Name, set[str]] = {
     Name.SCHEDULE_SETTINGS_UPDATED: set(),
     Name.SCHEDULE_FEED_CREATED: set(),
     Name.SCHEDULE_FEED_REVOKED: set(),
+    Name.MOMENT_CREATED: set(),
+    Name.MOMENT_SHARED: {"moments.on_shared"},
+    Name.MOMENT_SHARE_LINK_CREATED: set(),
+    Name.MOMENT_SHARE_LINK_REVOKED: set(),
+    Name.MOMENT_DELETED: set(),
+    Name.MOMENT_POLICY_UPDATED: set(),
 }
 
 
