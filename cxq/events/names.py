@@ -29,6 +29,14 @@ class Name(StrEnum):
     AUTOMATION_REORDERED = "automation.reordered"  # the cards' order, which is their priority
     # a card gave tasks to a batch of just-enriched interactions; data: assignment_ids (docs/automations.md)
     AUTOMATION_TASKS_CREATED = "automation.tasks_created"
+    # coaching (docs/coaching.md#events)
+    COACHING_SCHEDULED = "coaching.scheduled"
+    COACHING_RESCHEDULED = "coaching.rescheduled"  # time, type, place or people changed: a new invite
+    COACHING_UPDATED = "coaching.updated"  # focus or follow-ups changed: no new invite
+    COACHING_CANCELLED = "coaching.cancelled"
+    COACHING_COMPLETED = "coaching.completed"
+    COACHING_MISSED = "coaching.missed"  # by the periodic sweep, or marked by the coach
+    COACHING_ACKNOWLEDGED = "coaching.acknowledged"  # by one agent
     # calibrations
     GOAL_CREATED = "goal.created"
     GOAL_UPDATED = "goal.updated"

@@ -39,6 +39,13 @@ EXPECTED: dict[Name, set[str]] = {
     Name.EVALUATION_DISCARDED: set(),  # a draft: never in analytics, only audited
     Name.ASSIGNMENT_CREATED: {"notices.on_assignment_created"},
     Name.ASSIGNMENT_EXTENDED: {"notices.on_assignment_extended"},
+    Name.COACHING_SCHEDULED: {"notices.on_scheduled"},
+    Name.COACHING_RESCHEDULED: {"notices.on_scheduled"},
+    Name.COACHING_UPDATED: set(),
+    Name.COACHING_CANCELLED: {"notices.on_cancelled"},
+    Name.COACHING_COMPLETED: {"notices.on_completed"},
+    Name.COACHING_MISSED: {"notices.on_missed"},
+    Name.COACHING_ACKNOWLEDGED: {"notices.on_acknowledged"},
     Name.GOAL_CREATED: set(),
     Name.GOAL_UPDATED: set(),
     Name.GOAL_PERIOD_GENERATED: {"webhooks.on_event"},
