@@ -72,6 +72,30 @@ class SessionOut(Schema):
     created_at: datetime
 
 
+class SessionListOut(SessionOut):
+    """A row of the list, read from the loaded session (selectors.session_list prefetches its people)."""
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_coach(obj):
+        return _person(obj.coach)
+
+    @staticmethod
+    def resolve_agents(obj):
+        return [{**_person(a.agent), "acknowledged_at": a.acknowledged_at} for a in obj.attendees.all()]
+
+    @staticmethod
+    def resolve_evaluation(obj):
+        return obj.evaluation.uuid if obj.evaluation else None
+
+    @staticmethod
+    def resolve_follow_ups(obj):
+        return [{"id": f.pk, "text": f.text, "done_at": f.done_at} for f in obj.follow_ups.all()]
+
+
 class SessionDetailOut(SessionOut):
     focus: list[FocusOut]
 
@@ -210,7 +234,7 @@ def _may_open(request) -> None:
 
 @router.get(
     "/coaching",
-    response={200: list[SessionOut], **errors(403, 422)},
+    response={200: list[SessionListOut], **errors(403, 422)},
     summary="Coaching sessions in my scope (I run, attend, or of the teams I lead)",
 )
 @paginate(CursorPagination, ordering=("-id",))
