@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxq.accounts.decorators import perm_required
@@ -99,6 +100,7 @@ def session_detail(request, uuid):
         "can_ack": policies.may_acknowledge(user, session),
         "can_tick": policies.may_tick(user, session),
         "is_agent": user.pk in agent_ids,
+        "ended": session.ends_at is not None and session.ends_at < timezone.now(),
         "weak": {a.agent: selectors.weak_questions(viewer=user, agent=a.agent) for a in session.attendees.all()}
         if policies.may_manage(user, session) and session.status == Status.SCHEDULED
         else {},
