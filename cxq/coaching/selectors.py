@@ -91,34 +91,36 @@ class Board:
         return len(self.to_acknowledge) + len(self.to_complete) + len(self.follow_ups)
 
 
-def board(*, viewer: User, agent: User | None = None, now=None) -> Board:
+def board(*, viewer: User, agent: User | None = None, now=None, history: bool = True) -> Board:
     """Upcoming sessions, to-dos (follow-ups not done, sessions to acknowledge, past sessions the coach
-    has not closed) and history. ``agent`` narrows to one agent's sessions (their profile)."""
+    has not closed) and history. One's own board holds the sessions one runs or attends; ``agent``
+    narrows to one agent's sessions as the viewer may see them (a profile). The open work is read in one
+    query (and its two prefetches) and sorted here; ``history`` adds the last closed sessions."""
     now = now or timezone.now()
     qs = session_list(viewer=viewer, agent=agent)
-    if agent is None and not has_perm(viewer, "scope.all_teams"):
-        # one's own board: sessions one attends or runs, not every session of the teams one leads
-        qs = qs.filter(Q(coach=viewer) | Q(attendees__agent=viewer)).distinct()
+    if agent is None:
+        mine = CoachingSession.objects.filter(Q(coach=viewer) | Q(attendees__agent=viewer)).values("pk")
+        qs = qs.filter(pk__in=mine)
+    open_work = Q(status=Status.SCHEDULED) | Q(
+        status=Status.COMPLETED,
+        pk__in=Attendee.objects.filter(acknowledged_at__isnull=True).values("session_id"),
+    )
+    open_work |= Q(status=Status.COMPLETED, pk__in=FollowUp.objects.filter(done_at__isnull=True).values("session_id"))
     out = Board()
-    scheduled = sorted(qs.filter(status=Status.SCHEDULED), key=_sort_key)
-    for s in scheduled:
+    for s in sorted(qs.filter(open_work), key=_sort_key):
         end = s.ends_at
-        if end is not None and end < now and s.coach_id == viewer.pk:
-            out.to_complete.append(s)
-        elif end is None or end >= now:
-            out.upcoming.append(s)
-    for s in qs.filter(status__in=(Status.SCHEDULED, Status.COMPLETED), attendees__agent=viewer).filter(
-        attendees__acknowledged_at__isnull=True
-    ):
+        if s.status == Status.SCHEDULED:
+            if end is not None and end < now:
+                if s.coach_id == viewer.pk:
+                    out.to_complete.append(s)
+            else:
+                out.upcoming.append(s)
         if any(a.agent_id == viewer.pk and a.acknowledged_at is None for a in s.attendees.all()):
             out.to_acknowledge.append(s)
-    out.follow_ups = list(
-        FollowUp.objects.filter(session__in=qs.values("pk"), done_at__isnull=True, session__status=Status.COMPLETED)
-        .select_related("session")
-        .order_by("session__completed_at", "position", "id")[:20]
-    )
-    closed = qs.exclude(status=Status.SCHEDULED).order_by("-closed_at", "-id")[:HISTORY]
-    out.history = list(closed)
+        if s.status == Status.COMPLETED:
+            out.follow_ups.extend(f for f in s.follow_ups.all() if f.done_at is None)
+    if history:
+        out.history = list(qs.exclude(status=Status.SCHEDULED).order_by("-closed_at", "-id")[:HISTORY])
     return out
 
 

@@ -138,7 +138,7 @@ def test_each_event_reaches_its_subscribers_and_the_audit_log(name):
     assert names == EXPECTED[name]
     assert any(s.handler.__module__ == "cxq.audit.projections" for s in subs), "every event may be audited"
     for sub in subs:
-        if sub.handler.__module__.startswith("cxq.notifications.notices"):
+        if sub.handler.__module__.startswith(("cxq.notifications.notices", "cxq.coaching.notices")):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells people: it must never fail the write"
         elif sub.handler.__module__.startswith("cxq.webhooks."):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells other systems: it must never fail the write"

@@ -33,7 +33,7 @@ def coaching_dashboard_panel(context):
     user = context["request"].user
     if not policies.may_open_coaching(user):
         return {"board": None}
-    return {"board": selectors.board(viewer=user)}
+    return {"board": selectors.board(viewer=user, history=False)}
 
 
 @register.inclusion_tag("coaching/_history.html", takes_context=True)
