@@ -188,3 +188,17 @@ def test_the_board_sorts_upcoming_to_acknowledge_and_history(personas, session):
     services.session_cancel(by=personas.supervisor_a, session=session, reason="Sick")
     board = selectors.board(viewer=personas.agent_a1)
     assert board.upcoming == [] and board.to_acknowledge == [] and [s.pk for s in board.history] == [session.pk]
+
+
+def test_the_coach_sees_the_questions_the_agent_fails_most_and_the_weekly_scores(personas):
+    from tests.coaching.conftest import completed_evaluation
+
+    for n in range(3):
+        completed_evaluation(personas.evaluator, personas.agent_a1, external_id=f"weak-{n}")
+    weak = selectors.weak_questions(viewer=personas.supervisor_a, agent=personas.agent_a1)
+    assert weak and weak[0]["question_key"] == "greet" and weak[0]["n"] == 3
+    assert selectors.weak_questions(viewer=personas.manager_b, agent=personas.agent_a1) == []  # not their team
+    assert selectors.weak_questions(viewer=personas.agent_a1, agent=personas.agent_a1) == []  # agents do not coach
+    weeks = selectors.weekly_scores(viewer=personas.agent_a1, agent=personas.agent_a1)
+    assert sum(p["count"] for p in weeks) == 3
+    assert selectors.weekly_scores(viewer=personas.agent_b1, agent=personas.agent_a1) == []

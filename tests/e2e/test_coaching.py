@@ -39,6 +39,7 @@ def test_a_supervisor_coaches_from_an_evaluation_and_the_agent_acknowledges(pers
     assert session.evaluation == evaluation and session.duration_minutes == 45
     page.goto(f"/evaluations/{evaluation.uuid}/")
     expect(page.get_by_test_id("evaluation-coaching")).to_contain_text(session.title)
+    screenshot(page, "coaching-evaluation-panel")
 
     agent: Page = new_page()
     login(agent, personas.agent_a1)
