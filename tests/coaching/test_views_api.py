@@ -151,3 +151,34 @@ def test_the_api_refuses_bad_input_with_the_field(personas, client_for):
     assert response.status_code == 400 and response.json()["errors"]["location"]
     assert _api(sup, "post", "/api/v1/coaching", {**body, "kind": "phone"}).status_code == 422
     assert not CoachingSession.objects.exists()
+
+
+def test_a_session_from_a_dispute_outcome_ticks_the_disputed_questions(personas, client_for, evaluation):
+    from cxq.evaluations import services as ev
+
+    dispute = ev.evaluation_dispute(by=personas.agent_a1, evaluation=evaluation, items=[("greet", "I did")])
+    ev.dispute_respond(by=personas.evaluator, evaluation=evaluation, responses={"greet": ("reaffirm", "Stands", None)})
+    client = client_for("supervisor_a")
+    page = client.get(reverse("evaluations:detail", args=[evaluation.uuid]))
+    assert b'data-testid="coach-on-dispute"' in page.content
+    url = reverse("coaching:new") + f"?evaluation={evaluation.uuid}&dispute={dispute.uuid}"
+    form = client.get(url).content.decode()
+    assert f'value="{evaluation.uuid}:greet" checked' in form
+    assert client.post(url, _form(personas, evaluation)).status_code == 302
+    session = CoachingSession.objects.get()
+    assert (session.origin, session.dispute, session.evaluation) == ("dispute", dispute, evaluation)
+    assert client.get(reverse("coaching:new") + f"?evaluation={evaluation.uuid}&dispute=nope").status_code == 404
+
+
+def test_editing_reschedules_with_a_new_invite_revision(personas, client_for, session):
+    client = client_for("supervisor_a")
+    page = client.get(reverse("coaching:edit", args=[session.uuid]))
+    assert page.status_code == 200 and b'value="Greeting practice"' in page.content
+    later = timezone.localtime(session.starts_at + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    body = _form(personas, title="Greeting practice", starts_at=later, notes="")
+    body["focus_evaluation"] = [str(session.evaluation.uuid)]
+    assert client.post(reverse("coaching:edit", args=[session.uuid]), body).status_code == 302
+    session.refresh_from_db()
+    assert session.sequence == 1 and [f.kind for f in session.focus.all()] == ["evaluation"]
+    # the agent of a session never edits it
+    assert client_for("agent_a1").get(reverse("coaching:edit", args=[session.uuid])).status_code == 403
