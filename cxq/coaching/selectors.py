@@ -78,7 +78,7 @@ def _sort_key(s: CoachingSession):
 
 @dataclass
 class Board:
-    """The coaching dashboard of one viewer (docs/coaching.md#the-coaching-page)."""
+    """The coaching dashboard of one viewer (docs/coaching.md#where-it-shows)."""
 
     upcoming: list[CoachingSession] = field(default_factory=list)
     to_acknowledge: list[CoachingSession] = field(default_factory=list)
