@@ -208,8 +208,10 @@ def payload(session: CoachingSession) -> dict:
         "coach_id": session.coach_id,
     }
     if session.status == Status.SCHEDULED:
-        start = session.starts_at if session.kind != Kind.ASYNC else None
         end = session.ends_at
+        start = session.starts_at
+        if session.kind == Kind.ASYNC:  # the time set aside before the due time, as in the invite
+            start = end - timedelta(minutes=session.duration_minutes)
         data.update(
             starts_at=start.isoformat() if start else None,
             ends_at=end.isoformat() if end else None,

@@ -202,3 +202,18 @@ def test_the_coach_sees_the_questions_the_agent_fails_most_and_the_weekly_scores
     weeks = selectors.weekly_scores(viewer=personas.agent_a1, agent=personas.agent_a1)
     assert sum(p["count"] for p in weeks) == 3
     assert selectors.weekly_scores(viewer=personas.agent_b1, agent=personas.agent_a1) == []
+
+
+def test_an_asynchronous_session_books_the_time_set_aside_before_its_due_time(personas, monkeypatch):
+    from cxq.events import Phase, bus
+
+    seen = []
+    monkeypatch.setattr(bus, "_registry", {**bus._registry})
+    bus._registry[Name.COACHING_SCHEDULED] = [bus.Subscription(seen.append, Phase.PROJECTION)]
+    due = timezone.now() + timedelta(days=2)
+    data = session_input(
+        personas.supervisor_a, [personas.agent_a1], kind="async", due_at=due, material="Read", duration_minutes=20
+    )
+    services.session_create(by=personas.supervisor_a, data=data)
+    assert seen[0].data["ends_at"] == due.isoformat()
+    assert seen[0].data["starts_at"] == (due - timedelta(minutes=20)).isoformat()
