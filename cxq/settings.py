@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cxq.evaluations",
     "cxq.calibrations",
     "cxq.goals",
+    "cxq.coaching",
     "cxq.automations",
     "cxq.schedules",
     "cxq.moments",

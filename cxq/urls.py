@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cxq.evaluations.urls")),
     path("calibrations/", include("cxq.calibrations.urls")),
     path("goals/", include("cxq.goals.urls")),
+    path("coaching/", include("cxq.coaching.urls")),
     path("automations/", include("cxq.automations.urls")),
     path("", include("cxq.moments.urls")),
     path("analytics/", include("cxq.analytics.urls")),

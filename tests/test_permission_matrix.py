@@ -233,6 +233,25 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("goals:edit", "GET"): exp(403, admin=200, supervisor_a=200),
     ("goals:edit", "POST"): exp(403, admin=302, supervisor_a=302),
     ("goals:generate", "POST"): exp(403, admin=302, supervisor_a=302),
+    # Coaching (docs/coaching.md#who-sees-what): the page is for those who coach (coaching.manage) and agents
+    # (evaluations.respond); the world's session is supervisor_a's with agent_a1 (team A), a second one is
+    # completed with a follow-up action. manager_b (team B) does not see them (404); the agent acknowledges.
+    ("coaching:home", "GET"): exp(200, evaluator=403, norole=403),
+    ("coaching:list", "GET"): exp(200, evaluator=403, norole=403),
+    ("coaching:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("coaching:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
+    ("coaching:detail", "GET"): exp(403, admin=200, supervisor_a=200, agent_a1=200, manager_b=404, agent_b1=404),
+    ("coaching:ics", "GET"): exp(403, admin=200, supervisor_a=200, agent_a1=200, manager_b=404, agent_b1=404),
+    ("coaching:edit", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=404),
+    ("coaching:edit", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("coaching:complete", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("coaching:cancel", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    # the session has not ended: the service says so, nothing changes
+    ("coaching:missed", "POST"): exp(
+        403, admin=Unchanged(302), supervisor_a=Unchanged(302), manager_b=404, lead_agent=Unchanged(302)
+    ),
+    ("coaching:acknowledge", "POST"): exp(403, agent_a1=302, manager_b=404, agent_b1=404),
+    ("coaching:follow_up", "POST"): exp(302, evaluator=403, norole=403, manager_b=404, agent_b1=404),
     ("calibrations:list", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     ("calibrations:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("calibrations:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
@@ -439,6 +458,14 @@ API: dict[str, dict[str, int]] = {
     "GET /api/v1/interactions/{uuid}/comments": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
     "POST /api/v1/interactions/{uuid}/comments": exp(201, anon=401, manager_b=404, agent_b1=404, norole=403),
     "PATCH /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=200, manager_b=404, agent_b1=404, lead_agent=403),
+    "GET /api/v1/coaching": exp(200, anon=401, evaluator=403, norole=403),
+    "POST /api/v1/coaching": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=400),
+    "GET /api/v1/coaching/{uuid}": exp(
+        403, anon=401, admin=200, supervisor_a=200, agent_a1=200, manager_b=404, agent_b1=404
+    ),
+    "PATCH /api/v1/coaching/{uuid}": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
+    "POST /api/v1/coaching/{uuid}/status": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
+    "POST /api/v1/coaching/{uuid}/acknowledge": exp(403, anon=401, agent_a1=200, manager_b=404, agent_b1=404),
     "GET /api/v1/calibrations": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     "POST /api/v1/calibrations": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404),
     # outside the session's scope (or without calibration permissions) it does not exist: 404
@@ -883,10 +910,30 @@ def build_world() -> dict:
         user=personas.agent_a1, kind="shift", starts_at=soon, ends_at=soon + timedelta(hours=8)
     )
     moment, moment_link, moment_token = _moment(personas, interaction)
+    from cxq.coaching import services as coaching
+    from cxq.coaching.services import FocusInput, SessionInput
+
+    def coaching_of(title):
+        data = SessionInput(
+            title=title,
+            agents=[personas.agent_a1],
+            coach=personas.supervisor_a,
+            starts_at=soon,
+            meeting_url="https://meet.example.com/matrix",
+            focus=[FocusInput(kind="evaluation", evaluation=evaluation)],
+        )
+        return coaching.session_create(by=personas.supervisor_a, data=data)
+
+    coaching_session = coaching_of("Matrix coaching")
+    coaching_done = coaching.session_complete(
+        by=personas.supervisor_a, session=coaching_of("Held"), outcome_notes="Held", follow_ups=["Practise"]
+    )
     goal = goal_of(personas.supervisor_a, [personas.evaluator], "Team A sample")
     goal_b = goal_of(personas.admin, [b_lead1], "Team B sample")
     return {
         "calibration": calibration,
+        "coaching": coaching_session,
+        "coaching_done": coaching_done,
         "goal": goal,
         "schedule_entry": schedule_entry,
         "moment": moment,
@@ -1113,6 +1160,14 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "moments:create": [world["interaction"].uuid],
         "moments:public": [world["moment_token"]],
         "moments:public_clip": [world["moment_token"]],
+        "coaching:detail": [world["coaching"].uuid],
+        "coaching:ics": [world["coaching"].uuid],
+        "coaching:edit": [world["coaching"].uuid],
+        "coaching:complete": [world["coaching"].uuid],
+        "coaching:cancel": [world["coaching"].uuid],
+        "coaching:missed": [world["coaching"].uuid],
+        "coaching:acknowledge": [world["coaching"].uuid],
+        "coaching:follow_up": [world["coaching_done"].uuid, world["coaching_done"].follow_ups.get().pk],
         "goals:detail": [world["goal"].uuid],
         "goals:edit": [world["goal"].uuid],
         "goals:generate": [world["goal"].uuid],
@@ -1227,6 +1282,11 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "moments:create": {"start": "0", "end": "2", "title": "Matrix moment"},
         "moments:share": {"users": [str(p.agent_a1.uuid)]},
         "moments:link_create": {"expires_in_days": "3"},
+        "coaching:new": _coaching_body(world, "Matrix session"),
+        "coaching:edit": _coaching_body(world, "Renamed session"),
+        "coaching:complete": {"outcome_notes": "Went well", "follow_ups": "Practise"},
+        "coaching:cancel": {"reason": "Off sick"},
+        "coaching:follow_up": {"done": "1"},
         "goals:new": _goal_body(world, "Matrix goal"),
         "goals:edit": _goal_body(world, "Renamed goal"),
         "interactions:comment_edit": {"body": "Good call, really"},
@@ -1257,6 +1317,19 @@ def _schedule_csv(world):
     email = world["personas"].agent_a1.email
     text = f"user,kind,starts_at,ends_at\n{email},shift,2030-01-07 08:00,2030-01-07 16:00\n"
     return SimpleUploadedFile("shifts.csv", text.encode(), content_type="text/csv")
+
+
+def _coaching_body(world, name: str) -> dict:
+    p = world["personas"]
+    return {
+        "title": name,
+        "agents": [str(p.agent_a1.uuid)],
+        "coach": str(p.supervisor_a.uuid),
+        "kind": "video",
+        "starts_at": "2030-01-01T10:00",
+        "duration_minutes": "30",
+        "meeting_url": "https://meet.example.com/matrix",
+    }
 
 
 def _goal_body(world, name: str) -> dict:
@@ -1314,6 +1387,8 @@ API_BODIES = {
     "POST /api/v1/evaluations/{uuid}/void": {"reason": "Wrong agent"},
     "POST /api/v1/assignments/{uuid}/extend": {"due_at": "2031-01-01T10:00:00Z"},
     "POST /api/v1/saved-filters": {"name": "Matrix voice", "query": "channel=voice"},
+    "PATCH /api/v1/coaching/{uuid}": {"title": "Renamed session", "duration_minutes": 45},
+    "POST /api/v1/coaching/{uuid}/status": {"status": "cancelled", "reason": "Off sick"},
     "PATCH /api/v1/comments/{uuid}": {"body": "Good call, really"},
     "POST /api/v1/webhooks/endpoints": {
         "name": "Local",
@@ -1355,6 +1430,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["automation"].uuid
     elif "/assignments/{uuid}" in path:
         obj = world["task"].uuid
+    elif "/coaching/{uuid}" in path:
+        obj = world["coaching"].uuid
     elif "/calibrations/{uuid}" in path:
         obj = world["calibration"].uuid
     elif "/comments/{uuid}" in path:
@@ -1431,6 +1508,13 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         body = {"users": [str(world["personas"].agent_a1.uuid)]}
     if op == "POST /api/v1/moments/{uuid}/links":
         body = {"expires_in_days": 3}
+    if op == "POST /api/v1/coaching":
+        body = {
+            "title": "Matrix API coaching",
+            "agents": [str(world["personas"].agent_a1.uuid)],
+            "starts_at": "2030-06-01T10:00:00Z",
+            "meeting_url": "https://meet.example.com/api",
+        }
     if op == "POST /api/v1/calibrations/{uuid}/assessors":
         body = {"user": str(world["cal_candidate"].uuid)}
     if op == "POST /api/v1/schedules/entries/bulk":

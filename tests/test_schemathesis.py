@@ -44,6 +44,8 @@ from schemathesis.specs.openapi.checks import (
 from cxq.accounts.models import Role
 from cxq.accounts.services import api_token_create, role_create
 from cxq.calibrations.services import session_create
+from cxq.coaching.services import SessionInput as CoachingInput
+from cxq.coaching.services import session_create as coaching_create
 from cxq.evaluations.services import assignment_create, evaluation_save, evaluation_start, evaluation_submit
 from cxq.interactions.comments import comment_create
 from cxq.interactions.phrases import phrase_set_create
@@ -112,6 +114,16 @@ def world(personas) -> dict[str, list[str]]:
         due_at=due,
     )
     comment = comment_create(by=p.admin, interaction=call_a, body="Good opening", mentions=[p.supervisor_a])
+    coaching = coaching_create(
+        by=p.supervisor_a,
+        data=CoachingInput(
+            title="Greeting",
+            agents=[p.agent_a1],
+            coach=p.supervisor_a,
+            starts_at=due,
+            meeting_url="https://m.example.com/a",
+        ),
+    )
     phrases = phrase_set_create(by=p.admin, name="Refund", kind="topic", side="customer", phrases=["refund"])
     role = role_create(by=p.admin, name="Auditor", permissions=["audit.view"])
     other_token, _ = api_token_create(user=p.supervisor_a, name="someone else's")
@@ -154,6 +166,10 @@ def world(personas) -> dict[str, list[str]]:
         "path:evaluations": [*ids(completed, draft), UNKNOWN],
         "path:assignments": [*ids(task), UNKNOWN],
         "path:calibrations": [*ids(session), UNKNOWN],
+        "path:coaching": [*ids(coaching), UNKNOWN],
+        "agents": ids(p.agent_a1, p.agent_b1),
+        "coach": ids(p.supervisor_a, p.admin, p.agent_a1),
+        "evaluation": ids(completed),
         "path:webhooks": [*ids(hook, hook_delivery), UNKNOWN],  # endpoints/{uuid} and deliveries/{uuid}
         "path:user": [*ids(p.evaluator, p.supervisor_a, p.agent_a1), UNKNOWN],
         "path:moments": [*ids(moment), UNKNOWN],

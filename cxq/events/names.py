@@ -29,6 +29,14 @@ class Name(StrEnum):
     AUTOMATION_REORDERED = "automation.reordered"  # the cards' order, which is their priority
     # a card gave tasks to a batch of just-enriched interactions; data: assignment_ids (docs/automations.md)
     AUTOMATION_TASKS_CREATED = "automation.tasks_created"
+    # coaching (docs/coaching.md#events; cxq.schedules keeps a coaching activity in step, docs/schedules.md)
+    COACHING_SCHEDULED = "coaching.scheduled"
+    COACHING_RESCHEDULED = "coaching.rescheduled"  # time, type, place or people changed: a new invite
+    COACHING_UPDATED = "coaching.updated"  # focus or follow-ups changed: no new invite
+    COACHING_CANCELLED = "coaching.cancelled"
+    COACHING_COMPLETED = "coaching.completed"
+    COACHING_MISSED = "coaching.missed"  # by the periodic sweep, or marked by the coach
+    COACHING_ACKNOWLEDGED = "coaching.acknowledged"  # by one agent
     # calibrations
     GOAL_CREATED = "goal.created"
     GOAL_UPDATED = "goal.updated"
@@ -86,10 +94,6 @@ class Name(StrEnum):
     SCIM_TOKEN_CREATED = "scim_token.created"
     SCIM_TOKEN_REVOKED = "scim_token.revoked"
     SCIM_LINK_UPDATED = "scim.link_updated"  # a user's or team's externalId, or a user deleted through SCIM
-    # coaching (published by cxq.coaching; cxq.schedules keeps a coaching activity in step, docs/schedules.md)
-    COACHING_SCHEDULED = "coaching.scheduled"
-    COACHING_RESCHEDULED = "coaching.rescheduled"
-    COACHING_CANCELLED = "coaching.cancelled"
     # schedules (docs/schedules.md)
     SCHEDULE_IMPORTED = "schedule.imported"  # shifts and activities from CSV, ICS or the API
     SCHEDULE_ENTRY_DELETED = "schedule.entry_deleted"
