@@ -434,12 +434,13 @@ class ScreenTrackOut(Schema):
         return [[lo, hi - 1] for lo, hi in obj.received]
 
 
+_MEDIA_CONTENT = {kind: {"schema": {"type": "string", "format": "binary"}} for kind in ("audio/*", "video/*")}
 _MEDIA_RESPONSES = {
     "responses": {
-        200: {"description": "The whole file", "content": {"application/octet-stream": {"schema": {"type": "string"}}}},
+        200: {"description": "The whole file", "content": _MEDIA_CONTENT},
         206: {
             "description": "The byte range asked for with Range: bytes=first-last (Content-Range says which)",
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "content": _MEDIA_CONTENT,
         },
         416: {"description": "The range is outside the file (Content-Range: bytes */size)"},
     }
@@ -493,7 +494,11 @@ def recordings_upload(request, uuid: UUID):
 
     require(request.user, "interactions.create")
     interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
-    return Status(201, recording_attach(interaction=interaction, upload=_upload_from_body(request), by=request.user))
+    upload = _upload_from_body(request)
+    try:
+        return Status(201, recording_attach(interaction=interaction, upload=upload, by=request.user))
+    finally:
+        upload.close()  # a temporary file moved into storage is gone already: close() knows
 
 
 @router.get(
