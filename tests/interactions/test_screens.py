@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from datetime import timedelta
 
 import av
 import pytest
