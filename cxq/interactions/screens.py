@@ -216,6 +216,7 @@ def screen_track_finalize(*, track: ScreenTrack, by) -> ScreenTrack:
     """Check the whole file arrived and matches its SHA-256, read it as a video, move it into place.
     A checksum mismatch clears the received ranges (the chunks must be sent again)."""
     require(by, "interactions.create")
+    track.refresh_from_db()  # the ranges as the chunks' requests left them
     if track.status == ScreenTrack.Status.READY:
         return track  # finalising twice is harmless
     if track.status != ScreenTrack.Status.UPLOADING:

@@ -394,3 +394,29 @@ def test_a_recording_is_uploaded_multipart_or_raw_and_streamed_by_range(client_f
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     assert Recording.objects.filter(interaction=call).count() == 2
     assert Interaction.objects.count() == 1
+
+
+def test_demo_calls_of_two_agents_get_screens_that_follow_the_conversation(personas, payload):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cxq.devdata.demo.screens import attach_demo_screens
+    from cxq.interactions.recordings import recording_attach
+
+    calls = []
+    for n, agent in enumerate(("agent.a1@example.com", "agent.b1@example.com")):
+        data = {**payload, "external_id": f"demo-{n}", "agent": {"email": agent}}
+        call = interaction_upsert(data=InteractionIn.model_validate(data))[0]
+        recording_attach(
+            interaction=call, by=personas.admin, upload=SimpleUploadedFile("a.wav", AUDIO, content_type="audio/wav")
+        )
+        calls.append(call)
+    assert attach_demo_screens() == 3
+    assert attach_demo_screens() == 0  # idempotent
+    assert OrgSettings.get().screen_recording_enabled
+    tracks = list(ScreenTrack.objects.order_by("interaction__started_at", "monitor"))
+    assert {t.status for t in tracks} == {"ready"} and sorted(t.offset_seconds for t in tracks) == [-2.0, 0.0, 0.0]
+    crm = next(t for t in tracks if t.monitor == 1)
+    with av.open(crm.file.path) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(frames) == 13 and (frames[0].shape[1], frames[0].shape[0]) == (320, 200)  # 12 s of transcript + 1
+    assert (frames[0] != frames[-1]).any() and (frames[5] != frames[10]).any()  # the form fills in
