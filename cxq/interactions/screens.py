@@ -76,6 +76,20 @@ def _merge(ranges: list[list[int]], start: int, end: int) -> list[list[int]]:
     return merged
 
 
+def _subtract(ranges: list[list[int]], start: int, end: int) -> list[list[int]]:
+    """Half-open ranges without [start, end)."""
+    kept = []
+    for lo, hi in ranges:
+        if hi <= start or lo >= end:
+            kept.append([lo, hi])
+            continue
+        if lo < start:
+            kept.append([lo, start])
+        if hi > end:
+            kept.append([end, hi])
+    return kept
+
+
 def _missing(ranges: list[list[int]], size: int) -> list[list[int]]:
     gaps, at = [], 0
     for lo, hi in ranges:
@@ -163,20 +177,24 @@ def screen_track_write_chunk(*, track: ScreenTrack, content_range: str | None, s
     written = 0
     with open(path, "r+b") as out:
         out.seek(start)
-        while written <= end - start:
-            piece = stream.read(min(READ_SIZE, end - start + 1 - written))
+        while written < end - start:
+            piece = stream.read(min(READ_SIZE, end - start - written))
             if not piece:
                 break
             out.write(piece)
             written += len(piece)
-    if written != end - start:
-        raise ValidationError(
-            {"Content-Range": f"The body has {written} bytes but Content-Range names {end - start}; send it again."}
-        )
+    complete = written == end - start and not stream.read(1)
     with transaction.atomic():
         locked = ScreenTrack.objects.select_for_update().get(pk=track.pk)
-        locked.received = _merge(locked.received, start, end)
+        # a body that is not its range may have overwritten part of it: that range is to be sent again
+        merge = _merge if complete else _subtract
+        locked.received = merge(locked.received, start, end)
         locked.save(update_fields=["received", "updated_at"])
+    if not complete:
+        said = written if written < end - start else "more"
+        raise ValidationError(
+            {"Content-Range": f"The body has {said} bytes but Content-Range names {end - start}; send it again."}
+        )
     return locked
 
 

@@ -92,14 +92,17 @@ def test_an_interrupted_upload_resumes_from_the_ranges_received(client_for, call
     assert status["received"] == [[2 * third, len(VIDEO) - 1]] and status["status"] == "uploading"
     early = client.post(f"/api/v1/screen-tracks/{track['id']}/finalize")
     assert early.status_code == 400 and f"0-{2 * third - 1}" in early.json()["detail"]
-    # a body shorter than its Content-Range is refused and not counted
+    # a body shorter than its Content-Range is refused, and the range it may have overwritten is to be
+    # sent again
     short = client.put(
         f"/api/v1/screen-tracks/{track['id']}/content",
         VIDEO[:10],
         content_type="application/octet-stream",
-        HTTP_CONTENT_RANGE=f"bytes 0-{third - 1}/{len(VIDEO)}",
+        HTTP_CONTENT_RANGE=f"bytes {2 * third}-{len(VIDEO) - 1}/{len(VIDEO)}",
     )
-    assert short.status_code == 400 and "Content-Range" in short.json()["detail"]
+    assert short.status_code == 400 and "The body has 10 bytes" in short.json()["detail"]
+    assert client.get(f"/api/v1/screen-tracks/{track['id']}").json()["received"] == []
+    assert put_chunk(client, track["id"], VIDEO, 2 * third, len(VIDEO) - 1).status_code == 200
     assert put_chunk(client, track["id"], VIDEO, 0, third - 1).status_code == 200
     status = put_chunk(client, track["id"], VIDEO, third, 2 * third - 1).json()
     assert status["received"] == [[0, len(VIDEO) - 1]]
