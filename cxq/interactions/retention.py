@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 MIN_DAYS, MAX_DAYS = 1, 2557  # one day to seven years (7 × 365 + 2 leap days)
 BATCH = 500
+# a screen-track upload nobody has sent a chunk to for this long is abandoned: its partial file and row go
+ABANDONED_AFTER = timedelta(days=7)
 
 
 def clean_retention_days(value, field: str) -> int | None:
@@ -68,8 +70,21 @@ def _purge(model, cutoff, now, statuses) -> int:
             purged += len(rows)
 
 
+def _drop_abandoned(now) -> int:
+    """Unfinished screen-track uploads idle for ABANDONED_AFTER: partial file and row deleted (the
+    monitor is free again). Housekeeping, not retention: not audited."""
+    stale = list(
+        ScreenTrack.objects.filter(status=ScreenTrack.Status.UPLOADING, updated_at__lt=now - ABANDONED_AFTER)[:BATCH]
+    )
+    for track in stale:
+        partial_path(track).unlink(missing_ok=True)
+    ScreenTrack.objects.filter(pk__in=[t.pk for t in stale], status=ScreenTrack.Status.UPLOADING).delete()
+    return len(stale)
+
+
 def media_purge_expired(*, now=None) -> dict:
-    """The daily job: returns the counts removed ({"recordings": n, "screen_tracks": m})."""
+    """The daily job: returns the counts removed ({"recordings": n, "screen_tracks": m,
+    "abandoned_uploads": k})."""
     now = now or timezone.now()
     org = OrgSettings.get()
     counts = {"recordings": 0, "screen_tracks": 0}
@@ -83,16 +98,18 @@ def media_purge_expired(*, now=None) -> dict:
         counts["screen_tracks"] = _purge(
             ScreenTrack, cutoff, now, [ScreenTrack.Status.READY, ScreenTrack.Status.UPLOADING]
         )
-    if any(counts.values()):
+    counts["abandoned_uploads"] = _drop_abandoned(now)
+    if counts["recordings"] or counts["screen_tracks"]:
         with transaction.atomic():
             publish(
                 Name.MEDIA_RETENTION_PURGED,
                 subject=org,
-                data=dict(counts),
+                data={"recordings": counts["recordings"], "screen_tracks": counts["screen_tracks"]},
                 audit=AuditTrail(
                     object_id="org",
                     after={
-                        **counts,
+                        "recordings": counts["recordings"],
+                        "screen_tracks": counts["screen_tracks"],
                         "recording_retention_days": org.recording_retention_days,
                         "screen_retention_days": org.screen_retention_days,
                     },

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from datetime import timedelta
 
 import av
 import pytest
@@ -311,7 +312,8 @@ def test_retention_deletes_expired_media_and_keeps_the_rest(client_for, personas
         upload(client_for("admin"), interaction, monitor=1)
     old_recording = call.recordings.get()
     old_file = old_recording.file.path
-    assert retention.media_purge_expired() == {"recordings": 0, "screen_tracks": 0}  # nothing set: kept
+    nothing = {"recordings": 0, "screen_tracks": 0, "abandoned_uploads": 0}
+    assert retention.media_purge_expired() == nothing  # nothing set: kept
     response = api(
         client_for("admin"),
         "patch",
@@ -324,7 +326,7 @@ def test_retention_deletes_expired_media_and_keeps_the_rest(client_for, personas
     )
     assert response.status_code == 200 and response.json()["screen_retention_days"] == 7
     transcript = list(call.transcript)
-    assert retention.media_purge_expired() == {"recordings": 1, "screen_tracks": 1}
+    assert retention.media_purge_expired() == {"recordings": 1, "screen_tracks": 1, "abandoned_uploads": 0}
     old_recording.refresh_from_db()
     assert old_recording.status == "purged" and old_recording.purged_at and not old_recording.file
     import os
@@ -338,8 +340,19 @@ def test_retention_deletes_expired_media_and_keeps_the_rest(client_for, personas
     assert entry.after["recordings"] == 1 and entry.after["screen_tracks"] == 1
     page = client_for("supervisor_a").get(reverse("interactions:detail", args=[call.uuid])).content.decode()
     assert "Recording deleted by retention policy" in page and "<audio" not in page
-    assert retention.media_purge_expired() == {"recordings": 0, "screen_tracks": 0}  # idempotent
+    assert retention.media_purge_expired() == nothing  # idempotent
     assert AuditEvent.objects.filter(action="media.retention_purged").count() == 1
+
+
+def test_an_abandoned_upload_is_dropped_after_a_week(client_for, call, screens_on, media_root):
+    track = create(client_for("admin"), call, monitor=3).json()
+    partial = media_root / "screens" / "partial" / f"{track['id']}.part"
+    assert partial.exists()
+    assert retention.media_purge_expired()["abandoned_uploads"] == 0
+    later = timezone.now() + timedelta(days=8)
+    assert retention.media_purge_expired(now=later)["abandoned_uploads"] == 1
+    assert not partial.exists() and not ScreenTrack.objects.exists()
+    assert not AuditEvent.objects.filter(action="media.retention_purged").exists()
 
 
 def test_retention_settings_on_the_settings_page_are_validated(client_for, screens_on):
