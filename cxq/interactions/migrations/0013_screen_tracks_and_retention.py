@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interactions", "0011_mention_said_by"),
+        ("interactions", "0012_started_index_covers_conditions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
