@@ -324,6 +324,10 @@ STATICFILES_DIRS = [
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)
+# One monitor's screen recording (docs/screen-recordings.md#upload), sent in chunks of at most
+# CXQ_SCREEN_CHUNK_MB each (streamed to disk, never held in memory).
+CXQ_MAX_SCREEN_TRACK_MB = env_int("CXQ_MAX_SCREEN_TRACK_MB", 4096, minimum=1, maximum=100_000)
+CXQ_SCREEN_CHUNK_MB = env_int("CXQ_SCREEN_CHUNK_MB", 16, minimum=1, maximum=1024)
 # Largest request body outside file uploads (an API bulk call of 1000 interactions with 40-utterance
 # transcripts is ~5 MB; Django's 2.5 MB default refused half of one). Bodies are parsed in memory,
 # so this also bounds a web process's peak (docs/performance.md#memory). Larger bodies get a 413 that says the limit.

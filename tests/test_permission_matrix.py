@@ -222,6 +222,9 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("interactions:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
     ("interactions:recording_upload", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
     ("interactions:recording_media", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("interactions:screen_media", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    # recordings.download first (agents have none), then the interaction in scope
+    ("interactions:recordings_combined", "GET"): exp(200, manager_b=404, agent_a1=403, agent_b1=403, norole=403),
     # Calibrations: the world's session is supervisor_a's on team A's call; evaluator, Cal Extra and admin
     # (benchmark) assess and nobody has submitted, so assessors are still blind (export refused).
     # goals.view: admin, supervisors, managers; goals.edit: admin and supervisors. Team A's goal has the
@@ -403,6 +406,23 @@ API: dict[str, dict[str, int]] = {
     # all or nothing: manager_b cannot see team A's interaction nor its assignee, refused with a 400
     "POST /api/v1/assignments/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=400),
     "GET /api/v1/interactions/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    # recordings and screen tracks (docs/screen-recordings.md): playing for whoever sees the call,
+    # uploading with interactions.create (the matrix sends no file: 400 says which field), the combined
+    # download with recordings.download; the world's screen track is ready (finalising again is a no-op)
+    "POST /api/v1/interactions/{uuid}/recordings": exp(403, anon=401, admin=400, supervisor_a=400, manager_b=404),
+    "GET /api/v1/interactions/{uuid}/recordings": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "GET /api/v1/interactions/{uuid}/recordings/{recording}/media": exp(
+        200, anon=401, manager_b=404, agent_b1=404, norole=403
+    ),
+    "GET /api/v1/interactions/{uuid}/recordings/combined": exp(
+        200, anon=401, manager_b=404, agent_a1=403, agent_b1=404, norole=403
+    ),
+    "POST /api/v1/interactions/{uuid}/screen-tracks": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404),
+    "GET /api/v1/interactions/{uuid}/screen-tracks": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "GET /api/v1/screen-tracks/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "PUT /api/v1/screen-tracks/{uuid}/content": exp(403, anon=401, admin=400, supervisor_a=400, manager_b=404),
+    "POST /api/v1/screen-tracks/{uuid}/finalize": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
+    "GET /api/v1/screen-tracks/{uuid}/media": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
     # scorecards.view first, then the interaction in scope
     "GET /api/v1/interactions/{uuid}/scorecards": exp(
         403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404
@@ -758,6 +778,32 @@ def _moment(personas, interaction):
     return moment, link, token
 
 
+def _screen_track(interaction):
+    """A ready screen track of the call (a real, tiny WebM) with screen recording on."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from cxq.accounts.models import OrgSettings
+    from cxq.interactions.models import ScreenTrack
+    from tests.interactions.media import webm
+
+    OrgSettings.objects.filter(pk=OrgSettings.get().pk).update(screen_recording_enabled=True)
+    data = webm(seconds=0.4)
+    track = ScreenTrack(
+        interaction=interaction,
+        monitor=1,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        status="ready",
+        content_type="video/webm",
+        received=[[0, len(data)]],
+    )
+    track.file.save("matrix-screen.webm", ContentFile(data), save=False)
+    track.save()
+    return track
+
+
 def build_world() -> dict:
     """Team A's objects (the main tables), lead_agent's own work and team B's objects."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -818,6 +864,7 @@ def build_world() -> dict:
         upload=SimpleUploadedFile("a.mp3", b"ID3" + b"0" * 500, content_type="audio/mpeg"),
     )
     comment = comment_create(by=personas.supervisor_a, interaction=interaction, body="Good call")
+    screen_track = _screen_track(interaction)
     saved_filter = SavedFilter.objects.create(owner=personas.supervisor_a, name="Chats", query="channel=chat")
     automated_card = sc.scorecard_publish(
         by=personas.admin,
@@ -952,6 +999,7 @@ def build_world() -> dict:
         "saved_filter": saved_filter,
         "comment": comment,
         "recording": recording,
+        "screen_track": screen_track,
         "interaction": interaction,
         "phrase_set": phrase_set,
         "sc_draft": draft,
@@ -1139,6 +1187,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "interactions:phrase_set_edit": [world["phrase_set"].uuid],
         "interactions:phrase_set_delete": [world["phrase_set"].uuid],
         "interactions:recording_media": [world["interaction"].uuid, world["recording"].uuid],
+        "interactions:screen_media": [world["interaction"].uuid, world["screen_track"].uuid],
+        "interactions:recordings_combined": [world["interaction"].uuid],
         "calibrations:detail": [world["calibration"].uuid],
         "calibrations:start": [world["calibration"].uuid],
         "calibrations:assessor_add": [world["calibration"].uuid],
@@ -1377,6 +1427,12 @@ API_BODIES = {
     "POST /api/v1/phrase-sets": {"name": "Empathy", "phrases": ["I understand"]},
     "PATCH /api/v1/phrase-sets/{uuid}": {"phrases": ["thank you for calling", "thanks for calling"]},
     "POST /api/v1/interactions/{uuid}/comments": {"body": "Agreed"},
+    "POST /api/v1/interactions/{uuid}/screen-tracks": {
+        "monitor": 2,
+        "offset_seconds": -1.5,
+        "size": 900,
+        "sha256": "ab" * 32,
+    },
     "PATCH /api/v1/automations/{uuid}": {"name": "Matrix card renamed"},
     "PUT /api/v1/evaluations/{uuid}/draft": {"answers": {"greet": "no"}, "lock_version": 1},
     "POST /api/v1/evaluations/{uuid}/submit": {},
@@ -1436,6 +1492,8 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["calibration"].uuid
     elif "/comments/{uuid}" in path:
         obj = world["comment"].uuid
+    elif "/screen-tracks/{uuid}" in path:
+        obj = world["screen_track"].uuid
     elif "/interactions/{uuid}" in path:
         obj = world["interaction"].uuid
     elif "/moments/{uuid}" in path:
@@ -1450,6 +1508,7 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
             card = "sc_draft"
         obj = world[card].uuid
     url = path.replace("{uuid}", str(obj)) if obj else path
+    url = url.replace("{recording}", str(world["recording"].uuid))
     url = url.replace("{number}", "1").replace("{user}", str(world["cal_extra"].uuid))
     url = url.replace("{link}", str(world["moment_link"].uuid))
     if path.endswith("/diff"):

@@ -147,6 +147,8 @@ def world(personas) -> dict[str, list[str]]:
         next_attempt_at=timezone.now(),
     )
 
+    recording, screen = _media(p, call_a)
+
     def ids(*objects) -> list[str]:
         return [str(o.uuid) for o in objects]
 
@@ -174,6 +176,8 @@ def world(personas) -> dict[str, list[str]]:
         "path:user": [*ids(p.evaluator, p.supervisor_a, p.agent_a1), UNKNOWN],
         "path:moments": [*ids(moment), UNKNOWN],
         "path:link": [*ids(link), UNKNOWN],
+        "path:screen-tracks": [*ids(screen), UNKNOWN],
+        "path:recording": [*ids(recording), UNKNOWN],
         "path:number": [1, 2],
         "from_version": [1],
         "to_version": [1, 2],
@@ -201,6 +205,36 @@ def world(personas) -> dict[str, list[str]]:
         "members": users,
         "leads": users,
     }
+
+
+def _media(p, call):
+    """A recording and a ready screen track of ``call`` (tiny WebM), with screen recording on."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cxq.accounts.models import OrgSettings
+    from cxq.interactions.models import ScreenTrack
+    from cxq.interactions.recordings import recording_attach
+    from tests.interactions.media import wav, webm
+
+    OrgSettings.objects.filter(pk=OrgSettings.get().pk).update(screen_recording_enabled=True)
+    audio = SimpleUploadedFile("call.wav", wav(seconds=0.5), content_type="audio/wav")
+    recording = recording_attach(interaction=call, upload=audio, by=p.admin)
+    data = webm(seconds=0.4)
+    screen = ScreenTrack(
+        interaction=call,
+        monitor=1,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        status="ready",
+        content_type="video/webm",
+        received=[[0, len(data)]],
+    )
+    screen.file.save("schemathesis-screen.webm", ContentFile(data), save=False)
+    screen.save()
+    return recording, screen
 
 
 def _is_uuid(value) -> bool:

@@ -57,7 +57,13 @@ SETTINGS_FIELDS = (
     "unknown_agents",
     "silence_seconds",
     "crosstalk_seconds",
+    "screen_recording_enabled",
+    "recording_retention_days",
+    "screen_retention_days",
 )
+# Media retention: 1 day to 7 years, or empty to keep (docs/screen-recordings.md#retention)
+RETENTION_MAX_DAYS = 2557
+_KEEP = object()  # an argument not given (None means "keep media until deleted by hand")
 
 
 # --- Users --------------------------------------------------------------------------------------
@@ -500,6 +506,9 @@ def org_settings_update(
     silence_seconds: float | None = None,
     crosstalk_seconds: float | None = None,
     webhook_secret: str | None = None,
+    screen_recording_enabled: bool | None = None,
+    recording_retention_days: int | None | object = _KEEP,
+    screen_retention_days: int | None | object = _KEEP,
 ) -> OrgSettings:
     require(by, "settings.edit")
     OrgSettings.get()
@@ -528,6 +537,17 @@ def org_settings_update(
             if not 0.1 <= float(value) <= 60:
                 raise ValidationError({field: "Choose between 0.1 and 60 seconds."})
             setattr(org, field, round(float(value), 1))
+    if screen_recording_enabled is not None:
+        org.screen_recording_enabled = bool(screen_recording_enabled)
+    for field, value in (
+        ("recording_retention_days", recording_retention_days),
+        ("screen_retention_days", screen_retention_days),
+    ):
+        if value is _KEEP:
+            continue
+        if value is not None and (isinstance(value, bool) or not 1 <= int(value) <= RETENTION_MAX_DAYS):
+            raise ValidationError({field: f"Choose between 1 and {RETENTION_MAX_DAYS} days (7 years), or none."})
+        setattr(org, field, None if value is None else int(value))
     secret_changed = webhook_secret is not None and webhook_secret != org.webhook_secret
     if webhook_secret is not None:
         org.webhook_secret = webhook_secret.strip()

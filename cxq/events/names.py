@@ -65,6 +65,9 @@ class Name(StrEnum):
     PHRASE_SET_DELETED = "phrase_set.deleted"
     ENRICHMENT_RERUN_REQUESTED = "enrichment.rerun_requested"
     RECORDING_UPLOADED = "recording.uploaded"
+    SCREEN_TRACK_UPLOADED = "screen_track.uploaded"  # a monitor's screen recording finalised (checksum verified)
+    RECORDINGS_DOWNLOADED = "recordings.downloaded"  # the combined download (audio and screens) taken
+    MEDIA_RETENTION_PURGED = "media.retention_purged"  # the retention job deleted expired media (counts)
     INTERACTION_ENRICHED = "interaction.enriched"
     INTERACTION_CHANNEL_CHANGED = "interaction.channel_changed"
     # accounts
