@@ -1,5 +1,6 @@
-"""Coaching journey (docs/coaching.md): a supervisor opens an evaluation, schedules a coaching session from
-it with a question as the focus, and the agent finds it on their dashboard and acknowledges it."""
+"""Coaching journey (docs/coaching.md, docs/schedules.md#the-slot-picker): a supervisor opens an evaluation,
+schedules a coaching session from it at a suggested slot with a question as the focus, the session lands
+in the agent's schedule, and the agent finds it on their dashboard and acknowledges it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cxq.coaching.models import CoachingSession
+from cxq.schedules.choices import Kind
+from cxq.schedules.models import Entry
 from tests.coaching.conftest import completed_evaluation
 
 pytestmark = pytest.mark.e2e
@@ -24,9 +27,21 @@ def test_a_supervisor_coaches_from_an_evaluation_and_the_agent_acknowledges(pers
     page.get_by_test_id("coach-on-evaluation").click()
     page.wait_for_url(re.compile(r"/coaching/new/\?evaluation="))
     expect(page.get_by_test_id("coaching-source")).to_contain_text("Andy Agent")
-    start = timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    page.fill("#id_starts_at", start)
+    # Tomorrow both are on shift 09:00-17:00; the agent has a meeting all morning but 11:00-11:45 is hers.
+    day = timezone.localtime(timezone.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    for person in (personas.agent_a1, personas.supervisor_a):
+        Entry.objects.create(user=person, kind=Kind.SHIFT, starts_at=day.replace(hour=9), ends_at=day.replace(hour=17))
+    Entry.objects.create(
+        user=personas.agent_a1, kind=Kind.MEETING, starts_at=day.replace(hour=9), ends_at=day.replace(hour=16)
+    )
     page.fill("#id_duration_minutes", "45")
+    page.locator("[data-slot-from]").fill(day.strftime("%Y-%m-%d"))
+    page.locator("[data-slot-to]").fill(day.strftime("%Y-%m-%d"))
+    page.get_by_test_id("suggest-slots").click()
+    first = page.locator(".slot-pick").first
+    expect(first).to_have_attribute("data-slot-start", day.replace(hour=16).strftime("%Y-%m-%dT%H:%M"))
+    first.click()
+    expect(page.locator("#id_starts_at")).to_have_value(day.replace(hour=16).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_meeting_url", "https://meet.example.com/andy")
     page.get_by_test_id("coaching-focus").get_by_label(re.compile("Greet")).first.check()
     page.fill("#id_notes", "Use the customer's name")
@@ -37,6 +52,7 @@ def test_a_supervisor_coaches_from_an_evaluation_and_the_agent_acknowledges(pers
     screenshot(page, "coaching-detail-coach")
     session = CoachingSession.objects.get()
     assert session.evaluation == evaluation and session.duration_minutes == 45
+    assert timezone.localtime(session.starts_at) == day.replace(hour=16)
     page.goto(f"/evaluations/{evaluation.uuid}/")
     expect(page.get_by_test_id("evaluation-coaching")).to_contain_text(session.title)
     screenshot(page, "coaching-evaluation-panel")
@@ -53,3 +69,7 @@ def test_a_supervisor_coaches_from_an_evaluation_and_the_agent_acknowledges(pers
     agent.goto("/coaching/")
     expect(agent.get_by_test_id("coaching-upcoming")).to_contain_text(session.title)
     screenshot(agent, "coaching-home-agent")
+    agent.goto(f"/schedules/?week={day.strftime('%Y-%m-%d')}")
+    booked = agent.locator(f'[data-day="{day.strftime("%Y-%m-%d")}"] [data-kind="coaching"]')
+    expect(booked).to_contain_text("16:00")
+    screenshot(agent, "coaching-in-agent-schedule")
