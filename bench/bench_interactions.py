@@ -1,10 +1,12 @@
-"""docs/performance.md#lists-and-reports-at-scale (interaction list): p50/p95 latency of the list queries on data made
+"""docs/performance.md#lists-and-reports-at-scale (interaction list): p50/p95 latency of the list on data made
 by `cxq seed-bench`.
 
 Uses the database of the environment (CXQ_VAR_DIR, or DATABASE_URL for PostgreSQL). Each scenario runs
---requests times through the selectors (interaction_list + page_at, the rows the page shows) and,
-with --view, through the full view /interactions/ with Django's test client (middleware, form,
-template). Run by hand:
+--requests times through the selectors (interaction_list + page_at, the rows the page shows) and
+through the whole page /interactions/ with Django's test client (middleware, filter form with its
+autocomplete pickers, template); --no-view skips the page. The agent picker's JSON is timed too. The
+machine's load average and bench_scoring's rate, measured in the same run, are printed before and after
+(the machine may be shared). Run by hand:
 
     CXQ_VAR_DIR=/tmp/cxq-seed .venv/bin/python -m cxq.cli migrate
     CXQ_VAR_DIR=/tmp/cxq-seed .venv/bin/python bench/bench_interactions.py --seed-bench 100000 --view
@@ -43,6 +45,9 @@ from cxq.devdata.evaluations import bench_admin  # noqa: E402
 from cxq.interactions.models import Interaction  # noqa: E402
 from cxq.interactions.selectors import interaction_list, page_at  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from timing import machine_line  # noqa: E402
+
 PAGE = 50  # the view's page size
 WORDS = ("router", "refund", "password", "engineer", "invoice", "cancellation", "Rechnung", "bedankt")
 CHANNELS = ("voice", "chat", "email", "sms")
@@ -67,7 +72,10 @@ def cursor_for_page(request: Request, page: int) -> str:
 
 def scenarios(admin: User) -> dict[str, Callable[[], Request]]:
     teams = cycle([str(t.uuid) for t in Team.objects.filter(name__startswith="Bench team").order_by("name")])
-    agents = cycle(list(User.objects.filter(email__endswith="@bench.cxq.test", role__key="agent").order_by("id")))
+    # agents are who belong to a team (docs/accounts.md#who-counts-as-an-agent), never a role's key
+    bench_agents = User.objects.filter(email__endswith="@bench.cxq.test", teams__isnull=False).distinct()
+    agents = cycle(list(bench_agents.order_by("id")[:200]))
+    picked = cycle([str(a.uuid) for a in bench_agents.order_by("id")[:50]])
     channels, words = cycle(CHANNELS), cycle(WORDS)
     page5 = cycle(
         [replace(r, cursor=cursor_for_page(r, 5)) for r in (Request(admin, dict(channel=c)) for c in CHANNELS)]
@@ -80,6 +88,8 @@ def scenarios(admin: User) -> dict[str, Callable[[], Request]]:
         "(d) search a word": lambda: Request(admin, dict(q=next(words))),
         "(e) search + channel": lambda: Request(admin, dict(q=next(words), channel=next(channels))),
         "(f) page 5 (cursor)": lambda: next(page5),
+        "(g) agent picked": lambda: Request(admin, dict(agent=next(picked))),
+        "(h) word + agent picked": lambda: Request(admin, dict(q=next(words), agent=next(picked))),
     }
 
 
@@ -98,8 +108,7 @@ def via_view(request: Request) -> int:
     if client is None:
         client = _clients[request.viewer.pk] = Client()
         client.force_login(request.viewer)
-    f = request.filters
-    params = {k: v for k, v in {"q": f.q, "channel": f.channel, "team": f.team, "cursor": request.cursor}.items() if v}
+    params = {k: v for k, v in {**request.filters, "cursor": request.cursor}.items() if v}
     response = client.get("/interactions/", params)
     if response.status_code != 200:
         raise RuntimeError(f"/interactions/ answered {response.status_code}")
@@ -122,7 +131,7 @@ def measure(make: Callable[[], Request], run: Callable[[Request], int], n: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument("--view", action="store_true", help="also time the full view through the test client")
+    parser.add_argument("--no-view", action="store_true", help="time the selectors only, not the whole page")
     parser.add_argument("--seed-bench", type=int, default=0, metavar="N", help="run cxq seed-bench first")
     args = parser.parse_args()
     if args.seed_bench:
@@ -138,6 +147,8 @@ def main() -> None:
         sys.exit("No interactions: run `cxq seed-bench --interactions N` first.")
     print(f"{connection.vendor}: {total:,} interactions, page size {PAGE}, {args.requests} requests per row\n")
     admin = bench_admin()
+    args.view = not args.no_view
+    print(f"before: {machine_line()}")
     header = f"{'scenario':<24} {'selector p50':>12} {'p95':>8}"
     if args.view:
         header += f" {'view p50':>10} {'p95':>8}"
@@ -149,6 +160,22 @@ def main() -> None:
             v50, v95 = measure(make, via_view, args.requests)
             line += f" {v50:>10.1f} {v95:>8.1f}"
         print(line, flush=True)
+    if args.view:
+        words = cycle(("a", "an", "ma", "jo", "li", "e"))
+        p50, p95 = measure(lambda: Request(admin, dict(q=next(words))), via_picker, args.requests)
+        print(f"{'agent picker JSON':<24} {'':>12} {'':>8} {p50:>10.1f} {p95:>8.1f}")
+    print(f"after: {machine_line()}")
+
+
+def via_picker(request: Request) -> int:
+    client = _clients.get(request.viewer.pk)
+    if client is None:
+        client = _clients[request.viewer.pk] = Client()
+        client.force_login(request.viewer)
+    response = client.get("/pick/agents/", {"q": request.filters["q"]})
+    if response.status_code != 200:
+        raise RuntimeError(f"/pick/agents/ answered {response.status_code}")
+    return 1
 
 
 if __name__ == "__main__":

@@ -133,9 +133,11 @@ def _mount() -> None:
     from cxq.audit.api import router as audit_router
     from cxq.automations.api import router as automations_router
     from cxq.calibrations.api import router as calibrations_router
+    from cxq.coaching.api import router as coaching_router
     from cxq.evaluations.api import router as evaluations_router
     from cxq.goals.api import router as goals_router
     from cxq.interactions.api import router as interactions_router
+    from cxq.moments.api import router as moments_router
     from cxq.notifications.api import router as notifications_router
     from cxq.schedules.api import router as schedules_router
     from cxq.scorecards.api import router as scorecards_router
@@ -153,6 +155,8 @@ def _mount() -> None:
     api.add_router("/", automations_router)
     api.add_router("/", schedules_router)
     api.add_router("/", goals_router)
+    api.add_router("/", moments_router)
+    api.add_router("/", coaching_router)
 
 
 _mount()

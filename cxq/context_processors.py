@@ -38,6 +38,10 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
         items.append(NavItem("Calibrations", "calibrations:list", "check", "Quality"))
     if user.can("goals.view"):
         items.append(NavItem("Goals", "goals:list", "target", "Quality"))
+    if user.can("interactions.view"):
+        items.append(NavItem("Moments", "moments:list", "flag", "Quality"))
+    if user.can("coaching.manage") or user.can("evaluations.respond"):
+        items.append(NavItem("Coaching", "coaching:home", "team", "Quality"))
     if user.can("scorecards.view"):
         items.append(NavItem("Scorecards", "scorecards:list", "card", "Quality"))
     if user.can("automations.view"):

@@ -66,8 +66,10 @@ INSTALLED_APPS = [
     "cxq.evaluations",
     "cxq.calibrations",
     "cxq.goals",
+    "cxq.coaching",
     "cxq.automations",
     "cxq.schedules",
+    "cxq.moments",
     "cxq.analytics",
     "cxq.sso",
     "cxq.scim",
@@ -208,6 +210,11 @@ PASSWORD_RESET_TIMEOUT = env_int("CXQ_PASSWORD_RESET_MINUTES", 60, minimum=5) * 
 CXQ_PASSWORD_RESET_PER_IP = env_int("CXQ_PASSWORD_RESET_PER_IP", 10, minimum=1)
 CXQ_PASSWORD_RESET_PER_EMAIL = env_int("CXQ_PASSWORD_RESET_PER_EMAIL", 3, minimum=1)
 CXQ_PASSWORD_RESET_WINDOW_SECONDS = 3600
+# External moment links (docs/moments.md#passwords-and-lockout): wrong passwords per link and address, and
+# per link from anywhere, before the link locks for the window
+CXQ_SHARE_LINK_ATTEMPTS = env_int("CXQ_SHARE_LINK_ATTEMPTS", 5, minimum=1)
+CXQ_SHARE_LINK_ATTEMPTS_PER_LINK = env_int("CXQ_SHARE_LINK_ATTEMPTS_PER_LINK", 20, minimum=1)
+CXQ_SHARE_LINK_LOCKOUT_MINUTES = env_int("CXQ_SHARE_LINK_LOCKOUT_MINUTES", 15, minimum=1)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -312,9 +319,15 @@ STATICFILES_DIRS = [
     ("vendor/alpinejs-csp", NODE_MODULES / "@alpinejs" / "csp" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+    # the autocomplete pickers (docs/interactions.md#pickers)
+    ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 CXQ_MAX_UPLOAD_MB = env_int("CXQ_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)
+# One monitor's screen recording (docs/screen-recordings.md#upload), sent in chunks of at most
+# CXQ_SCREEN_CHUNK_MB each (streamed to disk, never held in memory).
+CXQ_MAX_SCREEN_TRACK_MB = env_int("CXQ_MAX_SCREEN_TRACK_MB", 4096, minimum=1, maximum=100_000)
+CXQ_SCREEN_CHUNK_MB = env_int("CXQ_SCREEN_CHUNK_MB", 16, minimum=1, maximum=1024)
 # Largest request body outside file uploads (an API bulk call of 1000 interactions with 40-utterance
 # transcripts is ~5 MB; Django's 2.5 MB default refused half of one). Bodies are parsed in memory,
 # so this also bounds a web process's peak (docs/performance.md#memory). Larger bodies get a 413 that says the limit.

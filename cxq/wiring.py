@@ -17,6 +17,7 @@ from cxq.analytics import services as analytics_services
 from cxq.audit import projections as audit
 from cxq.automations import services as automations
 from cxq.calibrations import selectors as calibration_selectors
+from cxq.coaching import notices as coaching_notices
 from cxq.evaluations import history
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
@@ -26,6 +27,7 @@ from cxq.notifications.notices import accounts as account_notices
 from cxq.notifications.notices import calibrations as calibration_notices
 from cxq.notifications.notices import comments as comment_notices
 from cxq.notifications.notices import evaluations as evaluation_notices
+from cxq.notifications.notices import moments as moment_notices
 from cxq.notifications.notices import webhooks as webhook_notices
 from cxq.schedules import services as schedules
 from cxq.scorecards import links as scorecard_links
@@ -88,6 +90,13 @@ def wire() -> None:
     subscribe(Name.API_TOKEN_CREATED, account_notices.on_token_created, phase=Phase.OUTBOX)
     subscribe(Name.COMMENT_CREATED, comment_notices.on_comment_created, phase=Phase.OUTBOX)
     subscribe(Name.WEBHOOK_ENDPOINT_DISABLED, webhook_notices.on_endpoint_disabled, phase=Phase.OUTBOX)
+    subscribe(Name.MOMENT_SHARED, moment_notices.on_shared, phase=Phase.OUTBOX)
+    # coaching invites: the mail carries the iCalendar invite (docs/coaching.md#invites)
+    subscribe((Name.COACHING_SCHEDULED, Name.COACHING_RESCHEDULED), coaching_notices.on_scheduled, phase=Phase.OUTBOX)
+    subscribe(Name.COACHING_CANCELLED, coaching_notices.on_cancelled, phase=Phase.OUTBOX)
+    subscribe(Name.COACHING_COMPLETED, coaching_notices.on_completed, phase=Phase.OUTBOX)
+    subscribe(Name.COACHING_ACKNOWLEDGED, coaching_notices.on_acknowledged, phase=Phase.OUTBOX)
+    subscribe(Name.COACHING_MISSED, coaching_notices.on_missed, phase=Phase.OUTBOX)
 
     # --- outbox: what other systems are told (signed webhooks, docs/webhooks.md) --------------------
     subscribe(webhook_events.sources(), webhooks.on_event, phase=Phase.OUTBOX)

@@ -10,12 +10,22 @@ from cxq.cli import main
 from cxq.devdata.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 
 
-def test_demo_is_idempotent_and_gives_one_login_per_role(db):
-    call_command("demo", stdout=io.StringIO())
+def test_demo_is_idempotent_and_gives_one_login_per_role(db, settings, tmp_path, client):
+    from cxq.moments.models import Moment, ShareLink
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    first = io.StringIO()
+    call_command("demo", stdout=first)
     users, teams = User.objects.count(), Team.objects.count()
+    # a few moments cut from the demo recordings, one shared by an external link that opens
+    assert Moment.objects.filter(status="ready", clip_method="copy").count() >= 2
+    assert ShareLink.objects.count() == 1
+    link = first.getvalue().split("shown once): ")[1].split()[0]
+    assert client.get("/" + link.split("/", 3)[3]).status_code == 200
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert (User.objects.count(), Team.objects.count()) == (users, teams)
+    assert ShareLink.objects.count() == 1 and "Moments:" not in out.getvalue()
     assert (
         "0 users, 0 teams, 0 scorecards, 0 interactions, 0 indicators/topics, 0 evaluations and 0 recordings created"
         in out.getvalue()

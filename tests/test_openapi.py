@@ -64,6 +64,12 @@ def test_the_calibration_export_documents_its_csv(document):
     assert "text/csv" in ok["content"]
 
 
+def test_media_streams_document_their_range_answers(document):
+    for path in (f"{API}/screen-tracks/{{uuid}}/media", f"{API}/interactions/{{uuid}}/recordings/{{recording}}/media"):
+        responses = document["paths"][path]["get"]["responses"]
+        assert {"200", "206", "416"} <= set(responses) and "audio/*" in responses["206"]["content"]
+
+
 def test_every_operation_documents_its_error_responses(document):
     """401 everywhere (every operation needs a token or session); 422 wherever a parameter or a body
     can be malformed; 400 wherever a body can be something other than JSON; 404 wherever the path
@@ -79,7 +85,9 @@ def test_every_operation_documents_its_error_responses(document):
         if "{" in path:
             expected.add("404")
         missing += [f"{method.upper()} {path}: {code}" for code in sorted(expected - codes)]
-        for code in codes - {"200", "201", "204"}:
+        # a media stream's 206 (a byte range) and 416 (a range outside the file: no body, Content-Range
+        # says the size) are HTTP's own answers, not errors in the API's shape (docs/interactions.md#recordings)
+        for code in codes - {"200", "201", "204", "206", "416"}:
             schema = operation["responses"][code]["content"]["application/json"]["schema"]
             assert schema["$ref"].rsplit("/", 1)[1] in ("ErrorOut", "ValidationErrorOut"), (method, path, code)
     assert missing == []
@@ -102,7 +110,13 @@ def test_ids_in_paths_and_filters_are_documented_as_uuids(document):
 def test_every_request_body_is_documented_as_an_object(document):
     for method, path, operation in operations(document):
         body = operation.get("requestBody")
-        if body:
+        if body and "application/json" not in body["content"]:
+            # media uploads (a recording, a screen-track chunk) are files, documented as binary
+            assert path.endswith(("/recordings", "/content")), (method, path)
+            assert all(
+                c["schema"].get("format") == "binary" or "properties" in c["schema"] for c in body["content"].values()
+            )
+        elif body:
             ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
             assert document["components"]["schemas"][ref]["type"] == "object", (method, path)
 
@@ -138,8 +152,8 @@ def test_every_operation_with_a_body_refuses_one_that_is_not_an_object(client_fo
     """Checked before any lookup: the ids in the path need not exist."""
     client = client_for("admin")
     for method, path, operation in operations(document):
-        if "requestBody" not in operation:
-            continue
+        if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+            continue  # no body, or a media upload (a file, not JSON)
         url = path.replace("{number}", "1")
         while "{" in url:
             start, end = url.index("{"), url.index("}")

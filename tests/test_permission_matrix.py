@@ -165,6 +165,11 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("scorecards:duplicate", "POST"): editors(302),
     ("scorecards:delete", "POST"): editors(302),
     ("interactions:list", "GET"): exp(200, norole=403),
+    # the autocomplete pickers' JSON (docs/interactions.md#pickers): scoped by the viewer, like the lists
+    ("accounts:pick_agents", "GET"): exp(200, norole=403),
+    ("accounts:pick_evaluators", "GET"): exp(200, norole=403),
+    ("accounts:pick_teams", "GET"): exp(200, norole=403),
+    ("scorecards:pick", "GET"): exp(200, norole=403),
     ("interactions:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
     ("interactions:comment_create", "POST"): exp(302, manager_b=404, agent_b1=404, norole=403),
     # the comment is supervisor_a's own: others who can see it get 403, others 404
@@ -217,6 +222,9 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("interactions:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
     ("interactions:recording_upload", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
     ("interactions:recording_media", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("interactions:screen_media", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    # recordings.download first (agents have none), then the interaction in scope
+    ("interactions:recordings_combined", "GET"): exp(200, manager_b=404, agent_a1=403, agent_b1=403, norole=403),
     # Calibrations: the world's session is supervisor_a's on team A's call; evaluator, Cal Extra and admin
     # (benchmark) assess and nobody has submitted, so assessors are still blind (export refused).
     # goals.view: admin, supervisors, managers; goals.edit: admin and supervisors. Team A's goal has the
@@ -228,6 +236,25 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("goals:edit", "GET"): exp(403, admin=200, supervisor_a=200),
     ("goals:edit", "POST"): exp(403, admin=302, supervisor_a=302),
     ("goals:generate", "POST"): exp(403, admin=302, supervisor_a=302),
+    # Coaching (docs/coaching.md#who-sees-what): the page is for those who coach (coaching.manage) and agents
+    # (evaluations.respond); the world's session is supervisor_a's with agent_a1 (team A), a second one is
+    # completed with a follow-up action. manager_b (team B) does not see them (404); the agent acknowledges.
+    ("coaching:home", "GET"): exp(200, evaluator=403, norole=403),
+    ("coaching:list", "GET"): exp(200, evaluator=403, norole=403),
+    ("coaching:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
+    ("coaching:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
+    ("coaching:detail", "GET"): exp(403, admin=200, supervisor_a=200, agent_a1=200, manager_b=404, agent_b1=404),
+    ("coaching:ics", "GET"): exp(403, admin=200, supervisor_a=200, agent_a1=200, manager_b=404, agent_b1=404),
+    ("coaching:edit", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=404),
+    ("coaching:edit", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("coaching:complete", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    ("coaching:cancel", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    # the session has not ended: the service says so, nothing changes
+    ("coaching:missed", "POST"): exp(
+        403, admin=Unchanged(302), supervisor_a=Unchanged(302), manager_b=404, lead_agent=Unchanged(302)
+    ),
+    ("coaching:acknowledge", "POST"): exp(403, agent_a1=302, manager_b=404, agent_b1=404),
+    ("coaching:follow_up", "POST"): exp(302, evaluator=403, norole=403, manager_b=404, agent_b1=404),
     ("calibrations:list", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     ("calibrations:new", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200),
     ("calibrations:new", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=400),
@@ -300,6 +327,23 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("schedules:feed_create", "POST"): exp(302),
     ("schedules:feed_revoke", "POST"): exp(Unchanged(302)),  # nobody has a feed in the world: nothing to revoke
     ("schedules:feed", "GET"): exp(404, anon=404),  # an unknown token, for anyone
+    # Moments (docs/moments.md#who-may-do-what): supervisor_a's moment of team A's call, with an external
+    # link of theirs; moments.share: staff; moments.share_external: admins and supervisors
+    ("moments:list", "GET"): exp(200, norole=403),
+    ("moments:policy", "GET"): admin_only(200),
+    ("moments:policy", "POST"): admin_only(302),
+    ("moments:detail", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("moments:clip", "GET"): exp(200, manager_b=404, agent_b1=404, norole=403),
+    ("moments:create", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
+    # its creator or an admin; the others who see it are refused
+    ("moments:delete", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404, agent_b1=404, lead_agent=403),
+    ("moments:share", "POST"): exp(403, admin=302, supervisor_a=302, evaluator=302, manager_b=404),
+    ("moments:link_create", "POST"): exp(403, admin=302, supervisor_a=302),
+    ("moments:link_revoke", "POST"): exp(403, admin=302, supervisor_a=302, manager_b=404),
+    # the external viewer: no login, the link's token is the key (docs/moments.md#the-external-viewer)
+    ("moments:public", "GET"): exp(200, anon=200),
+    ("moments:public", "POST"): exp(200, anon=200),
+    ("moments:public_clip", "GET"): exp(200, anon=200),
 }
 
 # --- API: "METHOD /path" (as in the OpenAPI schema) → expected status per persona --------------------
@@ -355,7 +399,30 @@ API: dict[str, dict[str, int]] = {
     "POST /api/v1/interactions": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=201),
     "POST /api/v1/interactions/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200),
     "GET /api/v1/interactions": exp(200, anon=401, norole=403),
+    "GET /api/v1/saved-filters": exp(200, anon=401, norole=403),
+    "POST /api/v1/saved-filters": exp(201, anon=401, norole=403),
+    # supervisor_a's saved filter: nobody else's to delete
+    "DELETE /api/v1/saved-filters/{uuid}": exp(404, anon=401, supervisor_a=204, norole=403, lead_agent=404),
+    # all or nothing: manager_b cannot see team A's interaction nor its assignee, refused with a 400
+    "POST /api/v1/assignments/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=400),
     "GET /api/v1/interactions/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    # recordings and screen tracks (docs/screen-recordings.md): playing for whoever sees the call,
+    # uploading with interactions.create (the matrix sends no file: 400 says which field), the combined
+    # download with recordings.download; the world's screen track is ready (finalising again is a no-op)
+    "POST /api/v1/interactions/{uuid}/recordings": exp(403, anon=401, admin=400, supervisor_a=400, manager_b=404),
+    "GET /api/v1/interactions/{uuid}/recordings": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "GET /api/v1/interactions/{uuid}/recordings/{recording}/media": exp(
+        200, anon=401, manager_b=404, agent_b1=404, norole=403
+    ),
+    "GET /api/v1/interactions/{uuid}/recordings/combined": exp(
+        200, anon=401, manager_b=404, agent_a1=403, agent_b1=404, norole=403
+    ),
+    "POST /api/v1/interactions/{uuid}/screen-tracks": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404),
+    "GET /api/v1/interactions/{uuid}/screen-tracks": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "GET /api/v1/screen-tracks/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "PUT /api/v1/screen-tracks/{uuid}/content": exp(403, anon=401, admin=400, supervisor_a=400, manager_b=404),
+    "POST /api/v1/screen-tracks/{uuid}/finalize": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
+    "GET /api/v1/screen-tracks/{uuid}/media": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
     # scorecards.view first, then the interaction in scope
     "GET /api/v1/interactions/{uuid}/scorecards": exp(
         403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404
@@ -411,6 +478,14 @@ API: dict[str, dict[str, int]] = {
     "GET /api/v1/interactions/{uuid}/comments": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
     "POST /api/v1/interactions/{uuid}/comments": exp(201, anon=401, manager_b=404, agent_b1=404, norole=403),
     "PATCH /api/v1/comments/{uuid}": exp(403, anon=401, supervisor_a=200, manager_b=404, agent_b1=404, lead_agent=403),
+    "GET /api/v1/coaching": exp(200, anon=401, evaluator=403, norole=403),
+    "POST /api/v1/coaching": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=400),
+    "GET /api/v1/coaching/{uuid}": exp(
+        403, anon=401, admin=200, supervisor_a=200, agent_a1=200, manager_b=404, agent_b1=404
+    ),
+    "PATCH /api/v1/coaching/{uuid}": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
+    "POST /api/v1/coaching/{uuid}/status": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
+    "POST /api/v1/coaching/{uuid}/acknowledge": exp(403, anon=401, agent_a1=200, manager_b=404, agent_b1=404),
     "GET /api/v1/calibrations": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
     "POST /api/v1/calibrations": exp(403, anon=401, admin=201, supervisor_a=201, manager_b=404),
     # outside the session's scope (or without calibration permissions) it does not exist: 404
@@ -461,6 +536,16 @@ API: dict[str, dict[str, int]] = {
     "PATCH /api/v1/goals/{uuid}": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
     "GET /api/v1/goals/{uuid}/progress": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
     "POST /api/v1/goals/{uuid}/generate": exp(403, admin=200, supervisor_a=200, manager_b=404, anon=401),
+    "GET /api/v1/moments": exp(200, anon=401, norole=403),
+    "POST /api/v1/moments": exp(403, anon=401, admin=201, supervisor_a=201, evaluator=201, manager_b=404),
+    "GET /api/v1/moments/{uuid}": exp(200, anon=401, manager_b=404, agent_b1=404, norole=403),
+    "DELETE /api/v1/moments/{uuid}": exp(
+        403, anon=401, admin=204, supervisor_a=204, manager_b=404, agent_b1=404, lead_agent=403
+    ),
+    "POST /api/v1/moments/{uuid}/share": exp(403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
+    "POST /api/v1/moments/{uuid}/links": exp(403, anon=401, admin=201, supervisor_a=201),
+    "GET /api/v1/moments/{uuid}/links": exp(403, anon=401, admin=200, supervisor_a=200, evaluator=200, manager_b=404),
+    "DELETE /api/v1/moments/{uuid}/links/{link}": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=404),
 }
 
 
@@ -671,6 +756,54 @@ def _completed(by, interaction, scorecard):
     return ev.evaluation_submit(by=by, evaluation=evaluation)
 
 
+def _moment(personas, interaction):
+    """supervisor_a's moment of team A's call, its clip cut from a generated recording, and an external
+    link (no password) to it."""
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files import File
+
+    from cxq.devdata.media import synth_audio
+    from cxq.moments import services as moments
+
+    moment = moments.moment_create(by=personas.supervisor_a, interaction=interaction, start=0, end=3, title="Matrix")
+    with tempfile.TemporaryDirectory() as work:
+        path = synth_audio(Path(work) / "clip.m4a", 1, codec="aac")
+        with open(path, "rb") as handle:
+            moment.clip.save(f"{moment.uuid}.m4a", File(handle), save=False)
+    moment.status, moment.clip_content_type = "ready", "audio/mp4"
+    moment.save()
+    link, token = moments.link_create(by=personas.supervisor_a, moment=moment, expires_in_days=7)
+    return moment, link, token
+
+
+def _screen_track(interaction):
+    """A ready screen track of the call (a real, tiny WebM) with screen recording on."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from cxq.accounts.models import OrgSettings
+    from cxq.interactions.models import ScreenTrack
+    from tests.interactions.media import webm
+
+    OrgSettings.objects.filter(pk=OrgSettings.get().pk).update(screen_recording_enabled=True)
+    data = webm(seconds=0.4)
+    track = ScreenTrack(
+        interaction=interaction,
+        monitor=1,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        status="ready",
+        content_type="video/webm",
+        received=[[0, len(data)]],
+    )
+    track.file.save("matrix-screen.webm", ContentFile(data), save=False)
+    track.save()
+    return track
+
+
 def build_world() -> dict:
     """Team A's objects (the main tables), lead_agent's own work and team B's objects."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -731,6 +864,7 @@ def build_world() -> dict:
         upload=SimpleUploadedFile("a.mp3", b"ID3" + b"0" * 500, content_type="audio/mpeg"),
     )
     comment = comment_create(by=personas.supervisor_a, interaction=interaction, body="Good call")
+    screen_track = _screen_track(interaction)
     saved_filter = SavedFilter.objects.create(owner=personas.supervisor_a, name="Chats", query="channel=chat")
     automated_card = sc.scorecard_publish(
         by=personas.admin,
@@ -822,12 +956,36 @@ def build_world() -> dict:
     schedule_entry = ScheduleEntry.objects.create(
         user=personas.agent_a1, kind="shift", starts_at=soon, ends_at=soon + timedelta(hours=8)
     )
+    moment, moment_link, moment_token = _moment(personas, interaction)
+    from cxq.coaching import services as coaching
+    from cxq.coaching.services import FocusInput, SessionInput
+
+    def coaching_of(title):
+        data = SessionInput(
+            title=title,
+            agents=[personas.agent_a1],
+            coach=personas.supervisor_a,
+            starts_at=soon,
+            meeting_url="https://meet.example.com/matrix",
+            focus=[FocusInput(kind="evaluation", evaluation=evaluation)],
+        )
+        return coaching.session_create(by=personas.supervisor_a, data=data)
+
+    coaching_session = coaching_of("Matrix coaching")
+    coaching_done = coaching.session_complete(
+        by=personas.supervisor_a, session=coaching_of("Held"), outcome_notes="Held", follow_ups=["Practise"]
+    )
     goal = goal_of(personas.supervisor_a, [personas.evaluator], "Team A sample")
     goal_b = goal_of(personas.admin, [b_lead1], "Team B sample")
     return {
         "calibration": calibration,
+        "coaching": coaching_session,
+        "coaching_done": coaching_done,
         "goal": goal,
         "schedule_entry": schedule_entry,
+        "moment": moment,
+        "moment_link": moment_link,
+        "moment_token": moment_token,
         "cal_extra": cal_extra,
         "cal_candidate": personas.supervisor_a,
         "cal_assessors": [personas.evaluator, personas.supervisor_a],
@@ -841,6 +999,7 @@ def build_world() -> dict:
         "saved_filter": saved_filter,
         "comment": comment,
         "recording": recording,
+        "screen_track": screen_track,
         "interaction": interaction,
         "phrase_set": phrase_set,
         "sc_draft": draft,
@@ -1028,6 +1187,8 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "interactions:phrase_set_edit": [world["phrase_set"].uuid],
         "interactions:phrase_set_delete": [world["phrase_set"].uuid],
         "interactions:recording_media": [world["interaction"].uuid, world["recording"].uuid],
+        "interactions:screen_media": [world["interaction"].uuid, world["screen_track"].uuid],
+        "interactions:recordings_combined": [world["interaction"].uuid],
         "calibrations:detail": [world["calibration"].uuid],
         "calibrations:start": [world["calibration"].uuid],
         "calibrations:assessor_add": [world["calibration"].uuid],
@@ -1040,6 +1201,23 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "scim:schema": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "scim:resource_type": ["User"],
         "scim:unsupported": ["Bulk"],
+        "moments:detail": [world["moment"].uuid],
+        "moments:clip": [world["moment"].uuid],
+        "moments:delete": [world["moment"].uuid],
+        "moments:share": [world["moment"].uuid],
+        "moments:link_create": [world["moment"].uuid],
+        "moments:link_revoke": [world["moment_link"].uuid],
+        "moments:create": [world["interaction"].uuid],
+        "moments:public": [world["moment_token"]],
+        "moments:public_clip": [world["moment_token"]],
+        "coaching:detail": [world["coaching"].uuid],
+        "coaching:ics": [world["coaching"].uuid],
+        "coaching:edit": [world["coaching"].uuid],
+        "coaching:complete": [world["coaching"].uuid],
+        "coaching:cancel": [world["coaching"].uuid],
+        "coaching:missed": [world["coaching"].uuid],
+        "coaching:acknowledge": [world["coaching"].uuid],
+        "coaching:follow_up": [world["coaching_done"].uuid, world["coaching_done"].follow_ups.get().pk],
         "goals:detail": [world["goal"].uuid],
         "goals:edit": [world["goal"].uuid],
         "goals:generate": [world["goal"].uuid],
@@ -1151,6 +1329,14 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
             "due_at": "2030-01-01T10:00",
         },
         "calibrations:assessor_add": {"user": str(world["cal_candidate"].uuid)},
+        "moments:create": {"start": "0", "end": "2", "title": "Matrix moment"},
+        "moments:share": {"users": [str(p.agent_a1.uuid)]},
+        "moments:link_create": {"expires_in_days": "3"},
+        "coaching:new": _coaching_body(world, "Matrix session"),
+        "coaching:edit": _coaching_body(world, "Renamed session"),
+        "coaching:complete": {"outcome_notes": "Went well", "follow_ups": "Practise"},
+        "coaching:cancel": {"reason": "Off sick"},
+        "coaching:follow_up": {"done": "1"},
         "goals:new": _goal_body(world, "Matrix goal"),
         "goals:edit": _goal_body(world, "Renamed goal"),
         "interactions:comment_edit": {"body": "Good call, really"},
@@ -1181,6 +1367,19 @@ def _schedule_csv(world):
     email = world["personas"].agent_a1.email
     text = f"user,kind,starts_at,ends_at\n{email},shift,2030-01-07 08:00,2030-01-07 16:00\n"
     return SimpleUploadedFile("shifts.csv", text.encode(), content_type="text/csv")
+
+
+def _coaching_body(world, name: str) -> dict:
+    p = world["personas"]
+    return {
+        "title": name,
+        "agents": [str(p.agent_a1.uuid)],
+        "coach": str(p.supervisor_a.uuid),
+        "kind": "video",
+        "starts_at": "2030-01-01T10:00",
+        "duration_minutes": "30",
+        "meeting_url": "https://meet.example.com/matrix",
+    }
 
 
 def _goal_body(world, name: str) -> dict:
@@ -1228,6 +1427,12 @@ API_BODIES = {
     "POST /api/v1/phrase-sets": {"name": "Empathy", "phrases": ["I understand"]},
     "PATCH /api/v1/phrase-sets/{uuid}": {"phrases": ["thank you for calling", "thanks for calling"]},
     "POST /api/v1/interactions/{uuid}/comments": {"body": "Agreed"},
+    "POST /api/v1/interactions/{uuid}/screen-tracks": {
+        "monitor": 2,
+        "offset_seconds": -1.5,
+        "size": 900,
+        "sha256": "ab" * 32,
+    },
     "PATCH /api/v1/automations/{uuid}": {"name": "Matrix card renamed"},
     "PUT /api/v1/evaluations/{uuid}/draft": {"answers": {"greet": "no"}, "lock_version": 1},
     "POST /api/v1/evaluations/{uuid}/submit": {},
@@ -1237,6 +1442,9 @@ API_BODIES = {
     },
     "POST /api/v1/evaluations/{uuid}/void": {"reason": "Wrong agent"},
     "POST /api/v1/assignments/{uuid}/extend": {"due_at": "2031-01-01T10:00:00Z"},
+    "POST /api/v1/saved-filters": {"name": "Matrix voice", "query": "channel=voice"},
+    "PATCH /api/v1/coaching/{uuid}": {"title": "Renamed session", "duration_minutes": 45},
+    "POST /api/v1/coaching/{uuid}/status": {"status": "cancelled", "reason": "Off sick"},
     "PATCH /api/v1/comments/{uuid}": {"body": "Good call, really"},
     "POST /api/v1/webhooks/endpoints": {
         "name": "Local",
@@ -1278,21 +1486,31 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
         obj = world["automation"].uuid
     elif "/assignments/{uuid}" in path:
         obj = world["task"].uuid
+    elif "/coaching/{uuid}" in path:
+        obj = world["coaching"].uuid
     elif "/calibrations/{uuid}" in path:
         obj = world["calibration"].uuid
     elif "/comments/{uuid}" in path:
         obj = world["comment"].uuid
+    elif "/screen-tracks/{uuid}" in path:
+        obj = world["screen_track"].uuid
     elif "/interactions/{uuid}" in path:
         obj = world["interaction"].uuid
+    elif "/moments/{uuid}" in path:
+        obj = world["moment"].uuid
     elif "/phrase-sets/{uuid}" in path:
         obj = world["phrase_set"].uuid
+    elif "/saved-filters/{uuid}" in path:
+        obj = world["saved_filter"].uuid
     elif "/scorecards/{uuid}" in path:
         card = {"publish": "sc_draft", "restore": "sc_archived"}.get(path.rsplit("/", 1)[-1], "sc_published")
         if method == "DELETE":
             card = "sc_draft"
         obj = world[card].uuid
     url = path.replace("{uuid}", str(obj)) if obj else path
+    url = url.replace("{recording}", str(world["recording"].uuid))
     url = url.replace("{number}", "1").replace("{user}", str(world["cal_extra"].uuid))
+    url = url.replace("{link}", str(world["moment_link"].uuid))
     if path.endswith("/diff"):
         url += "?from_version=1&to_version=1"
     body = API_BODIES.get(op)
@@ -1328,6 +1546,13 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
             "assignee": str(world["assignee"].uuid),
             "due_at": "2030-06-01T10:00:00Z",
         }
+    if op == "POST /api/v1/assignments/bulk":
+        body = {
+            "interactions": [str(world["interaction"].uuid)],
+            "scorecard": str(world["sc_published"].uuid),
+            "evaluator": str(world["assignee"].uuid),
+            "due_at": "2030-06-01T10:00:00Z",
+        }
     if op == "POST /api/v1/calibrations":
         body = {
             "name": "Matrix API session",
@@ -1335,6 +1560,19 @@ def api_request(op: str, world) -> tuple[str, str, dict | None]:
             "interaction": str(world["interaction"].uuid),
             "assessors": [str(u.uuid) for u in world["cal_assessors"]],
             "due_at": "2030-06-01T10:00:00Z",
+        }
+    if op == "POST /api/v1/moments":
+        body = {"interaction": str(world["interaction"].uuid), "start": 0, "end": 2, "title": "API moment"}
+    if op == "POST /api/v1/moments/{uuid}/share":
+        body = {"users": [str(world["personas"].agent_a1.uuid)]}
+    if op == "POST /api/v1/moments/{uuid}/links":
+        body = {"expires_in_days": 3}
+    if op == "POST /api/v1/coaching":
+        body = {
+            "title": "Matrix API coaching",
+            "agents": [str(world["personas"].agent_a1.uuid)],
+            "starts_at": "2030-06-01T10:00:00Z",
+            "meeting_url": "https://meet.example.com/api",
         }
     if op == "POST /api/v1/calibrations/{uuid}/assessors":
         body = {"user": str(world["cal_candidate"].uuid)}

@@ -44,6 +44,8 @@ from schemathesis.specs.openapi.checks import (
 from cxq.accounts.models import Role
 from cxq.accounts.services import api_token_create, role_create
 from cxq.calibrations.services import session_create
+from cxq.coaching.services import SessionInput as CoachingInput
+from cxq.coaching.services import session_create as coaching_create
 from cxq.evaluations.services import assignment_create, evaluation_save, evaluation_start, evaluation_submit
 from cxq.interactions.comments import comment_create
 from cxq.interactions.phrases import phrase_set_create
@@ -112,10 +114,24 @@ def world(personas) -> dict[str, list[str]]:
         due_at=due,
     )
     comment = comment_create(by=p.admin, interaction=call_a, body="Good opening", mentions=[p.supervisor_a])
+    coaching = coaching_create(
+        by=p.supervisor_a,
+        data=CoachingInput(
+            title="Greeting",
+            agents=[p.agent_a1],
+            coach=p.supervisor_a,
+            starts_at=due,
+            meeting_url="https://m.example.com/a",
+        ),
+    )
     phrases = phrase_set_create(by=p.admin, name="Refund", kind="topic", side="customer", phrases=["refund"])
     role = role_create(by=p.admin, name="Auditor", permissions=["audit.view"])
     other_token, _ = api_token_create(user=p.supervisor_a, name="someone else's")
     notes = [notify(recipient=user, kind="test", title="Hello", email=False) for user in (p.admin, p.agent_a1)]
+    from cxq.moments.services import link_create, moment_create
+
+    moment = moment_create(by=p.admin, interaction=call_a, start=0, end=3, title="Opening")
+    link, _ = link_create(by=p.admin, moment=moment, expires_in_days=3)
     hook = Endpoint.objects.create(
         name="Warehouse",
         url="https://hooks.example.com/cxq",
@@ -130,6 +146,8 @@ def world(personas) -> dict[str, list[str]]:
         status="failed",
         next_attempt_at=timezone.now(),
     )
+
+    recording, screen = _media(p, call_a)
 
     def ids(*objects) -> list[str]:
         return [str(o.uuid) for o in objects]
@@ -150,8 +168,16 @@ def world(personas) -> dict[str, list[str]]:
         "path:evaluations": [*ids(completed, draft), UNKNOWN],
         "path:assignments": [*ids(task), UNKNOWN],
         "path:calibrations": [*ids(session), UNKNOWN],
+        "path:coaching": [*ids(coaching), UNKNOWN],
+        "agents": ids(p.agent_a1, p.agent_b1),
+        "coach": ids(p.supervisor_a, p.admin, p.agent_a1),
+        "evaluation": ids(completed),
         "path:webhooks": [*ids(hook, hook_delivery), UNKNOWN],  # endpoints/{uuid} and deliveries/{uuid}
         "path:user": [*ids(p.evaluator, p.supervisor_a, p.agent_a1), UNKNOWN],
+        "path:moments": [*ids(moment), UNKNOWN],
+        "path:link": [*ids(link), UNKNOWN],
+        "path:screen-tracks": [*ids(screen), UNKNOWN],
+        "path:recording": [*ids(recording), UNKNOWN],
         "path:number": [1, 2],
         "from_version": [1],
         "to_version": [1, 2],
@@ -179,6 +205,36 @@ def world(personas) -> dict[str, list[str]]:
         "members": users,
         "leads": users,
     }
+
+
+def _media(p, call):
+    """A recording and a ready screen track of ``call`` (tiny WebM), with screen recording on."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cxq.accounts.models import OrgSettings
+    from cxq.interactions.models import ScreenTrack
+    from cxq.interactions.recordings import recording_attach
+    from tests.interactions.media import wav, webm
+
+    OrgSettings.objects.filter(pk=OrgSettings.get().pk).update(screen_recording_enabled=True)
+    audio = SimpleUploadedFile("call.wav", wav(seconds=0.5), content_type="audio/wav")
+    recording = recording_attach(interaction=call, upload=audio, by=p.admin)
+    data = webm(seconds=0.4)
+    screen = ScreenTrack(
+        interaction=call,
+        monitor=1,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        status="ready",
+        content_type="video/webm",
+        received=[[0, len(data)]],
+    )
+    screen.file.save("schemathesis-screen.webm", ContentFile(data), save=False)
+    screen.save()
+    return recording, screen
 
 
 def _is_uuid(value) -> bool:

@@ -4,7 +4,7 @@ from uuid import UUID
 from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
@@ -198,6 +198,9 @@ class SettingsOut(Schema):
     dispute_window_days: int
     max_disputes: int
     dispute_response_days: int
+    screen_recording_enabled: bool
+    recording_retention_days: int | None
+    screen_retention_days: int | None
     webhook_secret_set: bool
 
     @staticmethod
@@ -218,6 +221,9 @@ class SettingsPatch(Schema):
     max_disputes: int | None = None
     dispute_response_days: int | None = None
     webhook_secret: Text | None = None
+    screen_recording_enabled: bool | None = None
+    recording_retention_days: int | None = Field(None, description="1 to 2557 days; null keeps recordings")
+    screen_retention_days: int | None = Field(None, description="1 to 2557 days; null keeps screen recordings")
 
 
 class TokenOut(Schema):

@@ -214,6 +214,25 @@ class OrgSettingsForm(forms.Form):
         "Answer a dispute within (days)",
         "The deadline the disputes queue shows for the evaluator or a lead to answer.",
     )
+    screen_recording_enabled = forms.BooleanField(
+        required=False,
+        label="Accept screen recordings",
+        help_text="Capture clients may upload up to four monitors' screens for each voice call.",
+    )
+    recording_retention_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2557,
+        label="Keep call recordings (days)",
+        help_text="1 day to 7 years (2557 days) after the call; empty keeps them. Evaluations and transcripts stay.",
+    )
+    screen_retention_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2557,
+        label="Keep screen recordings (days)",
+        help_text="1 day to 7 years (2557 days) after the call; empty keeps them.",
+    )
     webhook_secret = inputs.TextField(
         required=False,
         max_length=200,

@@ -159,6 +159,17 @@ class OrgSettings(TimeStampedModel):
     webhook_secret = models.CharField(max_length=200, blank=True, help_text="Signs inbound webhooks")
     silence_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=3)
     crosstalk_seconds = models.DecimalField(max_digits=5, decimal_places=1, default=0.5)
+    # recordings (docs/screen-recordings.md): screen tracks accepted for voice calls; how long media is
+    # kept, in days after the interaction (empty: kept until deleted by hand)
+    screen_recording_enabled = models.BooleanField(
+        default=False, help_text="Accept screen recordings (up to four monitors) for voice interactions"
+    )
+    recording_retention_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Delete call recordings this many days after the interaction"
+    )
+    screen_retention_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Delete screen recordings this many days after the interaction"
+    )
 
     class Meta:
         verbose_name = "organisation settings"
@@ -167,6 +178,16 @@ class OrgSettings(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(acknowledgement_days__gte=1, acknowledgement_days__lte=365),
                 name="accounts_orgsettings_ack_days_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recording_retention_days__isnull=True)
+                | models.Q(recording_retention_days__gte=1, recording_retention_days__lte=2557),
+                name="accounts_orgsettings_recording_retention_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(screen_retention_days__isnull=True)
+                | models.Q(screen_retention_days__gte=1, screen_retention_days__lte=2557),
+                name="accounts_orgsettings_screen_retention_range",
             ),
         ]
 

@@ -60,6 +60,9 @@ SETTINGS_FIELDS = (
     "dispute_window_days",
     "max_disputes",
     "dispute_response_days",
+    "screen_recording_enabled",
+    "recording_retention_days",
+    "screen_retention_days",
 )
 # The range each whole-number setting may take, and what the refusal says (docs/evaluations.md#disputes).
 SETTINGS_RANGES = {
@@ -68,6 +71,9 @@ SETTINGS_RANGES = {
     "max_disputes": (1, 10, "Choose between 1 and 10 disputes."),
     "dispute_response_days": (1, 90, "Choose between 1 and 90 days."),
 }
+# Media retention: 1 day to 7 years, or empty to keep (docs/screen-recordings.md#retention)
+RETENTION_MAX_DAYS = 2557
+_KEEP = object()  # an argument not given (None means "keep media until deleted by hand")
 
 
 # --- Users --------------------------------------------------------------------------------------
@@ -513,6 +519,9 @@ def org_settings_update(
     max_disputes: int | None = None,
     dispute_response_days: int | None = None,
     webhook_secret: str | None = None,
+    screen_recording_enabled: bool | None = None,
+    recording_retention_days: int | None | object = _KEEP,
+    screen_retention_days: int | None | object = _KEEP,
 ) -> OrgSettings:
     require(by, "settings.edit")
     OrgSettings.get()
@@ -549,6 +558,17 @@ def org_settings_update(
             if not 0.1 <= float(value) <= 60:
                 raise ValidationError({field: "Choose between 0.1 and 60 seconds."})
             setattr(org, field, round(float(value), 1))
+    if screen_recording_enabled is not None:
+        org.screen_recording_enabled = bool(screen_recording_enabled)
+    for field, value in (
+        ("recording_retention_days", recording_retention_days),
+        ("screen_retention_days", screen_retention_days),
+    ):
+        if value is _KEEP:
+            continue
+        if value is not None and (isinstance(value, bool) or not 1 <= int(value) <= RETENTION_MAX_DAYS):
+            raise ValidationError({field: f"Choose between 1 and {RETENTION_MAX_DAYS} days (7 years), or none."})
+        setattr(org, field, None if value is None else int(value))
     secret_changed = webhook_secret is not None and webhook_secret != org.webhook_secret
     if webhook_secret is not None:
         org.webhook_secret = webhook_secret.strip()

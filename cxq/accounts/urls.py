@@ -33,5 +33,8 @@ urlpatterns = [
     path("admin/roles/<uuid:uuid>/", views.role_edit, name="role_edit"),
     path("admin/roles/<uuid:uuid>/duplicate/", views.role_duplicate, name="role_duplicate"),
     path("admin/roles/<uuid:uuid>/delete/", views.role_delete, name="role_delete"),
+    path("pick/agents/", views.pick_agents, name="pick_agents"),
+    path("pick/evaluators/", views.pick_evaluators, name="pick_evaluators"),
+    path("pick/teams/", views.pick_teams, name="pick_teams"),
     path("admin/settings/", views.org_settings, name="org_settings"),
 ]

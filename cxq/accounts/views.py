@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -34,6 +35,7 @@ from cxq.accounts.models import ApiToken, OrgSettings, User
 from cxq.accounts.permissions import permission_groups
 from cxq.accounts.rules import can_view_people, can_view_teams
 from cxq.lib.inputs import filter_status
+from cxq.lib.widgets import pick_results
 
 
 class LoginView(auth_views.LoginView):
@@ -478,3 +480,22 @@ def org_settings(request):
             )
             return redirect("accounts:org_settings")
     return render(request, "accounts/org_settings.html", {"form": form, "org": org})
+
+
+# --- Pickers (docs/interactions.md#pickers): the JSON behind the autocomplete filters ------------------
+
+
+@perm_required("interactions.view")
+def pick_agents(request):
+    return JsonResponse(pick_results(selectors.agents_in_scope(viewer=request.user), request.GET.get("q", "")))
+
+
+@perm_required("interactions.view")
+def pick_evaluators(request):
+    return JsonResponse(pick_results(selectors.evaluators_in_scope(viewer=request.user), request.GET.get("q", "")))
+
+
+@perm_required("interactions.view")
+def pick_teams(request):
+    teams = selectors.team_list(viewer=request.user).order_by("name", "id")
+    return JsonResponse(pick_results(teams, request.GET.get("q", ""), label="name"))

@@ -150,13 +150,20 @@ def overdue_tasks(viewer: User) -> dict:
     return {"count": count, "items": items[:TOP], "link": reverse("evaluations:tasks")}
 
 
-def worst_questions(viewer: User, *, today: date | None = None) -> list[dict]:
-    """The questions with the lowest % of maximum over the last 30 days (answered at least MIN_QUESTION_N
-    times, N/A excluded), each with its scorecard's breakdown link."""
+def worst_questions(
+    viewer: User, *, today: date | None = None, agent_id: int | None = None, min_n: int = MIN_QUESTION_N
+) -> list[dict]:
+    """The questions with the lowest % of maximum over the last 30 days (answered at least ``min_n``
+    times, N/A excluded), each with its scorecard's breakdown link. ``agent_id`` narrows to one agent's
+    answers (the coach choosing a session's focus, docs/coaching.md#focus)."""
     scope = _scope(viewer)
     (start, end), _ = periods(today or org_today(viewer))
     rows = _grouped(
-        viewer, "answer", Filters(date_from=start, date_to=end), scope, ("scorecard_id", "question_key", "answer")
+        viewer,
+        "answer",
+        Filters(date_from=start, date_to=end, agent_id=agent_id),
+        scope,
+        ("scorecard_id", "question_key", "answer"),
     )
     totals: dict[tuple, list] = {}
     for row in rows:
@@ -170,7 +177,7 @@ def worst_questions(viewer: User, *, today: date | None = None) -> list[dict]:
         (
             (round(100 * earned / possible, 2), key, int(n))
             for key, (n, earned, possible) in totals.items()
-            if n >= MIN_QUESTION_N and possible > 0
+            if n >= min_n and possible > 0
         ),
         key=lambda r: (r[0], r[1]),
     )[:TOP]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from cxq.accounts.models import User
@@ -28,8 +29,10 @@ from cxq.evaluations.choices import Source
 from cxq.evaluations.sources import sources_where
 from cxq.interactions.choices import Channel
 from cxq.lib import filters
-from cxq.lib.filters import django_filters
+from cxq.lib.filters import django_filters, is_uuid
+from cxq.lib.widgets import Autocomplete
 from cxq.scorecards.models import Scorecard, ScorecardVersion
+from cxq.scorecards.selectors import band_range
 
 MAX_DAYS = 3 * 366
 DEFAULT_DAYS = 90
@@ -77,6 +80,12 @@ class AnalyticsFilter(filters.FilterSet):
         label="Versions",
         help_text="Scorecard versions; repeat the parameter for several",
     )
+    band = django_filters.ChoiceFilter(
+        choices=_viewer_choices,
+        empty_label="Any band",
+        label="Band",
+        help_text="A score band's key of the chosen scorecard (needs scorecard; percentage scorecards)",
+    )
     team = django_filters.ChoiceFilter(
         field_name="team__uuid", choices=_viewer_choices, empty_label="Any team", label="Team"
     )
@@ -123,6 +132,8 @@ class AnalyticsFilter(filters.FilterSet):
         cards = Scorecard.objects.exclude(current_version__isnull=True).order_by("name")
         self.cards = {str(c.uuid): c for c in cards}
         self._choose("scorecard", [(k, c.name) for k, c in self.cards.items()])
+        card = self.cards.get(str((self.data or {}).get("scorecard") or ""))
+        self._choose("band", [(b["key"], b["label"]) for b in (card.bands if card else [])])
         if "versions" in self.filters:
             versions = (
                 ScorecardVersion.objects.select_related("scorecard")
@@ -131,20 +142,36 @@ class AnalyticsFilter(filters.FilterSet):
             )
             self.versions = {str(v.uuid): v for v in versions}
             self._choose("versions", [(k, f"{v.scorecard.name} v{v.number}") for k, v in self.versions.items()])
+        # people and teams through autocomplete pickers (docs/interactions.md#pickers): only the chosen
+        # ids are read, and accepted only when they are in the viewer's scope
         if "team" in self.filters:
-            self.teams = {str(t.uuid): t for t in scoped_teams(viewer)}
-            self._choose("team", [(k, t.name) for k, t in self.teams.items()])
+            teams = scoped_teams(viewer).filter(uuid__in=self._chosen("team"))
+            self.teams = {str(t.uuid): t for t in teams}
+            self._choose("team", [(k, t.name) for k, t in self.teams.items()], reverse_lazy("accounts:pick_teams"))
         if "agent" in self.filters or "evaluator" in self.filters:
-            people = user_scope(viewer=viewer).filter(role__isnull=False).order_by("full_name")
-            people = people.select_related("role").only("uuid", "full_name", "role__key")
-            self.people = {str(u.uuid): u for u in people}
-            agents = {str(u) for u in agents_in_scope(viewer=viewer).values_list("uuid", flat=True)}
-            self._choose("agent", [(k, u.full_name) for k, u in self.people.items() if k in agents])
-            self._choose("evaluator", [(k, u.full_name) for k, u in self.people.items() if k not in agents])
+            chosen = self._chosen("agent") + self._chosen("evaluator")
+            people = user_scope(viewer=viewer).filter(role__isnull=False, uuid__in=chosen).order_by()
+            self.people = {str(u.uuid): u for u in people.only("uuid", "full_name")}
+            agents = agents_in_scope(viewer=viewer).filter(uuid__in=chosen).values_list("uuid", flat=True)
+            agents = {str(u) for u in agents}
+            people_choices = [(k, u.full_name) for k, u in self.people.items()]
+            self._choose("agent", [c for c in people_choices if c[0] in agents], reverse_lazy("accounts:pick_agents"))
+            self._choose(
+                "evaluator",
+                [c for c in people_choices if c[0] not in agents],
+                reverse_lazy("accounts:pick_evaluators"),
+            )
 
-    def _choose(self, name: str, choices: list) -> None:
+    def _chosen(self, name: str) -> list[str]:
+        """The public ids asked for in ``name`` (well-formed ones only)."""
+        value = (self.data or {}).get(name) if name in self.filters else None
+        return [value] if isinstance(value, str) and is_uuid(value) else []
+
+    def _choose(self, name: str, choices: list, source=None) -> None:
         if name in self.filters:
             self.filters[name].extra["choices"] = choices
+            if source is not None:
+                self.filters[name].extra["widget"] = Autocomplete(source)
 
     @classmethod
     def parse(cls, data, *, viewer: User) -> tuple[AnalyticsFilter, Filters | None]:
@@ -153,6 +180,17 @@ class AnalyticsFilter(filters.FilterSet):
         filterset = cls(data, viewer=viewer)
         return filterset, (filterset.terms() if filterset.is_valid() else None)
 
+    def check_values(self, data):
+        """A band is one of the chosen scorecard's bands, on percent (docs/analytics.md#filters)."""
+        if not data.get("band"):
+            return []
+        card = self.cards.get(data.get("scorecard") or "")
+        if card is None:
+            return [("band", "Choose a scorecard: a band is one of its score bands.")]
+        if card.scoring_mode == "points":
+            return [("band", f"“{card.name}” scores in points: filter its bands on the evaluations table.")]
+        return []
+
     def terms(self) -> Filters:
         """The selectors' terms of the validated filters: ids, not uuids."""
         d = self.form.cleaned_data
@@ -160,7 +198,9 @@ class AnalyticsFilter(filters.FilterSet):
         team = self.teams.get(d.get("team") or "")
         agent = self.people.get(d.get("agent") or "")
         evaluator = self.people.get(d.get("evaluator") or "")
+        band = band_range(card, d["band"]) if card is not None and d.get("band") else None
         return Filters(
+            score_range=(float(band[0]), None if band[1] is None else float(band[1])) if band else None,
             date_from=d["date_from"],
             date_to=d["date_to"],
             scorecard_ids=[card.pk] if card else [],

@@ -65,6 +65,9 @@ class Filters:
     source: str = ""
     period: str = "week"
     split: str = ""
+    # a score band (docs/analytics.md#filters): [low, high) in percent, high None for the top band; the
+    # rollups hold no single scores, so a band reads the facts
+    score_range: tuple[float, float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ def _grouped(table: str, f: Filters, scope: Scope, group: tuple[str, ...], *, by
     }[table]
     by_agent = agent is not None or "agent_id" in group
     by_evaluator = evaluator is not None or "evaluator_id" in group
-    use_facts = agent is not None and table != "evaluation"
+    use_facts = (agent is not None and table != "evaluation") or f.score_range is not None
     if by_period in ("day", "week") or use_facts:
         parts = [(GRAIN_DAY, f.date_from, f.date_to, 1)]
     else:
@@ -239,7 +242,7 @@ def _grouped(table: str, f: Filters, scope: Scope, group: tuple[str, ...], *, by
     totals: dict[tuple, dict] = {}
     for grain, start, end, sign in parts:
         if use_facts:
-            qs = fact.objects.filter(dims, day__gte=start, day__lte=end)
+            qs = _in_band(fact.objects.filter(dims, day__gte=start, day__lte=end), f)
             if agent is not None:
                 qs = qs.filter(agent_id=agent)
             if evaluator is not None:
@@ -598,8 +601,19 @@ def _outcome_cells(qs, columns: tuple[str, ...], outcome: str) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _in_band(qs, f: Filters):
+    """The facts of evaluations whose score is in the filters' band (all of them without one)."""
+    if f.score_range is None:
+        return qs
+    low, high = f.score_range
+    scores = Q(score__gte=low) & (Q(score__lt=high) if high is not None else Q())
+    if qs.model is EvaluationFact:
+        return qs.filter(scores)
+    return qs.filter(evaluation_id__in=EvaluationFact.objects.filter(scores).values("evaluation_id"))
+
+
 def _fact_rows(model, f: Filters, scope: Scope):
-    qs = model.objects.filter(_dims(f, scope), day__gte=f.date_from, day__lte=f.date_to)
+    qs = _in_band(model.objects.filter(_dims(f, scope), day__gte=f.date_from, day__lte=f.date_to), f)
     agent = _agent(f, scope)
     if agent is not None:
         qs = qs.filter(agent_id=agent)

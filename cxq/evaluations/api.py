@@ -1,24 +1,28 @@
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
+from cxq.accounts.selectors import user_scope
 from cxq.evaluations import automated, selectors, services
 from cxq.evaluations.choices import Source
 from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
-from cxq.interactions.selectors import interaction_get_for
+from cxq.interactions.selectors import interaction_get_for, interaction_scope
 from cxq.lib.apischema import errors
 from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
-from cxq.lib.pagination import CursorPagination
+from cxq.lib.pagination import CursorPagination, url_with_cursor
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.models import Scorecard
 
 router = Router(tags=["evaluations"])
+MAX_BULK_ASSIGN = 500
 
 
 class Person(Schema):
@@ -320,10 +324,40 @@ def _get(request, uuid):
     return selectors.evaluation_get_for(viewer=request.user, uuid=uuid)
 
 
-@router.get("/evaluations", response={200: list[EvaluationOut], **errors(400, 422)}, summary="Evaluations in my scope")
-@paginate(CursorPagination, ordering=("-id",))
-def evaluations_list(request, filters: Query[EvaluationFilter.api_schema()]):
-    return selectors.evaluation_list(viewer=request.user, filters=EvaluationFilter.from_api(filters))
+class EvaluationPageOut(Schema):
+    """A keyset page of the table in its sort (docs/api.md#evaluations); ``next``/``previous`` are the
+    addresses of the pages after/before it (the other parameters kept), null at either end."""
+
+    results: list[EvaluationOut]
+    next: str | None
+    previous: str | None
+
+
+@router.get(
+    "/evaluations",
+    response={200: EvaluationPageOut, **errors(400, 422)},
+    summary="Evaluations in my scope, in the chosen sort (keyset cursor)",
+)
+def evaluations_list(request, filters: Query[EvaluationFilter.api_schema()], cursor: Text = "", page_size: int = 50):
+    filterset = EvaluationFilter.from_api(filters)
+    if cursor and not selectors.cursor_is_valid(filterset, cursor):
+        raise NinjaValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["query", "cursor"],
+                    "msg": "This cursor is not valid for this sort; start again.",
+                }
+            ]
+        )
+    listed = selectors.evaluation_list(viewer=request.user, filters=filterset)
+    page = selectors.evaluation_page(listed, filterset, cursor, max(1, min(page_size, 200)))
+    url = request.build_absolute_uri()
+    return {
+        "results": page.rows,
+        "next": url_with_cursor(url, page.next),
+        "previous": url_with_cursor(url, page.previous),
+    }
 
 
 @router.post(
@@ -501,6 +535,65 @@ def assignments_create(request, payload: AssignIn):
             note=payload.note,
         ),
     )
+
+
+class BulkAssignIn(Schema):
+    """docs/api.md#bulk-assign: ``evaluator`` or ``pool`` (one of them); ``mode`` all_or_nothing (the
+    default: any refused item refuses the request, 400, nothing created) or per_item (the others are
+    created, the refused ones listed)."""
+
+    interactions: list[UUID] = Field(min_length=1, max_length=MAX_BULK_ASSIGN)
+    scorecard: UUID
+    evaluator: UUID | None = None
+    pool: list[UUID] | None = Field(None, min_length=1, max_length=100)
+    distribution: Literal["round_robin", "least_loaded"] = "round_robin"
+    due_at: Moment
+    note: MultilineText = ""
+    mode: Literal["all_or_nothing", "per_item"] = "all_or_nothing"
+
+
+class BulkAssignError(Schema):
+    index: int
+    interaction: UUID
+    detail: str
+
+
+class BulkAssignOut(Schema):
+    created: list[AssignmentOut]
+    errors: list[BulkAssignError]
+
+
+@router.post(
+    "/assignments/bulk",
+    response={200: BulkAssignOut, **errors(400, 403, 404, 422)},
+    summary="Assign evaluation tasks for many interactions at once (evaluations.assign)",
+)
+def assignments_bulk(request, payload: BulkAssignIn):
+    require(request.user, "evaluations.assign")
+    if (payload.evaluator is None) == (payload.pool is None):
+        raise ValidationError({"evaluator": "Name either an evaluator or a pool, not both and not neither."})
+    scorecard = Scorecard.objects.filter(uuid=payload.scorecard).first()
+    if scorecard is None:
+        raise ValidationError({"scorecard": "No scorecard has this id."})
+    wanted = [payload.evaluator] if payload.evaluator is not None else list(dict.fromkeys(payload.pool))
+    people = {u.uuid: u for u in user_scope(viewer=request.user).filter(uuid__in=wanted, is_active=True)}
+    missing = [str(w) for w in wanted if w not in people]
+    if missing:
+        name = "evaluator" if payload.evaluator is not None else "pool"
+        raise ValidationError({name: f"No active person in your scope has the id {missing[0]}."})
+    found = {i.uuid: i for i in interaction_scope(viewer=request.user).filter(uuid__in=payload.interactions)}
+    report = services.assignment_bulk_create(
+        by=request.user,
+        interactions=[found.get(key) for key in payload.interactions],
+        scorecard=scorecard,
+        assignees=[people[w] for w in wanted],
+        due_at=payload.due_at,
+        note=payload.note,
+        distribution=payload.distribution,
+        all_or_nothing=payload.mode == "all_or_nothing",
+    )
+    refused = [{**e, "interaction": payload.interactions[e["index"]]} for e in report.errors]
+    return {"created": report.created, "errors": refused}
 
 
 @router.post("/assignments/{uuid}/extend", response={200: AssignmentOut, **errors(400, 403, 404, 422)})

@@ -4,6 +4,7 @@ API, the analytics drill-down terms included (hidden on the page, carried in the
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from cxq.accounts.models import OrgSettings
@@ -14,20 +15,35 @@ from cxq.interactions.choices import Channel
 from cxq.lib import filters
 from cxq.lib.filters import django_filters
 from cxq.lib.timezones import day_edge
+from cxq.scorecards.models import Scorecard
+from cxq.scorecards.selectors import band_range
 
 DAY = forms.DateInput(attrs={"type": "date"})
 HIDDEN = forms.HiddenInput
 
+# Every sort of the table is a keyset sort (cxq/lib/keyset.py): its column, then the id, in one direction.
 SORTS = {
-    "created": ("created_at", "id"),
-    "-created": ("-created_at", "-id"),
-    "completed": ("completed_at", "id"),
-    "-completed": ("-completed_at", "-id"),
-    "score": ("score_percent", "id"),
-    "-score": ("-score_percent", "-id"),
-    "agent": ("agent__full_name", "id"),
-    "-agent": ("-agent__full_name", "-id"),
+    "created": "created_at",
+    "-created": "-created_at",
+    "completed": "completed_at",
+    "-completed": "-completed_at",
+    "score": "score_percent",
+    "-score": "-score_percent",
+    "agent": "agent__full_name",
+    "-agent": "-agent__full_name",
 }
+
+
+def _pickers(filterset, *, agents=None, teams=None, evaluators=None, scorecards=None) -> None:
+    """The page's people, team and scorecard filters as autocomplete pickers over the given querysets."""
+    if agents is not None:
+        filterset.pick("agent", agents, reverse_lazy("accounts:pick_agents"))
+    if teams is not None:
+        filterset.pick("team", teams, reverse_lazy("accounts:pick_teams"), label="name")
+    if evaluators is not None:
+        filterset.pick("evaluator", evaluators, reverse_lazy("accounts:pick_evaluators"))
+    if scorecards is not None:
+        filterset.pick("scorecard", scorecards, reverse_lazy("scorecards:pick"), label="name")
 
 
 def _people_or_cards():
@@ -50,6 +66,15 @@ class EvaluationFilter(filters.FilterSet):
     )
     scorecard = django_filters.ChoiceFilter(
         field_name="scorecard__uuid", choices=_people_or_cards, empty_label="Any scorecard", label="Scorecard"
+    )
+    # a score band of the chosen scorecard (docs/evaluations.md#the-evaluations-table): its choices are that
+    # scorecard's bands on the page, a band key in the API
+    band = django_filters.ChoiceFilter(
+        method="filter_band",
+        choices=_people_or_cards,
+        empty_label="Any band",
+        label="Band",
+        help_text="A score band's key of the chosen scorecard (needs scorecard)",
     )
     passed = filters.YesNoFilter(choices=[("", "Pass or fail"), ("yes", "Passed"), ("no", "Failed")], label="Passed")
     date_from = filters.DayFilter(method="filter_date_from", label="From", widget=DAY)
@@ -78,25 +103,61 @@ class EvaluationFilter(filters.FilterSet):
             ("-score", "Highest score"),
             ("score", "Lowest score"),
             ("agent", "Agent A–Z"),
+            ("-agent", "Agent Z–A"),
+            ("completed", "Completed first"),
         ],
         label="Sort",
     )
 
-    api_exclude = ("sort",)  # the API pages by id (cursor)
     date_ranges = (("date_from", "date_to"),)
 
     class Meta:
         model = Evaluation
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, agents=(), evaluators=(), scorecards=(), **kwargs):
+    def __init__(self, data=None, queryset=None, *, agents=None, evaluators=None, scorecards=None, **kwargs):
+        """The viewer's people and scorecards (querysets), offered through autocomplete pickers
+        (docs/interactions.md#pickers): only the chosen rows are read."""
         super().__init__(data, queryset, **kwargs)
+        _pickers(self, agents=agents, evaluators=evaluators, scorecards=scorecards)
         if self.page:
-            self.filters["agent"].extra["choices"] = [(str(u.uuid), u.full_name) for u in agents]
-            self.filters["evaluator"].extra["choices"] = [(str(u.uuid), u.full_name) for u in evaluators]
-            self.filters["scorecard"].extra["choices"] = [(str(s.uuid), s.name) for s in scorecards]
+            card = self.chosen_scorecard()
+            self.filters["band"].extra["choices"] = [(b["key"], b["label"]) for b in (card.bands if card else [])]
 
-    def order(self) -> tuple[str, ...]:
+    def chosen_scorecard(self):
+        """The scorecard named by the ``scorecard`` parameter (a band is one of its bands), or None."""
+        value = (self.data or {}).get("scorecard")
+        if not isinstance(value, str) or not filters.is_uuid(value):
+            return None
+        if not hasattr(self, "_card"):
+            self._card = Scorecard.objects.filter(uuid=value).only("uuid", "name", "bands", "scoring_mode").first()
+        return self._card
+
+    def check_values(self, data):
+        band = data.get("band")
+        if not band:
+            return []
+        card = self.chosen_scorecard()
+        if card is None:
+            return [("band", "Choose a scorecard: a band is one of its score bands.")]
+        if band_range(card, band) is None:
+            return [("band", f"“{card.name}” has no band “{band}”.")]
+        return []
+
+    def filter_band(self, qs, name, value):
+        """Finished evaluations whose score falls in the band (drafts and unscored ones have none), on the
+        pass mark's scale: percent, or earned points in points mode (docs/scoring.md#score-bands)."""
+        card = self.chosen_scorecard()
+        found = band_range(card, value) if card is not None else None
+        if found is None:
+            return qs.none()
+        low, high = found
+        column = "earned" if card.scoring_mode == "points" else "score_percent"
+        qs = qs.exclude(status=Status.DRAFT).filter(**{f"{column}__gte": low})
+        return qs.filter(**{f"{column}__lt": high}) if high is not None else qs
+
+    def order(self) -> str:
+        """The keyset sort key of the chosen sort (newest first by default)."""
         sort = (self.form.cleaned_data.get("sort") if self.is_bound and self.is_valid() else "") or "-created"
         return SORTS.get(sort, SORTS["-created"])
 
@@ -165,13 +226,11 @@ class DisputeFilter(filters.FilterSet):
         model = Dispute
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, agents=(), teams=(), evaluators=(), scorecards=(), **kwargs):
+    def __init__(
+        self, data=None, queryset=None, *, agents=None, teams=None, evaluators=None, scorecards=None, **kwargs
+    ):
         super().__init__(data, queryset, **kwargs)
-        if self.page:
-            self.filters["agent"].extra["choices"] = [(str(u.uuid), u.full_name) for u in agents]
-            self.filters["team"].extra["choices"] = [(str(t.uuid), t.name) for t in teams]
-            self.filters["evaluator"].extra["choices"] = [(str(u.uuid), u.full_name) for u in evaluators]
-            self.filters["scorecard"].extra["choices"] = [(str(s.uuid), s.name) for s in scorecards]
+        _pickers(self, agents=agents, teams=teams, evaluators=evaluators, scorecards=scorecards)
 
     def status_value(self) -> str:
         """The asked-for status; "open" when none is (the queue's default)."""

@@ -16,6 +16,7 @@ from cxq.evaluations.filters import SORTS, DisputeFilter, EvaluationFilter
 from cxq.evaluations.models import Assignment, Dispute, Evaluation
 from cxq.evaluations.sources import sources_where
 from cxq.lib import filters as lib_filters
+from cxq.lib import keyset
 
 # The interactions on which the viewer is a blind calibration assessor (docs/calibrations.md#blindness): they see
 # no other evaluation of those interactions until they submit. Calibrations sit above evaluations, so
@@ -86,8 +87,22 @@ def evaluation_list(*, viewer, filters: EvaluationFilter | None = None, **params
         .select_related("interaction", "agent", "evaluator", "scorecard", "version")
         .defer("interaction__transcript", "interaction__transcript_text")
     )
-    order = filters.order() if filters is not None else SORTS["-created"]
-    return lib_filters.apply(filters, qs).order_by(*order)
+    return lib_filters.apply(filters, qs).order_by(*keyset.ordering(Evaluation, list_key(filters)))
+
+
+def list_key(filters: EvaluationFilter | None) -> str:
+    """The table's keyset sort key (cxq/lib/keyset.py): the chosen sort, newest first by default."""
+    return filters.order() if filters is not None else SORTS["-created"]
+
+
+def evaluation_page(qs: QuerySet[Evaluation], filters: EvaluationFilter | None, cursor: str, size: int) -> keyset.Page:
+    """One keyset page of :func:`evaluation_list` in its sort (docs/evaluations.md#the-evaluations-table): deep
+    pages cost what the first does."""
+    return keyset.page_at(qs, cursor, size, key=list_key(filters))
+
+
+def cursor_is_valid(filters: EvaluationFilter | None, cursor: str) -> bool:
+    return keyset.decode(Evaluation, list_key(filters), cursor) is not None
 
 
 # The ids of evaluations whose recorded answer to a question is the given one, across scorecard versions

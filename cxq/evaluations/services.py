@@ -10,6 +10,8 @@ be voided with a reason; automated ones can be deleted for good.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -610,3 +612,78 @@ def assignment_extend(*, by: User, assignment: Assignment, due_at: datetime) -> 
         audit=AuditTrail(before={"due": before}, after={"due": due_at.isoformat()}),
     )
     return assignment
+
+
+@dataclass
+class BulkAssignReport:
+    """What a bulk assignment did (docs/api.md#bulk-assign): the tasks made, and per refused item its
+    position in the request, the interaction's id and why."""
+
+    created: list[Assignment] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def _pool_pick(pool: list[User], interaction: Interaction, load: dict[int, int], turn: list[int], distribution: str):
+    """The pool member to give the task to: the next in turn (round-robin) or the one with the fewest open
+    tasks, counting the ones just given (least-loaded); only members who may evaluate it."""
+    fit = [u for u in pool if policies.assignee_refusal(u, interaction) is None]
+    if not fit:
+        return None
+    if distribution == "least_loaded":
+        return min(fit, key=lambda u: (load[u.pk], pool.index(u)))
+    for step in range(len(pool)):
+        candidate = pool[(turn[0] + step) % len(pool)]
+        if candidate in fit:
+            turn[0] = (pool.index(candidate) + 1) % len(pool)
+            return candidate
+    return None
+
+
+@transaction.atomic
+def assignment_bulk_create(
+    *,
+    by: User,
+    interactions: Sequence[Interaction | None],
+    scorecard: Scorecard,
+    assignees: Sequence[User],
+    due_at: datetime,
+    note: str = "",
+    distribution: str = "round_robin",
+    all_or_nothing: bool = True,
+) -> BulkAssignReport:
+    """Evaluation tasks for many interactions at once (docs/api.md#bulk-assign): to one evaluator, or spread
+    over a pool (round-robin or least-loaded). Each item goes through :func:`assignment_create` (same checks,
+    same event per task) in its own savepoint. ``None`` in ``interactions``: an id outside the viewer's
+    scope. ``all_or_nothing``: any refused item refuses the whole request (a ValidationError naming every
+    item, nothing created); otherwise the others are created and the refused ones reported."""
+    require(by, "evaluations.assign")
+    if not assignees:
+        raise ValidationError({"assignee": "Name an evaluator or a pool."})
+    load = {u.pk: Assignment.objects.filter(assignee=u, status=AssignmentStatus.OPEN).count() for u in assignees}
+    turn = [0]
+    pool = list(assignees)
+    report = BulkAssignReport()
+    for index, interaction in enumerate(interactions):
+        where = f"interactions[{index}]"
+        if interaction is None:
+            report.errors.append(
+                {"index": index, "field": where, "detail": "No interaction in your scope has this id."}
+            )
+            continue
+        assignee = pool[0] if len(pool) == 1 else _pool_pick(pool, interaction, load, turn, distribution)
+        if assignee is None:
+            report.errors.append({"index": index, "field": where, "detail": "Nobody in the pool may evaluate it."})
+            continue
+        try:
+            with transaction.atomic():
+                task = assignment_create(
+                    by=by, interaction=interaction, scorecard=scorecard, assignee=assignee, due_at=due_at, note=note
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            report.errors.append({"index": index, "field": where, "detail": " ".join(exc.messages)})
+            continue
+        load[assignee.pk] += 1
+        report.created.append(task)
+    if report.errors and all_or_nothing:
+        raise ValidationError({e["field"]: e["detail"] for e in report.errors})
+    return report

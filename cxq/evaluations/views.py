@@ -28,8 +28,7 @@ from cxq.lib.durations import parse_clock
 from cxq.lib.inputs import filter_status, parse_form_moment
 from cxq.lib.text import count
 from cxq.scorecards.api import preview_payload
-from cxq.scorecards.models import Scorecard
-from cxq.scorecards.selectors import answer_label, scorecards_for, usable_scorecards
+from cxq.scorecards.selectors import answer_label, pickable_scorecards, scorecards_for, usable_scorecards
 from cxq.scorecards.views import form_context
 
 
@@ -531,6 +530,8 @@ def evaluation_adopt(request, uuid):
 
 # --- Tables -------------------------------------------------------------------------------------------
 
+PAGE = 50
+
 
 @perm_required("interactions.view")
 def evaluation_list(request):
@@ -539,7 +540,7 @@ def evaluation_list(request):
         request.GET or None,
         agents=agents_in_scope(viewer=viewer),
         evaluators=evaluators_in_scope(viewer=viewer),
-        scorecards=usable_scorecards(),
+        scorecards=pickable_scorecards(),
     )
     form = filterset.form
     valid = filterset.is_valid()
@@ -549,10 +550,19 @@ def evaluation_list(request):
             detail = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
             return HttpResponse(f"Invalid filter: {detail}", status=400, content_type="text/plain; charset=utf-8")
         return evaluations_csv(qs)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    cursor = request.GET.get("cursor", "")
+    page = selectors.evaluation_page(qs, filterset if valid else None, cursor, PAGE)
     query = request.GET.copy()
+    query.pop("cursor", None)
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "rows": page.rows,
+        "next_cursor": page.next,
+        "previous_cursor": page.previous,
+        "paged": bool(cursor),
+        "query": query.urlencode(),
+    }
     return render(request, "evaluations/list.html", context, status=filter_status(request, form, valid))
 
 
@@ -565,7 +575,7 @@ def dispute_list(request):
         agents=agents_in_scope(viewer=viewer),
         teams=team_list(viewer=viewer),
         evaluators=evaluators_in_scope(viewer=viewer),
-        scorecards=Scorecard.objects.exclude(current_version__isnull=True).order_by("name"),
+        scorecards=pickable_scorecards(),
     )
     form = filterset.form
     valid = filterset.is_valid()

@@ -29,6 +29,14 @@ class Name(StrEnum):
     AUTOMATION_REORDERED = "automation.reordered"  # the cards' order, which is their priority
     # a card gave tasks to a batch of just-enriched interactions; data: assignment_ids (docs/automations.md)
     AUTOMATION_TASKS_CREATED = "automation.tasks_created"
+    # coaching (docs/coaching.md#events; cxq.schedules keeps a coaching activity in step, docs/schedules.md)
+    COACHING_SCHEDULED = "coaching.scheduled"
+    COACHING_RESCHEDULED = "coaching.rescheduled"  # time, type, place or people changed: a new invite
+    COACHING_UPDATED = "coaching.updated"  # focus or follow-ups changed: no new invite
+    COACHING_CANCELLED = "coaching.cancelled"
+    COACHING_COMPLETED = "coaching.completed"
+    COACHING_MISSED = "coaching.missed"  # by the periodic sweep, or marked by the coach
+    COACHING_ACKNOWLEDGED = "coaching.acknowledged"  # by one agent
     # calibrations
     GOAL_CREATED = "goal.created"
     GOAL_UPDATED = "goal.updated"
@@ -57,6 +65,9 @@ class Name(StrEnum):
     PHRASE_SET_DELETED = "phrase_set.deleted"
     ENRICHMENT_RERUN_REQUESTED = "enrichment.rerun_requested"
     RECORDING_UPLOADED = "recording.uploaded"
+    SCREEN_TRACK_UPLOADED = "screen_track.uploaded"  # a monitor's screen recording finalised (checksum verified)
+    RECORDINGS_DOWNLOADED = "recordings.downloaded"  # the combined download (audio and screens) taken
+    MEDIA_RETENTION_PURGED = "media.retention_purged"  # the retention job deleted expired media (counts)
     INTERACTION_ENRICHED = "interaction.enriched"
     INTERACTION_CHANNEL_CHANGED = "interaction.channel_changed"
     # accounts
@@ -86,10 +97,6 @@ class Name(StrEnum):
     SCIM_TOKEN_CREATED = "scim_token.created"
     SCIM_TOKEN_REVOKED = "scim_token.revoked"
     SCIM_LINK_UPDATED = "scim.link_updated"  # a user's or team's externalId, or a user deleted through SCIM
-    # coaching (published by cxq.coaching; cxq.schedules keeps a coaching activity in step, docs/schedules.md)
-    COACHING_SCHEDULED = "coaching.scheduled"
-    COACHING_RESCHEDULED = "coaching.rescheduled"
-    COACHING_CANCELLED = "coaching.cancelled"
     # schedules (docs/schedules.md)
     SCHEDULE_IMPORTED = "schedule.imported"  # shifts and activities from CSV, ICS or the API
     SCHEDULE_ENTRY_DELETED = "schedule.entry_deleted"
@@ -101,3 +108,10 @@ class Name(StrEnum):
     WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint.updated"
     WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"  # by CXQ, after failing for too long
+    # moments (docs/moments.md)
+    MOMENT_CREATED = "moment.created"
+    MOMENT_SHARED = "moment.shared"  # with people or teams inside the organisation
+    MOMENT_SHARE_LINK_CREATED = "moment.link_created"
+    MOMENT_SHARE_LINK_REVOKED = "moment.link_revoked"
+    MOMENT_DELETED = "moment.deleted"
+    MOMENT_POLICY_UPDATED = "moment.policy_updated"  # a role's external sharing policy

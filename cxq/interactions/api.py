@@ -3,19 +3,21 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
 from cxq.interactions import comments, phrases, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.filters import InteractionFilter
-from cxq.interactions.models import PhraseSet
+from cxq.interactions.models import PhraseSet, SavedFilter
 from cxq.interactions.schemas import InteractionIn
 from cxq.lib.apischema import errors
 from cxq.lib.gc import bulk_gc
 from cxq.lib.inputs import MultilineText, Text
-from cxq.lib.pagination import url_with_cursor
+from cxq.lib.pagination import CursorPagination, url_with_cursor
 from cxq.scorecards.api import ScorecardOut
 from cxq.scorecards.selectors import scorecards_for
 
@@ -367,4 +369,315 @@ def comments_update(request, uuid: UUID, payload: CommentPatch):
 @router.delete("/comments/{uuid}", response={204: None, **errors(403, 404, 422)}, summary="Delete my comment")
 def comments_delete(request, uuid: UUID):
     comments.comment_delete(by=request.user, comment=comments.comment_get_for(viewer=request.user, uuid=uuid))
+    return Status(204, None)
+
+
+# --- Saved filters (docs/api.md#saved-filters) ---------------------------------------------------------
+
+
+class SavedFilterIn(Schema):
+    name: Text
+    query: str = Field(max_length=2000, description="The interactions list's query string, e.g. channel=voice&q=refund")
+
+
+class SavedFilterOut(Schema):
+    id: UUID
+    name: str
+    query: str
+    url: str
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_url(obj):
+        return f"/interactions/?{obj.query}"
+
+
+# --- Recordings and screen recordings (docs/interactions.md#recordings, docs/screen-recordings.md) ----------
+
+
+class RecordingOut(Schema):
+    id: UUID
+    status: str = Field(description="pending (being fetched), ready, failed or purged (deleted by retention)")
+    content_type: str
+    size: int
+    download_url: str
+    error: str
+    attempts: int
+    created_at: datetime
+    purged_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+
+class ScreenTrackIn(Schema):
+    monitor: int = Field(ge=1, le=4, description="Which monitor, 1 to 4")
+    offset_seconds: float = Field(
+        allow_inf_nan=False,
+        description="Where the screen's time 0 falls in the audio, in seconds (negative: it started earlier)",
+    )
+    size: int = Field(ge=1, description="The file's size in bytes")
+    sha256: Text = Field(description="The file's SHA-256, 64 hexadecimal digits")
+
+
+class ScreenTrackOut(Schema):
+    id: UUID
+    interaction: UUID
+    monitor: int
+    offset_seconds: float
+    status: str = Field(description="uploading, ready or purged (deleted by retention)")
+    size: int
+    sha256: str
+    received: list[list[int]] = Field(description="Byte ranges on the server, [first, last] inclusive")
+    received_bytes: int
+    content_type: str
+    duration_seconds: float | None
+    width: int | None
+    height: int | None
+    created_at: datetime
+    purged_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.uuid
+
+    @staticmethod
+    def resolve_interaction(obj):
+        return obj.interaction.uuid
+
+    @staticmethod
+    def resolve_received(obj):
+        return [[lo, hi - 1] for lo, hi in obj.received]
+
+
+_MEDIA_CONTENT = {kind: {"schema": {"type": "string", "format": "binary"}} for kind in ("audio/*", "video/*")}
+_MEDIA_RESPONSES = {
+    "responses": {
+        200: {"description": "The whole file", "content": _MEDIA_CONTENT},
+        206: {
+            "description": "The byte range asked for with Range: bytes=first-last (Content-Range says which)",
+            "content": _MEDIA_CONTENT,
+        },
+        416: {"description": "The range is outside the file (Content-Range: bytes */size)"},
+    }
+}
+
+
+def _upload_from_body(request):
+    """A recording sent as multipart (``file``) or as the raw body with its media type; the raw body
+    is streamed to a temporary file, never read into memory."""
+    from django.conf import settings
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from cxq.interactions.recordings import max_bytes
+
+    if request.content_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": "Send the recording in the multipart field 'file'."})
+        return upload
+    length = request.headers.get("Content-Length", "")
+    if not length.isdigit() or int(length) == 0:
+        raise ValidationError({"file": "Send the recording as the request body (with its Content-Type)."})
+    if int(length) > max_bytes():
+        raise ValidationError({"file": f"The file is larger than {settings.CXQ_MAX_UPLOAD_MB} MB."})
+    name = request.headers.get("X-Filename") or "recording"
+    upload = TemporaryUploadedFile(name, request.content_type, int(length), None)
+    while chunk := request.read(1024 * 1024):
+        upload.write(chunk)
+    upload.seek(0)
+    return upload
+
+
+@router.post(
+    "/interactions/{uuid}/recordings",
+    response={201: RecordingOut, **errors(400, 403, 404, 422)},
+    summary="Upload a recording: multipart (field 'file') or the raw body with its Content-Type",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                },
+                "audio/mpeg": {"schema": {"type": "string", "format": "binary"}},
+                "audio/wav": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
+def recordings_upload(request, uuid: UUID):
+    from cxq.interactions.recordings import recording_attach
+
+    require(request.user, "interactions.create")
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    upload = _upload_from_body(request)
+    try:
+        return Status(201, recording_attach(interaction=interaction, upload=upload, by=request.user))
+    finally:
+        upload.close()  # a temporary file moved into storage is gone already: close() knows
+
+
+@router.get(
+    "/interactions/{uuid}/recordings",
+    response={200: list[RecordingOut], **errors(403, 404, 422)},
+    summary="The interaction's recordings (ready, being fetched, failed, deleted by retention)",
+)
+def recordings_list(request, uuid: UUID):
+    require(request.user, "interactions.view")
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    return list(interaction.recordings.order_by("created_at"))
+
+
+@router.get(
+    "/interactions/{uuid}/recordings/{recording}/media",
+    response={**errors(403, 404, 422)},
+    summary="Stream a recording (HTTP range requests); download=true as a file needs recordings.download",
+    openapi_extra=_MEDIA_RESPONSES,
+)
+def recordings_media(request, uuid: UUID, recording: UUID, download: bool = False):
+    from cxq.interactions import media
+
+    require(request.user, "interactions.view")
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    return media.recording_response(request, interaction=interaction, recording=recording, download=download)
+
+
+@router.get(
+    "/interactions/{uuid}/recordings/combined",
+    response={**errors(400, 403, 404, 422)},
+    summary="Audio and every screen track in one file (Matroska, or a zip with a manifest); recordings.download",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The combined file, as an attachment",
+                "content": {
+                    "video/x-matroska": {"schema": {"type": "string", "format": "binary"}},
+                    "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def recordings_combined(request, uuid: UUID):
+    from cxq.interactions import media
+
+    require(request.user, "interactions.view")
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    return media.combined_response(interaction=interaction, by=request.user)
+
+
+@router.post(
+    "/interactions/{uuid}/screen-tracks",
+    response={200: ScreenTrackOut, 201: ScreenTrackOut, **errors(400, 403, 404, 422)},
+    summary="Start a resumable screen-recording upload for one monitor (201; 200 resumes the same unfinished one)",
+)
+def screen_tracks_create(request, uuid: UUID, payload: ScreenTrackIn):
+    from cxq.interactions import screens
+
+    require(request.user, "interactions.create")
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    track, created = screens.screen_track_create(interaction=interaction, by=request.user, **payload.model_dump())
+    return Status(201 if created else 200, track)
+
+
+@router.get(
+    "/interactions/{uuid}/screen-tracks",
+    response={200: list[ScreenTrackOut], **errors(403, 404, 422)},
+    summary="The interaction's screen tracks, by monitor",
+)
+def screen_tracks_list(request, uuid: UUID):
+    from cxq.interactions import screens
+
+    require(request.user, "interactions.view")
+    return screens.screen_tracks_of(selectors.interaction_get_for(viewer=request.user, uuid=uuid))
+
+
+@router.get(
+    "/screen-tracks/{uuid}",
+    response={200: ScreenTrackOut, **errors(403, 404, 422)},
+    summary="A screen track: its status and the byte ranges received (to resume an upload)",
+)
+def screen_tracks_get(request, uuid: UUID):
+    from cxq.interactions import screens
+
+    require(request.user, "interactions.view")
+    return screens.screen_track_get_for(viewer=request.user, uuid=uuid)
+
+
+@router.put(
+    "/screen-tracks/{uuid}/content",
+    response={200: ScreenTrackOut, **errors(400, 403, 404, 422)},
+    summary="Send one chunk: the raw body, its place in Content-Range: bytes first-last/total",
+    openapi_extra={
+        "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+    },
+)
+def screen_tracks_chunk(request, uuid: UUID):
+    from cxq.interactions import screens
+
+    require(request.user, "interactions.create")
+    track = screens.screen_track_get_for(viewer=request.user, uuid=uuid)
+    return screens.screen_track_write_chunk(
+        track=track, content_range=request.headers.get("Content-Range"), stream=request, by=request.user
+    )
+
+
+@router.post(
+    "/screen-tracks/{uuid}/finalize",
+    response={200: ScreenTrackOut, **errors(400, 403, 404, 422)},
+    summary="Finish an upload: every byte received, the SHA-256 matches, the file is a video",
+)
+def screen_tracks_finalize(request, uuid: UUID):
+    from cxq.interactions import screens
+
+    require(request.user, "interactions.create")
+    track = screens.screen_track_get_for(viewer=request.user, uuid=uuid)
+    return screens.screen_track_finalize(track=track, by=request.user)
+
+
+@router.get(
+    "/screen-tracks/{uuid}/media",
+    response={**errors(403, 404, 422)},
+    summary="Stream a screen track (HTTP range requests)",
+    openapi_extra=_MEDIA_RESPONSES,
+)
+def screen_tracks_media(request, uuid: UUID):
+    from cxq.interactions import media, screens
+
+    require(request.user, "interactions.view")
+    track = screens.screen_track_get_for(viewer=request.user, uuid=uuid)
+    return media.screen_response(request, track=track)
+
+
+@router.get(
+    "/saved-filters",
+    response={200: list[SavedFilterOut], **errors(403, 422)},
+    summary="My saved filters of the interactions list",
+)
+@paginate(CursorPagination, ordering=("id",))
+def saved_filters_list(request):
+    require(request.user, "interactions.view")
+    return SavedFilter.objects.filter(owner=request.user)
+
+
+@router.post(
+    "/saved-filters",
+    response={201: SavedFilterOut, **errors(400, 403, 422)},
+    summary="Save a filter of the interactions list (a name I already use is replaced)",
+)
+def saved_filters_create(request, payload: SavedFilterIn):
+    return Status(201, services.saved_filter_save(by=request.user, name=payload.name, query=payload.query))
+
+
+@router.delete(
+    "/saved-filters/{uuid}", response={204: None, **errors(403, 404, 422)}, summary="Delete one of my saved filters"
+)
+def saved_filters_delete(request, uuid: UUID):
+    require(request.user, "interactions.view")
+    saved = get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
+    services.saved_filter_delete(by=request.user, saved=saved)
     return Status(204, None)

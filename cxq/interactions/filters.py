@@ -13,6 +13,7 @@ from datetime import datetime
 from django import forms
 from django.db import connection
 from django.db.models import Q
+from django.urls import reverse_lazy
 
 from cxq.accounts.models import Team, User
 from cxq.interactions.choices import Channel, Direction, Source
@@ -115,11 +116,15 @@ class InteractionFilter(filters.FilterSet):
         model = Interaction
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, agents=(), teams=(), phrase_sets=(), **kwargs):
+    def __init__(self, data=None, queryset=None, *, agents=None, teams=None, phrase_sets=(), **kwargs):
+        """``agents``/``teams``: the viewer's querysets; the page offers them through autocomplete pickers
+        (docs/interactions.md#pickers), reading only the chosen rows."""
         super().__init__(data, queryset, **kwargs)
         if self.page:
-            self.filters["agent"].extra["choices"] = [(str(a.uuid), a.full_name) for a in agents]
-            self.filters["team"].extra["choices"] = [(str(t.uuid), t.name) for t in teams]
+            if agents is not None:
+                self.pick("agent", agents, reverse_lazy("accounts:pick_agents"))
+            if teams is not None:
+                self.pick("team", teams, reverse_lazy("accounts:pick_teams"), label="name")
             sets = [(str(p.uuid), f"{p.name} ({p.get_kind_display().lower()})") for p in phrase_sets]
             self.filters["indicator"].extra["choices"] = sets
             self.filters["without_indicator"].extra["choices"] = sets

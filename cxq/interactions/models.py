@@ -197,6 +197,7 @@ class Recording(PublicIdModel):
         PENDING = "pending", "Waiting to be fetched"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
+        PURGED = "purged", "Deleted by retention policy"
 
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="recordings")
     file = models.FileField(upload_to="recordings/%Y/%m/", blank=True)
@@ -206,12 +207,66 @@ class Recording(PublicIdModel):
     download_url = models.URLField(max_length=2000, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # a pending fetch: when the worker should (re)try it; the sweep picks up those past due
+    # (docs/interactions.md#fetch-by-url)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)  # when retention deleted the file
 
     class Meta:
         ordering = ["interaction", "created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="recording_fetch_due_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Recording of {self.interaction_id} ({self.status})"
+
+
+class ScreenTrack(PublicIdModel):
+    """One monitor's screen recording of a voice interaction (docs/screen-recordings.md): uploaded in
+    chunks (``received`` lists the byte ranges on disk, so a client can resume), checked against its
+    SHA-256 when finalised, played in step with the audio shifted by ``offset_seconds`` (the screen's
+    time 0 is that many seconds into the audio; negative: it started before the audio)."""
+
+    MAX_PER_INTERACTION = 4
+
+    class Status(models.TextChoices):
+        UPLOADING = "uploading", "Uploading"
+        READY = "ready", "Ready"
+        PURGED = "purged", "Deleted by retention policy"
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="screen_tracks")
+    monitor = models.PositiveSmallIntegerField()
+    offset_seconds = models.FloatField(default=0)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADING)
+    received = models.JSONField(default=list, blank=True)  # [[start, end), …] merged, sorted
+    file = models.FileField(upload_to="screens/%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["interaction", "monitor"]
+        constraints = [
+            models.UniqueConstraint(fields=["interaction", "monitor"], name="screen_track_monitor_unique"),
+            models.CheckConstraint(condition=models.Q(monitor__gte=1, monitor__lte=4), name="screen_track_monitor_1_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Screen {self.monitor} of {self.interaction_id} ({self.status})"
+
+    @property
+    def received_bytes(self) -> int:
+        return sum(end - start for start, end in self.received)
 
 
 class Comment(PublicIdModel):

@@ -1,20 +1,25 @@
 """Recordings (docs/interactions.md#recordings): upload, fetch by URL in the background, serve with range requests.
 
 Fetching by URL only reaches hosts and ports the operator allowed (``CXQ_MEDIA_FETCH_HOSTS``), on
-public addresses, following redirects only within the allow-list (``cxq.lib.fetch``); it stops at the
-size limit while streaming (never trusting Content-Length alone), and records a clear failure."""
+public addresses, following redirects only within the allow-list (``cxq.lib.fetch``); it streams to a
+temporary file and stops at the size limit (never trusting Content-Length alone); a network failure or
+a 5xx is retried with backoff, anything else records a clear failure (docs/interactions.md#fetch-by-url)."""
 
 from __future__ import annotations
 
 import http.client
 import mimetypes
+import tempfile
+from datetime import timedelta
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from cxq.accounts.permissions import require
 from cxq.events import AuditTrail, Name, publish
@@ -92,10 +97,28 @@ def _check_url(url: str) -> None:
 
 @transaction.atomic
 def recording_request_download(*, interaction: Interaction, url: str, by) -> Recording:
-    """Queue a fetch of the media at ``url`` (docs/interactions.md#recordings)."""
+    """Queue a fetch of the media at ``url`` (docs/interactions.md#fetch-by-url)."""
     require(by, "interactions.create")
+    check_download_url(url)
+    return recording_queue_fetch(interaction=interaction, url=url)
+
+
+def check_download_url(url: str) -> None:
+    """The URL's scheme, host and port against the operator's allow-list; ValidationError on
+    ``download_url`` otherwise (ingest checks every item with this before writing anything)."""
     _check_url(url)
-    recording = Recording.objects.create(interaction=interaction, download_url=url, status=Recording.Status.PENDING)
+
+
+def recording_queue_fetch(*, interaction: Interaction, url: str) -> Recording:
+    """A pending recording of ``url`` fetched by the worker after the commit; an interaction ingested
+    again with the same URL keeps the recording it has (no second fetch). The caller checked the URL
+    and the permission (ingest)."""
+    existing = interaction.recordings.filter(download_url=url).exclude(status=Recording.Status.FAILED).first()
+    if existing is not None:
+        return existing
+    recording = Recording.objects.create(
+        interaction=interaction, download_url=url, status=Recording.Status.PENDING, next_attempt_at=timezone.now()
+    )
     transaction.on_commit(lambda: _enqueue(recording.pk))
     return recording
 
@@ -106,44 +129,101 @@ def _enqueue(recording_id: int) -> None:
     fetch_recording(recording_id)
 
 
+class _Transient(Exception):
+    """A failure worth another try (network, a 5xx or 429 answer)."""
+
+
+# Tries of one URL, and the wait before each retry (docs/interactions.md#fetch-by-url).
+MAX_FETCH_ATTEMPTS = 5
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+# A claimed fetch not finished in this time is taken to have died with its worker; the sweep retries it.
+FETCH_LEASE = timedelta(minutes=30)
+
+
 def recording_fetch(*, recording_id: int) -> Recording:
-    """Download a pending recording (idempotent: a ready or failed one is left alone)."""
+    """Download a pending recording whose turn it is (idempotent: a ready, failed or already claimed
+    one is left alone). It is claimed with a lease in one conditional UPDATE, so two workers (the queue
+    and the sweep) never fetch it at once, and one that died is retried after the lease. A transient
+    failure is retried with backoff up to MAX_FETCH_ATTEMPTS; anything else fails it at once."""
+    now = timezone.now()
+    claimed = (
+        Recording.objects.filter(pk=recording_id, status=Recording.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(next_attempt_at=now + FETCH_LEASE, attempts=F("attempts") + 1, updated_at=now)
+    )
     recording = Recording.objects.select_related("interaction").get(pk=recording_id)
-    if recording.status != Recording.Status.PENDING:
+    if not claimed:
         return recording
-    recording.attempts += 1
     try:
-        content, kind = _download(recording.download_url)
-    except (ValidationError, OSError, http.client.HTTPException, ValueError) as exc:
+        with tempfile.TemporaryFile() as spool:
+            kind, size = _download(recording.download_url, spool)
+            spool.seek(0)
+            recording.content_type = kind
+            recording.size = size
+            recording.file.save(f"{recording.interaction.uuid}{MEDIA_TYPES[kind]}", File(spool), save=False)
+    except _Transient as exc:
+        return _failed(recording, str(exc), retry=recording.attempts < MAX_FETCH_ATTEMPTS)
+    except (ValidationError, FetchRefused, ValueError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or type(exc).__name__
-        recording.status = Recording.Status.FAILED
-        recording.error = message[:2000]
-        recording.save(update_fields=["status", "error", "attempts", "updated_at"])
-        return recording
-    recording.content_type = kind
-    recording.size = len(content)
-    recording.file.save(f"{recording.interaction.uuid}{MEDIA_TYPES[kind]}", ContentFile(content), save=False)
+        return _failed(recording, message, retry=False)
     recording.status = Recording.Status.READY
     recording.error = ""
+    recording.next_attempt_at = None
     recording.save()
     return recording
 
 
-def _download(url: str) -> tuple[bytes, str]:
+def _failed(recording: Recording, message: str, *, retry: bool) -> Recording:
+    recording.error = message[:2000]
+    if retry:
+        delay = RETRY_DELAYS[min(recording.attempts, len(RETRY_DELAYS)) - 1]
+        recording.next_attempt_at = timezone.now() + delay
+        recording.error = f"attempt {recording.attempts} of {MAX_FETCH_ATTEMPTS} failed, retrying: {recording.error}"
+    else:
+        recording.status = Recording.Status.FAILED
+        recording.next_attempt_at = None
+    recording.save(update_fields=["status", "error", "next_attempt_at", "updated_at"])
+    return recording
+
+
+def recordings_fetch_due(*, limit: int = 100) -> int:
+    """The sweep (every minute): queue the pending fetches whose time has come — retries after a
+    transient failure, fetches whose worker died (lease expired) and any whose queue message was lost."""
+    due = list(
+        Recording.objects.filter(status=Recording.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        _enqueue(pk)
+    return len(due)
+
+
+def _download(url: str, spool) -> tuple[str, int]:
+    """Stream ``url`` into ``spool`` (a temporary file: never the whole file in memory)."""
     limit = max_bytes()
     headers = {"User-Agent": "CXQ recording fetcher"}
-    fetching = open_url(url, policy=_fetch_policy(), timeout=settings.CXQ_MEDIA_FETCH_TIMEOUT, headers=headers)
-    with fetching as (response, final_url):
-        if response.status != 200:
-            raise ValueError(f"the server answered {response.status}")
-        kind = _media_type(urlparse(final_url).path, response.headers.get("Content-Type"))
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise ValueError(f"the file is larger than {settings.CXQ_MAX_UPLOAD_MB} MB")
-        chunks, total = [], 0
-        while chunk := response.read(64 * 1024):
-            total += len(chunk)
-            if total > limit:
+    try:
+        fetching = open_url(url, policy=_fetch_policy(), timeout=settings.CXQ_MEDIA_FETCH_TIMEOUT, headers=headers)
+        with fetching as (response, final_url):
+            if response.status >= 500 or response.status == 429:
+                raise _Transient(f"the server answered {response.status}")
+            if response.status != 200:
+                raise ValueError(f"the server answered {response.status}")
+            kind = _media_type(urlparse(final_url).path, response.headers.get("Content-Type"))
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
                 raise ValueError(f"the file is larger than {settings.CXQ_MAX_UPLOAD_MB} MB")
-            chunks.append(chunk)
-    return b"".join(chunks), kind
+            total = 0
+            while chunk := response.read(64 * 1024):
+                total += len(chunk)
+                if total > limit:
+                    raise ValueError(f"the file is larger than {settings.CXQ_MAX_UPLOAD_MB} MB")
+                spool.write(chunk)
+            if declared and declared.isdigit() and total != int(declared):
+                raise _Transient(f"the connection closed after {total} of {declared} bytes")
+    except FetchRefused:
+        raise
+    except (OSError, http.client.HTTPException) as exc:
+        raise _Transient(str(exc) or type(exc).__name__) from None
+    return kind, total

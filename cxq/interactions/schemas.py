@@ -88,6 +88,9 @@ class InteractionIn(BaseModel):
     holds: list[tuple[FiniteFloat, FiniteFloat]] = Field(default_factory=list, max_length=200)
     transcript: list[UtteranceIn] = Field(default_factory=list, max_length=MAX_UTTERANCES)
     notes: MultilineText = Field(default="", max_length=MAX_TEXT)
+    # a recording the worker fetches after the write (docs/interactions.md#fetch-by-url); its host must be
+    # on the operator's allow-list (CXQ_MEDIA_FETCH_HOSTS), checked before anything is written
+    download_url: Annotated[str, Field(max_length=2000), AfterValidator(single_line)] | None = None
 
     @model_validator(mode="after")
     def consistent(self) -> InteractionIn:

@@ -3,12 +3,9 @@ leads see their teams' interactions; agents see only their own."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
@@ -23,7 +20,7 @@ from cxq.interactions.choices import PhraseKind
 from cxq.interactions.filters import InteractionFilter
 from cxq.interactions.models import Interaction, PhraseSet
 from cxq.lib import filters as lib_filters
-from cxq.lib.inputs import moment_problem
+from cxq.lib import keyset
 
 
 def interaction_scope(*, viewer) -> QuerySet[Interaction]:
@@ -109,67 +106,21 @@ def interaction_list(*, viewer, filters: InteractionFilter | None = None, **valu
     return lib_filters.apply(filters, qs).order_by("-started_at", "-id")
 
 
-# --- Keyset pagination ------------------------------------------------------------------------------
+# --- Keyset pagination (cxq/lib/keyset.py, docs/interactions.md#paging) --------------------------------
+
+LIST_KEY = "-started_at"  # newest first, then by id
+Page = keyset.Page
 
 
-class Position(NamedTuple):
-    started_at: datetime
-    pk: int
-    before: bool  # the page of newer rows before this one (a "previous" cursor)
-
-
-class Page(NamedTuple):
-    rows: list[Interaction]
-    next: str | None  # the cursor of the older rows after this page
-    previous: str | None  # the cursor of the newer rows before it
-
-
-def encode_cursor(item: Interaction, *, before: bool = False) -> str:
-    position = [item.started_at.isoformat(), item.pk, *(["before"] if before else [])]
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> Position | None:
-    """The position a cursor names, or None when it is not one :func:`encode_cursor` could have made
-    (a crafted one may decode to a naive or far-off moment, which would overflow in the query)."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        started, pk, *rest = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        position = Position(datetime.fromisoformat(started), int(pk), rest == ["before"])
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return None
-    if rest not in ([], ["before"]) or moment_problem(position.started_at) or not 0 < position.pk < 2**63:
-        return None
-    return position
+def decode_cursor(cursor: str) -> keyset.Position | None:
+    """The position a cursor of the list names, or None when it is not one the list could have made."""
+    return keyset.decode(Interaction, LIST_KEY, cursor)
 
 
 def page_at(qs: QuerySet[Interaction], cursor: str, size: int) -> Page:
-    """One page of a list ordered by (-started_at, -id): the first, the one after a ``next`` cursor or
-    the one before a ``previous`` cursor; with the cursors of the pages around it."""
-    position = decode_cursor(cursor) if cursor else None
-    if position is None:
-        rows = list(qs[: size + 1])
-        return Page(rows[:size], encode_cursor(rows[size - 1]) if len(rows) > size else None, None)
-    started, pk, before = position
-    if before:
-        # the newer rows, nearest first, then put back in the list's order
-        newer = qs.filter(started_at__gte=started).exclude(started_at=started, id__lte=pk)
-        rows = list(newer.order_by("started_at", "id")[: size + 1])
-        more = len(rows) > size
-        rows = rows[:size][::-1]
-        if not rows:
-            return Page([], None, None)
-        return Page(rows, encode_cursor(rows[-1]), encode_cursor(rows[0], before=True) if more else None)
-    # "at or before the cursor, minus the rows already shown at that instant": a plain range on the
-    # (started_at, id) index; the equivalent OR form makes SQLite read and sort every older row.
-    rows = list(qs.filter(started_at__lte=started).exclude(started_at=started, id__gte=pk)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(
-        rows,
-        encode_cursor(rows[-1]) if more and rows else None,
-        encode_cursor(rows[0], before=True) if rows else None,
-    )
+    """One page of the list, newest first: the first, the one after a ``next`` cursor or the one before a
+    ``previous`` cursor; with the cursors of the pages around it."""
+    return keyset.page_at(qs, cursor, size, key=LIST_KEY)
 
 
 def interaction_suggestions(*, viewer, text: str, limit: int = 10) -> list[Interaction]:

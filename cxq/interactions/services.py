@@ -13,18 +13,19 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from pydantic import ValidationError as SchemaError
 
 from cxq.accounts.models import OrgSettings, Role, Team, User
+from cxq.accounts.permissions import require
 from cxq.enrichment import Utterance as Line
 from cxq.events import Name, publish
 from cxq.interactions.choices import EnrichmentStatus, Source
 from cxq.interactions.conditions import Facts
-from cxq.interactions.models import Interaction
+from cxq.interactions.models import Interaction, SavedFilter
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
 from cxq.interactions.selectors import interaction_scope
 from cxq.lib.db import insert_returning_ids, insert_rows
@@ -254,7 +255,12 @@ def interaction_upsert(
     resolver: AgentResolver | None = None,
     enrich: bool = True,
 ) -> tuple[Interaction, bool]:
-    """Create or update (by external id) one interaction with its transcript; enrich it inline."""
+    """Create or update (by external id) one interaction with its transcript; enrich it inline. A
+    ``download_url`` queues a fetch of its recording (docs/interactions.md#fetch-by-url)."""
+    from cxq.interactions import recordings
+
+    if data.download_url:
+        recordings.check_download_url(data.download_url)
     resolver = resolver or AgentResolver.from_settings()
     agent = resolver.resolve(data.agent)
     others = [resolver.resolve(ref, f"other_agents.{i}") for i, ref in enumerate(data.other_agents)]
@@ -278,6 +284,8 @@ def interaction_upsert(
         from cxq.interactions.enrich import interaction_enrich
 
         interaction_enrich(interaction=interaction)
+    if data.download_url:
+        recordings.recording_queue_fetch(interaction=interaction, url=data.download_url)
     return interaction, created
 
 
@@ -307,6 +315,7 @@ class Prepared:
     agent: AgentRef | None
     other_agents: list[AgentRef]
     enriched: Any = None  # cxq.interactions.enrich.Enriched, when enriched inline
+    download_url: str | None = None  # a recording to fetch after the write
 
 
 def interactions_prepare(
@@ -329,6 +338,8 @@ def interactions_prepare(
             data = parse_payload(payload)
             lines = _lines(data)
             fields = _fields(data, lines)
+            if data.download_url:
+                _check_download_url(data.download_url)
         except IngestError as exc:
             errors.append({"index": offset + i, "errors": exc.messages})
             continue
@@ -354,7 +365,7 @@ def interactions_prepare(
                 enrichment_status=EnrichmentStatus.DONE,
                 enriched_at=now,
             )
-        prepared.append(Prepared(offset + i, fields, data.agent, list(data.other_agents), done))
+        prepared.append(Prepared(offset + i, fields, data.agent, list(data.other_agents), done, data.download_url))
     return prepared, errors
 
 
@@ -385,7 +396,7 @@ def interaction_bulk_upsert(
         by_id = by.pk if by else None
         resolver.prefetch([ref for item in valid for ref in (item.agent, *item.other_agents)])
         seen: set[str] = set()
-        resolved: list[tuple[str | None, dict[str, Any], Any, list[User]]] = []
+        resolved: list[tuple[str | None, dict[str, Any], Any, list[User], str | None]] = []
         resolved_index: list[int] = []
         for item in valid:
             fields, external_id = item.fields, item.fields["external_id"]
@@ -402,7 +413,9 @@ def interaction_bulk_upsert(
                 seen.add(external_id)
             team = resolver.team_of(agent)
             fields.update(agent_id=agent.pk if agent else None, team_id=team.pk if team else None)
-            resolved.append((external_id, fields, item.enriched, [u for u in others if u is not None]))
+            resolved.append(
+                (external_id, fields, item.enriched, [u for u in others if u is not None], item.download_url)
+            )
             resolved_index.append(item.index)
         existing = {i.external_id: i for i in Interaction.objects.select_for_update().filter(external_id__in=seen)}
         if by is not None:  # a person updates only interactions they can see; the others are per-item errors
@@ -418,7 +431,9 @@ def interaction_bulk_upsert(
         mention_rows: list[tuple] = []
         rechanneled: list[int] = []
         facts: list[Facts] = []  # what automations match on, inline enrichment only
-        for external_id, fields, done, others in resolved:
+        fetches: list[tuple[int, str]] = []  # (interaction id, download_url)
+        new_urls: list[str | None] = []
+        for external_id, fields, done, others, url in resolved:
             current = existing.get(external_id) if external_id else None
             if current is not None:
                 if current.channel != fields["channel"]:
@@ -433,6 +448,8 @@ def interaction_bulk_upsert(
                     facts.append(_facts(current.pk, fields, done))
                 report.updated += 1
                 report.ids.append(current.pk)
+                if url:
+                    fetches.append((current.pk, url))
             else:
                 fields.update(uuid=uuid4(), created_at=now, updated_at=now, source=source, created_by_id=by_id)
                 if done is None:
@@ -440,6 +457,7 @@ def interaction_bulk_upsert(
                 new_rows.append(tuple(fields[c] for c in INSERT_COLUMNS))
                 new_mentions.append(done)
                 new_others.append(others)
+                new_urls.append(url)
         if new_rows:
             new_ids = insert_returning_ids(Interaction, INSERT_COLUMNS, new_rows)
             mention_rows.extend(
@@ -457,12 +475,19 @@ def interaction_bulk_upsert(
             )
             report.created += len(new_rows)
             report.ids.extend(new_ids)
+            fetches.extend((pk, url) for pk, url in zip(new_ids, new_urls, strict=True) if url)
         if mention_rows:
             from cxq.interactions.enrich import MENTION_COLUMNS
             from cxq.interactions.models import PhraseMention
 
             insert_rows(PhraseMention, MENTION_COLUMNS, mention_rows)
         _channels_changed(rechanneled)
+        if fetches:
+            from cxq.interactions import recordings
+
+            by_pk = Interaction.objects.in_bulk([pk for pk, _ in fetches])
+            for pk, url in fetches:
+                recordings.recording_queue_fetch(interaction=by_pk[pk], url=url)
         ids = list(report.ids)
         if enrichment == Enrichment.QUEUE:
             transaction.on_commit(lambda: _queue_enrichment(ids))
@@ -475,6 +500,16 @@ def interaction_bulk_upsert(
 
 def _facts(pk: int, fields: dict[str, Any], done: Any) -> Facts:
     return Facts(pk, fields, topics=done.topics, metrics=done.metrics, hits=done.hits, sides=done.sides)
+
+
+def _check_download_url(url: str) -> None:
+    """An item's download_url against the fetch allow-list, as that item's error."""
+    from cxq.interactions import recordings
+
+    try:
+        recordings.check_download_url(url)
+    except ValidationError as exc:
+        raise IngestError([f"download_url: {m}" for m in exc.messages]) from None
 
 
 def twice_in_batch(external_id: str) -> str:
@@ -516,3 +551,51 @@ def interactions_mark_for_enrichment(*, ids: Iterable[int] | None = None) -> int
     """Re-run enrichment (after an indicator changed): mark pending; the worker picks them up."""
     qs = Interaction.objects.all() if ids is None else Interaction.objects.filter(pk__in=list(ids))
     return qs.update(enrichment_status=EnrichmentStatus.PENDING, updated_at=timezone.now())
+
+
+# --- Saved filters (docs/interactions.md#saved-filters) -----------------------------------------------
+
+SAVED_FILTER_KEYS_IGNORED = ("cursor",)
+
+
+def saved_filter_save(*, by: User, name: str, query: str) -> SavedFilter:
+    """Keep a named filter of the interactions list for ``by`` (the list's query string; a name they already
+    use is replaced). The query is checked as the list's form checks it: an unknown parameter or a refused
+    value is a ValidationError naming it (``query.agent``), nothing saved. Personal preferences: no event."""
+    from django.http import QueryDict
+
+    from cxq.accounts.selectors import agents_in_scope, team_list
+    from cxq.interactions.filters import InteractionFilter
+    from cxq.interactions.models import PhraseSet
+
+    require(by, "interactions.view")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Name the filter."})
+    if len(name) > 100:
+        raise ValidationError({"name": "At most 100 characters."})
+    data = QueryDict(query or "", mutable=True)
+    for key in SAVED_FILTER_KEYS_IGNORED:
+        data.pop(key, None)
+    if not data:
+        raise ValidationError({"query": "Set at least one filter before saving."})
+    filterset = InteractionFilter(
+        data, agents=agents_in_scope(viewer=by), teams=team_list(viewer=by), phrase_sets=PhraseSet.objects.all()
+    )
+    unknown = [key for key in data if key not in filterset.filters]
+    if unknown:
+        raise ValidationError({f"query.{unknown[0]}": "The interactions list has no such filter."})
+    if not filterset.is_valid():
+        field_name, errors = next(iter(filterset.form.errors.items()))
+        raise ValidationError({f"query.{field_name}": errors[0]})
+    text = data.urlencode()
+    if len(text) > 2000:
+        raise ValidationError({"query": "At most 2000 characters."})
+    saved, _ = SavedFilter.objects.update_or_create(owner=by, name=name, defaults={"query": text})
+    return saved
+
+
+def saved_filter_delete(*, by: User, saved: SavedFilter) -> None:
+    if saved.owner_id != by.pk:
+        raise PermissionDenied("Only its owner can delete a saved filter.")
+    saved.delete()

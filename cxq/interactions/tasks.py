@@ -22,8 +22,24 @@ def sweep_enrichment() -> int:
     return enrich_pending()
 
 
-@db_task(retries=2, retry_delay=30)
+@db_task()
 def fetch_recording(recording_id: int) -> str:
+    """Retries are the service's (backoff in the row, picked up by the sweep below)."""
     from cxq.interactions.recordings import recording_fetch
 
     return recording_fetch(recording_id=recording_id).status
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_recording_fetches() -> int:
+    from cxq.interactions.recordings import recordings_fetch_due
+
+    return recordings_fetch_due()
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def purge_expired_media() -> dict:
+    """Retention (docs/screen-recordings.md#retention): once a day."""
+    from cxq.interactions.retention import media_purge_expired
+
+    return media_purge_expired()

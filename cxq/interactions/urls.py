@@ -19,5 +19,7 @@ urlpatterns = [
     path("<uuid:uuid>/comments/", views.comment_create, name="comment_create"),
     path("comments/<uuid:uuid>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<uuid:uuid>/delete/", views.comment_delete, name="comment_delete"),
+    path("<uuid:uuid>/recordings/combined/", views.recordings_combined, name="recordings_combined"),
     path("<uuid:uuid>/recordings/<uuid:recording>/", views.recording_media, name="recording_media"),
+    path("<uuid:uuid>/screens/<uuid:track>/", views.screen_media, name="screen_media"),
 ]

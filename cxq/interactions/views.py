@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,15 +15,14 @@ from cxq.accounts.forms import apply_service_errors
 from cxq.accounts.models import User
 from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import agents_in_scope, team_list
-from cxq.interactions import comments, phrases, recordings, selectors
+from cxq.interactions import comments, media, phrases, recordings, screens, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.datasets import parse_pasted_transcript
 from cxq.interactions.filters import InteractionFilter
 from cxq.interactions.forms import OfflineInteractionForm, PhraseSetForm
-from cxq.interactions.models import PhraseSet, Recording, SavedFilter
+from cxq.interactions.models import PhraseSet, Recording, SavedFilter, ScreenTrack
 from cxq.interactions.services import IngestError, interaction_upsert, parse_payload
 from cxq.lib.inputs import filter_status
-from cxq.lib.media import ranged_response
 
 PAGE = 50
 PRIMARY = ("channel", "agent", "team", "date_from", "date_to", "evaluated")
@@ -126,6 +125,7 @@ def interaction_detail(request, uuid):
         hits_by_utterance[hit.utterance_index].append(hit)
     threads = list(comments.comment_list(viewer=request.user, interaction=interaction))
     recordings_list = list(interaction.recordings.order_by("created_at"))
+    tracks = screens.screen_tracks_of(interaction)
     context = {
         "interaction": interaction,
         "timeline": _timeline(interaction, utterances, hits, threads),
@@ -135,6 +135,10 @@ def interaction_detail(request, uuid):
         "other_agents": list(User.objects.filter(pk__in=interaction.other_agents.values("pk"))),
         "recordings": recordings_list,
         "playable": any(r.status == Recording.Status.READY for r in recordings_list),
+        "screens": [t for t in tracks if t.status == ScreenTrack.Status.READY],
+        # the screens play beside the first ready recording
+        "screens_with": next((r.pk for r in recordings_list if r.status == Recording.Status.READY), None),
+        "screens_purged": [t for t in tracks if t.status == ScreenTrack.Status.PURGED],
         "timeline_length": _timeline_length(interaction, utterances),
         "can_download": has_perm(request.user, "recordings.download"),
         "can_upload": has_perm(request.user, "interactions.create"),
@@ -203,24 +207,31 @@ def recording_upload(request, uuid):
 @perm_required("interactions.view")
 def recording_media(request, uuid, recording):
     """The recording's bytes, with range requests, for whoever may see the interaction; as a
-    download (``?download=1``) only with recordings.download."""
+    download (``?download=1``) only with recordings.download (the API's rule too: media.py). Whoever may
+    see an evaluation of the interaction may play it (``recording_interaction_get_for``)."""
     interaction = selectors.recording_interaction_get_for(viewer=request.user, uuid=uuid)
-    item = get_object_or_404(Recording, uuid=recording, interaction=interaction)
-    if item.status != Recording.Status.READY or not item.file:
-        raise Http404("This recording is not available.")
-    download = request.GET.get("download") == "1"
-    if download and not has_perm(request.user, "recordings.download"):
-        raise PermissionDenied("Your role does not allow downloading recordings.")
-    handle = item.file.open("rb")
-    name = f"{interaction.external_id or interaction.uuid}{recordings.MEDIA_TYPES.get(item.content_type, '')}"
-    return ranged_response(
-        request,
-        handle,
-        size=item.file.size,
-        content_type=item.content_type,
-        filename=name,
-        attachment=download,
+    return media.recording_response(
+        request, interaction=interaction, recording=recording, download=request.GET.get("download") == "1"
     )
+
+
+@perm_required("interactions.view")
+def screen_media(request, uuid, track):
+    """A screen track's bytes, with range requests, for whoever may see the interaction."""
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    item = get_object_or_404(ScreenTrack, uuid=track, interaction=interaction)
+    return media.screen_response(request, track=item)
+
+
+@perm_required("recordings.download")
+def recordings_combined(request, uuid):
+    """Audio and screens in one file (docs/screen-recordings.md#combined-download)."""
+    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    try:
+        return media.combined_response(interaction=interaction, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("interactions:detail", uuid=interaction.uuid)
 
 
 # --- Indicators and topics (admin) ------------------------------------------------------------------
@@ -356,14 +367,12 @@ def interaction_url(interaction) -> str:
 def saved_filter_create(request):
     query = QueryDict(request.POST.get("query", ""), mutable=True)
     query.pop("cursor", None)
-    name = request.POST.get("name", "").strip()[:100]
-    if not name:
-        messages.error(request, "Name the filter to save it.")
-    elif not query:
-        messages.error(request, "Set at least one filter before saving.")
+    try:
+        saved = services.saved_filter_save(by=request.user, name=request.POST.get("name", ""), query=query.urlencode())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        SavedFilter.objects.update_or_create(owner=request.user, name=name, defaults={"query": query.urlencode()})
-        messages.success(request, f"Filter “{name}” saved.")
+        messages.success(request, f"Filter “{saved.name}” saved.")
     return redirect(f"{reverse('interactions:list')}?{query.urlencode()}")
 
 
@@ -371,6 +380,6 @@ def saved_filter_create(request):
 @perm_required("interactions.view")
 def saved_filter_delete(request, uuid):
     saved = get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
-    saved.delete()
+    services.saved_filter_delete(by=request.user, saved=saved)
     messages.success(request, f"Filter “{saved.name}” deleted.")
     return redirect("interactions:list")

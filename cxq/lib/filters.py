@@ -40,6 +40,15 @@ from django.db.models import QuerySet
 from pydantic import Field, create_model
 
 from cxq.lib import inputs
+from cxq.lib.widgets import Autocomplete
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 class TextFilter(django_filters.CharFilter):
@@ -59,9 +68,13 @@ class _RangeForm:
 
     date_ranges: tuple[tuple[str, str], ...] = ()
     number_ranges: tuple[tuple[str, str], ...] = ()
+    cross_check = None  # the filter set's check across filters (FilterSet.check_values)
 
     def clean(self):
         data = super().clean()
+        if self.cross_check is not None:
+            for name, message in self.cross_check(data):
+                self.add_error(name, message)
         for start, end in self.date_ranges:
             if data.get(start) and data.get(end) and data[start] > data[end]:
                 self.add_error(end, "The end date is before the start date.")
@@ -143,12 +156,32 @@ class FilterSet(django_filters.FilterSet):
             for name, flt in list(self.filters.items()):
                 self.filters[name] = _free_filter(flt, api=api)
 
+    def check_values(self, data: dict) -> list[tuple[str, str]]:
+        """Checks across filters, as (filter name, message) errors; none by default."""
+        return []
+
     def get_form_class(self):
         form_class = super().get_form_class()
-        if not (self.date_ranges or self.number_ranges):
+        checked = type(self).check_values is not FilterSet.check_values
+        if not (self.date_ranges or self.number_ranges or checked):
             return form_class
-        ranges = {"date_ranges": self.date_ranges, "number_ranges": self.number_ranges}
-        return type(form_class.__name__, (_RangeForm, form_class), ranges)
+        attrs = {"date_ranges": self.date_ranges, "number_ranges": self.number_ranges}
+        if checked:
+            attrs["cross_check"] = staticmethod(self.check_values)
+        return type(form_class.__name__, (_RangeForm, form_class), attrs)
+
+    def pick(self, name: str, queryset: QuerySet, source, label: str = "full_name") -> None:
+        """The page's filter ``name`` as an autocomplete picker (:mod:`cxq.lib.widgets`) asking ``source``:
+        its choices are only the chosen public ids found in ``queryset`` (the viewer's scope, read once
+        for those ids), so an id out of scope is refused as it was with a full drop-down."""
+        if not self.page or name not in self.filters:
+            return
+        values = self.data.getlist(name) if hasattr(self.data, "getlist") else [(self.data or {}).get(name)]
+        ids = [v for v in values if isinstance(v, str) and is_uuid(v)]
+        rows = queryset.filter(uuid__in=ids).order_by() if ids else []
+        flt = self.filters[name]
+        flt.extra["choices"] = [(str(row.uuid), getattr(row, label)) for row in rows]
+        flt.extra["widget"] = Autocomplete(source)
 
     # --- the API ---------------------------------------------------------------------------------
 
@@ -236,7 +269,7 @@ def _api_type(flt):
     if isinstance(flt, django_filters.NumberFilter):
         low, high = flt.extra.get("min_value"), flt.extra.get("max_value")
         return Annotated[int, Field(ge=low, le=high)] if low is not None or high is not None else int
-    if isinstance(flt, django_filters.ChoiceFilter):
+    if isinstance(flt, django_filters.ChoiceFilter | SortFilter):
         values = _static_choices(flt)
         if values:
             return Literal[tuple(str(v) for v in values)]

@@ -45,6 +45,9 @@ class OutboundEmail(OutboxFields, TimeStampedModel):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     message_id = models.CharField(max_length=200, unique=True)
+    # an iCalendar invite sent with the mail (text/calendar, its METHOD in the part's header), e.g. a coaching
+    # session's (docs/coaching.md#invites)
+    calendar = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

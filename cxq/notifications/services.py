@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from icalendar import Calendar
 
 from cxq.lib.outbox import Outbox
 from cxq.lib.text import one_line
@@ -61,9 +62,16 @@ def mail_subject(subject: str) -> str:
 
 
 def email_queue(
-    *, to: str, subject: str, template: str, context: dict, notification: Notification | None = None
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    notification: Notification | None = None,
+    calendar: str = "",
 ) -> OutboundEmail:
-    """Add a mail to the outbox and ask the worker to send it once the transaction commits."""
+    """Add a mail to the outbox and ask the worker to send it once the transaction commits. ``calendar``:
+    an iCalendar document sent with it as an invite (``text/calendar`` with its METHOD)."""
     context = {**context, "base_url": settings.CXQ_BASE_URL}
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "cxq.local"
     mail = OutboundEmail.objects.create(
@@ -73,6 +81,7 @@ def email_queue(
         body_text=render_to_string(f"{template}.txt", context),
         body_html=render_to_string(f"{template}.html", context),
         message_id=f"<{uuid.uuid4()}@{domain}>",
+        calendar=calendar,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue_delivery(mail.pk))
@@ -99,6 +108,8 @@ def _send(mail: OutboundEmail, connection=None) -> None:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
+    if mail.calendar:
+        _attach_calendar(message, mail.calendar)
     try:
         if connection is not None:
             connection.open()
@@ -108,6 +119,14 @@ def _send(mail: OutboundEmail, connection=None) -> None:
             with suppress(Exception):
                 connection.close()
         raise
+
+
+def _attach_calendar(message: EmailMultiAlternatives, text: str) -> None:
+    """The invite twice, as mail clients expect: an alternative part ``text/calendar; method=…`` (what
+    calendar-aware clients act on) and an ``invite.ics`` attachment (what the others offer to open)."""
+    method = str(Calendar.from_ical(text).get("METHOD", "PUBLISH"))
+    message.attach_alternative(text, f"text/calendar; method={method}; charset=utf-8")
+    message.attach("invite.ics", text, "application/ics")
 
 
 def email_deliver(*, mail_id: int, connection=None) -> bool:

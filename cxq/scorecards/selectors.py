@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -48,6 +50,23 @@ def version_get(*, scorecard: Scorecard, number: int) -> ScorecardVersion:
 def usable_scorecards() -> QuerySet[Scorecard]:
     """Scorecards that can be used to evaluate: published only (docs/scoring.md#scorecard-versions)."""
     return Scorecard.objects.filter(status=ScorecardStatus.PUBLISHED).select_related("current_version")
+
+
+def pickable_scorecards() -> QuerySet[Scorecard]:
+    """Scorecards a list can be filtered by: every one ever published (archived ones keep their evaluations)."""
+    return Scorecard.objects.exclude(current_version__isnull=True).order_by("name", "id")
+
+
+def band_range(scorecard: Scorecard, key: str) -> tuple[Decimal, Decimal | None] | None:
+    """The scores (on the pass mark's scale: percent, or earned points in points mode) that fall in the
+    scorecard's band ``key``: from its start, inclusive, to the next band's start, exclusive (None: no
+    upper end). None when the scorecard has no such band (docs/scoring.md#score-bands)."""
+    bands = scorecard.bands or []
+    for i, band in enumerate(bands):
+        if band.get("key") == key:
+            high = bands[i + 1]["from"] if i + 1 < len(bands) else None
+            return Decimal(str(band["from"])), None if high is None else Decimal(str(high))
+    return None
 
 
 def answer_label(question: dict, answer) -> str:

@@ -7,6 +7,7 @@ app_name = "scorecards"
 urlpatterns = [
     path("", views.scorecard_list, name="list"),
     path("new/", views.scorecard_new, name="new"),
+    path("pick/", views.scorecard_pick, name="pick"),
     path("import/", views.scorecard_import, name="import"),
     path("template.csv", views.scorecard_template, name="template"),
     path("validate/", views.scorecard_validate, name="validate"),

@@ -15,6 +15,7 @@ from cxq.accounts.forms import apply_service_errors
 from cxq.accounts.models import Team
 from cxq.lib import jsonlimit
 from cxq.lib.channels import Channel
+from cxq.lib.widgets import pick_results
 from cxq.scorecards import selectors, services
 from cxq.scorecards.api import preview_payload
 from cxq.scorecards.choices import ChangeKind, ScorecardStatus
@@ -446,3 +447,9 @@ def _import_confirm(request, editable):
             status=400,
         )
     return redirect("scorecards:detail", uuid=scorecard.uuid)
+
+
+@perm_required("interactions.view")
+def scorecard_pick(request):
+    """The scorecard picker's JSON (docs/interactions.md#pickers): scorecards ever published, by name."""
+    return JsonResponse(pick_results(selectors.pickable_scorecards(), request.GET.get("q", ""), label="name"))

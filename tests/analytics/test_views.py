@@ -125,13 +125,13 @@ def test_drill_down_links_open_the_evaluations_behind_the_figure(personas, card,
     page = client.get("/analytics/")
     drill = page.context["drill"]
     listed = client.get(drill)
-    assert listed.status_code == 200 and {e.pk for e in listed.context["page"].object_list} == {a.pk, b.pk}
+    assert listed.status_code == 200 and {e.pk for e in listed.context["rows"]} == {a.pk, b.pk}
     listed = client.get(drill + "&question=greet&answer=no")
-    assert [e.pk for e in listed.context["page"].object_list] == [b.pk]
+    assert [e.pk for e in listed.context["rows"]] == [b.pk]
     assert b"question=greet&amp;answer=no" in page.content
     board = client.get("/analytics/leaderboards/")
     listed = client.get(board.context["drill"] + f"&agent={personas.agent_a1.uuid}")
-    assert [e.pk for e in listed.context["page"].object_list] == [a.pk]
+    assert [e.pk for e in listed.context["rows"]] == [a.pk]
     assert EvaluationFact.objects.count() == 2
 
 
@@ -171,7 +171,7 @@ def test_a_trend_point_links_to_its_own_evaluations(personas, card, client_for):
     page = client.get(f"/analytics/trends/?period=day&split=team&team={personas.team_b.uuid}")
     (series,) = page.context["result"]["series"]
     listed = client.get(series["points"][0]["drill"])
-    assert [e.pk for e in listed.context["page"].object_list] == [b.pk]
+    assert [e.pk for e in listed.context["rows"]] == [b.pk]
 
 
 def test_the_versions_parameter_repeats_and_is_checked_like_the_page(personas, card, client_for):

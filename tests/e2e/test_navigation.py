@@ -41,12 +41,15 @@ EXPECTED_NAV = {
         "automations:list",
         "scim:tokens",
         "webhooks:list",
+        "coaching:home",
     },
-    "supervisor_a": LEAD | {"analytics:breakdown", "goals:list", "automations:list"},  # analytics, goals, automations
-    "manager_b": LEAD | {"analytics:breakdown", "goals:list"},
+    # analytics, goals, automations, coaching
+    "supervisor_a": LEAD | {"analytics:breakdown", "goals:list", "automations:list", "coaching:home"},
+    "manager_b": LEAD | {"analytics:breakdown", "goals:list", "coaching:home"},
     "evaluator": LEAD | {"analytics:my_work"},  # evaluates: analytics of their own evaluations
-    "agent_a1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},  # analytics.own
-    "agent_b1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me"},
+    # analytics.own; coaching (their own sessions)
+    "agent_a1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me", "coaching:home"},
+    "agent_b1": YOU | INTERACTIONS | {"accounts:team_list", "analytics:me", "coaching:home"},
     "norole": YOU,
 }
 

@@ -322,14 +322,19 @@ def test_agents_are_team_members_or_people_who_answer_for_their_evaluations(pers
 
 def test_an_agent_with_a_custom_role_appears_in_every_agent_picker(client_for, personas, custom_agent, completed):
     client = client_for("supervisor_a")
+    html = client.get(reverse("interactions:new")).content.decode()
+    assert f'value="{custom_agent.uuid}"' in html
+    # the lists' filters pick agents by autocomplete (docs/interactions.md#pickers): the agents' endpoint
+    # offers them, and a chosen one is rendered with its name after a reload
+    found = client.get(reverse("accounts:pick_agents"), {"q": "sia"}).json()["results"]
+    assert found == [{"value": str(custom_agent.uuid), "text": "Sia Senior"}]
     for url in (
         reverse("interactions:list"),
-        reverse("interactions:new"),
         reverse("evaluations:list"),
         reverse("evaluations:disputes"),
         reverse("analytics:breakdown"),
     ):
-        html = client.get(url).content.decode()
-        assert f'value="{custom_agent.uuid}"' in html, url
+        html = client.get(url, {"agent": str(custom_agent.uuid)}).content.decode()
+        assert f'<option value="{custom_agent.uuid}" selected>Sia Senior</option>' in html, url
     html = client_for("admin").get(reverse("accounts:team_create")).content.decode()
     assert "Sia Senior" in html

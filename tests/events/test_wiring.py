@@ -39,6 +39,13 @@ EXPECTED: dict[Name, set[str]] = {
     Name.EVALUATION_DISCARDED: set(),  # a draft: never in analytics, only audited
     Name.ASSIGNMENT_CREATED: {"notices.on_assignment_created"},
     Name.ASSIGNMENT_EXTENDED: {"notices.on_assignment_extended"},
+    Name.COACHING_SCHEDULED: {"notices.on_scheduled", "services.on_coaching_event"},
+    Name.COACHING_RESCHEDULED: {"notices.on_scheduled", "services.on_coaching_event"},
+    Name.COACHING_UPDATED: set(),
+    Name.COACHING_CANCELLED: {"notices.on_cancelled", "services.on_coaching_event"},
+    Name.COACHING_COMPLETED: {"notices.on_completed"},
+    Name.COACHING_MISSED: {"notices.on_missed"},
+    Name.COACHING_ACKNOWLEDGED: {"notices.on_acknowledged"},
     Name.GOAL_CREATED: set(),
     Name.GOAL_UPDATED: set(),
     Name.GOAL_PERIOD_GENERATED: {"webhooks.on_event"},
@@ -70,6 +77,9 @@ EXPECTED: dict[Name, set[str]] = {
     Name.PHRASE_SET_DELETED: set(),
     Name.ENRICHMENT_RERUN_REQUESTED: set(),
     Name.RECORDING_UPLOADED: set(),
+    Name.SCREEN_TRACK_UPLOADED: set(),
+    Name.RECORDINGS_DOWNLOADED: set(),
+    Name.MEDIA_RETENTION_PURGED: set(),
     Name.INTERACTION_ENRICHED: {"webhooks.on_event", "services.on_interactions_enriched"},
     Name.INTERACTION_CHANNEL_CHANGED: {"analytics.on_channel_changed"},
     Name.USER_CREATED: {"accounts.on_user_created"},
@@ -100,14 +110,17 @@ EXPECTED: dict[Name, set[str]] = {
     Name.WEBHOOK_ENDPOINT_UPDATED: set(),
     Name.WEBHOOK_ENDPOINT_DELETED: set(),
     Name.WEBHOOK_ENDPOINT_DISABLED: {"webhooks.on_endpoint_disabled"},
-    Name.COACHING_SCHEDULED: {"services.on_coaching_event"},
-    Name.COACHING_RESCHEDULED: {"services.on_coaching_event"},
-    Name.COACHING_CANCELLED: {"services.on_coaching_event"},
     Name.SCHEDULE_IMPORTED: set(),
     Name.SCHEDULE_ENTRY_DELETED: set(),
     Name.SCHEDULE_SETTINGS_UPDATED: set(),
     Name.SCHEDULE_FEED_CREATED: set(),
     Name.SCHEDULE_FEED_REVOKED: set(),
+    Name.MOMENT_CREATED: set(),
+    Name.MOMENT_SHARED: {"moments.on_shared"},
+    Name.MOMENT_SHARE_LINK_CREATED: set(),
+    Name.MOMENT_SHARE_LINK_REVOKED: set(),
+    Name.MOMENT_DELETED: set(),
+    Name.MOMENT_POLICY_UPDATED: set(),
 }
 
 
@@ -131,7 +144,7 @@ def test_each_event_reaches_its_subscribers_and_the_audit_log(name):
     assert names == EXPECTED[name]
     assert any(s.handler.__module__ == "cxq.audit.projections" for s in subs), "every event may be audited"
     for sub in subs:
-        if sub.handler.__module__.startswith("cxq.notifications.notices"):
+        if sub.handler.__module__.startswith(("cxq.notifications.notices", "cxq.coaching.notices")):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells people: it must never fail the write"
         elif sub.handler.__module__.startswith("cxq.webhooks."):
             assert sub.phase is Phase.OUTBOX, f"{sub.label} tells other systems: it must never fail the write"

@@ -102,6 +102,10 @@ class _Media(BaseHTTPRequestHandler):
         elif self.path.startswith("/missing"):
             self.send_response(404)
             self.end_headers()
+        elif self.path.startswith("/flaky") and self.server.failures_left > 0:
+            self.server.failures_left -= 1
+            self.send_response(503)
+            self.end_headers()
         else:
             self.send_response(200)
             self.send_header("Content-Type", "audio/mpeg")
@@ -116,20 +120,26 @@ class _Media(BaseHTTPRequestHandler):
 def _serve():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Media)
     server.requests = []
+    server.failures_left = 0
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server
 
 
 @pytest.fixture
-def media_server(settings):
+def media_server(media_server_obj):
+    return f"http://127.0.0.1:{media_server_obj.server_port}"
+
+
+@pytest.fixture
+def media_server_obj(settings):
     """A media server on loopback, allowed explicitly: its host and port, plain http, and the
     loopback address (fetching refuses non-public addresses otherwise)."""
     server = _serve()
     settings.CXQ_MEDIA_FETCH_HOSTS = [f"127.0.0.1:{server.server_port}"]
     settings.CXQ_MEDIA_FETCH_ALLOW_HTTP = True
     settings.CXQ_MEDIA_FETCH_PRIVATE_NETWORKS = ["127.0.0.1/32"]
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield server
     server.shutdown()
     server.server_close()
 
@@ -301,3 +311,114 @@ def test_whoever_sees_an_evaluation_plays_its_recording(client_for, personas, in
     assert client_for("agent_a1").get(media_url(interaction, recording)).status_code == 404  # sees no evaluation
     Evaluation.objects.filter(pk=evaluation.pk).update(evaluator=personas.admin)  # someone else's draft
     assert client.get(media_url(interaction, recording)).status_code == 404
+
+
+# --- download_url on ingest, retries and the sweep (docs/interactions.md#fetch-by-url) --------------
+
+
+def _post(client, url, body):
+    import json
+
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def test_ingest_with_a_download_url_fetches_the_recording(
+    client_for, payload, media_server, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(
+            client_for("admin"), "/api/v1/interactions", {**payload, "download_url": f"{media_server}/a.mp3"}
+        )
+    assert response.status_code == 201
+    recording = Recording.objects.get(interaction__uuid=response.json()["id"])
+    assert (recording.status, recording.size, recording.attempts) == ("ready", len(AUDIO), 1)
+    assert recording.file.read() == AUDIO
+    # ingesting it again with the same URL keeps that recording (no second fetch)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client_for("admin"), "/api/v1/interactions", {**payload, "download_url": f"{media_server}/a.mp3"})
+    assert Recording.objects.count() == 1
+
+
+def test_a_download_url_outside_the_allow_list_is_refused_at_ingest(client_for, payload, settings):
+    settings.CXQ_MEDIA_FETCH_HOSTS = ["media.example.com"]
+    response = _post(
+        client_for("admin"), "/api/v1/interactions", {**payload, "download_url": "https://elsewhere.test/a.mp3"}
+    )
+    assert response.status_code == 400 and response.json()["detail"].startswith("download_url: Fetching from elsewhere")
+    assert not Interaction.objects.exists() and not Recording.objects.exists()
+
+
+def test_bulk_ingest_fetches_each_download_url_and_reports_a_refused_one(
+    client_for, payload, media_server, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    items = [
+        {**payload, "external_id": "b-1", "download_url": f"{media_server}/one.mp3"},
+        {**payload, "external_id": "b-2", "download_url": "https://not-allowed.test/two.mp3"},
+        {**payload, "external_id": "b-3"},
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client_for("admin"), "/api/v1/interactions/bulk", {"items": items})
+    body = response.json()
+    assert response.status_code == 200 and body["created"] == 2
+    assert body["errors"][0]["index"] == 1 and body["errors"][0]["errors"][0].startswith("download_url: Fetching from")
+    assert [(r.interaction.external_id, r.status) for r in Recording.objects.all()] == [("b-1", "ready")]
+
+
+def test_a_transient_failure_is_retried_with_backoff_by_the_sweep(
+    personas, interaction, media_server, media_server_obj, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    media_server_obj.failures_left = 2
+    recording = fetch(interaction, f"{media_server}/flaky.mp3", personas.admin, django_capture_on_commit_callbacks)
+    assert recording.status == "pending" and recording.attempts == 1 and "503" in recording.error
+    assert recording.next_attempt_at > timezone.now() + timedelta(seconds=50)
+    assert recordings.recordings_fetch_due() == 0  # not due yet
+    for expected in ("pending", "ready"):
+        Recording.objects.filter(pk=recording.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+        assert recordings.recordings_fetch_due() == 1
+        recording.refresh_from_db()
+        assert recording.status == expected
+    assert recording.attempts == 3 and recording.file.read() == AUDIO and recording.next_attempt_at is None
+
+
+def test_a_fetch_gives_up_after_the_last_attempt(
+    personas, interaction, media_server, media_server_obj, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    media_server_obj.failures_left = 99
+    recording = fetch(interaction, f"{media_server}/flaky.mp3", personas.admin, django_capture_on_commit_callbacks)
+    for _ in range(recordings.MAX_FETCH_ATTEMPTS - 1):
+        Recording.objects.filter(pk=recording.pk).update(next_attempt_at=timezone.now())
+        recordings.recordings_fetch_due()
+    recording.refresh_from_db()
+    assert recording.status == "failed" and recording.attempts == recordings.MAX_FETCH_ATTEMPTS
+    assert recordings.recordings_fetch_due() == 0
+
+
+def test_a_fetch_whose_worker_died_is_taken_up_after_its_lease(personas, interaction, media_server, tmp_path, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    # queued, claimed by a worker that died (the queue's message and the claim are lost)
+    recording = Recording.objects.create(
+        interaction=interaction,
+        download_url=f"{media_server}/a.mp3",
+        status="pending",
+        attempts=1,
+        next_attempt_at=timezone.now() + recordings.FETCH_LEASE,
+    )
+    assert recordings.recordings_fetch_due() == 0
+    assert recordings.recording_fetch(recording_id=recording.pk).status == "pending"  # claimed: left alone
+    Recording.objects.filter(pk=recording.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert recordings.recordings_fetch_due() == 1
+    recording.refresh_from_db()
+    assert recording.status == "ready" and recording.attempts == 2

@@ -48,11 +48,12 @@ def may_evaluate(context, interaction) -> bool:
 
 @register.simple_tag(takes_context=True)
 def bulk_assign_choices(context) -> dict | None:
-    """Choices for assigning ticked interactions from the list (evaluations.assign only)."""
+    """Choices for assigning ticked interactions from the list (evaluations.assign only): the scorecards; the
+    evaluator is picked by autocomplete (docs/interactions.md#pickers)."""
     user = context["request"].user
     if not has_perm(user, "evaluations.assign"):
         return None
-    return {"scorecards": list(usable_scorecards()), "assignees": policies.possible_assignees(user)}
+    return {"scorecards": list(usable_scorecards())}
 
 
 @register.simple_tag(takes_context=True)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from django import template
 
 from cxq.accounts.permissions import has_perm
-from cxq.interactions.models import Recording
+from cxq.interactions.models import Recording, ScreenTrack
 from cxq.interactions.selectors import interaction_hits
 
 register = template.Library()
@@ -30,6 +30,8 @@ def interaction_evidence(context, interaction):
     return {
         "interaction": interaction,
         "recordings": recordings,
+        "screens_with": recordings[0].pk if recordings else None,
+        "screens": list(interaction.screen_tracks.filter(status=ScreenTrack.Status.READY).order_by("monitor")),
         "lines": transcript_lines(interaction),
         "can_download": has_perm(viewer, "recordings.download"),
     }

@@ -80,6 +80,36 @@ document.addEventListener("alpine:init", () => {
     init() { this.more = this.$el.dataset.open === "true"; },
   }));
 
+  // An autocomplete picker (docs/interactions.md#pickers): <select data-autocomplete="URL"> carries only
+  // the chosen option, rendered by the server; Tom Select turns it into a combobox (label, keyboard,
+  // aria-activedescendant) that asks URL?q=… for the others. The select keeps the value, so forms,
+  // htmx "change" triggers and a reload work as with a plain drop-down.
+  Alpine.data("autocomplete", () => ({
+    init() {
+      const select = this.$el;
+      const source = select.dataset.autocomplete;
+      /* global TomSelect */
+      if (typeof TomSelect === "undefined" || select.tomselect) return;
+      new TomSelect(select, {
+        valueField: "value",
+        labelField: "text",
+        searchField: ["text"],
+        allowEmptyOption: true,
+        maxOptions: 20,
+        preload: "focus",
+        loadThrottle: 200,
+        shouldLoad: () => true,
+        load(query, callback) {
+          const url = `${source}?q=${encodeURIComponent(query)}`;
+          fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+            .then((response) => (response.ok ? response.json() : { results: [] }))
+            .then((data) => callback(data.results))
+            .catch(() => callback());
+        },
+      });
+    },
+  }));
+
   // The interaction list: the rows ticked for bulk assignment.
   Alpine.data("picker", () => ({ picked: [] }));
 

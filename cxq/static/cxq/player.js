@@ -116,3 +116,41 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Screen tracks beside the call (docs/screen-recordings.md#playback): each monitor's video follows the
+// call's audio. Its time is the audio's minus its offset (data-offset, seconds; negative when the screen
+// started first); outside its span it is paused and hidden behind a blank that says so. Play, pause,
+// seek and speed follow the audio; a video drifting more than DRIFT seconds is put back in step.
+document.addEventListener("DOMContentLoaded", () => {
+  const media = document.querySelector("[data-player] [data-media]");
+  const screens = Array.from(document.querySelectorAll("[data-screen]"));
+  if (!media || !screens.length) return;
+  const DRIFT = 0.25;
+  const sync = (force) => {
+    const t = media.currentTime;
+    screens.forEach((screen) => {
+      const video = screen.querySelector("[data-screen-video]");
+      const local = t - Number(screen.dataset.offset);
+      const length = Number.isFinite(video.duration) ? video.duration : Infinity;
+      const inside = local >= 0 && local < length;
+      screen.classList.toggle("screen-off", !inside);
+      if (!inside) {
+        if (!video.paused) video.pause();
+        return;
+      }
+      if (video.playbackRate !== media.playbackRate) video.playbackRate = media.playbackRate;
+      if (force || Math.abs(video.currentTime - local) > DRIFT) video.currentTime = local;
+      if (media.paused) {
+        if (!video.paused) video.pause();
+      } else if (video.paused) {
+        video.play().catch(() => {});
+      }
+    });
+  };
+  ["seeking", "seeked", "loadedmetadata"].forEach((name) => media.addEventListener(name, () => sync(true)));
+  ["play", "pause", "ratechange", "timeupdate"].forEach((name) => media.addEventListener(name, () => sync(false)));
+  screens.forEach((screen) => {
+    screen.querySelector("[data-screen-video]").addEventListener("loadedmetadata", () => sync(true));
+  });
+  sync(true);
+});

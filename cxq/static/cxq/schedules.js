@@ -10,6 +10,10 @@
     const field = id ? document.getElementById(id) : null;
     if (!field) return [];
     if (field instanceof HTMLSelectElement) return Array.from(field.selectedOptions).map((o) => o.value).filter(Boolean);
+    // A group of checkboxes (Django's CheckboxSelectMultiple renders a container with this id).
+    if (!(field instanceof HTMLInputElement)) {
+      return Array.from(field.querySelectorAll("input:checked")).map((box) => box.value).filter(Boolean);
+    }
     return field.value ? [field.value] : [];
   }
 

@@ -8,7 +8,9 @@ from cxq.devdata.demo.calibrations import load_demo_calibrations
 from cxq.devdata.demo.evaluations import load_demo_evaluations
 from cxq.devdata.demo.goals import load_demo_goals, work_demo_goals
 from cxq.devdata.demo.interactions import load_demo_interactions
+from cxq.devdata.demo.moments import load_demo_moments
 from cxq.devdata.demo.scorecards import load_demo_scorecards
+from cxq.devdata.demo.screens import attach_demo_screens
 
 
 class Command(BaseCommand):
@@ -22,12 +24,15 @@ class Command(BaseCommand):
         evaluations = load_demo_evaluations()
         goals["evaluations"] = work_demo_goals(goals["drawn"])
         recordings = attach_demo_audio()
+        screens = attach_demo_screens()
         calibrations = load_demo_calibrations()
+        moments = load_demo_moments()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {created['users']} users, {created['teams']} teams, {scorecards} scorecards, "
                 f"{interactions['interactions']} interactions, {interactions['phrase_sets']} "
-                f"indicators/topics, {evaluations} evaluations and {recordings} recordings created."
+                f"indicators/topics, {evaluations} evaluations, {recordings} recordings and {screens} screen "
+                "recordings created."
             )
         )
         self.stdout.write(
@@ -36,6 +41,9 @@ class Command(BaseCommand):
                 f"{goals['evaluations']} of their tasks evaluated. Calibration sessions: {calibrations} created."
             )
         )
+        if moments["moments"]:
+            self.stdout.write(self.style.SUCCESS(f"Moments: {moments['moments']} created."))
+            self.stdout.write(f"A moment shared by external link (this URL is shown once): {moments['link']}")
         self.stdout.write(f"Log in with any of these (password {DEMO_PASSWORD}):")
         for spec in DEMO_LOGINS:
             self.stdout.write(f"  {spec.role:<11} {spec.email}")

@@ -1,0 +1,166 @@
+"""Reads of coaching sessions, scoped by who asks (docs/coaching.md#who-sees-what): one scoped queryset,
+``session_scope``, that every list, page and API call starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cxq.accounts.models import User
+from cxq.accounts.permissions import has_perm
+from cxq.accounts.selectors import agents_in_scope, led_team_ids, user_scope
+from cxq.analytics import dashboards as analytics_dashboards
+from cxq.analytics import selectors as analytics
+from cxq.coaching.choices import Kind, Status
+from cxq.coaching.models import Attendee, CoachingSession, FocusItem, FollowUp
+
+WEEKS_OF_SCORES = 8
+HISTORY = 10
+WEAK_MIN_ANSWERS = 3  # a question needs this many of the agent's answers in 30 days to be ranked
+
+
+def session_scope(*, viewer: User) -> QuerySet[CoachingSession]:
+    """Every session for viewers who see all teams; otherwise the sessions they coach, attend or created,
+    and, for those who coach, every session with an agent of a team they lead."""
+    qs = CoachingSession.objects.all()
+    if has_perm(viewer, "scope.all_teams"):
+        return qs
+    mine = Q(coach=viewer) | Q(attendees__agent=viewer) | Q(created_by=viewer)
+    if has_perm(viewer, "coaching.manage"):
+        led = led_team_ids(viewer)
+        if led:
+            mine |= Q(attendees__agent__teams__in=led)
+    return qs.filter(pk__in=CoachingSession.objects.filter(mine).values("pk"))
+
+
+def _loaded(qs: QuerySet[CoachingSession]) -> QuerySet[CoachingSession]:
+    return qs.select_related("coach", "evaluation", "dispute").prefetch_related(
+        Prefetch("attendees", queryset=Attendee.objects.select_related("agent").order_by("agent__full_name", "id")),
+        "follow_ups",
+    )
+
+
+def session_list(
+    *, viewer: User, status: str = "", agent: User | None = None, coach: User | None = None
+) -> QuerySet[CoachingSession]:
+    qs = session_scope(viewer=viewer)
+    if status:
+        qs = qs.filter(status=status)
+    if agent is not None:
+        qs = qs.filter(attendees__agent=agent)
+    if coach is not None:
+        qs = qs.filter(coach=coach)
+    return _loaded(qs)
+
+
+def session_get_for(*, viewer: User, uuid) -> CoachingSession:
+    session = get_object_or_404(_loaded(session_scope(viewer=viewer)), uuid=uuid)
+    return session
+
+
+def focus_of(session: CoachingSession) -> list[FocusItem]:
+    return list(session.focus.select_related("evaluation__scorecard", "evaluation__agent", "interaction"))
+
+
+def sessions_about_evaluation(*, viewer: User, evaluation) -> list[CoachingSession]:
+    """The sessions in the viewer's scope made from this evaluation or focusing on it (either way round)."""
+    about = Q(evaluation=evaluation) | Q(pk__in=FocusItem.objects.filter(evaluation=evaluation).values("session_id"))
+    return list(_loaded(session_scope(viewer=viewer).filter(about)).order_by("-created_at"))
+
+
+def _sort_key(s: CoachingSession):
+    return s.when or s.created_at
+
+
+@dataclass
+class Board:
+    """The coaching dashboard of one viewer (docs/coaching.md#where-it-shows)."""
+
+    upcoming: list[CoachingSession] = field(default_factory=list)
+    to_acknowledge: list[CoachingSession] = field(default_factory=list)
+    to_complete: list[CoachingSession] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    history: list[CoachingSession] = field(default_factory=list)
+
+    @property
+    def todo_count(self) -> int:
+        return len(self.to_acknowledge) + len(self.to_complete) + len(self.follow_ups)
+
+
+def board(*, viewer: User, agent: User | None = None, now=None, history: bool = True) -> Board:
+    """Upcoming sessions, to-dos (follow-ups not done, sessions to acknowledge, past sessions the coach
+    has not closed) and history. One's own board holds the sessions one runs or attends; ``agent``
+    narrows to one agent's sessions as the viewer may see them (a profile). The open work is read in one
+    query (and its two prefetches) and sorted here; ``history`` adds the last closed sessions."""
+    now = now or timezone.now()
+    qs = session_list(viewer=viewer, agent=agent)
+    if agent is None:
+        mine = CoachingSession.objects.filter(Q(coach=viewer) | Q(attendees__agent=viewer)).values("pk")
+        qs = qs.filter(pk__in=mine)
+    open_work = Q(status=Status.SCHEDULED) | Q(
+        status=Status.COMPLETED,
+        pk__in=Attendee.objects.filter(acknowledged_at__isnull=True).values("session_id"),
+    )
+    open_work |= Q(status=Status.COMPLETED, pk__in=FollowUp.objects.filter(done_at__isnull=True).values("session_id"))
+    out = Board()
+    for s in sorted(qs.filter(open_work), key=_sort_key):
+        end = s.ends_at
+        if s.status == Status.SCHEDULED:
+            if end is not None and end < now:
+                if s.coach_id == viewer.pk:
+                    out.to_complete.append(s)
+            else:
+                out.upcoming.append(s)
+        if any(a.agent_id == viewer.pk and a.acknowledged_at is None for a in s.attendees.all()):
+            out.to_acknowledge.append(s)
+        if s.status == Status.COMPLETED:
+            out.follow_ups.extend(f for f in s.follow_ups.all() if f.done_at is None)
+    if history:
+        out.history = list(qs.exclude(status=Status.SCHEDULED).order_by("-closed_at", "-id")[:HISTORY])
+    return out
+
+
+def weekly_scores(*, viewer: User, agent: User, today: date | None = None) -> list[dict]:
+    """The agent's average score per week over the last WEEKS_OF_SCORES weeks (analytics' trend), as the
+    viewer may see it: empty when their role sees no analytics for that agent."""
+    today = today or analytics_dashboards.org_today(viewer)
+    start = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS_OF_SCORES - 1)
+    f = analytics.Filters(date_from=start, date_to=today, agent_id=agent.pk, period="week")
+    try:
+        scope = analytics.scope_of(viewer)
+    except analytics.OutOfScope:
+        return []
+    if scope.agent_id is not None and scope.agent_id != agent.pk:
+        return []
+    if scope.team_ids is not None and not agent.teams.filter(pk__in=scope.team_ids).exists():
+        return []
+    series = analytics.trends(f, scope)["series"]
+    return series[0]["points"] if series else []
+
+
+def weak_questions(*, viewer: User, agent: User) -> list[dict]:
+    """The questions the agent fails most over the last 30 days (analytics' worst questions narrowed to
+    one agent): what a coach may choose as the focus."""
+    if not has_perm(viewer, "coaching.manage"):
+        return []
+    try:
+        return analytics_dashboards.worst_questions(viewer, agent_id=agent.pk, min_n=WEAK_MIN_ANSWERS)
+    except analytics.OutOfScope:
+        return []
+
+
+def possible_agents(viewer: User) -> QuerySet[User]:
+    return agents_in_scope(viewer=viewer).exclude(pk=viewer.pk)
+
+
+def possible_coaches(viewer: User) -> list[User]:
+    people = user_scope(viewer=viewer).filter(is_active=True).select_related("role").order_by("full_name", "id")
+    return [u for u in people if has_perm(u, "coaching.manage")]
+
+
+def is_async(session: CoachingSession) -> bool:
+    return session.kind == Kind.ASYNC

@@ -1,0 +1,75 @@
+"""Coaching journey (docs/coaching.md, docs/schedules.md#the-slot-picker): a supervisor opens an evaluation,
+schedules a coaching session from it at a suggested slot with a question as the focus, the session lands
+in the agent's schedule, and the agent finds it on their dashboard and acknowledges it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from cxq.coaching.models import CoachingSession
+from cxq.schedules.choices import Kind
+from cxq.schedules.models import Entry
+from tests.coaching.conftest import completed_evaluation
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_supervisor_coaches_from_an_evaluation_and_the_agent_acknowledges(personas, new_page, login, screenshot):
+    evaluation = completed_evaluation(personas.evaluator, personas.agent_a1)
+    page: Page = new_page()
+    login(page, personas.supervisor_a)
+    page.goto(f"/evaluations/{evaluation.uuid}/")
+    page.get_by_test_id("coach-on-evaluation").click()
+    page.wait_for_url(re.compile(r"/coaching/new/\?evaluation="))
+    expect(page.get_by_test_id("coaching-source")).to_contain_text("Andy Agent")
+    # Tomorrow both are on shift 09:00-17:00; the agent has a meeting all morning but 11:00-11:45 is hers.
+    day = timezone.localtime(timezone.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    for person in (personas.agent_a1, personas.supervisor_a):
+        Entry.objects.create(user=person, kind=Kind.SHIFT, starts_at=day.replace(hour=9), ends_at=day.replace(hour=17))
+    Entry.objects.create(
+        user=personas.agent_a1, kind=Kind.MEETING, starts_at=day.replace(hour=9), ends_at=day.replace(hour=16)
+    )
+    page.fill("#id_duration_minutes", "45")
+    page.locator("[data-slot-from]").fill(day.strftime("%Y-%m-%d"))
+    page.locator("[data-slot-to]").fill(day.strftime("%Y-%m-%d"))
+    page.get_by_test_id("suggest-slots").click()
+    first = page.locator(".slot-pick").first
+    expect(first).to_have_attribute("data-slot-start", day.replace(hour=16).strftime("%Y-%m-%dT%H:%M"))
+    first.click()
+    expect(page.locator("#id_starts_at")).to_have_value(day.replace(hour=16).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_meeting_url", "https://meet.example.com/andy")
+    page.get_by_test_id("coaching-focus").get_by_label(re.compile("Greet")).first.check()
+    page.fill("#id_notes", "Use the customer's name")
+    screenshot(page, "coaching-form")
+    page.get_by_test_id("save-coaching").click()
+    page.wait_for_url(re.compile(r"/coaching/[0-9a-f-]{36}/$"))
+    expect(page.get_by_test_id("coaching-focus-list")).to_contain_text("Use the customer's name")
+    screenshot(page, "coaching-detail-coach")
+    session = CoachingSession.objects.get()
+    assert session.evaluation == evaluation and session.duration_minutes == 45
+    assert timezone.localtime(session.starts_at) == day.replace(hour=16)
+    page.goto(f"/evaluations/{evaluation.uuid}/")
+    expect(page.get_by_test_id("evaluation-coaching")).to_contain_text(session.title)
+    screenshot(page, "coaching-evaluation-panel")
+
+    agent: Page = new_page()
+    login(agent, personas.agent_a1)
+    expect(agent.get_by_test_id("coaching-panel")).to_contain_text(session.title)
+    screenshot(agent, "coaching-agent-dashboard")
+    agent.get_by_test_id("coaching-to-ack").click()
+    agent.get_by_test_id("acknowledge-coaching").click()
+    expect(agent.get_by_test_id("coaching-agents")).to_contain_text("acknowledged")
+    screenshot(agent, "coaching-detail-agent")
+    assert session.attendees.get().acknowledged_at is not None
+    agent.goto("/coaching/")
+    expect(agent.get_by_test_id("coaching-upcoming")).to_contain_text(session.title)
+    screenshot(agent, "coaching-home-agent")
+    agent.goto(f"/schedules/?week={day.strftime('%Y-%m-%d')}")
+    booked = agent.locator(f'[data-day="{day.strftime("%Y-%m-%d")}"] [data-kind="coaching"]')
+    expect(booked).to_contain_text("16:00")
+    screenshot(agent, "coaching-in-agent-schedule")
