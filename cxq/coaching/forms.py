@@ -19,7 +19,7 @@ class SessionForm(forms.Form):
         required=False, label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     duration_minutes = forms.IntegerField(min_value=MIN_MINUTES, max_value=MAX_MINUTES, initial=30, label="Minutes")
-    meeting_url = forms.CharField(required=False, max_length=500, label="Meeting link", help_text="https://…")
+    meeting_url = inputs.TextField(required=False, max_length=500, label="Meeting link", help_text="https://…")
     location = inputs.TextField(required=False, max_length=200, label="Where")
     due_at = inputs.DateTimeField(
         required=False, label="Due", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -27,7 +27,7 @@ class SessionForm(forms.Form):
     material = inputs.MultilineTextField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Material"
     )
-    material_url = forms.CharField(required=False, max_length=500, label="Material link")
+    material_url = inputs.TextField(required=False, max_length=500, label="Material link")
     notes = inputs.MultilineTextField(
         required=False,
         max_length=4000,

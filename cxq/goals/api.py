@@ -15,7 +15,7 @@ from cxq.accounts.permissions import require
 from cxq.goals import selectors, services
 from cxq.goals.models import Goal
 from cxq.lib.apischema import errors
-from cxq.lib.inputs import JsonObject, Text
+from cxq.lib.inputs import Day, JsonObject, Text
 from cxq.lib.pagination import CursorPagination
 from cxq.scorecards.models import Scorecard
 
@@ -61,8 +61,8 @@ class GoalIn(Schema):
     target: int = Field(ge=1, le=services.MAX_TARGET, description="Evaluations per agent or per evaluator, each period")
     target_per: TargetPerName = "agent"
     recurrence: RecurrenceName = "weekly"
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
     recent_days: int = Field(7, ge=1, le=services.MAX_RECENT_DAYS, description="Draw among the last N days")
     condition: JsonObject = Field(default_factory=lambda: {"all": []}, description="docs/conditions.md")
 
@@ -74,8 +74,8 @@ class GoalPatch(Schema):
     target: int | None = Field(None, ge=1, le=services.MAX_TARGET)
     target_per: TargetPerName | None = None
     recurrence: RecurrenceName | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     recent_days: int | None = Field(None, ge=1, le=services.MAX_RECENT_DAYS)
     condition: JsonObject | None = None
     is_active: bool | None = None

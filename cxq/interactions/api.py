@@ -377,7 +377,9 @@ def comments_delete(request, uuid: UUID):
 
 class SavedFilterIn(Schema):
     name: Text
-    query: str = Field(max_length=2000, description="The interactions list's query string, e.g. channel=voice&q=refund")
+    query: Text = Field(
+        max_length=2000, description="The interactions list's query string, e.g. channel=voice&q=refund"
+    )
 
 
 class SavedFilterOut(Schema):

@@ -15,7 +15,7 @@ from cxq.accounts.models import Team, User
 from cxq.accounts.permissions import require
 from cxq.interactions.selectors import interaction_get_for
 from cxq.lib.apischema import errors
-from cxq.lib.inputs import Text
+from cxq.lib.inputs import MultilineText, Text
 from cxq.lib.pagination import CursorPagination
 from cxq.lib.urls import absolute_url
 from cxq.moments import selectors, services
@@ -87,7 +87,7 @@ class MomentIn(Schema):
     start: float = Field(ge=0, description="Seconds from the interaction's start")
     end: float = Field(gt=0, description="Seconds from the interaction's start, after start")
     title: Text
-    note: str = ""
+    note: MultilineText = ""
     tags: list[Text] = []
 
 

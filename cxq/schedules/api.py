@@ -1,7 +1,7 @@
 """Schedules over the API (docs/schedules.md#api): entries (list, bulk upsert by external id, delete),
 slot suggestions, the forecast and the settings."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from cxq.accounts.models import OrgSettings
 from cxq.accounts.permissions import require
 from cxq.accounts.selectors import team_get_for
 from cxq.lib.apischema import OptionalUUID, errors
-from cxq.lib.inputs import Text
+from cxq.lib.inputs import Day, Moment, Text
 from cxq.lib.pagination import CursorPagination
 from cxq.schedules import selectors, services
 from cxq.schedules.forecast import forecast_volumes, org_zone
@@ -52,8 +52,8 @@ class EntryOut(Schema):
 class EntryIn(Schema):
     user: Text = Field(description="Email, external id or public id of someone in your scope")
     kind: KindName
-    starts_at: datetime = Field(description="With an offset; without one it is read in the organisation's zone")
-    ends_at: datetime
+    starts_at: Moment = Field(description="With an offset; without one it is read in the organisation's zone")
+    ends_at: Moment
     title: Text = ""
     external_id: Text | None = Field(None, description="Your key: sending it again updates that entry")
 
@@ -104,15 +104,15 @@ class SettingsPatch(Schema):
 
 class EntryQuery(Schema):
     user: OptionalUUID = Field(None, description="One person's entries")
-    start: datetime | None = Field(None, description="Entries ending after this instant")
-    end: datetime | None = Field(None, description="Entries starting before this instant")
+    start: Moment | None = Field(None, description="Entries ending after this instant")
+    end: Moment | None = Field(None, description="Entries starting before this instant")
     kind: KindName | None = None
 
 
 class SuggestionQuery(Schema):
-    users: list[str] = Field(description=f"Public (or numeric) ids of up to {MAX_PEOPLE} people")
-    date_from: date = Field(alias="from", description="First day (organisation's zone)")
-    date_to: date = Field(alias="to", description="Last day, included")
+    users: list[Text] = Field(description=f"Public (or numeric) ids of up to {MAX_PEOPLE} people")
+    date_from: Day = Field(alias="from", description="First day (organisation's zone)")
+    date_to: Day = Field(alias="to", description="Last day, included")
     duration: int = Field(description="Minutes, 15 to 480")
     limit: int = Field(10, ge=1, le=50)
     team: OptionalUUID = Field(None, description="A team whose forecast orders the slots (default: the organisation's)")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cxq.lib.inputs import DateField
 from cxq.schedules.choices import Kind
 
 
@@ -33,8 +34,8 @@ class SettingsForm(forms.Form):
 
 class SuggestPageForm(forms.Form):
     users = forms.MultipleChoiceField(label="People (agent and coach)")
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
     duration = forms.IntegerField(label="Minutes", min_value=15, max_value=480, initial=30)
 
     def __init__(self, *args, people=(), **kwargs):

@@ -28,6 +28,7 @@ API_EXCEPTIONS = {
     ("users_password", "current_password"),
     ("users_create", "password"),
     ("tokens_create", "name"),
+    ("link_create", "password"),  # a share link's password: hashed, never stored as typed
 }
 FORM_EXCEPTIONS = {
     ("LoginForm", "password"),
