@@ -27,8 +27,8 @@ def test_demo_is_idempotent_and_gives_one_login_per_role(db, settings, tmp_path,
     assert (User.objects.count(), Team.objects.count()) == (users, teams)
     assert ShareLink.objects.count() == 1 and "Moments:" not in out.getvalue()
     assert (
-        "0 users, 0 teams, 0 scorecards, 0 interactions, 0 indicators/topics, 0 evaluations and 0 recordings created"
-        in out.getvalue()
+        "0 users, 0 teams, 0 scorecards, 0 interactions, 0 indicators/topics, 0 evaluations, 0 recordings and 0 "
+        "screen recordings created" in out.getvalue()
     )
     for spec in DEMO_LOGINS:
         user = User.objects.get(email=spec.email)
