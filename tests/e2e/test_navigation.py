@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 YOU = {"dashboard", "notifications:list", "schedules:week", "accounts:profile", "accounts:tokens"}
 # staff (scorecards.view, evaluations.create, calibrations.participate): scorecards, interactions,
-# evaluations, tasks, disputes, calibrations
+# evaluations, tasks, disputes, calibrations, moments
 QUALITY = {
     "scorecards:list",
     "interactions:list",
@@ -20,8 +20,10 @@ QUALITY = {
     "evaluations:tasks",
     "evaluations:disputes",
     "calibrations:list",
+    "moments:list",
 }
-INTERACTIONS = {"interactions:list", "evaluations:list"}  # interactions.view: agents see their own
+# interactions.view: agents see their own interactions, evaluations and the moments of them
+INTERACTIONS = {"interactions:list", "evaluations:list", "moments:list"}
 LEAD = YOU | QUALITY | {"accounts:user_list", "accounts:team_list"}  # leads see the people of their teams
 
 EXPECTED_NAV = {
