@@ -192,3 +192,28 @@ def test_a_bad_cursor_is_reported_like_every_other_422(client_for):
     response = client_for("admin").get(f"{API}/users?cursor=%25%25%25")
     assert response.status_code == 422
     assert response.json()["detail"] == [{"type": "value_error", "loc": ["query", "cursor"], "msg": "Invalid Cursor"}]
+
+
+def test_no_two_api_schemas_share_a_name_with_different_shapes():
+    """The OpenAPI components are keyed by class name: a second schema of the same name and another shape
+    would silently replace the first in the document (the calibrations' and coaching's SessionListOut
+    once did)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ninja import Schema
+
+    import cxq
+
+    shapes: dict[str, dict[str, str]] = {}
+    for info in pkgutil.walk_packages(cxq.__path__, "cxq."):
+        if not info.name.endswith(".api"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Schema) and cls is not Schema and cls.__module__ == module.__name__:
+                shape = json.dumps(cls.model_json_schema(), sort_keys=True, default=str)
+                shapes.setdefault(cls.__name__, {})[info.name] = shape
+    clashes = {name: sorted(where) for name, where in shapes.items() if len(set(where.values())) > 1}
+    assert clashes == {}

@@ -24,12 +24,12 @@ from cxq.lib.pagination import CursorPagination
 router = Router(tags=["coaching"])
 
 
-class Person(Schema):
+class CoachingPerson(Schema):
     id: UUID
     full_name: str
 
 
-class AgentOut(Person):
+class AgentOut(CoachingPerson):
     acknowledged_at: datetime | None
 
 
@@ -49,12 +49,12 @@ class FollowUpOut(Schema):
     done_at: datetime | None
 
 
-class SessionOut(Schema):
+class CoachingSessionOut(Schema):
     id: UUID
     title: str
     status: str
     kind: str
-    coach: Person
+    coach: CoachingPerson
     agents: list[AgentOut]
     starts_at: datetime | None
     duration_minutes: int
@@ -72,7 +72,7 @@ class SessionOut(Schema):
     created_at: datetime
 
 
-class SessionListOut(SessionOut):
+class CoachingSessionListOut(CoachingSessionOut):
     """A row of the list, read from the loaded session (selectors.session_list prefetches its people)."""
 
     @staticmethod
@@ -96,7 +96,7 @@ class SessionListOut(SessionOut):
         return [{"id": f.pk, "text": f.text, "done_at": f.done_at} for f in obj.follow_ups.all()]
 
 
-class SessionDetailOut(SessionOut):
+class CoachingSessionDetailOut(CoachingSessionOut):
     focus: list[FocusOut]
 
 
@@ -109,7 +109,7 @@ class FocusIn(Schema):
     note: MultilineText = ""
 
 
-class SessionIn(Schema):
+class CoachingSessionIn(Schema):
     title: Text
     agents: list[UUID]
     coach: UUID | None = None  # default: the caller
@@ -234,7 +234,7 @@ def _may_open(request) -> None:
 
 @router.get(
     "/coaching",
-    response={200: list[SessionListOut], **errors(403, 422)},
+    response={200: list[CoachingSessionListOut], **errors(403, 422)},
     summary="Coaching sessions in my scope (I run, attend, or of the teams I lead)",
 )
 @paginate(CursorPagination, ordering=("-id",))
@@ -245,14 +245,14 @@ def sessions_list(request, status: Literal["scheduled", "completed", "cancelled"
 
 @router.post(
     "/coaching",
-    response={201: SessionDetailOut, **errors(400, 403, 404, 422)},
+    response={201: CoachingSessionDetailOut, **errors(400, 403, 404, 422)},
     summary="Schedule a coaching session",
     description="400: a field is refused (named in `detail` and `errors`): agents outside your scope, a coach "
     "who may not coach or is one of the agents, a start in the past, a video meeting without a valid link, an "
     "in-person session without a place, an asynchronous one without a due date or material, a focus item "
     "that is not about the agents. 404: `evaluation` is not one you may see.",
 )
-def sessions_create(request, payload: SessionIn):
+def sessions_create(request, payload: CoachingSessionIn):
     require(request.user, "coaching.manage")
     evaluation = None
     if payload.evaluation:
@@ -279,7 +279,9 @@ def sessions_create(request, payload: SessionIn):
     return Status(201, _detail(request, session))
 
 
-@router.get("/coaching/{uuid}", response={200: SessionDetailOut, **errors(403, 404, 422)}, summary="A coaching session")
+@router.get(
+    "/coaching/{uuid}", response={200: CoachingSessionDetailOut, **errors(403, 404, 422)}, summary="A coaching session"
+)
 def sessions_get(request, uuid: UUID):
     _may_open(request)
     return _detail(request, selectors.session_get_for(viewer=request.user, uuid=uuid))
@@ -287,7 +289,7 @@ def sessions_get(request, uuid: UUID):
 
 @router.patch(
     "/coaching/{uuid}",
-    response={200: SessionDetailOut, **errors(400, 403, 404, 422)},
+    response={200: CoachingSessionDetailOut, **errors(400, 403, 404, 422)},
     summary="Edit or reschedule a scheduled (or missed) session",
     description="Fields left out keep their value; `focus`, when given, replaces the focus. A change of "
     "time, type, place, people or title sends a new invite (same UID, next SEQUENCE). 400: a refused field, "
@@ -296,7 +298,8 @@ def sessions_get(request, uuid: UUID):
 def sessions_update(request, uuid: UUID, payload: SessionPatch):
     require(request.user, "coaching.manage")
     session = selectors.session_get_for(viewer=request.user, uuid=uuid)
-    sent = payload.dict(exclude_unset=True)
+    # a field sent as null keeps its value, like a field left out
+    sent = {key: value for key, value in payload.dict(exclude_unset=True).items() if value is not None}
     focus = selectors.focus_of(session)
     data = services.SessionInput(
         title=sent.get("title", session.title),
@@ -332,7 +335,7 @@ def sessions_update(request, uuid: UUID, payload: SessionPatch):
 
 @router.post(
     "/coaching/{uuid}/status",
-    response={200: SessionDetailOut, **errors(400, 403, 404, 422)},
+    response={200: CoachingSessionDetailOut, **errors(400, 403, 404, 422)},
     summary="Complete, cancel or mark missed",
     description="`completed` needs `outcome_notes` and takes `follow_ups` (checklist items); `cancelled` "
     "takes a `reason` and sends the agents a cancellation (METHOD:CANCEL). 400: a transition the session's "
@@ -354,7 +357,7 @@ def sessions_status(request, uuid: UUID, payload: StatusIn):
 
 @router.post(
     "/coaching/{uuid}/acknowledge",
-    response={200: SessionDetailOut, **errors(400, 403, 404, 422)},
+    response={200: CoachingSessionDetailOut, **errors(400, 403, 404, 422)},
     summary="Acknowledge a session (its agents)",
     description="403: the caller is not one of the session's agents. 400: already acknowledged, or the "
     "session is cancelled or missed.",

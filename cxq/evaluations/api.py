@@ -325,7 +325,7 @@ def _get(request, uuid):
 
 
 class EvaluationPageOut(Schema):
-    """A keyset page of the table in its sort (docs/api.md#evaluations); ``next``/``previous`` are the
+    """A keyset page of the table in its sort (docs/api.md#evaluations-and-assignments); ``next``/``previous`` are the
     addresses of the pages after/before it (the other parameters kept), null at either end."""
 
     results: list[EvaluationOut]

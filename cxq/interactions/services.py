@@ -553,7 +553,7 @@ def interactions_mark_for_enrichment(*, ids: Iterable[int] | None = None) -> int
     return qs.update(enrichment_status=EnrichmentStatus.PENDING, updated_at=timezone.now())
 
 
-# --- Saved filters (docs/interactions.md#saved-filters) -----------------------------------------------
+# --- Saved filters (docs/interactions.md#list-filters-and-search) -----------------------------------------------
 
 SAVED_FILTER_KEYS_IGNORED = ("cursor",)
 

@@ -58,11 +58,11 @@ class EntryIn(Schema):
     external_id: Text | None = Field(None, description="Your key: sending it again updates that entry")
 
 
-class BulkIn(Schema):
+class ScheduleBulkIn(Schema):
     items: list[EntryIn] = Field(max_length=MAX_BULK)
 
 
-class BulkOut(Schema):
+class ScheduleBulkOut(Schema):
     created: int
     updated: int
 
@@ -94,11 +94,11 @@ class IntervalOut(Schema):
     volume: float
 
 
-class SettingsOut(Schema):
+class ScheduleSettingsOut(Schema):
     forecast_weeks: int
 
 
-class SettingsPatch(Schema):
+class ScheduleSettingsPatch(Schema):
     forecast_weeks: int = Field(ge=1, le=52)
 
 
@@ -144,10 +144,10 @@ def _aware(value: datetime, zone) -> datetime:
 
 @router.post(
     "/schedules/entries/bulk",
-    response={200: BulkOut, **errors(400, 403, 422)},
+    response={200: ScheduleBulkOut, **errors(400, 403, 422)},
     summary="Create or update shifts and activities (by external id), all or nothing",
 )
-def entries_bulk(request, payload: BulkIn):
+def entries_bulk(request, payload: ScheduleBulkIn):
     require(request.user, "schedules.manage")
     zone = org_zone()
     people = services.people_by_key(by=request.user, keys={i.user.strip() for i in payload.items})
@@ -238,12 +238,14 @@ def forecast(request, team: OptionalUUID = None):
     ]
 
 
-@router.get("/schedules/settings", response={200: SettingsOut, **errors(403)}, summary="Schedule settings")
+@router.get("/schedules/settings", response={200: ScheduleSettingsOut, **errors(403)}, summary="Schedule settings")
 def settings_get(request):
     require(request.user, "schedules.manage")
     return ScheduleSettings.get()
 
 
-@router.patch("/schedules/settings", response={200: SettingsOut, **errors(400, 403, 422)}, summary="Change them")
-def settings_patch(request, payload: SettingsPatch):
+@router.patch(
+    "/schedules/settings", response={200: ScheduleSettingsOut, **errors(400, 403, 422)}, summary="Change them"
+)
+def settings_patch(request, payload: ScheduleSettingsPatch):
     return services.settings_update(by=request.user, forecast_weeks=payload.forecast_weeks)

@@ -23,7 +23,7 @@ def test_the_openapi_document_lists_the_evaluation_filters_with_types_and_enums(
     expected = {"status", "source", "agent", "evaluator", "scorecard", "passed", "date_from", "date_to"}
     drill_down = {"team", "version", "channel", "completed_from", "completed_to", "counted", "question", "answer"}
     assert expected | drill_down <= set(params)
-    # every sort of the page, keyset-paged in the API too (docs/api.md#evaluations)
+    # every sort of the page, keyset-paged in the API too (docs/api.md#evaluations-and-assignments)
     assert set(params["sort"]["schema"]["anyOf"][0]["enum"]) == {
         "-created",
         "created",
