@@ -44,6 +44,19 @@ VIEWPORT = {"width": 1280, "height": 800}
 TIMEOUT_MS = int(os.environ.get("CXQ_E2E_TIMEOUT_MS", "20000"))
 
 
+def wait_js(page: Page, function: str, timeout: int | None = None) -> None:
+    """Wait until a JavaScript function (``"() => ..."``) returns something true, asking again every 50 ms.
+    Not ``page.wait_for_function``: its polled predicate is compiled in the page, which the
+    Content-Security-Policy refuses (docs/content-security-policy.md); ``evaluate`` is not."""
+    import time
+
+    deadline = time.monotonic() + (timeout or TIMEOUT_MS) / 1000
+    while not page.evaluate(function):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {function}")
+        page.wait_for_timeout(50)
+
+
 # Package scope: Playwright's loop stops when the journeys are done, before any other tests run.
 @pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:

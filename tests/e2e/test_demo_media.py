@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from cxq.devdata.demo import audio
 from cxq.interactions.schemas import InteractionIn
 from cxq.interactions.services import interaction_upsert
+from tests.e2e.conftest import wait_js
 from tests.test_demo_media import CALL
 
 pytestmark = pytest.mark.e2e
@@ -31,13 +32,14 @@ def test_a_demo_call_plays_its_speech_and_seeks_to_a_line(personas, settings, tm
     page = new_page()
     login(page, personas.supervisor_a)
     page.goto(f"/interactions/{call.uuid}/")
-    page.wait_for_function("() => document.querySelector('[data-player] audio').readyState >= 1", timeout=WAIT_MS)
+    wait_js(page, "() => document.querySelector('[data-player] audio').readyState >= 1", timeout=WAIT_MS)
     state = page.evaluate(STATE)
     assert state["error"] is None and state["paused"]
     assert state["duration"] == pytest.approx(call.duration_seconds + 1, abs=0.1)
     # play: the position moves on
     page.evaluate("document.querySelector('[data-player] audio').play()")
-    page.wait_for_function(
+    wait_js(
+        page,
         "() => { const a = document.querySelector('[data-player] audio'); return !a.paused && a.currentTime > 0.5; }",
         timeout=WAIT_MS,
     )
@@ -46,7 +48,8 @@ def test_a_demo_call_plays_its_speech_and_seeks_to_a_line(personas, settings, tm
     expect(lines).to_have_count(len(CALL["transcript"]))
     fourth = call.utterances[3]
     lines.nth(3).click()
-    page.wait_for_function(
+    wait_js(
+        page,
         f"() => {{ const a = document.querySelector('[data-player] audio'); "
         f"return !a.paused && a.currentTime > {fourth.start + 0.3}; }}",
         timeout=WAIT_MS,

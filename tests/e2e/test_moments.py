@@ -14,6 +14,7 @@ from cxq.devdata.demo.audio import tone_wav
 from cxq.interactions.recordings import recording_attach
 from cxq.interactions.services import interaction_upsert, parse_payload
 from cxq.moments.models import Moment
+from tests.e2e.conftest import wait_js
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +77,7 @@ def test_a_moment_made_on_the_transcript_is_shared_outside_with_a_password(new_p
     assert moment.status == Moment.Status.READY and moment.clip_method == "copy"
     player = page.get_by_test_id("clip-player")
     expect(player).to_be_visible()
-    page.wait_for_function("document.querySelector('[data-testid=clip-player]').duration > 5.5")
+    wait_js(page, "() => document.querySelector('[data-testid=clip-player]').duration > 5.5")
     links = page.get_by_test_id("link-form")
     links.locator("input[name=expires_in_days]").fill("7")
     links.locator("input[name=password]").fill(PASSWORD)
@@ -92,7 +93,7 @@ def test_a_moment_made_on_the_transcript_is_shared_outside_with_a_password(new_p
     outsider.fill("input[name=password]", PASSWORD)
     outsider.click("button[type=submit]")
     expect(outsider.get_by_test_id("public-title")).to_have_text("The double charge")
-    outsider.wait_for_function("document.querySelector('[data-testid=public-player]').duration > 5.5")
+    wait_js(outsider, "() => document.querySelector('[data-testid=public-player]').duration > 5.5")
     excerpt = outsider.get_by_test_id("public-excerpt")
     for _, text in LINES[1:4]:
         expect(excerpt).to_contain_text(text)
