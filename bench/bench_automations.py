@@ -233,7 +233,7 @@ def main() -> None:
             for item in items:
                 item["external_id"] = f"{item['external_id'].split('~', 1)[0]}~{tag}"
             clear()
-            seconds = bench_ingest.over_http(items, admin, "thread")
+            seconds = bench_ingest.over_http(items, admin, "process")  # `cxq serve`'s default on Linux
             label = "50 enabled cards" if enabled else "no cards"
             print(
                 f"  POST /api/v1/interactions/bulk to `cxq serve`, until enriched and matched, {label}: "

@@ -93,13 +93,16 @@ def phrase_sets(admin) -> None:
 def stretch(payload: dict, length: int = 40) -> dict:
     """Repeat the conversation, later in time, until it has ``length`` utterances
     (docs/performance.md#ingest-throughput's size)."""
-    turns, out, offset = payload["transcript"], [], 0.0
+    # Times are laid end to end (each turn at most a minute, one second apart): an e-mail thread's
+    # turns are hours apart, and repeated 40 times they would pass the 7-day cap on an interaction.
+    turns, out, clock = payload["transcript"], [], 0.0
     while turns and len(out) < length:
         for u in turns:
             if len(out) == length:
                 break
-            out.append({**u, "start": u["start"] + offset, "end": u["end"] + offset})
-        offset = out[-1]["end"] + 1.0
+            spoken = min(max(u["end"] - u["start"], 1.0), 60.0)
+            out.append({**u, "start": clock, "end": clock + spoken})
+            clock += spoken + 1.0
     payload = {**payload, "transcript": out}
     payload.pop("duration_seconds", None)
     payload.pop("ended_at", None)
