@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -27,86 +26,23 @@ from django.db.models import BooleanField, Exists, FloatField, OuterRef, Q
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 
-from cxq.interactions.choices import Channel, Direction
+from cxq.interactions.catalogue import (  # noqa: F401 (re-exported: the condition language's vocabulary)
+    BOOL_OPS,
+    FIELDS,
+    MEASURE_OPS,
+    METRIC_PREFIX,
+    METRICS,
+    NUMBER_OPS,
+    OP_LABELS,
+    REF_MODELS,
+    TEXT_OPS,
+    FieldSpec,
+)
 from cxq.lib.inputs import text_problem
 
-# --- The vocabulary ---------------------------------------------------------------------------------
+# --- The vocabulary: the catalogue's fields (catalogue.py), shared with the interactions list's filters ---
 
-TEXT_OPS = ("is", "is_not", "in", "not_in")
-NUMBER_OPS = ("is", "is_not", "in", "not_in", "gt", "lt", "between")
-MEASURE_OPS = ("gt", "lt", "between")  # metrics are measured, not counted: equality would be luck
-BOOL_OPS = ("is", "is_not")
-
-OP_LABELS = {
-    "is": "is",
-    "is_not": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "gt": "is more than",
-    "lt": "is less than",
-    "between": "is between",
-}
-
-#: enrichment metrics that are numbers (cxq/enrichment/types.py Metrics.as_dict), usable as ``metric.<key>``
-METRICS = {
-    "duration": "Transcript duration (s)",
-    "agent_talk_seconds": "Agent talk time (s)",
-    "customer_talk_seconds": "Customer talk time (s)",
-    "agent_talk_share": "Agent talk share",
-    "customer_talk_share": "Customer talk share",
-    "talk_to_listen_ratio": "Talk-to-listen ratio",
-    "longest_monologue_seconds": "Longest monologue (s)",
-    "agent_words": "Agent words",
-    "customer_words": "Customer words",
-    "agent_words_per_minute": "Agent words per minute",
-    "customer_words_per_minute": "Customer words per minute",
-    "agent_fillers": "Agent filler words",
-    "customer_fillers": "Customer filler words",
-    "agent_filler_words_per_minute": "Agent filler words per minute",
-    "customer_filler_words_per_minute": "Customer filler words per minute",
-    "silence_count": "Silence events",
-    "silence_seconds": "Silence (s)",
-    "crosstalk_count": "Crosstalk events",
-    "crosstalk_seconds": "Crosstalk (s)",
-    "hold_count": "Hold events",
-    "hold_seconds": "Hold (s)",
-}
-METRIC_PREFIX = "metric."
 SIDES = ("agent", "customer")
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    label: str
-    kind: str  # text | choice | ref | int | bool | metric
-    ops: tuple[str, ...]
-    choices: tuple[str, ...] = ()
-    bounds: tuple[int, int] = (0, 0)
-    column: str = ""
-
-
-FIELDS: dict[str, FieldSpec] = {
-    f.name: f
-    for f in (
-        FieldSpec("agent", "Agent", "ref", TEXT_OPS, column="agent_id"),
-        FieldSpec("team", "Team", "ref", TEXT_OPS, column="team_id"),
-        FieldSpec("channel", "Channel", "choice", TEXT_OPS, choices=tuple(Channel.values), column="channel"),
-        FieldSpec("direction", "Direction", "choice", TEXT_OPS, choices=tuple(Direction.values), column="direction"),
-        FieldSpec("queue", "Queue", "text", TEXT_OPS, column="queue"),
-        FieldSpec("disposition", "Disposition", "text", TEXT_OPS, column="disposition"),
-        FieldSpec("language", "Language", "text", TEXT_OPS, column="language"),
-        FieldSpec("topic", "Topic", "text", TEXT_OPS),
-        FieldSpec("indicator", "Mentions", "ref", TEXT_OPS),
-        FieldSpec("without_indicator", "Does not mention", "ref", TEXT_OPS),
-        FieldSpec("duration", "Duration (s)", "int", NUMBER_OPS, bounds=(0, 10**9), column="duration_seconds"),
-        FieldSpec("csat", "CSAT", "int", NUMBER_OPS, bounds=(1, 5), column="csat"),
-        FieldSpec("nps", "NPS", "int", NUMBER_OPS, bounds=(0, 10), column="nps"),
-        FieldSpec("resolved", "Resolved", "bool", BOOL_OPS, column="resolved"),
-        *(FieldSpec(METRIC_PREFIX + key, label, "metric", MEASURE_OPS) for key, label in METRICS.items()),
-    )
-}
-REF_MODELS = {"agent": "user", "team": "team", "indicator": "phrase_set", "without_indicator": "phrase_set"}
 
 MAX_DEPTH = 6
 MAX_RULES = 200
@@ -183,7 +119,7 @@ def _rule(data: Any, path: str) -> dict:
     rule: dict[str, Any] = {"field": name, "op": op, "value": _value(spec, op, data.get("value"), _join(path, "value"))}
     side = data.get("side")
     if side not in (None, "", "any"):
-        if spec.name not in ("indicator", "without_indicator"):
+        if not spec.sided:
             raise ConditionError(_join(path, "side"), "Only indicator rules name a speaker side.")
         if side not in SIDES:
             raise ConditionError(_join(path, "side"), 'The side is "agent" or "customer" (or none for either).')
@@ -251,8 +187,8 @@ def _one(spec: FieldSpec, value: Any, path: str) -> Any:
     problem = text_problem(value)
     if problem:
         raise ConditionError(path, problem)
-    if kind == "choice" and value not in spec.choices:
-        raise ConditionError(path, f"{spec.label} is one of {', '.join(spec.choices)}.")
+    if kind == "choice" and value not in spec.choice_values:
+        raise ConditionError(path, f"{spec.label} is one of {', '.join(spec.choice_values)}.")
     if kind == "ref":
         try:
             return str(uuid.UUID(value))
@@ -444,8 +380,9 @@ def _py_rule(rule: dict, refs: dict) -> Predicate:
     spec, op, value = FIELDS[rule["field"]], rule["op"], rule["value"]
     values = _values(rule)
     if spec.kind == "ref":
-        ids = frozenset(refs[REF_MODELS[spec.name]][v] for v in values if v in refs[REF_MODELS[spec.name]])
-        if spec.name in ("agent", "team"):
+        found = refs[spec.ref]
+        ids = frozenset(found[v] for v in values if v in found)
+        if spec.via == "column":
             attr = spec.column
             test: Predicate = lambda i: getattr(i, attr) in ids  # noqa: E731
             return _negate(op, test)
@@ -454,14 +391,14 @@ def _py_rule(rule: dict, refs: dict) -> Predicate:
             test = lambda i: any(side in mentioned_by(i).get(pk, ()) for pk in ids)  # noqa: E731
         else:
             test = lambda i: not ids.isdisjoint(mentioned_sets(i))  # noqa: E731
-        if spec.name == "without_indicator":
+        if spec.negated:
             op = "is" if op in ("is_not", "not_in") else "is_not"
         return _negate(op, test)
-    if spec.name == "topic":
+    if spec.via == "topics":
         wanted = frozenset(values)
         return _negate(op, lambda i: not wanted.isdisjoint(i.topics or ()))
-    if spec.kind == "metric":
-        key = spec.name[len(METRIC_PREFIX) :]
+    if spec.via == "metrics":
+        key = spec.column
 
         def measure(i, key=key):
             found = (i.metrics or {}).get(key)
@@ -521,9 +458,9 @@ def _q_rule(rule: dict, refs: dict) -> Q:
     spec, op, value = FIELDS[rule["field"]], rule["op"], rule["value"]
     values = _values(rule)
     if spec.kind == "ref":
-        found = refs[REF_MODELS[spec.name]]
+        found = refs[spec.ref]
         ids = sorted({found[v] for v in values if v in found})
-        if spec.name in ("agent", "team"):
+        if spec.via == "column":
             # ~Q on a nullable column keeps the NULL rows (Django adds IS NOT NULL inside the NOT)
             return _q_negate(op, Q(**{f"{spec.column}__in": ids}) if ids else _nothing())
         if not ids:
@@ -534,18 +471,17 @@ def _q_rule(rule: dict, refs: dict) -> Q:
             if side:
                 mentions = mentions.filter(said_by__in=[side, "both"])
             q = Q(Exists(mentions))
-        if spec.name == "without_indicator":
+        if spec.negated:
             op = "is" if op in ("is_not", "not_in") else "is_not"
         return _q_negate(op, q)
-    if spec.name == "topic":
+    if spec.via == "topics":
         q = Q()
         for i, topic in enumerate(values):
-            one = _topic_q(topic)
+            one = topic_q(topic)
             q = one if i == 0 else (q | one)
         return _q_negate(op, q)
-    if spec.kind == "metric":
-        key = spec.name[len(METRIC_PREFIX) :]
-        return _q_compare(MetricNumber(key), op, value)
+    if spec.via == "metrics":
+        return _q_compare(MetricNumber(spec.column), op, value)
     if op in ("gt", "lt", "between"):
         return _q_compare(spec.column, op, value)
     if op in ("is", "is_not"):
@@ -592,7 +528,7 @@ class MetricNumber(Expression):
         return sql, [self.key, self.key]
 
 
-def _topic_q(topic: str) -> Q:
+def topic_q(topic: str) -> Q:
     """The topic is one of the interaction's topics, compared exactly (JSON containment on PostgreSQL;
     SQLite has none: one ``json_each`` probe of the small array)."""
     if connection.vendor == "postgresql":
@@ -617,8 +553,8 @@ def vocabulary() -> list[dict]:
             "label": spec.label,
             "kind": spec.kind,
             "ops": [{"value": op, "label": OP_LABELS[op]} for op in spec.ops],
-            "choices": list(spec.choices),
-            "sided": spec.name in ("indicator", "without_indicator"),
+            "choices": list(spec.choice_values),
+            "sided": spec.sided,
         }
         for spec in FIELDS.values()
     ]
@@ -643,24 +579,23 @@ def suggestions(field: str, *, viewer, prefix: str = "", limit: int = SUGGESTION
     if spec is None:
         return []
     needle = prefix.strip().casefold()
-    if spec.name == "agent":
+    if spec.ref == "user":
         rows = user_scope(viewer=viewer).filter(is_active=True)
         if needle:
             rows = rows.filter(full_name__icontains=needle)
         found = [(str(u), name) for u, name in rows.order_by("full_name").values_list("uuid", "full_name")]
-    elif spec.name == "team":
+    elif spec.ref == "team":
         found = [(str(t.uuid), t.name) for t in team_list(viewer=viewer, search=needle)]
-    elif spec.name in ("indicator", "without_indicator", "topic"):
+    elif spec.ref == "phrase_set" or spec.via == "topics":
         rows = PhraseSet.objects.all()
-        if spec.name == "topic":
+        if spec.via == "topics":
             rows = rows.filter(kind="topic")
         found = [
-            (name if spec.name == "topic" else str(u), f"{name} ({kind})")
+            (name if spec.via == "topics" else str(u), f"{name} ({kind})")
             for u, name, kind in rows.order_by("name").values_list("uuid", "name", "kind")
         ]
     elif spec.kind == "choice":
-        labels = dict(Channel.choices) | dict(Direction.choices)
-        found = [(c, str(labels.get(c, c))) for c in spec.choices]
+        found = list(spec.choices)
     elif spec.kind == "bool":
         found = [("yes", "Yes"), ("no", "No")]
     elif spec.kind == "text":

@@ -6,21 +6,19 @@ list pages by keyset (docs/interactions.md#paging)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 
 from django import forms
-from django.db import connection
-from django.db.models import Q
 from django.urls import reverse_lazy
 
 from cxq.accounts.models import Team, User
-from cxq.interactions.choices import Channel, Direction, Source
+from cxq.interactions.catalogue import FIELDS, FieldSpec
+from cxq.interactions.choices import Source
+from cxq.interactions.conditions import topic_q
 from cxq.interactions.models import Interaction
 from cxq.interactions.search import search_transcripts
 from cxq.lib import filters
-from cxq.lib.db import dumps_json
 from cxq.lib.filters import django_filters
 from cxq.lib.timezones import day_edge
 
@@ -50,55 +48,97 @@ def _evaluated(*, by):
     return evaluated_lookup(by=by)
 
 
-def topic_text(topic: str) -> Q:
-    """SQLite has no JSON containment: look for the topic as a JSON string in the stored array's
-    text. Rows are written with raw UTF-8 (orjson) or, by older versions and the bench generator,
-    with ``\\u`` escapes (``json.dumps``): a non-ASCII topic is looked for in both spellings."""
-    condition = Q()
-    for spelling in {dumps_json(topic), json.dumps(topic)}:
-        condition |= Q(topics__icontains=spelling)
-    return condition
+def _field_filter(spec: FieldSpec) -> dict[str, django_filters.Filter]:
+    """The list's filter(s) for a catalogue field (catalogue.py): its name, label, choices and bounds."""
+    label = spec.label
+    if spec.listed == "range":
+        low = spec.bounds[0]
+        return {
+            f"min_{spec.name}": filters.IntegerFilter(
+                field_name=spec.column, lookup_expr="gte", min_value=low, label=f"Min. {spec.unit}"
+            ),
+            f"max_{spec.name}": filters.IntegerFilter(
+                field_name=spec.column, lookup_expr="lte", min_value=low, label=f"Max. {spec.unit}"
+            ),
+        }
+    if spec.kind == "ref" and spec.via == "mentions":
+        # one mention row per (interaction, phrase set): no duplicate rows to remove
+        flt: django_filters.Filter = django_filters.ChoiceFilter(
+            field_name="mentions__phrase_set__uuid",
+            exclude=spec.negated,
+            choices=_viewer_choices,
+            empty_label="—",
+            label=label,
+        )
+    elif spec.kind == "ref":
+        flt = django_filters.ChoiceFilter(
+            field_name=f"{spec.name}__uuid",
+            method="filter_ref",
+            choices=_viewer_choices,
+            empty_label=f"Any {label.lower()}",
+            label=label,
+        )
+    elif spec.kind == "choice":
+        flt = django_filters.ChoiceFilter(choices=list(spec.choices), empty_label=f"Any {label.lower()}", label=label)
+    elif spec.kind == "text":
+        method = "filter_topic" if spec.via == "topics" else "filter_exact"
+        length = {"max_length": spec.max_length} if spec.max_length else {}
+        flt = filters.TextFilter(method=method, label=label, **length)
+    elif spec.kind == "int":
+        low, high = spec.bounds
+        numbers = [(str(i), str(i)) for i in range(low, high + 1)]
+        widget = forms.Select(choices=[("", f"Any {label}"), *numbers])
+        flt = filters.IntegerFilter(field_name=spec.column, min_value=low, max_value=high, widget=widget, label=label)
+    elif spec.kind == "bool":
+        choices = [("", f"{label}?"), ("yes", label), ("no", f"Not {label.lower()}")]
+        flt = filters.YesNoFilter(field_name=spec.column, choices=choices, label=label)
+    else:
+        raise ValueError(f"The interactions list cannot filter by {spec.name} ({spec.kind}).")
+    return {spec.name: flt}
 
 
-class InteractionFilter(filters.FilterSet):
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any channel", label="Channel")
-    direction = django_filters.ChoiceFilter(choices=Direction.choices, empty_label="Any direction", label="Direction")
-    agent = django_filters.ChoiceFilter(
-        field_name="agent__uuid", method="filter_agent", choices=_viewer_choices, empty_label="Any agent", label="Agent"
-    )
-    team = django_filters.ChoiceFilter(
-        field_name="team__uuid", method="filter_team", choices=_viewer_choices, empty_label="Any team", label="Team"
-    )
-    queue = filters.TextFilter(method="filter_exact", label="Queue")
-    disposition = filters.TextFilter(method="filter_exact", label="Disposition")
-    language = filters.TextFilter(method="filter_exact", max_length=16, label="Language")
-    topic = filters.TextFilter(method="filter_topic", label="Topic")
-    # one mention row per (interaction, phrase set): no duplicate rows to remove
-    indicator = django_filters.ChoiceFilter(
-        field_name="mentions__phrase_set__uuid", choices=_viewer_choices, empty_label="—", label="Mentions"
-    )
-    without_indicator = django_filters.ChoiceFilter(
-        field_name="mentions__phrase_set__uuid",
-        exclude=True,
-        choices=_viewer_choices,
-        empty_label="—",
-        label="Does not mention",
-    )
+class _FieldFilters(filters.FilterSet):
+    """How the list filters by the catalogue's fields; the filters themselves are added from it below."""
+
+    def filter_exact(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(**{name: value}) if value else qs
+
+    # Agent and team by id, looked up first: a join on their uuid hides the value from PostgreSQL's
+    # planner, which then guesses a handful of rows and sorts every match instead of walking the
+    # (team, started_at) index newest-first (docs/performance.md#lists-and-reports-at-scale).
+    def filter_ref(self, qs, name, value):
+        spec = FIELDS[name.removesuffix("__uuid")]
+        return qs.filter(**{spec.column: _pk_of(REF_ROWS[spec.ref], value)})
+
+    # a topic compared exactly, as a condition compares it (JSON containment, json_each on SQLite)
+    def filter_topic(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(topic_q(value)) if value else qs
+
+
+REF_ROWS = {"user": User, "team": Team}
+MENTION_FILTERS = tuple(s.name for s in FIELDS.values() if s.listed and s.via == "mentions")
+_SHARED = {name: flt for spec in FIELDS.values() if spec.listed for name, flt in _field_filter(spec).items()}
+#: the catalogue's fields as filters, in its order (django-filter takes a base class's filters first)
+FieldFilters = type(_FieldFilters)(
+    "FieldFilters",
+    (_FieldFilters,),
+    {
+        "__module__": __name__,
+        "__qualname__": "FieldFilters",
+        "number_ranges": tuple((f"min_{s.name}", f"max_{s.name}") for s in FIELDS.values() if s.listed == "range"),
+        **_SHARED,
+    },
+)
+
+
+class InteractionFilter(FieldFilters):
+    """The interactions list's filters: the catalogue's fields (:class:`FieldFilters`, the same vocabulary
+    as conditions) and the list's own (dates, source, evaluated, search)."""
+
     date_from = filters.DayOrMomentFilter(method="filter_date_from", widget=DAY, label="From")
     date_to = filters.DayOrMomentFilter(method="filter_date_to", widget=DAY, label="To")
-    min_duration = filters.IntegerFilter(
-        field_name="duration_seconds", lookup_expr="gte", min_value=0, label="Min. seconds"
-    )
-    max_duration = filters.IntegerFilter(
-        field_name="duration_seconds", lookup_expr="lte", min_value=0, label="Max. seconds"
-    )
-    csat = filters.IntegerFilter(
-        min_value=1,
-        max_value=5,
-        widget=forms.Select(choices=[("", "Any CSAT"), *[(str(i), str(i)) for i in range(1, 6)]]),
-        label="CSAT",
-    )
-    resolved = filters.YesNoFilter(choices=[("", "Resolved?"), ("yes", "Resolved"), ("no", "Not resolved")])
     source = django_filters.ChoiceFilter(choices=Source.choices, empty_label="Any source", label="Source")
     evaluated = filters.YesNoFilter(
         method="filter_evaluated",
@@ -110,7 +150,6 @@ class InteractionFilter(filters.FilterSet):
     q = filters.TextFilter(method="filter_search", label="Search transcripts")
 
     date_ranges = (("date_from", "date_to"),)
-    number_ranges = (("min_duration", "max_duration"),)
 
     class Meta:
         model = Interaction
@@ -126,29 +165,8 @@ class InteractionFilter(filters.FilterSet):
             if teams is not None:
                 self.pick("team", teams, reverse_lazy("accounts:pick_teams"), label="name")
             sets = [(str(p.uuid), f"{p.name} ({p.get_kind_display().lower()})") for p in phrase_sets]
-            self.filters["indicator"].extra["choices"] = sets
-            self.filters["without_indicator"].extra["choices"] = sets
-
-    def filter_exact(self, qs, name, value):
-        value = value.strip()
-        return qs.filter(**{name: value}) if value else qs
-
-    # Agent and team by id, looked up first: a join on their uuid hides the value from PostgreSQL's
-    # planner, which then guesses a handful of rows and sorts every match instead of walking the
-    # (team, started_at) index newest-first (docs/performance.md#lists-and-reports-at-scale).
-    def filter_agent(self, qs, name, value):
-        return qs.filter(agent_id=_pk_of(User, value))
-
-    def filter_team(self, qs, name, value):
-        return qs.filter(team_id=_pk_of(Team, value))
-
-    def filter_topic(self, qs, name, value):
-        value = value.strip()
-        if not value:
-            return qs
-        if connection.vendor == "postgresql":
-            return qs.filter(topics__contains=[value])
-        return qs.filter(topic_text(value))
+            for name in MENTION_FILTERS:
+                self.filters[name].extra["choices"] = sets
 
     def filter_date_from(self, qs, name, value):
         return qs.filter(started_at__gte=value if isinstance(value, datetime) else day_edge(value))
