@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import get_object_or_404
 
-from cxq.accounts.models import Team, User
 from cxq.accounts.permissions import require
 from cxq.automations.models import Match, Rule
 from cxq.interactions import conditions
-from cxq.interactions.models import Interaction, PhraseSet
+from cxq.interactions.models import Interaction
 
 
 def rule_list(*, viewer) -> list[Rule]:
@@ -58,18 +57,7 @@ class Verdict:
 
 def _names(condition: dict) -> dict[str, str]:
     """Public id → name of the people, teams and phrase sets a condition names."""
-    ids = {
-        str(v)
-        for _p, r in conditions.rules(condition)
-        if r["field"] in conditions.REF_MODELS
-        for v in conditions._values(r)
-    }
-    if not ids:
-        return {}
-    names = {}
-    for model, attr in ((User, "full_name"), (Team, "name"), (PhraseSet, "name")):
-        names.update({str(u): n for u, n in model.objects.filter(uuid__in=ids).values_list("uuid", attr)})
-    return names
+    return conditions.reference_names(condition)
 
 
 def describe(rule: dict, names: dict[str, str]) -> str:

@@ -65,15 +65,13 @@ def _form(request, rule=None):
 
 
 def _builder_context(request, form, rule=None) -> dict:
-    vocabulary = conditions.vocabulary()
-    hints = {f["name"]: conditions.suggestions(f["name"], viewer=request.user) for f in vocabulary}
-    raw = form.data.get("condition") if form.is_bound else form.initial.get("condition")
+    # the builder shows the condition sent (even a refused one, to correct it), else the card's
+    sent = form.data.get("condition") if form.is_bound else None
+    saved = rule.condition if rule is not None else None
     return {
         "form": form,
         "rule": rule,
-        "vocabulary": vocabulary,
-        "hints": hints,
-        "condition_json": raw or "{}",
+        "condition_builder": conditions.builder(viewer=request.user, shown=sent, saved=saved),
         "automated_cards": [str(s.uuid) for s in linked_scorecards()],
     }
 

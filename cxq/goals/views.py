@@ -14,47 +14,14 @@ from cxq.interactions import conditions
 from cxq.scorecards.selectors import usable_scorecards
 
 
-def _builder(viewer) -> dict:
-    """What the condition builder offers: the fields and operators, and known values to suggest."""
-    return {
-        "fields": conditions.vocabulary(),
-        "suggestions": {
-            spec.name: conditions.suggestions(spec.name, viewer=viewer, limit=500)
-            for spec in conditions.FIELDS.values()
-            if spec.kind != "metric"
-        },
-    }
-
-
-def _initial_condition(request, goal) -> dict:
-    """What the builder shows: the condition sent (even a refused one, to correct it), else the goal's."""
-    if request.method == "POST":
-        try:
-            sent = json.loads(request.POST.get("condition") or "{}")
-        except ValueError:
-            sent = None
-        if _readable(sent):
-            return sent
-    return goal.condition if goal is not None else dict(conditions.EVERYTHING)
-
-
-def _readable(node) -> bool:
-    """A tree the builder can draw: groups of groups and rules (the values are checked on save)."""
-    if not isinstance(node, dict) or len(node) != 1 or not ({"all", "any"} >= set(node)):
-        return False
-    items = next(iter(node.values()))
-    return isinstance(items, list) and all(
-        (isinstance(i, dict) and isinstance(i.get("field"), str) and isinstance(i.get("op"), str)) or _readable(i)
-        for i in items
-    )
-
-
 def _form_page(request, form: GoalForm, goal=None):
+    # the builder shows the condition sent (even a refused one, to correct it), else the goal's
+    sent = request.POST.get("condition") if request.method == "POST" else None
+    saved = goal.condition if goal is not None else None
     context = {
         "form": form,
         "goal": goal,
-        "builder": _builder(request.user),
-        "condition_initial": _initial_condition(request, goal),
+        "condition_builder": conditions.builder(viewer=request.user, shown=sent, saved=saved),
     }
     return render(request, "goals/form.html", context, status=400 if form.errors else 200)
 

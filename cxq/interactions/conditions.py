@@ -560,7 +560,49 @@ def vocabulary() -> list[dict]:
     ]
 
 
+def drawable(node: Any, depth: int = 0) -> bool:
+    """A tree the builder can draw: groups (at most :data:`MAX_DEPTH` deep) of groups and rules that
+    name a field and an operator; the values may be wrong (they are checked on save)."""
+    if not isinstance(node, dict) or len(node) != 1 or not ({"all", "any"} >= set(node)) or depth >= MAX_DEPTH:
+        return False
+    items = next(iter(node.values()))
+    return isinstance(items, list) and all(
+        (isinstance(i, dict) and isinstance(i.get("field"), str) and isinstance(i.get("op"), str))
+        or drawable(i, depth + 1)
+        for i in items
+    )
+
+
+def builder(*, viewer, shown: Any, saved: dict | None = None) -> dict:
+    """What the condition builder (templates/interactions/condition_builder.html) is drawn from: the
+    fields and operators, known values to suggest (pickers for people, teams, phrase sets and choices;
+    suggestions for free text, docs/conditions.md#values), the names of the ids the condition names,
+    and the condition. ``shown`` is the condition to show — what was sent (JSON text or data), even a
+    refused one, so that it can be corrected — or, when it cannot be drawn, ``saved`` (else every
+    interaction)."""
+    import json
+
+    if isinstance(shown, str):
+        try:
+            shown = json.loads(shown or "null")
+        except ValueError:
+            shown = None
+    condition = shown if drawable(shown) else (saved if saved is not None else dict(EVERYTHING))
+    return {
+        "fields": vocabulary(),
+        "suggestions": {
+            spec.name: suggestions(spec.name, viewer=viewer, limit=BUILDER_SUGGESTIONS)
+            for spec in FIELDS.values()
+            if spec.via != "metrics"
+        },
+        "names": reference_names(condition),
+        "condition": condition,
+        "max_depth": MAX_DEPTH,
+    }
+
+
 SUGGESTIONS = 30
+BUILDER_SUGGESTIONS = 500  # per field: the pickers offer every person and team the viewer may see
 _DISTINCT_TTL = 600  # seconds: a new queue shows up in the suggestions within ten minutes
 
 
@@ -617,9 +659,9 @@ def suggestions(field: str, *, viewer, prefix: str = "", limit: int = SUGGESTION
     return [{"value": v, "label": label} for v, label in found[:limit]]
 
 
-def describe(condition: dict) -> str:
-    """A valid condition in words, with people, teams and phrase sets by name ("every interaction"
-    for an empty ``all``)."""
+def reference_names(condition: dict) -> dict[str, str]:
+    """Public id → name of the people, teams and phrase sets a condition's rules name (one query per
+    kind named; ids that name nothing are left out). The condition's rules need only be well formed."""
     from cxq.accounts.models import Team, User
     from cxq.interactions.models import PhraseSet
 
@@ -627,11 +669,27 @@ def describe(condition: dict) -> str:
     for _path, rule in rules(condition):
         kind = REF_MODELS.get(rule["field"])
         if kind:
-            wanted[kind].update(_values(rule))
+            value = rule.get("value")
+            wanted[kind].update(v for v in (value if isinstance(value, list) else [value]) if _is_uuid(v))
     names: dict[str, str] = {}
     for kind, model, attr in (("user", User, "full_name"), ("team", Team, "name"), ("phrase_set", PhraseSet, "name")):
         if wanted[kind]:
             names.update({str(u): n for u, n in model.objects.filter(uuid__in=wanted[kind]).values_list("uuid", attr)})
+    return names
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def describe(condition: dict) -> str:
+    """A valid condition in words, with people, teams and phrase sets by name ("every interaction"
+    for an empty ``all``)."""
+    names = reference_names(condition)
 
     def word(value) -> str:
         if isinstance(value, bool):

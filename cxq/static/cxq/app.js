@@ -137,22 +137,25 @@ document.addEventListener("alpine:init", () => {
   // Raising a dispute, per answer: the reason box opens once the answer is ticked.
   Alpine.data("disputeItem", () => ({ on: false }));
 
-  // The condition builder of goals (docs/conditions.md): groups of rules edited here, sent as the
-  // JSON the server validates (a refused part comes back named by its path). The root element names
-  // the json_script elements holding the vocabulary (data-builder) and the condition (data-condition).
+  // The condition builder of goals and automations (docs/conditions.md#the-builder), drawn by the include
+  // interactions/condition_builder.html: groups of rules and groups edited here, sent as the JSON the
+  // server validates (a refused part comes back named by its path). The root element names the
+  // json_script element (data-builder) holding the vocabulary, the known values to suggest, the names of
+  // the ids the condition names and the condition.
   Alpine.data("conditionBuilder", () => ({
     fields: [],
     byName: {},
     suggestions: {},
+    names: {},
     root: { kind: "all", items: [] },
     counter: 0,
     init() {
-      const read = (id) => JSON.parse(document.getElementById(id).textContent);
-      const builder = read(this.$el.dataset.builder);
+      const builder = JSON.parse(document.getElementById(this.$el.dataset.builder).textContent);
       this.fields = builder.fields;
       this.suggestions = builder.suggestions;
+      this.names = builder.names || {};
       this.fields.forEach((f) => { this.byName[f.name] = f; });
-      this.root = this.fromJson(read(this.$el.dataset.condition));
+      this.root = this.fromJson(builder.condition);
     },
     nextId() { this.counter += 1; return `c${this.counter}`; },
     spec(rule) { return this.byName[rule.field] || this.fields[0]; },
@@ -184,9 +187,14 @@ document.addEventListener("alpine:init", () => {
     includes(list, value) { return list.includes(value); },
     opsFor(rule) { return this.spec(rule).ops; },
     sided(rule) { return this.spec(rule).sided; },
+    // the known values, and the rule's own when they are not among them (a person beyond the first
+    // suggestions, a phrase set since deleted): a picker never hides what the condition says
     options(rule) {
-      const spec = this.spec(rule);
-      return this.suggestions[spec.name] || [];
+      const known = this.suggestions[this.spec(rule).name] || [];
+      const kind = this.inputKind(rule);
+      const current = kind === "multi" ? rule.values : kind === "select" && rule.value ? [rule.value] : [];
+      const missing = current.filter((v) => !known.some((s) => s.value === v));
+      return missing.length ? [...known, ...missing.map((v) => ({ value: v, label: this.names[v] || v }))] : known;
     },
     listId(rule) { return `cond-list-${rule.id}`; },
     // how the value is entered: one pick, several picks, free text with suggestions, a number, two numbers
