@@ -111,3 +111,34 @@ def test_a_card_is_made_with_the_condition_builder(personas, cards, new_page, lo
             {"field": "queue", "op": "is", "value": "A queue nobody has yet"},
         ]
     }
+
+
+def test_a_nested_card_is_drawn_and_saved_unchanged_by_the_builder(personas, cards, new_page, login, screenshot):
+    """Groups within groups (as the API may save them) are drawn, not flattened; a picked person the
+    editor's suggestions do not list (another team's agent) shows by name and is kept."""
+    voice, _billing = cards
+    nested = {
+        "any": [
+            {"field": "channel", "op": "is", "value": "voice"},
+            {
+                "all": [
+                    {"field": "agent", "op": "in", "value": [str(personas.agent_b1.uuid)]},
+                    {"any": [{"field": "duration", "op": "between", "value": [60, 600]}]},
+                ]
+            },
+        ]
+    }
+    services.rule_update(by=personas.admin, rule=voice, condition=nested)
+    page = new_page()
+    login(page, personas.supervisor_a)
+    page.goto(f"/automations/{voice.uuid}/")
+    builder = page.get_by_test_id("condition-builder")
+    expect(builder.get_by_test_id("cond-group")).to_have_count(2)
+    innermost = builder.get_by_test_id("cond-group").nth(1)
+    expect(innermost.get_by_label("From")).to_have_value("60")
+    expect(builder.get_by_label("Values").locator("option:checked")).to_have_text(["Bea Agent"])
+    screenshot(page, "automations-nested-card")
+    page.get_by_test_id("save-card").click()
+    expect(page.get_by_test_id("card-name")).to_have_text(["All voice calls", "Billing queue"])
+    voice.refresh_from_db()
+    assert voice.condition == nested
