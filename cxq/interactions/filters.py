@@ -1,5 +1,6 @@
 """The interactions list's filters: one declaration for the page, the selector and the API
-(docs/architecture.md#filters). The page filters by day, the API by moment (``date_from``/``date_to``
+(docs/architecture.md#filters). The filters by an interaction's fields are built from the field
+catalogue the condition language reads (catalogue.py, docs/conditions.md#fields-and-operators). The page filters by day, the API by moment (``date_from``/``date_to``
 take a day on the page and a moment with an offset in the API); agents, teams and indicators are the
 viewer's choices on the page and public ids in the API. ``cursor``/``page_size`` are not filters: the
 list pages by keyset (docs/interactions.md#paging)."""
@@ -79,11 +80,14 @@ def _field_filter(spec: FieldSpec) -> dict[str, django_filters.Filter]:
             label=label,
         )
     elif spec.kind == "choice":
-        flt = django_filters.ChoiceFilter(choices=list(spec.choices), empty_label=f"Any {label.lower()}", label=label)
+        flt = django_filters.ChoiceFilter(
+            field_name=spec.column, choices=list(spec.choices), empty_label=f"Any {label.lower()}", label=label
+        )
+    elif spec.kind == "text" and spec.via == "topics":
+        flt = filters.TextFilter(method="filter_topic", label=label)
     elif spec.kind == "text":
-        method = "filter_topic" if spec.via == "topics" else "filter_exact"
         length = {"max_length": spec.max_length} if spec.max_length else {}
-        flt = filters.TextFilter(method=method, label=label, **length)
+        flt = filters.TextFilter(field_name=spec.column, method="filter_exact", label=label, **length)
     elif spec.kind == "int":
         low, high = spec.bounds
         numbers = [(str(i), str(i)) for i in range(low, high + 1)]
