@@ -1,9 +1,10 @@
 """The interactions list's filters: one declaration for the page, the selector and the API
 (docs/architecture.md#filters). The filters by an interaction's fields are built from the field
-catalogue the condition language reads (catalogue.py, docs/conditions.md#fields-and-operators). The page filters by day, the API by moment (``date_from``/``date_to``
-take a day on the page and a moment with an offset in the API); agents, teams and indicators are the
-viewer's choices on the page and public ids in the API. ``cursor``/``page_size`` are not filters: the
-list pages by keyset (docs/interactions.md#paging)."""
+catalogue the condition language reads (catalogue.py, docs/conditions.md#fields-and-operators). The
+page filters by day, the API by moment (``date_from``/``date_to`` take a day on the page and a moment
+with an offset in the API); agents, teams and indicators are the viewer's choices on the page and
+public ids in the API. ``cursor``/``page_size`` are not filters: the list pages by keyset
+(docs/interactions.md#paging)."""
 
 from __future__ import annotations
 
