@@ -11,7 +11,7 @@ from pydantic import field_validator
 from cxq.accounts import selectors, services
 from cxq.accounts.models import ApiToken, Role, Team, User
 from cxq.accounts.permissions import PERMISSIONS, require
-from cxq.lib.apischema import OptionalUUID, errors, id_text
+from cxq.lib.apischema import OptionalUUID, PublicIdOut, errors, id_text
 from cxq.lib.inputs import MultilineText, Text
 from cxq.lib.pagination import CursorPagination
 
@@ -21,27 +21,16 @@ router = Router(tags=["accounts"])
 # --- Schemas ------------------------------------------------------------------------------------
 
 
-class RoleRef(Schema):
-    id: UUID
+class RoleRef(PublicIdOut):
     key: str
     name: str
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
-
-class TeamRef(Schema):
-    id: UUID
+class TeamRef(PublicIdOut):
     name: str
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
-
-class UserOut(Schema):
-    id: UUID
+class UserOut(PublicIdOut):
     email: str
     full_name: str
     role: RoleRef | None
@@ -50,10 +39,6 @@ class UserOut(Schema):
     is_active: bool
     can_log_in: bool
     created_at: datetime
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
 
 class MeOut(UserOut):
@@ -111,17 +96,12 @@ class MyPasswordIn(Schema):
     password: str
 
 
-class TeamOut(Schema):
-    id: UUID
+class TeamOut(PublicIdOut):
     name: str
     description: str
     members: list[UserOut]
     leads: list[UserOut]
     created_at: datetime
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
     @staticmethod
     def resolve_members(obj):
@@ -146,18 +126,13 @@ class TeamPatch(Schema):
     leads: list[UUID] | None = None
 
 
-class RoleOut(Schema):
-    id: UUID
+class RoleOut(PublicIdOut):
     key: str
     name: str
     description: str
     is_builtin: bool
     permissions: list[str]
     user_count: int = 0
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
     @staticmethod
     def resolve_user_count(obj):
@@ -226,18 +201,13 @@ class SettingsPatch(Schema):
     screen_retention_days: int | None = Field(None, description="1 to 2557 days; null keeps screen recordings")
 
 
-class TokenOut(Schema):
-    id: UUID
+class TokenOut(PublicIdOut):
     name: str
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
 
 class TokenCreatedOut(TokenOut):

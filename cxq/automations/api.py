@@ -13,7 +13,7 @@ from cxq.accounts.models import User
 from cxq.accounts.permissions import require
 from cxq.automations import selectors, services
 from cxq.interactions.selectors import interaction_get_for
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import PublicIdOut, errors, uuid_of
 from cxq.lib.inputs import JsonObject, Text
 from cxq.scorecards.models import Scorecard
 
@@ -23,8 +23,7 @@ ActionName = Literal["assign", "automated"]
 DistributionName = Literal["round_robin", "least_loaded"]
 
 
-class RuleOut(Schema):
-    id: UUID
+class RuleOut(PublicIdOut):
     name: str
     priority: int = Field(description="1 = tried first")
     enabled: bool
@@ -38,16 +37,10 @@ class RuleOut(Schema):
     updated_at: datetime
 
     @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
-
-    @staticmethod
     def resolve_priority(obj):
         return obj.position + 1
 
-    @staticmethod
-    def resolve_scorecard(obj):
-        return obj.scorecard.uuid
+    resolve_scorecard = uuid_of("scorecard")
 
     @staticmethod
     def resolve_pool(obj):
@@ -108,17 +101,11 @@ class MatchOut(Schema):
     def resolve_card(obj):
         return obj.rule_name
 
-    @staticmethod
-    def resolve_card_id(obj):
-        return obj.rule.uuid if obj.rule_id else None
+    resolve_card_id = uuid_of("rule")
 
-    @staticmethod
-    def resolve_assignment(obj):
-        return obj.assignment.uuid if obj.assignment_id else None
+    resolve_assignment = uuid_of("assignment")
 
-    @staticmethod
-    def resolve_evaluation(obj):
-        return obj.evaluation.uuid if obj.evaluation_id else None
+    resolve_evaluation = uuid_of("evaluation")
 
 
 def _people(ids: list[UUID]) -> list[User]:

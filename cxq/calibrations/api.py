@@ -21,7 +21,7 @@ from cxq.calibrations.exports import report_csv_rows
 from cxq.calibrations.filters import SessionFilter
 from cxq.calibrations.models import Session
 from cxq.interactions.selectors import interaction_get_for
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import errors, uuid_of
 from cxq.lib.csvio import csv_stream_response
 from cxq.lib.inputs import Moment, Text
 from cxq.lib.pagination import CursorPagination
@@ -57,13 +57,9 @@ class SessionOut(Schema):
 class SessionListOut(SessionOut):
     """A row of the list: the counts come annotated on the session (selectors.session_list)."""
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
+    resolve_id = uuid_of()
 
-    @staticmethod
-    def resolve_scorecard(obj):
-        return obj.scorecard.uuid
+    resolve_scorecard = uuid_of("scorecard")
 
     @staticmethod
     def resolve_scorecard_name(obj):
@@ -73,9 +69,7 @@ class SessionListOut(SessionOut):
     def resolve_version(obj):
         return obj.version.number
 
-    @staticmethod
-    def resolve_interaction(obj):
-        return obj.interaction.uuid
+    resolve_interaction = uuid_of("interaction")
 
     @staticmethod
     def resolve_agent(obj):

@@ -17,7 +17,7 @@ from cxq.coaching.choices import FocusKind, Kind
 from cxq.coaching.models import CoachingSession
 from cxq.evaluations.models import Evaluation
 from cxq.interactions.models import Interaction
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import errors, uuid_of
 from cxq.lib.inputs import Moment, MultilineText, Text
 from cxq.lib.pagination import CursorPagination
 
@@ -75,9 +75,7 @@ class CoachingSessionOut(Schema):
 class CoachingSessionListOut(CoachingSessionOut):
     """A row of the list, read from the loaded session (selectors.session_list prefetches its people)."""
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
+    resolve_id = uuid_of()
 
     @staticmethod
     def resolve_coach(obj):
@@ -87,9 +85,7 @@ class CoachingSessionListOut(CoachingSessionOut):
     def resolve_agents(obj):
         return [{**_person(a.agent), "acknowledged_at": a.acknowledged_at} for a in obj.attendees.all()]
 
-    @staticmethod
-    def resolve_evaluation(obj):
-        return obj.evaluation.uuid if obj.evaluation else None
+    resolve_evaluation = uuid_of("evaluation")
 
     @staticmethod
     def resolve_follow_ups(obj):
@@ -232,6 +228,17 @@ def _may_open(request) -> None:
         raise PermissionDenied("Your role does not take part in coaching.")
 
 
+def _session(request, uuid: UUID, *, manage: bool) -> CoachingSession:
+    """The session an operation acts on: first may the caller act at all (coaching.manage to change a
+    session, taking part in coaching to read or acknowledge one: 403), then the session within their
+    scope (404 outside it)."""
+    if manage:
+        require(request.user, "coaching.manage")
+    else:
+        _may_open(request)
+    return selectors.session_get_for(viewer=request.user, uuid=uuid)
+
+
 @router.get(
     "/coaching",
     response={200: list[CoachingSessionListOut], **errors(403, 422)},
@@ -283,8 +290,7 @@ def sessions_create(request, payload: CoachingSessionIn):
     "/coaching/{uuid}", response={200: CoachingSessionDetailOut, **errors(403, 404, 422)}, summary="A coaching session"
 )
 def sessions_get(request, uuid: UUID):
-    _may_open(request)
-    return _detail(request, selectors.session_get_for(viewer=request.user, uuid=uuid))
+    return _detail(request, _session(request, uuid, manage=False))
 
 
 @router.patch(
@@ -296,8 +302,7 @@ def sessions_get(request, uuid: UUID):
     "or the session is completed or cancelled. 403: not a coach, or one of the session's agents.",
 )
 def sessions_update(request, uuid: UUID, payload: SessionPatch):
-    require(request.user, "coaching.manage")
-    session = selectors.session_get_for(viewer=request.user, uuid=uuid)
+    session = _session(request, uuid, manage=True)
     # a field sent as null keeps its value, like a field left out
     sent = {key: value for key, value in payload.dict(exclude_unset=True).items() if value is not None}
     focus = selectors.focus_of(session)
@@ -342,8 +347,7 @@ def sessions_update(request, uuid: UUID, payload: SessionPatch):
     "status does not allow (e.g. completing a cancelled session), named in `detail`, or a missing outcome.",
 )
 def sessions_status(request, uuid: UUID, payload: StatusIn):
-    require(request.user, "coaching.manage")
-    session = selectors.session_get_for(viewer=request.user, uuid=uuid)
+    session = _session(request, uuid, manage=True)
     if payload.status == "completed":
         session = services.session_complete(
             by=request.user, session=session, outcome_notes=payload.outcome_notes, follow_ups=payload.follow_ups
@@ -363,7 +367,5 @@ def sessions_status(request, uuid: UUID, payload: StatusIn):
     "session is cancelled or missed.",
 )
 def sessions_acknowledge(request, uuid: UUID):
-    _may_open(request)
-    session = selectors.session_get_for(viewer=request.user, uuid=uuid)
-    session = services.session_acknowledge(by=request.user, session=session)
+    session = services.session_acknowledge(by=request.user, session=_session(request, uuid, manage=False))
     return _detail(request, session)

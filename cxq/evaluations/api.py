@@ -15,7 +15,7 @@ from cxq.evaluations import automated, selectors, services
 from cxq.evaluations.choices import Source
 from cxq.evaluations.filters import DisputeFilter, EvaluationFilter
 from cxq.interactions.selectors import interaction_get_for, interaction_scope
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import PublicIdOut, errors, uuid_of
 from cxq.lib.inputs import JsonObject, Moment, MultilineText, Text
 from cxq.lib.pagination import CursorPagination, url_with_cursor
 from cxq.scorecards.api import preview_payload
@@ -25,13 +25,8 @@ router = Router(tags=["evaluations"])
 MAX_BULK_ASSIGN = 500
 
 
-class Person(Schema):
-    id: UUID
+class Person(PublicIdOut):
     full_name: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
 
 class RevisionOut(Schema):
@@ -51,8 +46,7 @@ class BandOut(Schema):
     colour: str
 
 
-class EvaluationOut(Schema):
-    id: UUID
+class EvaluationOut(PublicIdOut):
     interaction: UUID
     agent: Person
     evaluator: Person
@@ -77,16 +71,10 @@ class EvaluationOut(Schema):
     automated: bool = Field(description="Answered by the system from indicators (source automated)")
 
     @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
-
-    @staticmethod
     def resolve_automated(obj):
         return obj.source == Source.AUTOMATED
 
-    @staticmethod
-    def resolve_interaction(obj):
-        return obj.interaction.uuid
+    resolve_interaction = uuid_of("interaction")
 
     @staticmethod
     def resolve_band(obj):
@@ -95,9 +83,7 @@ class EvaluationOut(Schema):
         band = obj.scorecard.band(score_percent=obj.score_percent, earned=obj.earned)
         return None if band is None else {**band, "start": band["from"]}
 
-    @staticmethod
-    def resolve_scorecard(obj):
-        return obj.scorecard.uuid
+    resolve_scorecard = uuid_of("scorecard")
 
     @staticmethod
     def resolve_scorecard_name(obj):
@@ -224,8 +210,7 @@ class VoidIn(Schema):
     reason: MultilineText
 
 
-class DisputeOut(Schema):
-    id: UUID
+class DisputeOut(PublicIdOut):
     evaluation: UUID
     interaction: UUID
     agent: Person
@@ -240,17 +225,9 @@ class DisputeOut(Schema):
     overdue: bool
     resolved_at: datetime | None
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
+    resolve_evaluation = uuid_of("evaluation")
 
-    @staticmethod
-    def resolve_evaluation(obj):
-        return obj.evaluation.uuid
-
-    @staticmethod
-    def resolve_interaction(obj):
-        return obj.evaluation.interaction.uuid
+    resolve_interaction = uuid_of("evaluation.interaction")
 
     @staticmethod
     def resolve_agent(obj):
@@ -260,13 +237,9 @@ class DisputeOut(Schema):
     def resolve_evaluator(obj):
         return obj.evaluation.evaluator
 
-    @staticmethod
-    def resolve_team(obj):
-        return obj.evaluation.team.uuid if obj.evaluation.team_id else None
+    resolve_team = uuid_of("evaluation.team")
 
-    @staticmethod
-    def resolve_scorecard(obj):
-        return obj.evaluation.scorecard.uuid
+    resolve_scorecard = uuid_of("evaluation.scorecard")
 
     @staticmethod
     def resolve_scorecard_name(obj):
@@ -281,8 +254,7 @@ class DisputeOut(Schema):
         return selectors.dispute_is_overdue(obj)
 
 
-class AssignmentOut(Schema):
-    id: UUID
+class AssignmentOut(PublicIdOut):
     interaction: UUID
     scorecard: UUID
     assignee: Person
@@ -291,17 +263,9 @@ class AssignmentOut(Schema):
     note: str
     overdue: bool
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
+    resolve_interaction = uuid_of("interaction")
 
-    @staticmethod
-    def resolve_interaction(obj):
-        return obj.interaction.uuid
-
-    @staticmethod
-    def resolve_scorecard(obj):
-        return obj.scorecard.uuid
+    resolve_scorecard = uuid_of("scorecard")
 
     @staticmethod
     def resolve_overdue(obj):

@@ -14,7 +14,7 @@ from cxq.accounts.models import User
 from cxq.accounts.permissions import require
 from cxq.goals import selectors, services
 from cxq.goals.models import Goal
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import PublicIdOut, errors, uuid_of
 from cxq.lib.inputs import Day, JsonObject, Text
 from cxq.lib.pagination import CursorPagination
 from cxq.scorecards.models import Scorecard
@@ -25,8 +25,7 @@ TargetPerName = Literal["agent", "evaluator"]
 RecurrenceName = Literal["daily", "weekly", "monthly", "once"]
 
 
-class GoalOut(Schema):
-    id: UUID
+class GoalOut(PublicIdOut):
     name: str
     scorecard: UUID
     evaluators: list[UUID]
@@ -41,13 +40,7 @@ class GoalOut(Schema):
     created_at: datetime
     updated_at: datetime
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
-
-    @staticmethod
-    def resolve_scorecard(obj):
-        return obj.scorecard.uuid
+    resolve_scorecard = uuid_of("scorecard")
 
     @staticmethod
     def resolve_evaluators(obj):
@@ -96,9 +89,7 @@ class LineOut(Schema):
     done: int
     overdue: int
 
-    @staticmethod
-    def resolve_person(obj):
-        return obj.person.uuid
+    resolve_person = uuid_of("person")
 
     @staticmethod
     def resolve_name(obj):

@@ -2,19 +2,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
 from cxq.accounts.permissions import require
-from cxq.interactions import comments, phrases, selectors, services
+from cxq.interactions import comments, media, phrases, recordings, screens, selectors, services
 from cxq.interactions.choices import Source
 from cxq.interactions.filters import InteractionFilter
 from cxq.interactions.models import PhraseSet, SavedFilter
 from cxq.interactions.schemas import InteractionIn
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import PublicIdOut, errors, uuid_of
 from cxq.lib.gc import bulk_gc
 from cxq.lib.inputs import MultilineText, Text
 from cxq.lib.pagination import CursorPagination, url_with_cursor
@@ -26,18 +28,12 @@ router = Router(tags=["interactions"])
 MAX_BULK = 1000
 
 
-class PersonRef(Schema):
-    id: UUID
+class PersonRef(PublicIdOut):
     full_name: str
     email: str
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
-
-class InteractionOut(Schema):
-    id: UUID
+class InteractionOut(PublicIdOut):
     external_id: str | None
     channel: str
     direction: str
@@ -59,10 +55,6 @@ class InteractionOut(Schema):
     source: str
     enrichment_status: str
     utterance_count: int
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
     @staticmethod
     def resolve_team(obj):
@@ -132,18 +124,13 @@ class BulkOut(Schema):
     errors: list[BulkError]
 
 
-class PhraseSetOut(Schema):
-    id: UUID
+class PhraseSetOut(PublicIdOut):
     name: str
     kind: str
     side: str
     phrases: list[str]
     description: str
     is_active: bool
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
 
 class PhraseSetIn(Schema):
@@ -277,8 +264,7 @@ def phrase_sets_delete(request, uuid: UUID):
     return Status(204, None)
 
 
-class CommentOut(Schema):
-    id: UUID
+class CommentOut(PublicIdOut):
     author: PersonRef
     body: str
     visibility: str
@@ -290,13 +276,7 @@ class CommentOut(Schema):
     created_at: datetime
     edited_at: datetime | None
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
-
-    @staticmethod
-    def resolve_parent(obj):
-        return obj.parent.uuid if obj.parent_id else None
+    resolve_parent = uuid_of("parent")
 
     @staticmethod
     def resolve_mentions(obj):
@@ -382,15 +362,10 @@ class SavedFilterIn(Schema):
     )
 
 
-class SavedFilterOut(Schema):
-    id: UUID
+class SavedFilterOut(PublicIdOut):
     name: str
     query: str
     url: str
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
     @staticmethod
     def resolve_url(obj):
@@ -400,8 +375,7 @@ class SavedFilterOut(Schema):
 # --- Recordings and screen recordings (docs/interactions.md#recordings, docs/screen-recordings.md) ----------
 
 
-class RecordingOut(Schema):
-    id: UUID
+class RecordingOut(PublicIdOut):
     status: str = Field(description="pending (being fetched), ready, failed or purged (deleted by retention)")
     content_type: str
     size: int
@@ -410,10 +384,6 @@ class RecordingOut(Schema):
     attempts: int
     created_at: datetime
     purged_at: datetime | None
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
 
 class ScreenTrackIn(Schema):
@@ -426,8 +396,7 @@ class ScreenTrackIn(Schema):
     sha256: Text = Field(description="The file's SHA-256, 64 hexadecimal digits")
 
 
-class ScreenTrackOut(Schema):
-    id: UUID
+class ScreenTrackOut(PublicIdOut):
     interaction: UUID
     monitor: int
     offset_seconds: float
@@ -443,13 +412,7 @@ class ScreenTrackOut(Schema):
     created_at: datetime
     purged_at: datetime | None
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
-
-    @staticmethod
-    def resolve_interaction(obj):
-        return obj.interaction.uuid
+    resolve_interaction = uuid_of("interaction")
 
     @staticmethod
     def resolve_received(obj):
@@ -469,14 +432,22 @@ _MEDIA_RESPONSES = {
 }
 
 
+def _interaction(request, uuid: UUID, permission: str):
+    """The interaction a recording or screen-track operation acts on: the caller's permission first
+    (403), then the interaction within their scope (404 outside it, docs/permission-matrix.md)."""
+    require(request.user, permission)
+    return selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+
+
+def _screen_track(request, uuid: UUID, permission: str):
+    """A screen track, checked as ``_interaction`` checks its interaction."""
+    require(request.user, permission)
+    return screens.screen_track_get_for(viewer=request.user, uuid=uuid)
+
+
 def _upload_from_body(request):
     """A recording sent as multipart (``file``) or as the raw body with its media type; the raw body
     is streamed to a temporary file, never read into memory."""
-    from django.conf import settings
-    from django.core.files.uploadedfile import TemporaryUploadedFile
-
-    from cxq.interactions.recordings import max_bytes
-
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("file")
         if upload is None:
@@ -485,7 +456,7 @@ def _upload_from_body(request):
     length = request.headers.get("Content-Length", "")
     if not length.isdigit() or int(length) == 0:
         raise ValidationError({"file": "Send the recording as the request body (with its Content-Type)."})
-    if int(length) > max_bytes():
+    if int(length) > recordings.max_bytes():
         raise ValidationError({"file": f"The file is larger than {settings.CXQ_MAX_UPLOAD_MB} MB."})
     name = request.headers.get("X-Filename") or "recording"
     upload = TemporaryUploadedFile(name, request.content_type, int(length), None)
@@ -512,13 +483,10 @@ def _upload_from_body(request):
     },
 )
 def recordings_upload(request, uuid: UUID):
-    from cxq.interactions.recordings import recording_attach
-
-    require(request.user, "interactions.create")
-    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    interaction = _interaction(request, uuid, "interactions.create")
     upload = _upload_from_body(request)
     try:
-        return Status(201, recording_attach(interaction=interaction, upload=upload, by=request.user))
+        return Status(201, recordings.recording_attach(interaction=interaction, upload=upload, by=request.user))
     finally:
         upload.close()  # a temporary file moved into storage is gone already: close() knows
 
@@ -529,9 +497,7 @@ def recordings_upload(request, uuid: UUID):
     summary="The interaction's recordings (ready, being fetched, failed, deleted by retention)",
 )
 def recordings_list(request, uuid: UUID):
-    require(request.user, "interactions.view")
-    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
-    return list(interaction.recordings.order_by("created_at"))
+    return list(_interaction(request, uuid, "interactions.view").recordings.order_by("created_at"))
 
 
 @router.get(
@@ -541,10 +507,7 @@ def recordings_list(request, uuid: UUID):
     openapi_extra=_MEDIA_RESPONSES,
 )
 def recordings_media(request, uuid: UUID, recording: UUID, download: bool = False):
-    from cxq.interactions import media
-
-    require(request.user, "interactions.view")
-    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    interaction = _interaction(request, uuid, "interactions.view")
     return media.recording_response(request, interaction=interaction, recording=recording, download=download)
 
 
@@ -565,10 +528,7 @@ def recordings_media(request, uuid: UUID, recording: UUID, download: bool = Fals
     },
 )
 def recordings_combined(request, uuid: UUID):
-    from cxq.interactions import media
-
-    require(request.user, "interactions.view")
-    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    interaction = _interaction(request, uuid, "interactions.view")
     return media.combined_response(interaction=interaction, by=request.user)
 
 
@@ -578,10 +538,7 @@ def recordings_combined(request, uuid: UUID):
     summary="Start a resumable screen-recording upload for one monitor (201; 200 resumes the same unfinished one)",
 )
 def screen_tracks_create(request, uuid: UUID, payload: ScreenTrackIn):
-    from cxq.interactions import screens
-
-    require(request.user, "interactions.create")
-    interaction = selectors.interaction_get_for(viewer=request.user, uuid=uuid)
+    interaction = _interaction(request, uuid, "interactions.create")
     track, created = screens.screen_track_create(interaction=interaction, by=request.user, **payload.model_dump())
     return Status(201 if created else 200, track)
 
@@ -592,10 +549,7 @@ def screen_tracks_create(request, uuid: UUID, payload: ScreenTrackIn):
     summary="The interaction's screen tracks, by monitor",
 )
 def screen_tracks_list(request, uuid: UUID):
-    from cxq.interactions import screens
-
-    require(request.user, "interactions.view")
-    return screens.screen_tracks_of(selectors.interaction_get_for(viewer=request.user, uuid=uuid))
+    return screens.screen_tracks_of(_interaction(request, uuid, "interactions.view"))
 
 
 @router.get(
@@ -604,10 +558,7 @@ def screen_tracks_list(request, uuid: UUID):
     summary="A screen track: its status and the byte ranges received (to resume an upload)",
 )
 def screen_tracks_get(request, uuid: UUID):
-    from cxq.interactions import screens
-
-    require(request.user, "interactions.view")
-    return screens.screen_track_get_for(viewer=request.user, uuid=uuid)
+    return _screen_track(request, uuid, "interactions.view")
 
 
 @router.put(
@@ -619,12 +570,11 @@ def screen_tracks_get(request, uuid: UUID):
     },
 )
 def screen_tracks_chunk(request, uuid: UUID):
-    from cxq.interactions import screens
-
-    require(request.user, "interactions.create")
-    track = screens.screen_track_get_for(viewer=request.user, uuid=uuid)
     return screens.screen_track_write_chunk(
-        track=track, content_range=request.headers.get("Content-Range"), stream=request, by=request.user
+        track=_screen_track(request, uuid, "interactions.create"),
+        content_range=request.headers.get("Content-Range"),
+        stream=request,
+        by=request.user,
     )
 
 
@@ -634,11 +584,7 @@ def screen_tracks_chunk(request, uuid: UUID):
     summary="Finish an upload: every byte received, the SHA-256 matches, the file is a video",
 )
 def screen_tracks_finalize(request, uuid: UUID):
-    from cxq.interactions import screens
-
-    require(request.user, "interactions.create")
-    track = screens.screen_track_get_for(viewer=request.user, uuid=uuid)
-    return screens.screen_track_finalize(track=track, by=request.user)
+    return screens.screen_track_finalize(track=_screen_track(request, uuid, "interactions.create"), by=request.user)
 
 
 @router.get(
@@ -648,11 +594,7 @@ def screen_tracks_finalize(request, uuid: UUID):
     openapi_extra=_MEDIA_RESPONSES,
 )
 def screen_tracks_media(request, uuid: UUID):
-    from cxq.interactions import media, screens
-
-    require(request.user, "interactions.view")
-    track = screens.screen_track_get_for(viewer=request.user, uuid=uuid)
-    return media.screen_response(request, track=track)
+    return media.screen_response(request, track=_screen_track(request, uuid, "interactions.view"))
 
 
 @router.get(

@@ -1,5 +1,5 @@
-"""Shared pieces of the API's declarations: the error bodies every router documents and the
-optional-UUID query parameter type.
+"""Shared pieces of the API's declarations: the error bodies every router documents, the
+optional-UUID query parameter type and the output schemas' public ids.
 
 The API answers every error with one shape, ``{"detail": …}`` (cxq/api.py's exception handlers):
 ``detail`` is a sentence for 400/401/403/404/409 (a 400 from a model or service validation also
@@ -68,3 +68,31 @@ OptionalDate = Annotated[Day | None, BeforeValidator(_blank_is_none)]  # a day i
 def id_text(value: UUID | None) -> str:
     """An optional id filter as the selectors take it: the id's text, or "" for no filter."""
     return str(value) if value else ""
+
+
+# Public ids (docs/api.md#ids): an object is known outside by its ``uuid``, never its sequential key.
+
+
+def uuid_of(path: str = "") -> staticmethod:
+    """A resolver for an output field that shows a related object's public id: ``resolve_interaction =
+    uuid_of("interaction")`` reads ``obj.interaction.uuid`` (a dotted path goes further,
+    ``"evaluation.interaction"``); no related object (None) is None. ``uuid_of()`` is the object's own."""
+    names = path.split(".") if path else []
+
+    def resolve(obj):
+        for name in names:
+            if obj is None:
+                return None
+            obj = getattr(obj, name)
+        return None if obj is None else obj.uuid
+
+    return staticmethod(resolve)
+
+
+class PublicIdOut(Schema):
+    """The base of an output schema whose ``id`` is the object's public id (its ``uuid``). Subclasses
+    declare their other fields after it, so ``id`` stays first in the document."""
+
+    id: UUID
+
+    resolve_id = uuid_of()

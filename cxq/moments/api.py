@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from cxq.accounts.models import Team, User
 from cxq.accounts.permissions import require
 from cxq.interactions.selectors import interaction_get_for
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import PublicIdOut, errors, uuid_of
 from cxq.lib.inputs import MultilineText, Text
 from cxq.lib.pagination import CursorPagination
 from cxq.lib.urls import absolute_url
@@ -32,8 +32,7 @@ class Line(Schema):
     text: str
 
 
-class MomentOut(Schema):
-    id: UUID
+class MomentOut(PublicIdOut):
     title: str
     note: str
     tags: list[str]
@@ -49,17 +48,9 @@ class MomentOut(Schema):
     created_by: UUID | None
     created_at: datetime
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
+    resolve_interaction = uuid_of("interaction")
 
-    @staticmethod
-    def resolve_interaction(obj):
-        return obj.interaction.uuid
-
-    @staticmethod
-    def resolve_agent(obj):
-        return obj.interaction.agent.uuid if obj.interaction.agent_id else None
+    resolve_agent = uuid_of("interaction.agent")
 
     @staticmethod
     def resolve_start(obj):
@@ -77,9 +68,7 @@ class MomentOut(Schema):
     def resolve_excerpt(obj):
         return [{"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t, _ in obj.excerpt or ()]
 
-    @staticmethod
-    def resolve_created_by(obj):
-        return obj.created_by.uuid if obj.created_by_id else None
+    resolve_created_by = uuid_of("created_by")
 
 
 class MomentIn(Schema):
@@ -106,17 +95,12 @@ class LinkIn(Schema):
     password: str = Field("", description="Optional unless the role's policy requires one; 8 characters or more")
 
 
-class LinkOut(Schema):
-    id: UUID
+class LinkOut(PublicIdOut):
     expires_at: datetime
     has_password: bool
     revoked_at: datetime | None
     view_count: int
     url: str | None = Field(None, description="Only in the answer that made the link: the token is not stored")
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
     @staticmethod
     def resolve_url(obj):

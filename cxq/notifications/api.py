@@ -4,25 +4,20 @@ from uuid import UUID
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import PublicIdOut, errors
 from cxq.lib.pagination import CursorPagination
 from cxq.notifications import selectors, services
 
 router = Router(tags=["notifications"])
 
 
-class NotificationOut(Schema):
-    id: UUID
+class NotificationOut(PublicIdOut):
     kind: str
     title: str
     body: str
     url: str
     read_at: datetime | None
     created_at: datetime
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
 
 class CountOut(Schema):

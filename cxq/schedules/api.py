@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from cxq.accounts.models import OrgSettings
 from cxq.accounts.permissions import require
 from cxq.accounts.selectors import team_get_for
-from cxq.lib.apischema import OptionalUUID, errors
+from cxq.lib.apischema import OptionalUUID, PublicIdOut, errors, uuid_of
 from cxq.lib.inputs import Day, Moment, Text
 from cxq.lib.pagination import CursorPagination
 from cxq.schedules import selectors, services
@@ -29,8 +29,7 @@ KindName = Literal["shift", "break", "lunch", "meeting", "training", "coaching",
 MAX_BULK = 1000
 
 
-class EntryOut(Schema):
-    id: UUID
+class EntryOut(PublicIdOut):
     user: UUID
     kind: str
     starts_at: datetime
@@ -40,13 +39,7 @@ class EntryOut(Schema):
     external_id: str | None
     coaching_session: str = Field(description="The coaching session this activity belongs to (empty otherwise)")
 
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
-
-    @staticmethod
-    def resolve_user(obj):
-        return obj.user.uuid
+    resolve_user = uuid_of("user")
 
 
 class EntryIn(Schema):

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.permissions import has_perm, require
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import PublicIdOut, errors
 from cxq.lib.channels import Channel
 from cxq.lib.inputs import JsonObject, MultilineText, Text
 from cxq.lib.jsonlimit import TooDeep, check_depth
@@ -25,17 +25,12 @@ from cxq.scoring.engine import missing_required
 router = Router(tags=["scorecards"])
 
 
-class VersionOut(Schema):
-    id: UUID
+class VersionOut(PublicIdOut):
     number: int
     change_note: str
     created_at: datetime
     updated_at: datetime
     created_by: str | None
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
     @staticmethod
     def resolve_created_by(obj):
@@ -46,8 +41,7 @@ class VersionDocumentOut(VersionOut):
     document: dict
 
 
-class ScorecardOut(Schema):
-    id: UUID
+class ScorecardOut(PublicIdOut):
     name: str
     description: str
     status: str
@@ -60,10 +54,6 @@ class ScorecardOut(Schema):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
     @staticmethod
     def resolve_teams(obj):

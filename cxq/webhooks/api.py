@@ -6,7 +6,7 @@ from uuid import UUID
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from cxq.lib.apischema import errors
+from cxq.lib.apischema import PublicIdOut, errors
 from cxq.lib.inputs import Text
 from cxq.lib.outbox import OutboxStatus
 from cxq.lib.pagination import CursorPagination
@@ -22,8 +22,7 @@ class EventOut(Schema):
     description: str
 
 
-class EndpointOut(Schema):
-    id: UUID
+class EndpointOut(PublicIdOut):
     name: str
     url: str
     events: list[str]
@@ -31,10 +30,6 @@ class EndpointOut(Schema):
     failing_since: datetime | None
     disabled_reason: str
     created_at: datetime
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
 
 class SecretOut(Schema):
@@ -70,8 +65,7 @@ class AttemptOut(Schema):
         return obj.created_at
 
 
-class DeliveryOut(Schema):
-    id: UUID
+class DeliveryOut(PublicIdOut):
     event_id: UUID
     event_type: str
     status: str
@@ -81,10 +75,6 @@ class DeliveryOut(Schema):
     last_error: str
     created_at: datetime
     log: list[AttemptOut]
-
-    @staticmethod
-    def resolve_id(obj):
-        return obj.uuid
 
     @staticmethod
     def resolve_log(obj):
