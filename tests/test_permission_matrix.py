@@ -176,6 +176,7 @@ WEB: dict[tuple[str, str], dict[str, int]] = {
     ("interactions:comment_edit", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404, lead_agent=403),
     ("interactions:comment_delete", "POST"): exp(403, supervisor_a=302, manager_b=404, agent_b1=404, lead_agent=403),
     ("interactions:saved_filter_create", "POST"): exp(302, norole=403),
+    ("interactions:saved_filter_rename", "POST"): exp(404, supervisor_a=302, norole=403, lead_agent=404),
     ("interactions:saved_filter_delete", "POST"): exp(404, supervisor_a=302, norole=403, lead_agent=404),
     ("evaluations:list", "GET"): exp(200, norole=403),
     ("evaluations:disputes", "GET"): exp(403, admin=200, supervisor_a=200, manager_b=200, evaluator=200),
@@ -402,6 +403,7 @@ API: dict[str, dict[str, int]] = {
     "GET /api/v1/saved-filters": exp(200, anon=401, norole=403),
     "POST /api/v1/saved-filters": exp(201, anon=401, norole=403),
     # supervisor_a's saved filter: nobody else's to delete
+    "PATCH /api/v1/saved-filters/{uuid}": exp(404, anon=401, supervisor_a=200, norole=403, lead_agent=404),
     "DELETE /api/v1/saved-filters/{uuid}": exp(404, anon=401, supervisor_a=204, norole=403, lead_agent=404),
     # all or nothing: manager_b cannot see team A's interaction nor its assignee, refused with a 400
     "POST /api/v1/assignments/bulk": exp(403, anon=401, admin=200, supervisor_a=200, manager_b=400),
@@ -1181,6 +1183,7 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "evaluations:adopt": [world["automated"].uuid],
         "evaluations:task": [world["task"].uuid],
         "evaluations:task_extend": [world["task"].uuid],
+        "interactions:saved_filter_rename": [world["saved_filter"].uuid],
         "interactions:saved_filter_delete": [world["saved_filter"].uuid],
         "interactions:comment_edit": [world["comment"].uuid],
         "interactions:comment_delete": [world["comment"].uuid],
@@ -1295,6 +1298,7 @@ def web_request(name: str, method: str, world) -> tuple[str, dict]:
         "interactions:recording_upload": {"file": _audio()},
         "interactions:comment_create": {"body": "Noted", "visibility": "public"},
         "interactions:saved_filter_create": {"name": "Voice", "query": "channel=voice"},
+        "interactions:saved_filter_rename": {"name": "Chat only"},
         "evaluations:start": {
             "scorecard": str(world["sc_published"].uuid),
             "agent": str(world["interaction"].agent.uuid),
@@ -1443,6 +1447,7 @@ API_BODIES = {
     "POST /api/v1/evaluations/{uuid}/void": {"reason": "Wrong agent"},
     "POST /api/v1/assignments/{uuid}/extend": {"due_at": "2031-01-01T10:00:00Z"},
     "POST /api/v1/saved-filters": {"name": "Matrix voice", "query": "channel=voice"},
+    "PATCH /api/v1/saved-filters/{uuid}": {"name": "Matrix chats"},
     "PATCH /api/v1/coaching/{uuid}": {"title": "Renamed session", "duration_minutes": 45},
     "POST /api/v1/coaching/{uuid}/status": {"status": "cancelled", "reason": "Off sick"},
     "PATCH /api/v1/comments/{uuid}": {"body": "Good call, really"},

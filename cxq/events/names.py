@@ -70,6 +70,10 @@ class Name(StrEnum):
     MEDIA_RETENTION_PURGED = "media.retention_purged"  # the retention job deleted expired media (counts)
     INTERACTION_ENRICHED = "interaction.enriched"
     INTERACTION_CHANNEL_CHANGED = "interaction.channel_changed"
+    # a person's saved filters of the interactions list (docs/interactions.md#saved-filters): audited only
+    SAVED_FILTER_CREATED = "saved_filter.created"
+    SAVED_FILTER_UPDATED = "saved_filter.updated"  # saved again under its name (a new query) or renamed
+    SAVED_FILTER_DELETED = "saved_filter.deleted"
     # accounts
     USER_CREATED = "user.created"
     USER_UPDATED = "user.updated"

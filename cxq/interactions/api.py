@@ -617,11 +617,28 @@ def saved_filters_create(request, payload: SavedFilterIn):
     return Status(201, services.saved_filter_save(by=request.user, name=payload.name, query=payload.query))
 
 
+class SavedFilterRename(Schema):
+    name: Text
+
+
+def _saved_filter(request, uuid: UUID) -> SavedFilter:
+    """One of the caller's own saved filters (anyone else's is a 404, as if it did not exist)."""
+    require(request.user, "interactions.view")
+    return get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
+
+
+@router.patch(
+    "/saved-filters/{uuid}",
+    response={200: SavedFilterOut, **errors(400, 403, 404, 422)},
+    summary="Rename one of my saved filters (a name I already use for another is refused)",
+)
+def saved_filters_rename(request, uuid: UUID, payload: SavedFilterRename):
+    return services.saved_filter_rename(by=request.user, saved=_saved_filter(request, uuid), name=payload.name)
+
+
 @router.delete(
     "/saved-filters/{uuid}", response={204: None, **errors(403, 404, 422)}, summary="Delete one of my saved filters"
 )
 def saved_filters_delete(request, uuid: UUID):
-    require(request.user, "interactions.view")
-    saved = get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
-    services.saved_filter_delete(by=request.user, saved=saved)
+    services.saved_filter_delete(by=request.user, saved=_saved_filter(request, uuid))
     return Status(204, None)

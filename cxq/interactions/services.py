@@ -22,13 +22,14 @@ from pydantic import ValidationError as SchemaError
 from cxq.accounts.models import OrgSettings, Role, Team, User
 from cxq.accounts.permissions import require
 from cxq.enrichment import Utterance as Line
-from cxq.events import Name, publish
+from cxq.events import AuditTrail, Name, publish
 from cxq.interactions.choices import EnrichmentStatus, Source
 from cxq.interactions.conditions import Facts
 from cxq.interactions.models import Interaction, SavedFilter
 from cxq.interactions.schemas import AgentRef, InteractionIn, error_messages
 from cxq.interactions.selectors import interaction_scope
 from cxq.lib.db import insert_returning_ids, insert_rows
+from cxq.lib.snapshot import snapshot
 
 FIELDS = (
     "channel",
@@ -558,10 +559,24 @@ def interactions_mark_for_enrichment(*, ids: Iterable[int] | None = None) -> int
 SAVED_FILTER_KEYS_IGNORED = ("cursor",)
 
 
+SAVED_FILTER_FIELDS = ("name", "query")
+
+
+def _saved_filter_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Name the filter."})
+    if len(name) > 100:
+        raise ValidationError({"name": "At most 100 characters."})
+    return name
+
+
+@transaction.atomic
 def saved_filter_save(*, by: User, name: str, query: str) -> SavedFilter:
     """Keep a named filter of the interactions list for ``by`` (the list's query string; a name they already
     use is replaced). The query is checked as the list's form checks it: an unknown parameter or a refused
-    value is a ValidationError naming it (``query.agent``), nothing saved. Personal preferences: no event."""
+    value is a ValidationError naming it (``query.agent``), nothing saved. Publishes saved_filter.created,
+    or saved_filter.updated when a name in use got a new query (audited only, docs/interactions.md)."""
     from django.http import QueryDict
 
     from cxq.accounts.selectors import agents_in_scope, team_list
@@ -569,11 +584,7 @@ def saved_filter_save(*, by: User, name: str, query: str) -> SavedFilter:
     from cxq.interactions.models import PhraseSet
 
     require(by, "interactions.view")
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": "Name the filter."})
-    if len(name) > 100:
-        raise ValidationError({"name": "At most 100 characters."})
+    name = _saved_filter_name(name)
     data = QueryDict(query or "", mutable=True)
     for key in SAVED_FILTER_KEYS_IGNORED:
         data.pop(key, None)
@@ -591,11 +602,49 @@ def saved_filter_save(*, by: User, name: str, query: str) -> SavedFilter:
     text = data.urlencode()
     if len(text) > 2000:
         raise ValidationError({"query": "At most 2000 characters."})
-    saved, _ = SavedFilter.objects.update_or_create(owner=by, name=name, defaults={"query": text})
+    saved = SavedFilter.objects.select_for_update().filter(owner=by, name=name).first()
+    if saved is None:
+        try:
+            with transaction.atomic():  # a savepoint: the same name saved at the same moment wins the race
+                saved = SavedFilter.objects.create(owner=by, name=name, query=text)
+        except IntegrityError:
+            saved = SavedFilter.objects.select_for_update().get(owner=by, name=name)
+        else:
+            trail = AuditTrail(after=snapshot(saved, SAVED_FILTER_FIELDS))
+            publish(Name.SAVED_FILTER_CREATED, subject=saved, actor=by, audit=trail)
+            return saved
+    if saved.query != text:
+        before = snapshot(saved, SAVED_FILTER_FIELDS)
+        saved.query = text
+        saved.save(update_fields=["query", "updated_at"])
+        trail = AuditTrail(before=before, after=snapshot(saved, SAVED_FILTER_FIELDS))
+        publish(Name.SAVED_FILTER_UPDATED, subject=saved, actor=by, audit=trail)
     return saved
 
 
+@transaction.atomic
+def saved_filter_rename(*, by: User, saved: SavedFilter, name: str) -> SavedFilter:
+    """Give one of ``by``'s saved filters another name; a name they already use for another is refused
+    (``name``), so renaming never replaces a filter. Publishes saved_filter.updated."""
+    if saved.owner_id != by.pk:
+        raise PermissionDenied("Only its owner can rename a saved filter.")
+    name = _saved_filter_name(name)
+    if name == saved.name:
+        return saved
+    if SavedFilter.objects.filter(owner=by, name=name).exclude(pk=saved.pk).exists():
+        raise ValidationError({"name": f"You already have a saved filter named “{name}”."})
+    before = snapshot(saved, SAVED_FILTER_FIELDS)
+    saved.name = name
+    saved.save(update_fields=["name", "updated_at"])
+    trail = AuditTrail(before=before, after=snapshot(saved, SAVED_FILTER_FIELDS))
+    publish(Name.SAVED_FILTER_UPDATED, subject=saved, actor=by, audit=trail)
+    return saved
+
+
+@transaction.atomic
 def saved_filter_delete(*, by: User, saved: SavedFilter) -> None:
     if saved.owner_id != by.pk:
         raise PermissionDenied("Only its owner can delete a saved filter.")
+    trail = AuditTrail(before=snapshot(saved, SAVED_FILTER_FIELDS))
+    publish(Name.SAVED_FILTER_DELETED, subject=saved, actor=by, audit=trail)
     saved.delete()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.interaction_list, name="list"),
     path("new/", views.interaction_new, name="new"),
     path("filters/", views.saved_filter_create, name="saved_filter_create"),
+    path("filters/<uuid:uuid>/rename/", views.saved_filter_rename, name="saved_filter_rename"),
     path("filters/<uuid:uuid>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
     path("indicators/", views.phrase_set_list, name="phrase_sets"),
     path("indicators/new/", views.phrase_set_new, name="phrase_set_new"),

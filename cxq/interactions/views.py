@@ -378,6 +378,20 @@ def saved_filter_create(request):
 
 @require_POST
 @perm_required("interactions.view")
+def saved_filter_rename(request, uuid):
+    saved = get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
+    old_name = saved.name
+    try:
+        services.saved_filter_rename(by=request.user, saved=saved, name=request.POST.get("name", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Filter “{old_name}” renamed “{saved.name}”.")
+    return redirect(f"{reverse('interactions:list')}?{saved.query}")
+
+
+@require_POST
+@perm_required("interactions.view")
 def saved_filter_delete(request, uuid):
     saved = get_object_or_404(SavedFilter, uuid=uuid, owner=request.user)
     services.saved_filter_delete(by=request.user, saved=saved)

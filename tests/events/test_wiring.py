@@ -82,6 +82,9 @@ EXPECTED: dict[Name, set[str]] = {
     Name.MEDIA_RETENTION_PURGED: set(),
     Name.INTERACTION_ENRICHED: {"webhooks.on_event", "services.on_interactions_enriched"},
     Name.INTERACTION_CHANNEL_CHANGED: {"analytics.on_channel_changed"},
+    Name.SAVED_FILTER_CREATED: set(),  # audited only: a personal preference
+    Name.SAVED_FILTER_UPDATED: set(),
+    Name.SAVED_FILTER_DELETED: set(),
     Name.USER_CREATED: {"accounts.on_user_created"},
     Name.USER_UPDATED: {"accounts.on_user_updated"},
     Name.USER_PROFILE_UPDATED: set(),
