@@ -18,6 +18,7 @@ from cxq.audit import projections as audit
 from cxq.automations import services as automations
 from cxq.calibrations import selectors as calibration_selectors
 from cxq.coaching import notices as coaching_notices
+from cxq.coaching import projections as coaching
 from cxq.evaluations import history
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
@@ -44,6 +45,9 @@ SCORE_CHANGES = (
     Name.EVALUATION_ADOPTED,
 )
 
+# Events after which an evaluation is no longer there to coach on (voided, or gone for good).
+EVALUATION_WITHDRAWALS = (Name.EVALUATION_VOIDED, Name.EVALUATION_DELETED, Name.EVALUATION_DISCARDED)
+
 
 def wire() -> None:
     # --- lookups a lower app needs from a higher one (dependency inversion, no import upwards) ------
@@ -64,6 +68,10 @@ def wire() -> None:
     subscribe(Name.TEAM_DELETED, analytics.on_team_deleted, phase=Phase.PROJECTION)
     subscribe(Name.ORG_TIME_ZONE_CHANGED, analytics.on_time_zone_changed, phase=Phase.PROJECTION)
     subscribe(Name.INTERACTION_CHANNEL_CHANGED, analytics.on_channel_changed, phase=Phase.PROJECTION)
+    # a coaching focus on an evaluation voided, deleted or discarded is kept, marked withdrawn; before the
+    # row goes, so the items outlive it (docs/coaching.md#withdrawn-focus)
+    subscribe(EVALUATION_WITHDRAWALS, coaching.on_evaluation_withdrawn, phase=Phase.PROJECTION)
+    subscribe(Name.EVALUATION_RESTORED, coaching.on_evaluation_restored, phase=Phase.PROJECTION)
 
     # --- outbox: what people are told (written with the change, delivered by the worker) ------------
     subscribe(Name.EVALUATION_COMPLETED, evaluation_notices.on_completed, phase=Phase.OUTBOX)
@@ -97,6 +105,7 @@ def wire() -> None:
     subscribe(Name.COACHING_COMPLETED, coaching_notices.on_completed, phase=Phase.OUTBOX)
     subscribe(Name.COACHING_ACKNOWLEDGED, coaching_notices.on_acknowledged, phase=Phase.OUTBOX)
     subscribe(Name.COACHING_MISSED, coaching_notices.on_missed, phase=Phase.OUTBOX)
+    subscribe(EVALUATION_WITHDRAWALS, coaching_notices.on_focus_withdrawn, phase=Phase.OUTBOX)
 
     # --- outbox: what other systems are told (signed webhooks, docs/webhooks.md) --------------------
     subscribe(webhook_events.sources(), webhooks.on_event, phase=Phase.OUTBOX)

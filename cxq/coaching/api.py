@@ -7,7 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cxq.accounts.models import User
@@ -41,6 +41,10 @@ class FocusOut(Schema):
     interaction: UUID | None
     at_seconds: int | None
     note: str
+    withdrawn_at: datetime | None = Field(
+        description="When its evaluation was voided or deleted: kept for history, no longer to work on"
+    )
+    withdrawn_reason: str = Field(description='"voided", "deleted", or "" while the item is live')
 
 
 class FollowUpOut(Schema):
@@ -180,6 +184,8 @@ def _out(session: CoachingSession, *, focus: bool = False) -> dict:
                 "interaction": f.interaction.uuid if f.interaction else None,
                 "at_seconds": f.at_seconds,
                 "note": f.note,
+                "withdrawn_at": f.withdrawn_at,
+                "withdrawn_reason": f.withdrawn_reason,
             }
             for f in selectors.focus_of(session)
         ]
@@ -332,6 +338,7 @@ def sessions_update(request, uuid: UUID, payload: SessionPatch):
                 note=f.note,
             )
             for f in focus
+            if not f.withdrawn  # withdrawn items stay as they are (docs/coaching.md#withdrawn-focus)
         ],
     )
     session = services.session_update(by=request.user, session=session, data=data)

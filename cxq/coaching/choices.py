@@ -28,3 +28,10 @@ class FocusKind(models.TextChoices):
     QUESTION = "question", "Question"
     MOMENT = "moment", "Moment"
     NOTE = "note", "Note"
+
+
+class Withdrawal(models.TextChoices):
+    """Why a focus item's evaluation is no longer there to work on (docs/coaching.md#withdrawn-focus)."""
+
+    VOIDED = "voided", "voided"
+    DELETED = "deleted", "deleted"

@@ -139,7 +139,7 @@ class Source:
                 "weak": set(request.POST.getlist("focus_weak")),
             }
         if self.session is not None:
-            items = list(self.session.focus.select_related("evaluation"))
+            items = list(self.session.focus.filter(withdrawn_at__isnull=True).select_related("evaluation"))
             return {
                 "evaluations": {str(i.evaluation.uuid) for i in items if i.kind == FocusKind.EVALUATION},
                 "questions": {f"{i.evaluation.uuid}:{i.question_key}" for i in items if i.kind == FocusKind.QUESTION},
@@ -190,7 +190,8 @@ def candidates(viewer, agents: list[User], source: Source) -> list[Candidate]:
     if source.evaluation is not None:
         seen[source.evaluation.pk] = source.evaluation
     if source.session is not None:
-        for item in source.session.focus.select_related("evaluation__version", "evaluation__scorecard"):
+        live = source.session.focus.filter(withdrawn_at__isnull=True)
+        for item in live.select_related("evaluation__version", "evaluation__scorecard"):
             if item.evaluation is not None:
                 seen.setdefault(item.evaluation_id, item.evaluation)
     if agents:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 
-from cxq.coaching.choices import FocusKind, Kind, Origin, Status
+from cxq.coaching.choices import FocusKind, Kind, Origin, Status, Withdrawal
 from cxq.lib.models import PublicIdModel, TimeStampedModel
 
 
@@ -109,16 +109,35 @@ class FocusItem(models.Model):
     at_seconds = models.PositiveIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # An evaluation voided or deleted after it was chosen (docs/coaching.md#withdrawn-focus): the item stays,
+    # for the session's history, marked withdrawn; what it was is kept, as its evaluation may be gone.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=12, choices=Withdrawal.choices, blank=True)
+    withdrawn_evaluation = models.UUIDField(null=True, blank=True)  # its public id, kept after a deletion
+    withdrawn_label = models.CharField(max_length=300, blank=True)  # "Scorecard · Agent · 84%"
 
     class Meta:
         ordering = ["session", "position", "id"]
         indexes = [
             # the evaluation page's "coaching sessions about this evaluation"
             models.Index(fields=["evaluation"], name="coaching_focus_eval_idx"),
+            # the coach's notice when an evaluation is withdrawn (it may be deleted: by its public id)
+            models.Index(fields=["withdrawn_evaluation"], name="coaching_focus_withdrawn_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True, withdrawn_reason="")
+                | models.Q(withdrawn_at__isnull=False) & ~models.Q(withdrawn_reason=""),
+                name="coaching_focus_withdrawn_has_reason",
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.session_id}"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class FollowUp(TimeStampedModel):

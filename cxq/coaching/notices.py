@@ -7,8 +7,9 @@ from __future__ import annotations
 from cxq.accounts.models import User
 from cxq.accounts.selectors import local_text
 from cxq.coaching import ics
-from cxq.coaching.choices import Kind
-from cxq.coaching.models import CoachingSession
+from cxq.coaching.choices import Kind, Status
+from cxq.coaching.models import CoachingSession, FocusItem
+from cxq.coaching.projections import withdrawal_of
 from cxq.events import DomainEvent, Name
 from cxq.lib.urls import absolute_url
 from cxq.notifications.services import email_queue, notify
@@ -122,3 +123,31 @@ def on_missed(event: DomainEvent) -> None:
         title=f"Coaching “{session.title}” is marked missed: reschedule it or record that it was held",
         url=session_link(session),
     )
+
+
+def on_focus_withdrawn(event: DomainEvent) -> None:
+    """The coach of each session still to be held (scheduled or missed) whose focus had the voided or
+    deleted evaluation: one notice a session (in the app and by mail), with the session's link. A
+    completed or cancelled session keeps the item marked withdrawn, without a notice."""
+    evaluation = event.subject
+    reason = withdrawal_of(event)
+    sessions = (
+        CoachingSession.objects.filter(
+            status__in=(Status.SCHEDULED, Status.MISSED),
+            pk__in=FocusItem.objects.filter(withdrawn_evaluation=evaluation.uuid, withdrawn_reason=reason).values(
+                "session_id"
+            ),
+        )
+        .select_related("coach")
+        .order_by("pk")
+    )
+    by = f" by {event.actor.full_name}" if getattr(event.actor, "full_name", "") else ""
+    for session in sessions:
+        notify(
+            recipient=session.coach,
+            kind=event.name,
+            title=f"Coaching “{session.title}”: an evaluation in its focus was {reason}",
+            body=f"The evaluation of {evaluation.agent.full_name} ({evaluation.scorecard.name}) was {reason}{by}. "
+            "It stays in the focus marked withdrawn: choose another before the session if needed.",
+            url=session_link(session),
+        )

@@ -17,6 +17,7 @@ from cxq.accounts.selectors import agents_in_scope, user_scope
 from cxq.coaching import policies
 from cxq.coaching.choices import FocusKind, Kind, Origin, Status
 from cxq.coaching.models import Attendee, CoachingSession, FocusItem, FollowUp
+from cxq.evaluations.choices import Status as EvaluationStatus
 from cxq.evaluations.models import Dispute, Evaluation
 from cxq.evaluations.selectors import evaluation_scope
 from cxq.events import AuditTrail, Name, publish
@@ -161,6 +162,9 @@ def _check_focus(by: User, data: SessionInput, errors: dict) -> list[dict]:
             if ev is None or not visible.filter(pk=ev.pk).exists():
                 errors["focus"] = f"Focus item {n}: no evaluation you may see."
                 continue
+            if ev.status == EvaluationStatus.VOIDED:
+                errors["focus"] = f"Focus item {n}: the evaluation of {ev.agent} is voided."
+                continue
             if ev.agent_id not in agent_ids:
                 errors["focus"] = f"Focus item {n}: the evaluation of {ev.agent} is not about one of the agents."
                 continue
@@ -238,8 +242,14 @@ def _snapshot(session: CoachingSession) -> dict:
 
 
 def _write_focus(session: CoachingSession, rows: list[dict]) -> None:
-    session.focus.all().delete()
+    """The live focus replaced; items withdrawn (their evaluation voided or deleted) stay, for history,
+    listed after it in the order they had."""
+    session.focus.filter(withdrawn_at__isnull=True).delete()
     FocusItem.objects.bulk_create([FocusItem(session=session, **row) for row in rows])
+    withdrawn = list(session.focus.filter(withdrawn_at__isnull=False).order_by("position", "id"))
+    for n, item in enumerate(withdrawn, start=len(rows) + 1):
+        item.position = n
+    FocusItem.objects.bulk_update(withdrawn, ["position"])
 
 
 def _reload(session: CoachingSession) -> CoachingSession:

@@ -33,10 +33,20 @@ EXPECTED: dict[Name, set[str]] = {
         "notices.on_dispute_answered",
         "webhooks.on_event",
     },
-    Name.EVALUATION_VOIDED: {"history.record", "analytics.on_evaluation_changed"},
-    Name.EVALUATION_RESTORED: {"history.record"},
-    Name.EVALUATION_DELETED: {"analytics.on_evaluation_deleted"},
-    Name.EVALUATION_DISCARDED: set(),  # a draft: never in analytics, only audited
+    Name.EVALUATION_VOIDED: {
+        "history.record",
+        "analytics.on_evaluation_changed",
+        "coaching.on_evaluation_withdrawn",  # a coaching focus on it: withdrawn, the coach told
+        "notices.on_focus_withdrawn",
+    },
+    Name.EVALUATION_RESTORED: {"history.record", "coaching.on_evaluation_restored"},
+    Name.EVALUATION_DELETED: {
+        "analytics.on_evaluation_deleted",
+        "coaching.on_evaluation_withdrawn",
+        "notices.on_focus_withdrawn",
+    },
+    # a draft: never in analytics, only audited (and withdrawn from a coaching focus, as a deletion)
+    Name.EVALUATION_DISCARDED: {"coaching.on_evaluation_withdrawn", "notices.on_focus_withdrawn"},
     Name.ASSIGNMENT_CREATED: {"notices.on_assignment_created"},
     Name.ASSIGNMENT_EXTENDED: {"notices.on_assignment_extended"},
     Name.COACHING_SCHEDULED: {"notices.on_scheduled", "services.on_coaching_event"},
@@ -133,6 +143,8 @@ def _short(sub) -> str:
         module = "notices" if module in ("evaluations", "calibrations") else module
     if sub.handler.__module__.startswith("cxq.webhooks."):
         module = "webhooks"
+    if sub.handler.__module__ == "cxq.coaching.projections":
+        module = "coaching"
     return f"{module}.{sub.handler.__name__}"
 
 
