@@ -52,3 +52,34 @@ def test_the_agent_picker_filters_the_interactions_list(personas, page: Page, lo
     )
     screenshot(page, "interactions-agent-picker-reloaded")
     assert not browser_errors
+
+
+def _heights(page: Page, picker_name: str) -> tuple[float, float]:
+    """The picker's visible control and the plain select of the same filter bar, in CSS pixels."""
+    control = page.locator(".ts-control", has=page.get_by_role("combobox", name=picker_name))
+    select = page.locator("form.filters select:not(.tomselected):not([multiple])").first
+    return control.bounding_box()["height"], select.bounding_box()["height"]
+
+
+@pytest.mark.parametrize(
+    ("path", "picker_name", "shot"),
+    [("/interactions/", "Agent", "interactions"), ("/evaluations/", "Agent", "evaluations")],
+)
+def test_a_focused_picker_is_as_tall_as_the_selects_beside_it(
+    personas, page: Page, login, screenshot, browser_errors, path, picker_name, shot
+):
+    """Tom Select's control once grew when focused (its search input took the app's 32 px text-input height
+    inside the control's padding): the filter bar jumped. Blurred, focused and typing, it stays the
+    selects' height (docs/interactions.md#pickers)."""
+    login(page, personas.admin)
+    page.goto(path)
+    blurred, select = _heights(page, picker_name)
+    picker = page.get_by_role("combobox", name=picker_name)
+    page.locator(".ts-control", has=picker).click()
+    expect(picker).to_be_focused()
+    focused, _ = _heights(page, picker_name)
+    page.keyboard.type("a")
+    typing, _ = _heights(page, picker_name)
+    screenshot(page, f"{shot}-picker-focused")
+    assert max(abs(h - select) for h in (blurred, focused, typing)) <= 1, (blurred, focused, typing, select)
+    assert not browser_errors
