@@ -613,12 +613,17 @@ def saved_filter_save(*, by: User, name: str, query: str) -> SavedFilter:
             trail = AuditTrail(after=snapshot(saved, SAVED_FILTER_FIELDS))
             publish(Name.SAVED_FILTER_CREATED, subject=saved, actor=by, audit=trail)
             return saved
-    if saved.query != text:
-        before = snapshot(saved, SAVED_FILTER_FIELDS)
-        saved.query = text
-        saved.save(update_fields=["query", "updated_at"])
-        trail = AuditTrail(before=before, after=snapshot(saved, SAVED_FILTER_FIELDS))
-        publish(Name.SAVED_FILTER_UPDATED, subject=saved, actor=by, audit=trail)
+    return _saved_filter_change(by=by, saved=saved, query=text) if saved.query != text else saved
+
+
+def _saved_filter_change(*, by: User, saved: SavedFilter, **values: str) -> SavedFilter:
+    """Write new values of a saved filter and publish saved_filter.updated with them before and after."""
+    before = snapshot(saved, SAVED_FILTER_FIELDS)
+    for key, value in values.items():
+        setattr(saved, key, value)
+    saved.save(update_fields=[*values, "updated_at"])
+    trail = AuditTrail(before=before, after=snapshot(saved, SAVED_FILTER_FIELDS))
+    publish(Name.SAVED_FILTER_UPDATED, subject=saved, actor=by, audit=trail)
     return saved
 
 
@@ -633,12 +638,7 @@ def saved_filter_rename(*, by: User, saved: SavedFilter, name: str) -> SavedFilt
         return saved
     if SavedFilter.objects.filter(owner=by, name=name).exclude(pk=saved.pk).exists():
         raise ValidationError({"name": f"You already have a saved filter named “{name}”."})
-    before = snapshot(saved, SAVED_FILTER_FIELDS)
-    saved.name = name
-    saved.save(update_fields=["name", "updated_at"])
-    trail = AuditTrail(before=before, after=snapshot(saved, SAVED_FILTER_FIELDS))
-    publish(Name.SAVED_FILTER_UPDATED, subject=saved, actor=by, audit=trail)
-    return saved
+    return _saved_filter_change(by=by, saved=saved, name=name)
 
 
 @transaction.atomic
