@@ -73,3 +73,33 @@ def test_a_supervisor_coaches_from_an_evaluation_and_the_agent_acknowledges(pers
     booked = agent.locator(f'[data-day="{day.strftime("%Y-%m-%d")}"] [data-kind="coaching"]')
     expect(booked).to_contain_text("16:00")
     screenshot(agent, "coaching-in-agent-schedule")
+
+
+def test_a_voided_focus_evaluation_shows_withdrawn_on_the_session_page(personas, new_page, login, screenshot):
+    """docs/coaching.md#withdrawn-focus: the items stay, struck through and marked withdrawn, after the live
+    note."""
+    from cxq.coaching import services
+    from cxq.evaluations.services import evaluation_void
+    from tests.coaching.conftest import FocusInput, session_input
+
+    evaluation = completed_evaluation(personas.evaluator, personas.agent_a1)
+    data = session_input(
+        personas.supervisor_a,
+        [personas.agent_a1],
+        focus=[
+            FocusInput(kind="evaluation", evaluation=evaluation),
+            FocusInput(kind="question", evaluation=evaluation, question_key="greet"),
+            FocusInput(kind="note", note="Use the customer's name"),
+        ],
+    )
+    session = services.session_create(by=personas.supervisor_a, data=data, origin="page")
+    evaluation_void(by=personas.admin, evaluation=evaluation, reason="Wrong agent")
+
+    page: Page = new_page()
+    login(page, personas.supervisor_a)
+    page.goto(f"/coaching/{session.uuid}/")
+    withdrawn = page.get_by_test_id("focus-withdrawn")
+    expect(withdrawn).to_have_count(2)
+    expect(withdrawn.first).to_contain_text("withdrawn: the evaluation was voided")
+    expect(page.get_by_test_id("coaching-focus-list")).to_contain_text("Use the customer's name")
+    screenshot(page, "coaching-focus-withdrawn")
