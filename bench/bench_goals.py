@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import random
 import sys
 import time
 from datetime import timedelta
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxq.settings")
 
 import django  # noqa: E402
-from timing import timed  # noqa: E402 (bench/ is on the path when a bench runs)
+from timing import machine_line, timed  # noqa: E402 (bench/ is on the path when a bench runs)
 
 django.setup()
 
@@ -105,6 +106,7 @@ def main() -> None:
     now = max(timezone.now(), newest + timedelta(minutes=1))
     evaluators, card = setup()
     print(f"{total:,} interactions on {connection.vendor}; {args.runs} runs each; load {os.getloadavg()}")
+    print(f"before: {machine_line()}")
     cases = [
         ("per agent, 2 each", "agent", 2, {"all": []}),
         ("per evaluator, 100 each", "evaluator", 100, {"all": []}),
@@ -146,21 +148,21 @@ def main() -> None:
                 except Rollback:
                     pass
 
-            def eligible_only(data=data):
+            def select_only(data=data):
                 with transaction.atomic():
                     goal = services.goal_create(by=evaluators[0], data=data)
                     settings = services._snapshot(goal)
-                    services._eligible(settings, now, evaluators)
+                    services._select(settings, now, evaluators, random.Random())
                     transaction.set_rollback(True)
 
             draw()
             p50, p95 = timed(draw, args.runs)
-            e50, e95 = timed(eligible_only, args.runs)
+            e50, e95 = timed(select_only, args.runs)
             print(
                 f"  last {days:>3} days, {name:<36} eligible {figures['eligible']:>7,} drawn {figures['drawn']:>5,}"
-                f"   draw p50 {p50:7.1f} ms p95 {p95:7.1f} ms   (eligible query p50 {e50:6.1f} ms)"
+                f"   draw p50 {p50:7.1f} ms p95 {p95:7.1f} ms   (count and pick queries p50 {e50:6.1f} ms)"
             )
-    print(f"load average after: {os.getloadavg()}")
+    print(f"after: {machine_line()}")
     assert not Goal.objects.filter(name__startswith="Bench ").exists()
 
 

@@ -7,9 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from cxq.accounts.models import User
@@ -149,16 +150,28 @@ def goal_update(*, by: User, goal: Goal, data: GoalInput, is_active: bool = True
 
 # --- The draw ---------------------------------------------------------------------------------------------
 
+# The random order of a draw (docs/goals.md#the-draw): a keyed hash of the id, two affine maps modulo two
+# different primes, computed by the database in integer arithmetic (the same on SQLite and PostgreSQL).
+_P1, _P2 = 2_147_483_647, 2_147_483_629
 
-def _eligible(settings: dict, now: datetime, evaluators: list[User]) -> list[tuple[int, int, int | None]]:
-    """(id, agent id, team id) of the interactions the period may draw: matching the condition, started
-    in the last ``recent_days`` days, with an agent, never evaluated (a voided evaluation does not count)
-    and never given as a task (a cancelled task does not count), in the scope of at least one evaluator."""
-    condition = settings["condition"]
+
+@dataclass(frozen=True)
+class Draw:
+    """What the database returns for a period: eligible interactions per agent, and for each agent its
+    first ``min(share, eligible)`` interactions in the draw's random order as (id, agent id, team id)."""
+
+    eligible: dict[int, int]
+    picked: list[tuple[int, int, int | None]]
+
+
+def _eligible(settings: dict, now: datetime, evaluators: list[User]) -> QuerySet:
+    """The interactions the period may draw: matching the condition, started in the last
+    ``recent_days`` days, with an agent, never evaluated (a voided evaluation does not count) and never
+    given as a task (a cancelled task does not count), in the scope of at least one evaluator."""
     evaluated = Evaluation.objects.filter(interaction=OuterRef("pk")).exclude(status=Status.VOIDED)
     tasked = Assignment.objects.filter(interaction=OuterRef("pk")).exclude(status=AssignmentStatus.CANCELLED)
     qs = Interaction.objects.filter(
-        conditions.compile_q(condition),
+        conditions.compile_q(settings["condition"]),
         started_at__gte=now - timedelta(days=settings["recent_days"]),
         started_at__lt=now,
         agent__isnull=False,
@@ -166,8 +179,14 @@ def _eligible(settings: dict, now: datetime, evaluators: list[User]) -> list[tup
     if not any(has_perm(e, "scope.all_teams") for e in evaluators):
         led = {t for e in evaluators for t in e.led_teams.values_list("pk", flat=True)}
         qs = qs.filter(team_id__in=led)
-    # one fetchall: the ORM's iterator fetches 100 rows at a time (a week of 1M interactions is ~20k rows)
-    sql, params = qs.order_by().values_list("pk", "agent_id", "team_id").query.sql_with_params()
+    return qs.order_by()
+
+
+def _fetch(qs: QuerySet) -> list[tuple]:
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # evaluators who lead no team
+        return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
             # compiling this plan just in time costs more than running it (docs/goals.md#speed)
@@ -176,23 +195,62 @@ def _eligible(settings: dict, now: datetime, evaluators: list[User]) -> list[tup
         return cursor.fetchall()
 
 
-def _draw(settings: dict, rows, evaluators: list[User], rng: random.Random) -> dict[int, tuple[int, int]]:
-    """interaction id → (agent id, evaluator id) for the period (docs/goals.md#the-draw)."""
-    by_agent: dict[int, list[int]] = defaultdict(list)
-    team_of: dict[int, int | None] = {}
-    agent_of: dict[int, int] = {}
-    for pk, agent_id, team_id in rows:
-        by_agent[agent_id].append(pk)
-        team_of[pk] = team_id
-        agent_of[pk] = agent_id
+def _random_key(rng: random.Random):
+    a, c = rng.randrange(1, _P1), rng.randrange(1, _P2)
+    b, d = rng.randrange(_P1), rng.randrange(_P2)
+    first = ((F("id") % _P1) * a + b) % _P1
+    return ExpressionWrapper((first * c + d) % _P2, output_field=BigIntegerField())
+
+
+def _ranked(qs: QuerySet, key, limit: int) -> QuerySet:
+    """Each agent's first ``limit`` interactions of ``qs`` in the order of ``key``, with how many the
+    agent has: (id, agent id, team id, eligible of that agent)."""
+    by_agent = [F("agent_id")]
+    return (
+        qs.annotate(
+            n=Window(Count("id"), partition_by=by_agent),
+            rank=Window(RowNumber(), partition_by=by_agent, order_by=[key.asc(), F("id").asc()]),
+        )
+        .filter(rank__lte=limit)
+        .values_list("id", "agent_id", "team_id", "n")
+    )
+
+
+def _select(settings: dict, now: datetime, evaluators: list[User], rng: random.Random) -> Draw:
+    """Count the eligible interactions per agent and pick each agent's share at random, in the database
+    (docs/goals.md#the-draw): only the drawn rows come back, never the whole eligible set.
+
+    1. Per-agent target: one query ranks each agent's eligible interactions by a random key and returns
+       the first ``target`` of each with the agent's count (an agent with fewer gives them all).
+    2. Per-evaluator target: one query counts per agent, ``fair_shares`` splits the total, a second query
+       returns each agent's first ``max(shares)`` and each keeps its own share's first ones.
+    """
+    qs = _eligible(settings, now, evaluators)
+    key = _random_key(rng)
     target = settings["target"]
-    per_evaluator = settings["target_per"] == TargetPer.EVALUATOR
-    eligible = {agent: len(ids) for agent, ids in by_agent.items()}
-    if per_evaluator:
-        shares = fair_shares(eligible, target * len(evaluators), rng)
-    else:
-        shares = {agent: min(target, n) for agent, n in eligible.items()}
-    drawn = [pk for agent, ids in by_agent.items() for pk in rng.sample(ids, shares[agent])]
+    if settings["target_per"] != TargetPer.EVALUATOR:
+        rows = _fetch(_ranked(qs, key, target))
+        return Draw({agent: n for _pk, agent, _team, n in rows}, [row[:3] for row in rows])
+    eligible = dict(_fetch(qs.values_list("agent_id").annotate(n=Count("id"))))
+    shares = fair_shares(eligible, target * len(evaluators), rng)
+    most = max(shares.values(), default=0)
+    if not most:
+        return Draw(eligible, [])
+    taken: dict[int, int] = defaultdict(int)
+    picked = []
+    for pk, agent, team, _n in _fetch(_ranked(qs, key, most)):
+        if taken[agent] < shares.get(agent, 0):  # an agent who became eligible between the two queries has none
+            taken[agent] += 1
+            picked.append((pk, agent, team))
+    return Draw(eligible, picked)
+
+
+def _spread(settings: dict, picked, evaluators: list[User], rng: random.Random) -> dict[int, tuple[int, int]]:
+    """interaction id → (agent id, evaluator id): the drawn interactions over the evaluators
+    (docs/goals.md#the-draw)."""
+    team_of = {pk: team for pk, _agent, team in picked}
+    agent_of = {pk: agent for pk, agent, _team in picked}
+    drawn = sorted(agent_of)
     others = defaultdict(set)
     for pk, user_id in Interaction.other_agents.through.objects.filter(interaction_id__in=drawn).values_list(
         "interaction_id", "user_id"
@@ -206,7 +264,8 @@ def _draw(settings: dict, rows, evaluators: list[User], rng: random.Random) -> d
             return False  # nobody judges their own work
         return evaluator in all_teams or team_of[pk] in led[evaluator]
 
-    given = spread(drawn, [e.pk for e in evaluators], allowed, rng, cap=target if per_evaluator else None)
+    cap = settings["target"] if settings["target_per"] == TargetPer.EVALUATOR else None
+    given = spread(drawn, [e.pk for e in evaluators], allowed, rng, cap=cap)
     return {pk: (agent_of[pk], evaluator) for pk, evaluator in given.items()}
 
 
@@ -242,8 +301,9 @@ def _fill(period: GoalPeriod, settings: dict, now: datetime, rng: random.Random)
         for e in User.objects.filter(pk__in=settings["evaluators"], is_active=True).select_related("role")
         if has_perm(e, "evaluations.create")
     ]
-    rows = _eligible(settings, now, evaluators) if evaluators and goal.scorecard.is_usable else []
-    chosen = _draw(settings, rows, evaluators, rng) if rows else {}
+    draw = _select(settings, now, evaluators, rng) if evaluators and goal.scorecard.is_usable else Draw({}, [])
+    chosen = _spread(settings, draw.picked, evaluators, rng) if draw.picked else {}
+    eligible = sum(draw.eligible.values())
     ordered = sorted(chosen.items())
     assignments = (
         assignments_create_for(
@@ -264,7 +324,7 @@ def _fill(period: GoalPeriod, settings: dict, now: datetime, rng: random.Random)
             for assignment_id, (_pk, (agent, evaluator)) in zip(assignments, ordered, strict=True)
         ],
     )
-    period.eligible, period.drawn = len(rows), len(assignments)
+    period.eligible, period.drawn = eligible, len(assignments)
     period.save(update_fields=["eligible", "drawn", "updated_at"])
     per_evaluator: dict[int, int] = defaultdict(int)
     for _agent, evaluator in chosen.values():
@@ -275,12 +335,12 @@ def _fill(period: GoalPeriod, settings: dict, now: datetime, rng: random.Random)
         data={
             "period_start": period.starts_at.isoformat(),
             "period_end": period.ends_at.isoformat(),
-            "eligible": len(rows),
+            "eligible": eligible,
             "drawn": len(assignments),
             "per_evaluator": {str(k): v for k, v in per_evaluator.items()},
         },
         audit=AuditTrail(
-            after={"period": period.starts_at.isoformat(), "eligible": len(rows), "drawn": len(assignments)}
+            after={"period": period.starts_at.isoformat(), "eligible": eligible, "drawn": len(assignments)}
         ),
     )
 
