@@ -158,10 +158,10 @@ _P1, _P2 = 2_147_483_647, 2_147_483_629
 @dataclass(frozen=True)
 class Draw:
     """What the database returns for a period: eligible interactions per agent, and for each agent its
-    first ``min(share, eligible)`` interactions in the draw's random order as (id, agent id, team id)."""
+    first ``min(share, eligible)`` interactions in the draw's random order as (id, agent id)."""
 
     eligible: dict[int, int]
-    picked: list[tuple[int, int, int | None]]
+    picked: list[tuple[int, int]]
 
 
 def _eligible(settings: dict, now: datetime, evaluators: list[User]) -> QuerySet:
@@ -204,7 +204,8 @@ def _random_key(rng: random.Random):
 
 def _ranked(qs: QuerySet, key, limit: int) -> QuerySet:
     """Each agent's first ``limit`` interactions of ``qs`` in the order of ``key``, with how many the
-    agent has: (id, agent id, team id, eligible of that agent)."""
+    agent has: (id, agent id, eligible of that agent). Nothing else is read: on SQLite the agent's
+    (agent, started_at) index then covers the query and no row is read (docs/goals.md#speed)."""
     by_agent = [F("agent_id")]
     return (
         qs.annotate(
@@ -212,7 +213,7 @@ def _ranked(qs: QuerySet, key, limit: int) -> QuerySet:
             rank=Window(RowNumber(), partition_by=by_agent, order_by=[key.asc(), F("id").asc()]),
         )
         .filter(rank__lte=limit)
-        .values_list("id", "agent_id", "team_id", "n")
+        .values_list("id", "agent_id", "n")
     )
 
 
@@ -230,7 +231,7 @@ def _select(settings: dict, now: datetime, evaluators: list[User], rng: random.R
     target = settings["target"]
     if settings["target_per"] != TargetPer.EVALUATOR:
         rows = _fetch(_ranked(qs, key, target))
-        return Draw({agent: n for _pk, agent, _team, n in rows}, [row[:3] for row in rows])
+        return Draw({agent: n for _pk, agent, n in rows}, [(pk, agent) for pk, agent, _n in rows])
     eligible = dict(_fetch(qs.values_list("agent_id").annotate(n=Count("id"))))
     shares = fair_shares(eligible, target * len(evaluators), rng)
     most = max(shares.values(), default=0)
@@ -238,19 +239,19 @@ def _select(settings: dict, now: datetime, evaluators: list[User], rng: random.R
         return Draw(eligible, [])
     taken: dict[int, int] = defaultdict(int)
     picked = []
-    for pk, agent, team, _n in _fetch(_ranked(qs, key, most)):
+    for pk, agent, _n in _fetch(_ranked(qs, key, most)):
         if taken[agent] < shares.get(agent, 0):  # an agent who became eligible between the two queries has none
             taken[agent] += 1
-            picked.append((pk, agent, team))
+            picked.append((pk, agent))
     return Draw(eligible, picked)
 
 
 def _spread(settings: dict, picked, evaluators: list[User], rng: random.Random) -> dict[int, tuple[int, int]]:
     """interaction id → (agent id, evaluator id): the drawn interactions over the evaluators
     (docs/goals.md#the-draw)."""
-    team_of = {pk: team for pk, _agent, team in picked}
-    agent_of = {pk: agent for pk, agent, _team in picked}
+    agent_of = dict(picked)
     drawn = sorted(agent_of)
+    team_of = dict(Interaction.objects.filter(pk__in=drawn).values_list("pk", "team_id"))
     others = defaultdict(set)
     for pk, user_id in Interaction.other_agents.through.objects.filter(interaction_id__in=drawn).values_list(
         "interaction_id", "user_id"
