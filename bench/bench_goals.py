@@ -3,7 +3,9 @@
 Each run creates nothing that stays: the draw (eligible query, fair split, random pick, spread over the
 evaluators, the tasks written) runs in a transaction rolled back at the end, so every run draws the same
 period afresh. Reported: the interactions in the database, how many were eligible and drawn, p50/p95 of
-the whole draw and of the eligible query alone, and the load average (the machine is shared).
+the whole draw and of its count-and-pick queries alone, the CPU time of this process per draw (on SQLite
+that is all of the draw's work, a figure the machine's load barely moves), the load average and
+bench_scoring's rate measured in the same run (the machine is shared).
 
 Run by hand (SQLite under CXQ_VAR_DIR, or PostgreSQL with DATABASE_URL):
 
@@ -156,11 +158,14 @@ def main() -> None:
                     transaction.set_rollback(True)
 
             draw()
+            cpu = time.process_time()
             p50, p95 = timed(draw, args.runs)
+            cpu = (time.process_time() - cpu) / args.runs * 1000  # this process only: all of it on SQLite
             e50, e95 = timed(select_only, args.runs)
             print(
                 f"  last {days:>3} days, {name:<36} eligible {figures['eligible']:>7,} drawn {figures['drawn']:>5,}"
-                f"   draw p50 {p50:7.1f} ms p95 {p95:7.1f} ms   (count and pick queries p50 {e50:6.1f} ms)"
+                f"   draw p50 {p50:7.1f} ms p95 {p95:7.1f} ms, CPU here {cpu:6.1f} ms"
+                f"   (count and pick queries p50 {e50:6.1f} ms)"
             )
     print(f"after: {machine_line()}")
     assert not Goal.objects.filter(name__startswith="Bench ").exists()
