@@ -26,7 +26,7 @@ from cxq.goals.periods import period_at
 from cxq.goals.sampling import fair_shares, spread
 from cxq.interactions import conditions
 from cxq.interactions.models import Interaction
-from cxq.lib.db import insert_rows
+from cxq.lib.db import insert_returning_ids
 from cxq.lib.inputs import text_problem
 from cxq.scorecards.models import Scorecard
 
@@ -189,8 +189,10 @@ def _fetch(qs: QuerySet) -> list[tuple]:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
-            # compiling this plan just in time costs more than running it (docs/goals.md#speed)
+            # compiling this plan just in time costs more than running it; the anti-join's hash of the
+            # live evaluations and the ranking's sort fit in memory with 64 MB (docs/goals.md#speed)
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -317,7 +319,8 @@ def _fill(period: GoalPeriod, settings: dict, now: datetime, rng: random.Random)
         if ordered
         else []
     )
-    insert_rows(
+    # one statement (PostgreSQL: an array per column), not one per row as executemany sends them
+    insert_returning_ids(
         GoalTask,
         ("period", "assignment", "agent", "evaluator"),
         [
