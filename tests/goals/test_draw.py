@@ -61,3 +61,16 @@ def test_the_draw_reads_back_only_the_drawn_rows(personas, card, agents, django_
         period = services.period_generate(goal=goal, now=NOW, rng=random.Random(3))
     assert (period.eligible, period.drawn) == (80, 4)
     assert GoalTask.objects.filter(period=period).count() == 4
+
+
+def test_a_per_evaluator_share_past_the_guessed_limit_is_still_drawn_in_full(personas, agents):  # noqa: F811
+    """Two agents with one interaction each and one with twenty: the guess (12 ÷ 3 agents + 1 = 5) is
+    below the third agent's share (10), so the ranking runs again with 10 as its limit."""
+    calls(agents[0], personas.team_a, 1)
+    calls(agents[1], personas.team_a, 1)
+    many = {i.pk for i in calls(agents[2], personas.team_a, 20)}
+    draw = services._select(_settings(target=12, target_per="evaluator"), NOW, [personas.evaluator], random.Random(6))
+    assert draw.eligible == {agents[0].pk: 1, agents[1].pk: 1, agents[2].pk: 20}
+    per_agent = Counter(agent for _pk, agent in draw.picked)
+    assert per_agent == {agents[0].pk: 1, agents[1].pk: 1, agents[2].pk: 10}
+    assert {pk for pk, agent in draw.picked if agent == agents[2].pk} <= many
