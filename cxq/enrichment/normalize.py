@@ -39,6 +39,8 @@ _ASCII_TABLE = bytes(_ascii_byte(code) for code in range(256))
 # The same, but keeping the ASCII record separator, which joins the texts of a batch.
 _SEPARATOR = "\x1e"
 _BATCH_TABLE = _ASCII_TABLE[:0x1E] + b"\x1e" + _ASCII_TABLE[0x1F:]
+# The same for text already casefolded: upper-case letters stay (see normalize_words).
+_FOLDED_BATCH_TABLE = _BATCH_TABLE[:65] + bytes(range(65, 91)) + _BATCH_TABLE[91:]
 
 
 class _UnicodeTable(dict[int, int | None]):
@@ -77,18 +79,53 @@ def _words(text: str) -> list[str]:
 
 
 def normalize_words(texts: Sequence[str]) -> list[list[str]]:
-    """``[normalize(t).split() for t in texts]``, with one translate call for the whole batch when it is ASCII.
+    """``[normalize(t).split() for t in texts]``, with one translate call for the whole batch.
 
     Enrichment normalises each utterance once and hands the result to the matcher (which needs the
     words, to look them up) and the metrics (which need the texts: ``" ".join(words)``).
+
+    1. Join the texts with the ASCII record separator.
+    2. Not ASCII (``café``, ``€``, ``¿``: most transcripts hold a few such characters): casefold and
+       NFKD the whole batch at once — both act character by character, and the separator is a starter
+       that no decomposition reorders across — then replace only the non-ASCII characters through the
+       Unicode table (a C regex scan; a Python call per non-ASCII character, not one per character of
+       the text). If letters of another script remain, normalise each text on its own (:func:`_words`).
+    3. One ``bytes.translate`` maps the ASCII batch and deletes apostrophes; split at the separators.
     """
     joined = _SEPARATOR.join(texts)
-    if joined.isascii():
-        translated = joined.encode("ascii").translate(_BATCH_TABLE, _ASCII_APOSTROPHES).decode("ascii")
-        lines = translated.split(_SEPARATOR)
-        if len(lines) == len(texts):  # else a text held the separator itself: take the slow path
-            return [line.split() for line in lines]
+    table = _BATCH_TABLE
+    if not joined.isascii():
+        joined = _NON_ASCII.sub(_fold_non_ascii, unicodedata.normalize("NFKD", joined.casefold()))
+        if not joined.isascii():
+            return [_words(text) for text in texts]
+        # casefolded already: an upper-case letter here came out of a compatibility decomposition
+        # ("ℍ" → "H"), which the per-text path keeps as it is
+        table = _FOLDED_BATCH_TABLE
+    translated = joined.encode("ascii").translate(table, _ASCII_APOSTROPHES).decode("ascii")
+    lines = translated.split(_SEPARATOR)
+    if len(lines) == len(texts):  # else a text held the separator itself: take the slow path
+        return [line.split() for line in lines]
     return [_words(text) for text in texts]
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+class _FoldedChars(dict[str, str]):
+    """A non-ASCII character (casefolded, decomposed) → what :data:`_UNICODE_TABLE` makes of it, as text."""
+
+    def __missing__(self, char: str) -> str:
+        code = _UNICODE_TABLE[ord(char)]
+        value = "" if code is None else chr(code)
+        self[char] = value
+        return value
+
+
+_FOLDED_CHARS = _FoldedChars()
+
+
+def _fold_non_ascii(match: re.Match[str]) -> str:
+    return _FOLDED_CHARS[match.group()]
 
 
 def normalize_texts(texts: Sequence[str]) -> list[str]:

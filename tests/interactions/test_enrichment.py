@@ -705,6 +705,22 @@ def test_batch_normalisation_equals_normalising_each_text(texts: list[str]) -> N
     assert normalize_texts(texts) == [normalize(text) for text in texts]
 
 
+# Mostly ASCII with the characters that take the batch's other paths: accents and ß (folded to ASCII),
+# a compatibility capital (ℍ → H), symbols, apostrophes, another script (per-text path), the separator.
+_MIXED = st.text(alphabet=st.sampled_from("aZ9 ,'’`-éüßİℍ€¿\u0301\u2028Жж\x1e\t"), max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_MIXED, max_size=6))
+def test_batch_normalisation_of_mostly_ascii_text_equals_normalising_each_text(texts: list[str]) -> None:
+    assert normalize_words(texts) == [normalize(text).split() for text in texts]
+
+
+def test_a_batch_with_a_few_accents_is_normalised_in_one_pass() -> None:
+    texts = ["¿Dónde está?", "Straße — 5 €", "I’m ﬁne, ℍotel", "plain"]
+    assert normalize_words(texts) == [["donde", "esta"], ["strasse", "5"], ["im", "fine", "Hotel"], ["plain"]]
+
+
 def test_the_matcher_gives_the_same_hits_whatever_it_is_handed() -> None:
     matcher = PhraseMatcher([phrase_set("r", "refund"), phrase_set("g", "thank you for calling", side="agent")])
     utterances = [u(0, "agent", 0, 2, "Thank you, for calling!"), u(1, "customer", 2, 4, "A refnd; please.")]
