@@ -9,9 +9,11 @@ shared across threads and used as a cache key; the only mutable containers are t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 SPEAKERS = ("agent", "customer", "system")
+_SPEAKER_SET = frozenset(SPEAKERS)
 PHRASE_SET_KINDS = ("indicator", "topic")
 PHRASE_SET_SIDES = ("agent", "customer", "any")
 
@@ -67,6 +69,17 @@ class Utterance(_UtteranceFields):
         if speaker not in SPEAKERS:
             raise ValueError(f"speaker must be one of {SPEAKERS}, not {speaker!r}")
         return _new_tuple(cls, (index, speaker, start, end, text, speaker_name))
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> list[Utterance]:
+        """``[Utterance(i, *row) for i, row in enumerate(rows)]`` for rows ``(speaker, start, end, text,
+        speaker_name)`` — a stored transcript's shape — with the speaker check done once for all rows
+        (one set operation) instead of a Python call per row."""
+        unknown = {row[0] for row in rows} - _SPEAKER_SET
+        if unknown:
+            raise ValueError(f"speaker must be one of {SPEAKERS}, not {min(map(repr, unknown))}")
+        new = _new_tuple
+        return [new(cls, (i, *row)) if len(row) == 5 else cls(i, *row) for i, row in enumerate(rows)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,16 +210,16 @@ def _team_of(agent: User | None) -> Team | None:
     return agent.teams.order_by("name", "id").first()
 
 
-def _lines(data: InteractionIn) -> list[Line]:
-    """The transcript as the enrichment engine reads it; stored without the index (``line[1:]``)."""
-    return [
-        Line(i, u["speaker"], u["start"], u["end"], u["text"], u["speaker_name"]) for i, u in enumerate(data.transcript)
-    ]
+def _lines(fields: dict[str, Any]) -> list[Line]:
+    """The transcript of :func:`_fields` as the enrichment engine reads it (only when enriching inline:
+    the API's bulk path stores the rows and the worker makes these from what it reads)."""
+    return Line.from_rows(fields["transcript"])
 
 
-def _fields(data: InteractionIn, lines: list[Line]) -> dict[str, Any]:
+def _fields(data: InteractionIn) -> dict[str, Any]:
     """The interaction's columns (attribute names) that ingest sets from a validated payload, but
     for the agent and team, which need the database."""
+    rows = [[u["speaker"], u["start"], u["end"], u["text"], u["speaker_name"]] for u in data.transcript]
     values = {name: getattr(data, name) for name in FIELDS}
     if data.holds:
         values["metadata"] = {**data.metadata, "holds": [list(h) for h in data.holds]}
@@ -231,9 +231,9 @@ def _fields(data: InteractionIn, lines: list[Line]) -> dict[str, Any]:
         started_at=data.started_at,
         ended_at=data.ended_at or data.started_at + timedelta(seconds=duration),
         duration_seconds=duration,
-        transcript=[line[1:] for line in lines],  # [speaker, start, end, text, speaker name]
-        transcript_text="\n".join([line.text for line in lines]),
-        utterance_count=len(lines),
+        transcript=rows,  # [speaker, start, end, text, speaker name]
+        transcript_text="\n".join([row[3] for row in rows]),
+        utterance_count=len(rows),
         hits=None,  # they point into the transcript: enrichment makes them anew
         enrichment_status=EnrichmentStatus.PENDING,
     )
@@ -241,7 +241,7 @@ def _fields(data: InteractionIn, lines: list[Line]) -> dict[str, Any]:
 
 
 def _fill(interaction: Interaction, data: InteractionIn, agent: User | None, team: Team | None) -> None:
-    for name, value in _fields(data, _lines(data)).items():
+    for name, value in _fields(data).items():
         setattr(interaction, name, value)
     interaction.agent = agent
     interaction.team = team
@@ -337,8 +337,7 @@ def interactions_prepare(
     for i, payload in enumerate(payloads):
         try:
             data = parse_payload(payload)
-            lines = _lines(data)
-            fields = _fields(data, lines)
+            fields = _fields(data)
             if data.download_url:
                 _check_download_url(data.download_url)
         except IngestError as exc:
@@ -352,7 +351,7 @@ def interactions_prepare(
         done = None
         if enricher is not None:
             try:
-                done = _enrich_inline(enricher, lines, fields)
+                done = _enrich_inline(enricher, _lines(fields), fields)
             except Exception as exc:
                 if not contain_failures:
                     raise
