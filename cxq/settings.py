@@ -186,7 +186,16 @@ _huey_common = {
 if REDIS_URL:
     HUEY = {**_huey_common, "huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
 else:
-    HUEY = {**_huey_common, "huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "queue.sqlite3")}
+    # SQLite cannot block on an empty queue: an idle worker polls it, backing off from 0.1 s by 15 % per
+    # empty poll, up to Huey's 10 s by default — bulk ingest then waited up to that long before its first
+    # batch was enriched. At most 0.5 s between polls (a one-row read) keeps that wait short
+    # (docs/performance.md#ingest-throughput). Redis blocks on the queue and needs no cap.
+    HUEY = {
+        **_huey_common,
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(VAR_DIR / "queue.sqlite3"),
+        "consumer": {**_huey_common["consumer"], "max_delay": 0.5},
+    }
 if TESTING:
     # Tests run tasks inline (in-memory); tests/notifications/test_queue.py exercises the real storage.
     HUEY = {**HUEY, "immediate": True}

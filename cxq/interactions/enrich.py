@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import orjson
 from django.db import transaction
@@ -132,18 +133,21 @@ class Enricher:
         )
 
 
-def enrich_ids(ids: Iterable[int]) -> int:
-    """Enrich these stored interactions (one query reads them with their transcripts). Returns how many."""
+def enrich_ids(ids: Iterable[int], *, only_pending: bool = False) -> int:
+    """Enrich these stored interactions (one query reads them with their transcripts). Returns how many.
+
+    ``only_pending`` (the worker's task and the sweep): skip those no longer pending when read, and
+    write only those still pending once the write lock is held — a batch that the sweep and its queued
+    task both picked up is enriched, and its automation cards fire, once."""
     ids = list(ids)
     if not ids:
         return 0
     enricher = Enricher()
     # the transcript as text, decoded by orjson (Django's JSONField would use json.loads, 2x slower)
-    rows = (
-        Interaction.objects.filter(pk__in=ids)
-        .annotate(lines=Cast("transcript", TextField()))
-        .values_list("pk", "metadata", "lines", *FACT_COLUMNS)
-    )
+    rows = Interaction.objects.filter(pk__in=ids)
+    if only_pending:
+        rows = rows.filter(enrichment_status=EnrichmentStatus.PENDING)
+    rows = rows.annotate(lines=Cast("transcript", TextField())).values_list("pk", "metadata", "lines", *FACT_COLUMNS)
     mentions: list[tuple] = []
     updates: list[tuple] = []
     facts: list[Facts] = []
@@ -172,6 +176,16 @@ def enrich_ids(ids: Iterable[int]) -> int:
             )
         )
     with transaction.atomic():
+        if only_pending and updates:
+            pending = Interaction.objects.select_for_update().filter(
+                pk__in=[row[-1] for row in updates], enrichment_status=EnrichmentStatus.PENDING
+            )
+            keep = set(pending.values_list("pk", flat=True))
+            if len(keep) < len(updates):  # enriched by another worker meanwhile
+                updates = [row for row in updates if row[-1] in keep]
+                mentions = [row for row in mentions if row[0] in keep]
+                facts = [fact for fact in facts if fact.pk in keep]
+            ids = [row[-1] for row in updates]
         PhraseMention.objects.filter(interaction_id__in=ids).delete()
         insert_rows(PhraseMention, MENTION_COLUMNS, mentions)
         update_rows(Interaction, ("topics", "language", "metrics", "hits", "enrichment_status", "enriched_at"), updates)
@@ -190,14 +204,15 @@ def interaction_enrich(*, interaction: Interaction) -> Interaction:
     return interaction
 
 
-def enrich_pending(*, limit: int = 2000) -> int:
-    """The sweep: enrich interactions still pending (bulk ingest, re-runs, a worker that died)."""
-    ids = list(
-        Interaction.objects.filter(enrichment_status=EnrichmentStatus.PENDING)
-        .order_by("id")
-        .values_list("pk", flat=True)[:limit]
-    )
+def enrich_pending(*, limit: int = 2000, settled: timedelta | None = None) -> int:
+    """The sweep: enrich interactions still pending (bulk ingest, re-runs, a worker that died).
+    ``settled``: only those pending (not changed) for at least that long — the periodic sweep leaves a
+    batch just stored to the task queued for it, instead of enriching it a second time alongside."""
+    pending = Interaction.objects.filter(enrichment_status=EnrichmentStatus.PENDING)
+    if settled is not None:
+        pending = pending.filter(updated_at__lt=timezone.now() - settled)
+    ids = list(pending.order_by("id").values_list("pk", flat=True)[:limit])
     done = 0
     for start in range(0, len(ids), 500):
-        done += enrich_ids(ids[start : start + 500])
+        done += enrich_ids(ids[start : start + 500], only_pending=True)
     return done

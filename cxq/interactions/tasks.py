@@ -12,14 +12,18 @@ def enrich_batch(ids: list[int]) -> int:
     from cxq.lib.gc import bulk_gc
 
     with bulk_gc():
-        return enrich_ids(ids)
+        return enrich_ids(ids, only_pending=True)
 
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_enrichment() -> int:
+    """What no queued task enriched: pending for over a minute (a batch just stored has its own task,
+    docs/enrichment.md#when-enrichment-runs)."""
+    from datetime import timedelta
+
     from cxq.interactions.enrich import enrich_pending
 
-    return enrich_pending()
+    return enrich_pending(settled=timedelta(minutes=1))
 
 
 @db_task()

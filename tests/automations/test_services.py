@@ -221,3 +221,42 @@ def test_the_facts_an_ingest_path_hands_over_match_as_the_stored_rows_do(persona
     rules = services.enabled_rules()
     stored = {i.pk: services.first_match(i, rules).name for i in Interaction.objects.filter(pk__in=ids)}
     assert stored == fired
+
+
+def test_a_batch_picked_up_twice_is_enriched_and_matched_once(personas, card):
+    """The queued task and the periodic sweep (or a retried task) may both hold a pending batch: the
+    second finds it enriched and neither enriches again nor fires the cards a second time."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cxq.interactions.models import Interaction
+    from cxq.interactions.tasks import enrich_batch, sweep_enrichment
+
+    rule(personas, card, "Voice", VOICE)
+    items = [{**PAYLOAD, "external_id": f"twice-{i}"} for i in range(3)]
+    ids = interaction_bulk_upsert(payloads=items, enrichment="later").ids
+    assert sweep_enrichment.call_local() == 0  # just stored: left to the task queued for them
+    assert enrich_batch.call_local(ids) == 3
+    assert enrich_batch.call_local(ids) == 0
+    Interaction.objects.filter(pk=ids[0]).update(
+        enrichment_status="pending", updated_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert sweep_enrichment.call_local() == 1  # pending for over a minute: nobody else will
+    assert Match.objects.filter(interaction_id__in=ids).count() == 4
+    assert Interaction.objects.filter(pk__in=ids, enrichment_status="done").count() == 3
+
+
+def test_the_bulk_api_enriches_in_the_request_while_the_worker_is_behind(personas, card, settings):
+    """Enrichment.AUTO: queued while the worker keeps up; inline once a batch per worker is pending."""
+    from cxq.interactions.models import Interaction
+    from cxq.interactions.services import Enrichment, _choose_enrichment
+
+    settings.HUEY_WORKERS = 1
+    assert _choose_enrichment(Enrichment.AUTO) == Enrichment.QUEUE
+    interaction_bulk_upsert(payloads=[{**PAYLOAD, "external_id": "backlog-0"}], enrichment="later")
+    Interaction.objects.update(enrichment_status="pending")
+    assert _choose_enrichment(Enrichment.AUTO) == Enrichment.QUEUE  # 1 pending < 500
+    settings.HUEY_WORKERS = 0  # (a backlog of 0 × 500: any pending row counts as "behind")
+    assert _choose_enrichment(Enrichment.AUTO) == Enrichment.INLINE
+    assert _choose_enrichment(Enrichment.LATER) == Enrichment.LATER
