@@ -8,8 +8,8 @@ shared across threads and used as a cache key; the only mutable containers are t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 SPEAKERS = ("agent", "customer", "system")

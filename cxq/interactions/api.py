@@ -169,7 +169,7 @@ def interactions_ingest(request, payload: InteractionIn):
 @router.post(
     "/interactions/bulk",
     response={200: BulkOut, **errors(400, 403, 422)},
-    summary="Ingest up to 1000 interactions; errors reported by index; enriched in the background, or in the request while the worker is behind",
+    summary="Ingest up to 1000 interactions; errors by index; enriched in the background or, if it lags, inline",
 )
 def interactions_bulk(request, payload: BulkIn):
     require(request.user, "interactions.create")
