@@ -169,16 +169,14 @@ def interactions_ingest(request, payload: InteractionIn):
 @router.post(
     "/interactions/bulk",
     response={200: BulkOut, **errors(400, 403, 422)},
-    summary="Ingest up to 1000 interactions; errors by index; enriched in the background or, if it lags, inline",
+    summary="Ingest up to 1000 interactions; errors reported by index; enrichment in the background",
 )
 def interactions_bulk(request, payload: BulkIn):
     require(request.user, "interactions.create")
     if len(payload.items) > MAX_BULK:
         raise ValidationError({"items": f"Send at most {MAX_BULK} interactions per request."})
     with bulk_gc():  # up to 1000 transcripts of short-lived objects: see cxq.lib.gc
-        report = services.interaction_bulk_upsert(
-            payloads=payload.items, source=Source.API, by=request.user, enrichment=services.Enrichment.AUTO
-        )
+        report = services.interaction_bulk_upsert(payloads=payload.items, source=Source.API, by=request.user)
     return {"created": report.created, "updated": report.updated, "errors": report.errors}
 
 

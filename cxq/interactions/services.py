@@ -304,23 +304,6 @@ class Enrichment:
     QUEUE = "queue"  # the worker enriches after commit (the request stays short)
     INLINE = "inline"  # enriched from the validated payloads in the same transaction (imports, demo)
     LATER = "later"  # left pending for the caller or the periodic sweep
-    # The API's bulk path: queued, unless the worker already has a batch in hand for each of its
-    # processes; then inline (docs/performance.md#ingest-throughput)
-    AUTO = "auto"
-
-
-def _choose_enrichment(enrichment: str) -> str:
-    """:attr:`Enrichment.AUTO` made QUEUE or INLINE. When at least one batch of 500 per worker process
-    is still pending, queuing more only lengthens the queue: enriching from the payload in hand spares
-    the worker reading the batch back and writing it a second time (~20 % of the CPU an interaction
-    costs), and the client, waiting longer, sends less while the worker catches up."""
-    if enrichment != Enrichment.AUTO:
-        return enrichment
-    from django.conf import settings
-
-    busy = settings.HUEY_WORKERS * 500
-    pending = Interaction.objects.filter(enrichment_status=EnrichmentStatus.PENDING).order_by()[:busy].count()
-    return Enrichment.INLINE if pending >= busy else Enrichment.QUEUE
 
 
 @dataclass(slots=True)
@@ -402,8 +385,6 @@ def interaction_bulk_upsert(
     ``prepared`` passes what :func:`interactions_prepare` made elsewhere instead of ``payloads``."""
     report = BulkReport()
     resolver = resolver or AgentResolver.from_settings()
-    if prepared is None:
-        enrichment = _choose_enrichment(enrichment)
     # Validate and enrich before the transaction: on SQLite it holds the database's write lock, so
     # it should only write.
     if prepared is None:

@@ -245,18 +245,3 @@ def test_a_batch_picked_up_twice_is_enriched_and_matched_once(personas, card):
     assert sweep_enrichment.call_local() == 1  # pending for over a minute: nobody else will
     assert Match.objects.filter(interaction_id__in=ids).count() == 4
     assert Interaction.objects.filter(pk__in=ids, enrichment_status="done").count() == 3
-
-
-def test_the_bulk_api_enriches_in_the_request_while_the_worker_is_behind(personas, card, settings):
-    """Enrichment.AUTO: queued while the worker keeps up; inline once a batch per worker is pending."""
-    from cxq.interactions.models import Interaction
-    from cxq.interactions.services import Enrichment, _choose_enrichment
-
-    settings.HUEY_WORKERS = 1
-    assert _choose_enrichment(Enrichment.AUTO) == Enrichment.QUEUE
-    interaction_bulk_upsert(payloads=[{**PAYLOAD, "external_id": "backlog-0"}], enrichment="later")
-    Interaction.objects.update(enrichment_status="pending")
-    assert _choose_enrichment(Enrichment.AUTO) == Enrichment.QUEUE  # 1 pending < 500
-    settings.HUEY_WORKERS = 0  # (a backlog of 0 × 500: any pending row counts as "behind")
-    assert _choose_enrichment(Enrichment.AUTO) == Enrichment.INLINE
-    assert _choose_enrichment(Enrichment.LATER) == Enrichment.LATER
