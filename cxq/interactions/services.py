@@ -301,7 +301,7 @@ class BulkReport:
 class Enrichment:
     """When a bulk upsert enriches what it wrote."""
 
-    QUEUE = "queue"  # the worker enriches after commit (the request stays short)
+    QUEUE = "queue"  # the worker enriches after commit (API bulk: the request stays short)
     INLINE = "inline"  # enriched from the validated payloads in the same transaction (imports, demo)
     LATER = "later"  # left pending for the caller or the periodic sweep
 
