@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import orjson
 from django.db import transaction
@@ -117,7 +118,7 @@ class Enricher:
         # by position (phrase_set_id, utterance_index, start, phrase, _, score, position, length): faster
         # than by name for the ~15 hits of each interaction
         set_pks = self.set_pks
-        hits = [[set_pks[h[0]], h[1], round(h[2], 3), h[3], h[6], h[7], h[5]] for h in result.hits]
+        hits: list[list[Any]] = [[set_pks[h[0]], h[1], round(h[2], 3), h[3], h[6], h[7], h[5]] for h in result.hits]
         said_by, sides = sides_of(hits, utterances)
         mentions: dict[int, int] = {}
         for hit in hits:
