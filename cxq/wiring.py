@@ -20,6 +20,7 @@ from cxq.calibrations import selectors as calibration_selectors
 from cxq.coaching import notices as coaching_notices
 from cxq.coaching import projections as coaching
 from cxq.evaluations import history
+from cxq.evaluations import projections as evaluation_projections
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.events import Name, Phase, subscribe
 from cxq.interactions import filters as interaction_filters
@@ -72,6 +73,12 @@ def wire() -> None:
     # row goes, so the items outlive it (docs/coaching.md#withdrawn-focus)
     subscribe(EVALUATION_WITHDRAWALS, coaching.on_evaluation_withdrawn, phase=Phase.PROJECTION)
     subscribe(Name.EVALUATION_RESTORED, coaching.on_evaluation_restored, phase=Phase.PROJECTION)
+    # the agent's name kept on evaluations for the table's sort (docs/evaluations.md#sorting-by-agent)
+    subscribe(
+        (Name.USER_UPDATED, Name.USER_PROFILE_UPDATED),
+        evaluation_projections.on_user_updated,
+        phase=Phase.PROJECTION,
+    )
 
     # --- outbox: what people are told (written with the change, delivered by the worker) ------------
     subscribe(Name.EVALUATION_COMPLETED, evaluation_notices.on_completed, phase=Phase.OUTBOX)

@@ -29,6 +29,7 @@ COLUMNS = (
     "updated_at",
     "interaction_id",
     "agent_id",
+    "agent_name",
     "evaluator_id",
     "team_id",
     "scorecard_id",
@@ -122,8 +123,9 @@ def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=N
     questions = compiled.scorecard.questions()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, agent_id, team_id, started_at FROM interactions_interaction "
-            "WHERE agent_id IS NOT NULL AND external_id LIKE 'bench-%%' ORDER BY id LIMIT %s",
+            "SELECT i.id, i.agent_id, u.full_name, i.team_id, i.started_at FROM interactions_interaction i "
+            "JOIN accounts_user u ON u.id = i.agent_id "
+            "WHERE i.external_id LIKE 'bench-%%' ORDER BY i.id LIMIT %s",
             [count],
         )
         pool = cursor.fetchall()
@@ -134,7 +136,7 @@ def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=N
     while made < count:
         rows = []
         for _ in range(min(batch, count - made)):
-            interaction_id, agent_id, team_id, started = pool[(made + len(rows)) % len(pool)]
+            interaction_id, agent_id, agent_name, team_id, started = pool[(made + len(rows)) % len(pool)]
             if isinstance(started, str):
                 from django.utils.dateparse import parse_datetime
 
@@ -165,6 +167,7 @@ def seed_evaluations(count: int, *, seed: int = 1, batch: int = 5000, progress=N
                     created,
                     interaction_id,
                     agent_id,
+                    agent_name,
                     rng.choice(evaluators).pk,
                     team_id,
                     card.pk,

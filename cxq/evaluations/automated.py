@@ -144,6 +144,7 @@ def automated_evaluation_run(
     evaluation = Evaluation(
         interaction=interaction,
         agent=agent,
+        agent_name=agent.full_name,
         evaluator=system_evaluator(),
         team=interaction.team,
         scorecard=scorecard,

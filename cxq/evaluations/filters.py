@@ -29,8 +29,9 @@ SORTS = {
     "-completed": "-completed_at",
     "score": "score_percent",
     "-score": "-score_percent",
-    "agent": "agent__full_name",
-    "-agent": "-agent__full_name",
+    # the agent's name as kept on the evaluation: an index serves it (docs/evaluations.md#sorting-by-agent)
+    "agent": "agent_name",
+    "-agent": "-agent_name",
 }
 
 

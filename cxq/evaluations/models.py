@@ -50,6 +50,9 @@ class Evaluation(PublicIdModel):
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluations_received")
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluations_given")
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # the agent's name, kept here so the table sorted by agent walks an index (docs/evaluations.md#sorting-by-agent):
+    # written on create, kept in step with renames by cxq/wiring.py (on the accounts' user events)
+    agent_name = models.CharField(max_length=150, default="", blank=True, editable=False)
     scorecard = models.ForeignKey("scorecards.Scorecard", on_delete=models.PROTECT, related_name="evaluations")
     version = models.ForeignKey("scorecards.ScorecardVersion", on_delete=models.PROTECT, related_name="evaluations")
     assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -85,6 +88,8 @@ class Evaluation(PublicIdModel):
             # the table sorted by score or by completion
             models.Index(fields=["score_percent", "id"], name="evaluation_score_idx"),
             models.Index(fields=["completed_at", "id"], name="evaluation_completed_idx"),
+            # the table sorted by agent name (the keyset's (agent_name, id)), both directions
+            models.Index(fields=["agent_name", "id"], name="evaluation_agent_name_idx"),
             # counting the table: who may see what is decided on these three columns alone, so the
             # count reads this narrow index instead of every (wide) row
             models.Index(fields=["source", "status", "evaluator"], name="evaluation_visible_idx"),

@@ -134,6 +134,7 @@ def evaluation_start(
     evaluation = Evaluation(
         interaction=interaction,
         agent=agent,
+        agent_name=agent.full_name,
         evaluator=by,
         team=interaction.team,
         scorecard=scorecard,

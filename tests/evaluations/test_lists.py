@@ -49,7 +49,7 @@ def many(personas, completed):
         copy = Evaluation.objects.get(pk=completed.pk)
         copy.pk = copy.id = None
         copy.uuid = uuid4()
-        copy.score_percent, copy.completed_at, copy.agent = score, done, agent
+        copy.score_percent, copy.completed_at, copy.agent, copy.agent_name = score, done, agent, agent.full_name
         copy.save()
         # a few share one creation instant: the id breaks the tie
         Evaluation.objects.filter(pk=copy.pk).update(created_at=base + dt.timedelta(minutes=i // 3))
@@ -78,6 +78,47 @@ def test_the_evaluations_table_pages_by_keyset_forward_and_back_in_every_sort(pe
         listed = selectors.evaluation_list(viewer=personas.admin, filters=filters)
         back.append(selectors.evaluation_page(listed, filters, back[-1].previous, 3))
     assert [[e.pk for e in p.rows] for p in reversed(back)] == [[e.pk for e in p.rows] for p in pages]
+
+
+def _walk(viewer, sort: str, size: int) -> list[Evaluation]:
+    """Every row of the table in ``sort``, read page by page through the next cursors."""
+    filters = EvaluationFilter.of({"sort": sort})
+    rows, cursor = [], ""
+    while True:
+        page = selectors.evaluation_page(selectors.evaluation_list(viewer=viewer, filters=filters), filters, cursor, size)
+        rows += page.rows
+        if page.next is None:
+            return rows
+        cursor = page.next
+
+
+def test_the_agent_sort_pages_across_equal_names_by_id(personas, many):
+    a1, b1 = personas.agent_a1, personas.agent_b1  # "Andy Agent" (6 evaluations) before "Bea Agent" (5)
+    rows = _walk(personas.admin, "agent", 2)  # pages of 2 split both runs of equal names
+    assert [e.agent_id for e in rows] == [a1.pk] * 6 + [b1.pk] * 5
+    assert [e.pk for e in rows] == sorted(e.pk for e in rows if e.agent_id == a1.pk) + sorted(
+        e.pk for e in rows if e.agent_id == b1.pk
+    )
+    backwards = _walk(personas.admin, "-agent", 4)
+    assert [e.pk for e in backwards] == [e.pk for e in reversed(rows)]
+
+
+def test_an_evaluation_keeps_its_agents_name_from_the_start(draft):
+    draft.refresh_from_db()
+    assert draft.agent_name == draft.agent.full_name != ""
+
+
+def test_renaming_an_agent_moves_their_evaluations_in_the_agent_sort(client_for, personas, many):
+    from cxq.accounts import services as accounts
+
+    a1, b1 = personas.agent_a1, personas.agent_b1
+    accounts.user_update(by=personas.admin, user=a1, full_name="Zoe Agent")  # an administrator renames
+    assert [e.agent_id for e in _walk(personas.admin, "agent", 3)] == [b1.pk] * 5 + [a1.pk] * 6
+    assert set(Evaluation.objects.filter(agent=a1).values_list("agent_name", flat=True)) == {"Zoe Agent"}
+    accounts.user_update_profile(user=b1, full_name="Zed Agent", time_zone="")  # on one's own profile
+    assert [e.agent_id for e in _walk(personas.admin, "agent", 3)] == [b1.pk] * 5 + [a1.pk] * 6
+    page = client_for("admin").get(reverse("evaluations:list"), {"sort": "-agent"}).content.decode()
+    assert page.index("Zoe Agent") < page.index("Zed Agent")
 
 
 def test_empty_scores_sort_as_the_largest_both_ways(personas, many):
@@ -361,3 +402,14 @@ def test_bulk_assign_refuses_bad_input_and_changes_nothing(
     if field:
         assert field in response.json()["errors"]
     assert not Assignment.objects.exists()
+
+
+def test_the_migration_fills_every_evaluations_agent_name(personas, many):
+    import importlib
+
+    from django.apps import apps
+
+    Evaluation.objects.update(agent_name="")
+    importlib.import_module("cxq.evaluations.migrations.0012_agent_name").fill_agent_names(apps, None)
+    names = dict(Evaluation.objects.values_list("pk", "agent_name"))
+    assert names == {e.pk: e.agent.full_name for e in many}
