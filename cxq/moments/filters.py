@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 
 from cxq.accounts.models import Team, User
 from cxq.lib import filters
@@ -62,11 +63,16 @@ class MomentFilter(filters.FilterSet):
         model = Moment
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, agents=(), teams=(), creators=(), **kwargs):
+    def __init__(self, data=None, queryset=None, *, agents=None, teams=None, creators=(), **kwargs):
+        """``agents``/``teams``: the viewer's querysets, offered through the shared autocomplete pickers
+        (docs/interactions.md#pickers), which read only the chosen rows; ``creators``: the few people who made
+        moments, a drop-down."""
         super().__init__(data, queryset, **kwargs)
         if self.page:
-            self.filters["agent"].extra["choices"] = [(str(a.uuid), a.full_name) for a in agents]
-            self.filters["team"].extra["choices"] = [(str(t.uuid), t.name) for t in teams]
+            if agents is not None:
+                self.pick("agent", agents, reverse_lazy("accounts:pick_agents"))
+            if teams is not None:
+                self.pick("team", teams, reverse_lazy("accounts:pick_teams"), label="name")
             self.filters["creator"].extra["choices"] = [(str(u.uuid), u.full_name) for u in creators]
 
     def filter_q(self, qs, name, value):

@@ -52,6 +52,25 @@ def test_the_library_lists_and_filters(client_for, moment):
     assert "Double charge" not in client_for("manager_b").get("/moments/").content.decode()
 
 
+def test_the_librarys_agent_and_team_filters_are_pickers_reading_only_the_chosen_row(
+    client_for, personas, moment, django_assert_max_num_queries
+):
+    client = client_for("supervisor_a")
+    html = client.get("/moments/").content.decode()
+    assert 'data-autocomplete="/pick/agents/"' in html and 'data-autocomplete="/pick/teams/"' in html
+    assert personas.agent_b1.full_name not in html  # no drop-down of every agent in scope
+    team_a = personas.agent_a1.teams.get()
+    chosen = client.get("/moments/", {"agent": str(personas.agent_a1.uuid), "team": str(team_a.uuid)})
+    page = chosen.content.decode()
+    assert "Double charge" in page and f'<option value="{personas.agent_a1.uuid}" selected>' in page
+    assert f'<option value="{team_a.uuid}" selected>{team_a.name}</option>' in page
+    # an agent out of the viewer's scope is refused next to the field, as by the drop-down
+    outside = client.get("/moments/", {"agent": str(personas.agent_b1.uuid)}).content.decode()
+    assert "Select a valid choice" in outside and personas.agent_b1.full_name not in outside
+    with django_assert_max_num_queries(15):
+        client.get("/moments/", {"agent": str(personas.agent_a1.uuid)})
+
+
 def test_the_clip_is_served_with_ranges_inside_the_scope_only(client_for, moment):
     response = client_for("agent_a1").get(f"/moments/{moment.uuid}/clip/", HTTP_RANGE="bytes=10-19")
     assert response.status_code == 206 and response["Content-Type"] == "audio/mp4"
