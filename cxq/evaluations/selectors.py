@@ -90,6 +90,36 @@ def evaluation_list(*, viewer, filters: EvaluationFilter | None = None, **params
     return lib_filters.apply(filters, qs).order_by(*keyset.ordering(Evaluation, list_key(filters)))
 
 
+# What the evaluations table shows (evaluations/list.html): the page reads these columns only. The answers,
+# comments and evidence of every row and, above all, the pinned version's whole document (a 24-question
+# scorecard's JSON, parsed once per row) cost more than the rest of the page (docs/performance.md#list-pages).
+TABLE_COLUMNS = (
+    "uuid",
+    "created_at",
+    "status",
+    "source",
+    "score_percent",
+    "earned",
+    "passed",
+    "completed_at",
+    "agent_name",
+    "interaction__uuid",
+    "interaction__channel",
+    "interaction__started_at",
+    "evaluator__full_name",
+    "scorecard__name",
+    "scorecard__bands",
+    "scorecard__scoring_mode",
+    "version__number",
+)
+
+
+def evaluation_table(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
+    """:func:`evaluation_list` narrowed to the columns the table shows: the agent's name is the one kept
+    on the evaluation, so the agent is not joined."""
+    return qs.select_related(None).select_related("interaction", "evaluator", "scorecard", "version").only(*TABLE_COLUMNS)
+
+
 def list_key(filters: EvaluationFilter | None) -> str:
     """The table's keyset sort key (cxq/lib/keyset.py): the chosen sort, newest first by default."""
     return filters.order() if filters is not None else SORTS["-created"]

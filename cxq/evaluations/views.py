@@ -551,7 +551,7 @@ def evaluation_list(request):
             return HttpResponse(f"Invalid filter: {detail}", status=400, content_type="text/plain; charset=utf-8")
         return evaluations_csv(qs)
     cursor = request.GET.get("cursor", "")
-    page = selectors.evaluation_page(qs, filterset if valid else None, cursor, PAGE)
+    page = selectors.evaluation_page(selectors.evaluation_table(qs), filterset if valid else None, cursor, PAGE)
     query = request.GET.copy()
     query.pop("cursor", None)
     query.pop("page", None)
