@@ -117,7 +117,9 @@ TABLE_COLUMNS = (
 def evaluation_table(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
     """:func:`evaluation_list` narrowed to the columns the table shows: the agent's name is the one kept
     on the evaluation, so the agent is not joined."""
-    return qs.select_related(None).select_related("interaction", "evaluator", "scorecard", "version").only(*TABLE_COLUMNS)
+    return (
+        qs.select_related(None).select_related("interaction", "evaluator", "scorecard", "version").only(*TABLE_COLUMNS)
+    )
 
 
 def list_key(filters: EvaluationFilter | None) -> str:

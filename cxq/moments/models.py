@@ -43,7 +43,11 @@ class Moment(PublicIdModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["interaction", "start_seconds"], name="moment_interaction_idx")]
+        indexes = [
+            models.Index(fields=["interaction", "start_seconds"], name="moment_interaction_idx"),
+            # the library, newest first: its keyset pages walk this index (docs/moments.md#the-library)
+            models.Index(fields=["created_at", "id"], name="moment_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

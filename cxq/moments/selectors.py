@@ -9,9 +9,9 @@ import hashlib
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cxq.accounts.permissions import require
-from cxq.interactions.selectors import interaction_scope
+from cxq.interactions.selectors import interaction_scope, interaction_scope_condition
 from cxq.lib import filters as lib_filters
+from cxq.lib import keyset
 from cxq.moments.filters import MomentFilter
 from cxq.moments.models import Moment, ShareLink
 
@@ -19,13 +19,14 @@ _RELATED = ("interaction", "interaction__agent", "interaction__team", "created_b
 
 
 def moment_scope(*, viewer) -> QuerySet[Moment]:
-    require(viewer, "interactions.view")
+    """Whoever sees every interaction sees every moment; others, those on interactions in their scope (a
+    condition on the joined interaction) and those shared with them."""
+    in_scope = interaction_scope_condition(viewer=viewer, path="interaction__")
+    if in_scope is None:
+        return Moment.objects.all()
     teams = list(viewer.teams.values_list("pk", flat=True)) + list(viewer.led_teams.values_list("pk", flat=True))
     shared = Q(shares__user=viewer) | Q(shares__team_id__in=teams) if teams else Q(shares__user=viewer)
-    visible = Q(interaction__in=interaction_scope(viewer=viewer).values("pk")) | Q(
-        pk__in=Moment.objects.filter(shared).values("pk")
-    )
-    return Moment.objects.filter(visible)
+    return Moment.objects.filter(in_scope | Q(pk__in=Moment.objects.filter(shared).values("pk")))
 
 
 def moment_list(*, viewer, filters: MomentFilter | None = None, **values) -> QuerySet[Moment]:
@@ -36,6 +37,15 @@ def moment_list(*, viewer, filters: MomentFilter | None = None, **values) -> Que
         "interaction", "interaction__agent", "interaction__team", "created_by"
     )
     return lib_filters.apply(filters, qs).order_by("-created_at", "-id")
+
+
+LIBRARY_KEY = "-created_at"  # the library's keyset sort, newest first (cxq/lib/keyset.py)
+
+
+def moment_page(qs: QuerySet[Moment], cursor: str, size: int) -> keyset.Page:
+    """One keyset page of :func:`moment_list`: no count of the whole library, and a deep page costs what the
+    first does (docs/moments.md#the-library)."""
+    return keyset.page_at(qs, cursor, size, key=LIBRARY_KEY)
 
 
 def moment_get_for(*, viewer, uuid) -> Moment:

@@ -7,7 +7,6 @@ from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,8 +38,19 @@ def moment_list(request):
     filterset = MomentFilter(
         request.GET or None, agents=agents_in_scope(viewer=viewer), teams=team_list(viewer=viewer), creators=creators
     )
-    page = Paginator(selectors.moment_list(viewer=viewer, filters=filterset), 25).get_page(request.GET.get("page"))
-    return render(request, "moments/list.html", {"form": filterset.form, "page": page})
+    cursor = request.GET.get("cursor", "")
+    page = selectors.moment_page(selectors.moment_list(viewer=viewer, filters=filterset), cursor, 25)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "form": filterset.form,
+        "rows": page.rows,
+        "next_cursor": page.next,
+        "previous_cursor": page.previous,
+        "paged": bool(cursor),
+        "query": query.urlencode(),
+    }
+    return render(request, "moments/list.html", context)
 
 
 @perm_required("interactions.view")

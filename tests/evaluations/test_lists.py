@@ -85,7 +85,8 @@ def _walk(viewer, sort: str, size: int) -> list[Evaluation]:
     filters = EvaluationFilter.of({"sort": sort})
     rows, cursor = [], ""
     while True:
-        page = selectors.evaluation_page(selectors.evaluation_list(viewer=viewer, filters=filters), filters, cursor, size)
+        listed = selectors.evaluation_list(viewer=viewer, filters=filters)
+        page = selectors.evaluation_page(listed, filters, cursor, size)
         rows += page.rows
         if page.next is None:
             return rows
