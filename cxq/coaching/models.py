@@ -52,6 +52,8 @@ class CoachingSession(PublicIdModel):
             models.Index(fields=["status", "due_at"], name="coaching_status_due_idx"),
             # a coach's sessions on their dashboard
             models.Index(fields=["coach", "status"], name="coaching_coach_idx"),
+            # the sessions page, newest first: its keyset pages walk this index (docs/coaching.md#where-it-shows)
+            models.Index(fields=["created_at", "id"], name="coaching_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from cxq.analytics import dashboards as analytics_dashboards
 from cxq.analytics import selectors as analytics
 from cxq.coaching.choices import Kind, Status
 from cxq.coaching.models import Attendee, CoachingSession, FocusItem, FollowUp
+from cxq.lib import keyset
 
 WEEKS_OF_SCORES = 8
 HISTORY = 10
@@ -55,6 +56,21 @@ def session_list(
     if coach is not None:
         qs = qs.filter(coach=coach)
     return _loaded(qs)
+
+
+SESSIONS_KEY = "-created_at"  # the sessions page's keyset sort, newest first (cxq/lib/keyset.py)
+
+
+def session_page(*, viewer: User, status: str = "", cursor: str = "", size: int = 50) -> keyset.Page:
+    """One keyset page of the sessions table (docs/coaching.md#where-it-shows): its coach and attendees
+    only, not the evaluation, dispute and follow-ups a session's page shows; no count, and a deep page costs
+    what the first does."""
+    qs = session_scope(viewer=viewer)
+    if status:
+        qs = qs.filter(status=status)
+    attendees = Attendee.objects.select_related("agent").order_by("agent__full_name", "id")
+    qs = qs.select_related("coach").prefetch_related(Prefetch("attendees", queryset=attendees))
+    return keyset.page_at(qs, cursor, size, key=SESSIONS_KEY)
 
 
 def session_get_for(*, viewer: User, uuid) -> CoachingSession:

@@ -36,8 +36,18 @@ def session_list(request):
     status = request.GET.get("status", "")
     if status and status not in Status.values:
         status = ""
-    sessions = list(selectors.session_list(viewer=request.user, status=status).order_by("-created_at")[:200])
-    return render(request, "coaching/list.html", {"sessions": sessions, "status": status, "statuses": Status.choices})
+    cursor = request.GET.get("cursor", "")
+    page = selectors.session_page(viewer=request.user, status=status, cursor=cursor)
+    context = {
+        "sessions": page.rows,
+        "status": status,
+        "statuses": Status.choices,
+        "next_cursor": page.next,
+        "previous_cursor": page.previous,
+        "paged": bool(cursor),
+        "query": f"status={status}" if status else "",
+    }
+    return render(request, "coaching/list.html", context)
 
 
 def _form(request, *, initial=None) -> SessionForm:

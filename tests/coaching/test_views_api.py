@@ -182,3 +182,21 @@ def test_editing_reschedules_with_a_new_invite_revision(personas, client_for, se
     assert session.sequence == 1 and [f.kind for f in session.focus.all()] == ["evaluation"]
     # the agent of a session never edits it
     assert client_for("agent_a1").get(reverse("coaching:edit", args=[session.uuid])).status_code == 403
+
+
+def test_the_sessions_page_pages_by_keyset_newest_first(client_for, personas):
+    import re
+
+    made = CoachingSession.objects.bulk_create(
+        [CoachingSession(title=f"Paged {n}", coach=personas.supervisor_a) for n in range(55)]
+    )
+    client = client_for("admin")
+    first = client.get(reverse("coaching:list")).content.decode()
+    titles = re.findall(r">(Paged \d+)</a>", first)
+    assert titles == [f"Paged {n}" for n in range(54, 4, -1)]  # 50, newest (highest id at equal times) first
+    cursor = re.search(r'href="\?(cursor=[^"]+)" data-testid="next-page"', first).group(1)
+    second = client.get(f"{reverse('coaching:list')}?{cursor}").content.decode()
+    assert re.findall(r">(Paged \d+)</a>", second) == [f"Paged {n}" for n in range(4, -1, -1)]
+    assert 'data-testid="next-page"' not in second and len(made) == 55
+    scheduled = client.get(reverse("coaching:list"), {"status": "cancelled"}).content.decode()
+    assert "Paged" not in scheduled
