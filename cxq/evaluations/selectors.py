@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import F, Func, IntegerField, Q, QuerySet
+from django.db.models import F, Func, IntegerField, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from cxq.accounts.permissions import has_perm
 from cxq.accounts.selectors import led_team_ids
 from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
 from cxq.evaluations.filters import SORTS, DisputeFilter, EvaluationFilter
-from cxq.evaluations.models import Assignment, Dispute, Evaluation
+from cxq.evaluations.models import Assignment, Dispute, DisputeItem, Evaluation
 from cxq.evaluations.sources import sources_where
 from cxq.lib import filters as lib_filters
 from cxq.lib import keyset
@@ -186,6 +186,39 @@ def dispute_list(*, viewer, filters: DisputeFilter | None = None, **params) -> Q
     qs = qs.defer("evaluation__interaction__transcript", "evaluation__interaction__transcript_text")
     qs = qs.prefetch_related("items")
     return qs.order_by("created_at", "id") if status == "open" else qs.order_by("-created_at", "-id")
+
+
+# What the disputes queue shows (evaluations/disputes.html): not the disputed evaluation's answers, comments
+# and evidence, nor its interaction's and scorecard's JSON, parsed per row (docs/performance.md#list-pages).
+QUEUE_COLUMNS = (
+    "uuid",
+    "created_at",
+    "respond_by",
+    "resolved_at",
+    "evaluation__uuid",
+    "evaluation__agent_name",
+    "evaluation__interaction__uuid",
+    "evaluation__interaction__channel",
+    "evaluation__interaction__external_id",
+    "evaluation__interaction__started_at",
+    "evaluation__team__name",
+    "evaluation__evaluator__full_name",
+    "evaluation__scorecard__name",
+)
+
+
+def dispute_queue(qs: QuerySet[Dispute]) -> QuerySet[Dispute]:
+    """:func:`dispute_list` narrowed to the columns the queue shows, and to its items' ids (it shows their
+    number); the agent's name is the one kept on the evaluation."""
+    related = ("evaluation__interaction", "evaluation__team", "evaluation__evaluator", "evaluation__scorecard")
+    items = Prefetch("items", queryset=DisputeItem.objects.only("id", "dispute_id"))
+    return (
+        qs.select_related(None)
+        .select_related(*related)
+        .prefetch_related(None)
+        .prefetch_related(items)
+        .only(*QUEUE_COLUMNS)
+    )
 
 
 def _dispute_scope(viewer) -> Q:

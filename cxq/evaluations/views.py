@@ -579,7 +579,8 @@ def dispute_list(request):
     )
     form = filterset.form
     valid = filterset.is_valid()
-    page = Paginator(selectors.dispute_list(viewer=viewer, filters=filterset), 50).get_page(request.GET.get("page"))
+    queue = selectors.dispute_queue(selectors.dispute_list(viewer=viewer, filters=filterset))
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     now = timezone.now()
