@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coaching", "0001_coaching"),
+        ("coaching", "0002_focus_withdrawn"),
     ]
 
     operations = [
