@@ -102,3 +102,23 @@ def test_a_moment_made_on_the_transcript_is_shared_outside_with_a_password(new_p
         assert text not in html
     assert personas.agent_a1.full_name not in html and "/interactions/" not in html
     screenshot(outsider, "moments-public-view")
+
+
+def test_the_librarys_agent_filter_is_an_autocomplete_picker(new_page, login, personas, call, screenshot):
+    Moment.objects.create(
+        interaction=call, title="Billing moment", start_seconds=1, end_seconds=4, status=Moment.Status.READY
+    )
+    page = new_page()
+    login(page, personas.admin)
+    page.goto("/moments/")
+    picker = page.get_by_role("combobox", name="Agent")
+    page.locator(".ts-control", has=picker).click()
+    page.keyboard.type(personas.agent_a1.full_name.split()[0])
+    page.get_by_role("option", name=personas.agent_a1.full_name).click()
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(f"/moments/\\?.*agent={personas.agent_a1.uuid}"))
+    expect(page.get_by_test_id("moments")).to_contain_text("Billing moment")
+    expect(page.locator(".ts-control", has=page.get_by_role("combobox", name="Agent"))).to_contain_text(
+        personas.agent_a1.full_name
+    )
+    screenshot(page, "moments-library-agent-picker")
