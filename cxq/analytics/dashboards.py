@@ -8,6 +8,7 @@ Every function takes the viewer and returns plain dicts; the template tags in
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -21,10 +22,17 @@ from cxq.accounts.permissions import has_perm
 from cxq.analytics import selectors
 from cxq.analytics.drill import completed_range
 from cxq.analytics.selectors import Filters, Scope
-from cxq.analytics.services import facts_version, org_zone
+from cxq.analytics.services import (
+    CALIBRATION_VERSION_KEY,
+    FACTS_VERSION_KEY,
+    facts_versions,
+    month_version_key,
+    org_zone,
+)
 from cxq.evaluations import selectors as evaluation_selectors
 from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
 from cxq.evaluations.models import Assignment
+from cxq.interactions.models import Interaction
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import Scorecard, ScorecardVersion
 
@@ -43,18 +51,26 @@ def _per_viewer(viewer: User, name: str, make):
     return cache[name]
 
 
-# Figures read from the facts are cached under the facts' version, which changes with every change to the
-# facts (docs/analytics.md#dashboards); the time limit only bounds how long an unread entry is kept.
+# Figures read from the facts are cached under the versions of the facts they read, which change with every
+# change to those facts (docs/analytics.md#dashboards); the time limit only bounds how long an unread entry is
+# kept.
 CACHE_SECONDS = 15 * 60
 
 
-def _from_facts(viewer: User, name: str, args: tuple, make):
-    """``make()`` — a pure function of the analytics facts and ``args`` — from the cache, or computed and
-    cached. The version is read before the facts are, so a change committed meanwhile only leaves newer
-    figures under an older version, which nobody asks for again."""
-    version = facts_version()
-    sources = _per_viewer(viewer, "sources", selectors.counted_sources_now)
-    key = "dashboard:" + hashlib.sha256(repr((version, sources, name, args)).encode()).hexdigest()
+def _sources(viewer: User) -> list[str]:
+    return _per_viewer(viewer, "sources", selectors.counted_sources_now)
+
+
+def _key(viewer: User, versions: dict[str, str], name: str, args: tuple) -> str:
+    sources = _sources(viewer)
+    return "dashboard:" + hashlib.sha256(repr((sorted(versions.items()), sources, name, args)).encode()).hexdigest()
+
+
+def _from_facts(viewer: User, name: str, args: tuple, make, *, keys: tuple[str, ...] = (FACTS_VERSION_KEY,)):
+    """``make()`` — a pure function of the facts whose versions ``keys`` name, and of ``args`` — from the
+    cache, or computed and cached. The versions are read before the facts are, so a change committed
+    meanwhile only leaves newer figures under an older version, which nobody asks for again."""
+    key = _key(viewer, facts_versions((FACTS_VERSION_KEY, *keys)), name, args)
     value = cache.get(key)
     if value is None:
         value = make()
@@ -62,12 +78,44 @@ def _from_facts(viewer: User, name: str, args: tuple, make):
     return value
 
 
-def _overall(viewer: User, f: Filters, scope: Scope) -> dict:
-    return _from_facts(viewer, "overall", (f, scope), lambda: selectors.overall(f, scope))
+def _months(start: date, end: date) -> list[date]:
+    month, out = start.replace(day=1), []
+    while month <= end:
+        out.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _pieces(viewer: User, table: str, f: Filters, scope: Scope, group: tuple[str, ...]) -> list[tuple[int, list]]:
+    """``selectors._grouped``, each of its pieces (a month, a month's edge days, a few days) cached apart
+    under the versions of the months it reads: a change of today's facts leaves the pieces of earlier
+    months cached, so the previous period and most of the current one are not read again."""
+    parts = selectors.grouped_parts(table, f, scope)
+    months = {part: _months(part[1], part[2]) for part in parts}
+    versions = facts_versions([FACTS_VERSION_KEY, *(month_version_key(m) for ms in months.values() for m in ms)])
+    keys = {}
+    for part in parts:
+        part_versions = {k: versions[k] for k in (FACTS_VERSION_KEY, *map(month_version_key, months[part]))}
+        terms = replace(f, date_from=part[1], date_to=part[2])
+        keys[part] = _key(viewer, part_versions, "part", (table, part[0], terms, scope, group))
+    found = cache.get_many(list(keys.values()))
+    missing = {}
+    for part in parts:
+        if keys[part] not in found:
+            found[keys[part]] = missing[keys[part]] = selectors.grouped_part(
+                table, f, scope, group, part, sources=_sources(viewer)
+            )
+    if missing:
+        cache.set_many(missing, CACHE_SECONDS)
+    return [(part[3], found[keys[part]]) for part in parts]
 
 
 def _grouped(viewer: User, table: str, f: Filters, scope: Scope, group: tuple[str, ...]) -> list[dict]:
-    return _from_facts(viewer, "grouped", (table, f, scope, group), lambda: selectors._grouped(table, f, scope, group))
+    return selectors.combine_parts(table, _pieces(viewer, table, f, scope, group), group)
+
+
+def _overall(viewer: User, f: Filters, scope: Scope) -> dict:
+    return selectors.overall_figures(_pieces(viewer, "evaluation", f, scope, selectors.OVERALL_GROUP))
 
 
 def _zone(viewer: User):
@@ -145,7 +193,14 @@ def _task_scope(viewer: User):
 def overdue_tasks(viewer: User) -> dict:
     """Open tasks past their due time that the viewer handed out or holds (an admin: all), the oldest first."""
     qs = _task_scope(viewer).filter(due_at__lt=timezone.now())
-    items = list(qs.select_related("assignee", "interaction").order_by("due_at", "id")[: TOP + 1])
+    # the task, then the few interactions and people it names: joined, SQLite's planner walked every
+    # interaction; and only the columns shown (an interaction row carries its transcript)
+    items = list(qs.only("uuid", "due_at", "interaction_id", "assignee_id").order_by("due_at", "id")[: TOP + 1])
+    interactions = Interaction.objects.only("uuid", "channel", "external_id").in_bulk({t.interaction_id for t in items})
+    people = User.objects.only("full_name").in_bulk({t.assignee_id for t in items})
+    for task in items:
+        task.interaction = interactions[task.interaction_id]
+        task.assignee = people[task.assignee_id]
     count = len(items) if len(items) <= TOP else qs.count()
     return {"count": count, "items": items[:TOP], "link": reverse("evaluations:tasks")}
 
@@ -293,9 +348,13 @@ def my_calibration(viewer: User, *, today: date | None = None) -> dict:
     today = today or org_today(viewer)
     f = Filters(date_from=today - timedelta(days=CALIBRATION_DAYS - 1), date_to=today, evaluator_id=viewer.pk)
     scope = Scope(team_ids=None)
-    deviation = _from_facts(viewer, "calibration", (f, scope), lambda: selectors.calibration_deviation(f, scope)).get(
-        viewer.pk
-    )
+    deviation = _from_facts(
+        viewer,
+        "calibration",
+        (f, scope),
+        lambda: selectors.calibration_deviation(f, scope),
+        keys=(CALIBRATION_VERSION_KEY,),
+    ).get(viewer.pk)
     return {"deviation": deviation, "days": CALIBRATION_DAYS, "link": reverse("calibrations:list")}
 
 

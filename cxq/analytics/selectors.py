@@ -142,7 +142,7 @@ def segments(start: date, end: date) -> list[tuple[str, date, date, int]]:
     return merged
 
 
-def _dims(f: Filters, scope: Scope) -> Q:
+def _dims(f: Filters, scope: Scope, sources: list[str] | None = None) -> Q:
     q = Q()
     if f.scorecard_ids:
         q &= Q(scorecard_id__in=f.scorecard_ids)
@@ -157,7 +157,8 @@ def _dims(f: Filters, scope: Scope) -> Q:
         q &= Q(channel=f.channel)
     if f.source:
         q &= Q(source=f.source)
-    left_out = set(sources_where("counts_in_analytics")) - set(counted_sources_now())
+    counted = counted_sources_now() if sources is None else sources
+    left_out = set(sources_where("counts_in_analytics")) - set(counted)
     if left_out:  # the organisation chose not to count automated evaluations: their facts stay, unread
         q &= ~Q(source__in=sorted(left_out))
     return q
@@ -219,63 +220,92 @@ _BUCKET = {"day": "period", "week": "week", "month": "month"}
 _FACT_BUCKET = {"day": "day", "week": "week", "month": "month"}
 
 
-def _grouped(table: str, f: Filters, scope: Scope, group: tuple[str, ...], *, by_period: str = "") -> list[dict]:
-    """Summed measures grouped by ``group`` (and a time bucket), over the rows that answer the filters.
+_TABLES = {
+    "evaluation": (EvaluationRollup, EvaluationFact, EVAL_ROLLUP_AGG, EVAL_FACT_AGG),
+    "answer": (AnswerRollup, AnswerFact, ANSWER_ROLLUP_AGG, ANSWER_FACT_AGG),
+    "section": (SectionRollup, SectionFact, SECTION_ROLLUP_AGG, SECTION_FACT_AGG),
+}
 
-    ``table``: "evaluation", "answer" or "section". ``group`` names columns common to rollups and facts;
-    the pseudo-columns "person_agent" / "person_evaluator" group by agent / evaluator."""
+
+def _use_facts(table: str, f: Filters, scope: Scope) -> bool:
+    return (_agent(f, scope) is not None and table != "evaluation") or f.score_range is not None
+
+
+def grouped_parts(table: str, f: Filters, scope: Scope, *, by_period: str = "") -> list[tuple[str, date, date, int]]:
+    """The (grain, first, last, sign) pieces ``_grouped`` reads, each one query (``grouped_part``)."""
+    if by_period in ("day", "week") or _use_facts(table, f, scope):
+        return [(GRAIN_DAY, f.date_from, f.date_to, 1)]
+    return segments(f.date_from, f.date_to)
+
+
+def grouped_part(
+    table: str,
+    f: Filters,
+    scope: Scope,
+    group: tuple[str, ...],
+    part: tuple,
+    *,
+    by_period: str = "",
+    sources: list[str] | None = None,
+) -> list[dict]:
+    """The measures of one piece of ``grouped_parts`` (unsigned), one row per group (and time bucket):
+    a pure function of the facts of the piece's days and of the counted ``sources`` (read when not
+    given), so a dashboard caches it per piece (docs/analytics.md#dashboards)."""
+    grain, start, end = part[:3]
     agent = _agent(f, scope)
     evaluator = f.evaluator_id
-    dims = _dims(f, scope)
-    rollup, fact, rollup_agg, fact_agg = {
-        "evaluation": (EvaluationRollup, EvaluationFact, EVAL_ROLLUP_AGG, EVAL_FACT_AGG),
-        "answer": (AnswerRollup, AnswerFact, ANSWER_ROLLUP_AGG, ANSWER_FACT_AGG),
-        "section": (SectionRollup, SectionFact, SECTION_ROLLUP_AGG, SECTION_FACT_AGG),
-    }[table]
+    dims = _dims(f, scope, sources)
+    rollup, fact, rollup_agg, fact_agg = _TABLES[table]
     by_agent = agent is not None or "agent_id" in group
     by_evaluator = evaluator is not None or "evaluator_id" in group
-    use_facts = (agent is not None and table != "evaluation") or f.score_range is not None
-    if by_period in ("day", "week") or use_facts:
-        parts = [(GRAIN_DAY, f.date_from, f.date_to, 1)]
+    if _use_facts(table, f, scope):
+        qs = _in_band(fact.objects.filter(dims, day__gte=start, day__lte=end), f)
+        if agent is not None:
+            qs = qs.filter(agent_id=agent)
+        if evaluator is not None:
+            qs = qs.filter(evaluator_id=evaluator)
+        if by_period and table != "evaluation":
+            raise ValueError("Only evaluation facts carry week and month.")
+        bucket = _FACT_BUCKET.get(by_period)
+        qs = qs.values(*group, *([bucket] if bucket else [])).annotate(**fact_agg)
     else:
-        parts = segments(f.date_from, f.date_to)
+        kind = (
+            KIND_PAIR
+            if by_agent and by_evaluator
+            else KIND_AGENT
+            if by_agent
+            else KIND_EVALUATOR
+            if by_evaluator
+            else KIND_ALL
+        )
+        qs = rollup.objects.filter(dims, grain=grain, kind=kind, period__gte=start, period__lte=end)
+        if agent is not None:
+            qs = qs.filter(agent_id=agent)
+        if evaluator is not None:
+            qs = qs.filter(evaluator_id=evaluator)
+        bucket = _BUCKET.get(by_period) if grain == GRAIN_DAY else ("month" if by_period else None)
+        qs = qs.values(*group, *([bucket] if bucket else [])).annotate(**rollup_agg)
+    out = []
+    for row in qs.order_by():
+        item = {g: row[g] for g in group}
+        item["bucket"] = row[bucket] if bucket else None
+        out.append(item | {m: row[m] or 0 for m in rollup_agg})
+    return out
+
+
+def combine_parts(table: str, pieces: list[tuple[int, list[dict]]], group: tuple[str, ...]) -> list[dict]:
+    """The signed sum of ``grouped_part`` results, per group and time bucket."""
+    measures = _TABLES[table][2]
     totals: dict[tuple, dict] = {}
-    for grain, start, end, sign in parts:
-        if use_facts:
-            qs = _in_band(fact.objects.filter(dims, day__gte=start, day__lte=end), f)
-            if agent is not None:
-                qs = qs.filter(agent_id=agent)
-            if evaluator is not None:
-                qs = qs.filter(evaluator_id=evaluator)
-            if by_period and table != "evaluation":
-                raise ValueError("Only evaluation facts carry week and month.")
-            bucket = _FACT_BUCKET.get(by_period)
-            qs = qs.values(*group, *([bucket] if bucket else [])).annotate(**fact_agg)
-        else:
-            kind = (
-                KIND_PAIR
-                if by_agent and by_evaluator
-                else KIND_AGENT
-                if by_agent
-                else KIND_EVALUATOR
-                if by_evaluator
-                else KIND_ALL
-            )
-            qs = rollup.objects.filter(dims, grain=grain, kind=kind, period__gte=start, period__lte=end)
-            if agent is not None:
-                qs = qs.filter(agent_id=agent)
-            if evaluator is not None:
-                qs = qs.filter(evaluator_id=evaluator)
-            bucket = _BUCKET.get(by_period) if grain == GRAIN_DAY else ("month" if by_period else None)
-            qs = qs.values(*group, *([bucket] if bucket else [])).annotate(**rollup_agg)
-        for row in qs.order_by():
-            key = tuple(row[g] for g in group) + ((row[bucket],) if bucket else ())
+    for sign, rows in pieces:
+        for row in rows:
+            key = (*(row[g] for g in group), row["bucket"])
             if key in totals:
-                for m in rollup_agg:
-                    totals[key][m] += sign * (row[m] or 0)
+                for m in measures:
+                    totals[key][m] += sign * row[m]
             else:
-                totals[key] = {**{g: row[g] for g in group}, "bucket": row[bucket] if bucket else None} | {
-                    m: sign * (row[m] or 0) for m in rollup_agg
+                totals[key] = {**{g: row[g] for g in group}, "bucket": row["bucket"]} | {
+                    m: sign * row[m] for m in measures
                 }
     # a month minus its left-out days can leave nothing for a key; float sums are cleaned of the residue
     # the subtraction leaves (counts are integers and exact)
@@ -283,11 +313,24 @@ def _grouped(table: str, f: Filters, scope: Scope, group: tuple[str, ...], *, by
     for row in totals.values():
         if row["n"] <= 0:
             continue
-        for m in rollup_agg:
+        for m in measures:
             if isinstance(row[m], float):
                 row[m] = round(row[m], 6)
         out.append(row)
     return out
+
+
+def _grouped(table: str, f: Filters, scope: Scope, group: tuple[str, ...], *, by_period: str = "") -> list[dict]:
+    """Summed measures grouped by ``group`` (and a time bucket), over the rows that answer the filters.
+
+    ``table``: "evaluation", "answer" or "section". ``group`` names columns common to rollups and facts;
+    the pseudo-columns "person_agent" / "person_evaluator" group by agent / evaluator."""
+    sources = counted_sources_now()
+    pieces = [
+        (part[3], grouped_part(table, f, scope, group, part, by_period=by_period, sources=sources))
+        for part in grouped_parts(table, f, scope, by_period=by_period)
+    ]
+    return combine_parts(table, pieces, group)
 
 
 # --- Figures -------------------------------------------------------------------------------------------
@@ -323,10 +366,25 @@ def _sum_rows(rows: list[dict], measures) -> dict:
     return total
 
 
+# Grouped in SQL by a column every row of a piece shares: one summed row per piece, rather than every
+# rollup row summed here (docs/analytics.md#dashboards reads this twice per page). The pieces' rows are
+# then added up as one group (grouped by "grain", a month's row minus its left-out days would be two groups,
+# and the days' one, negative, dropped).
+OVERALL_GROUP = ("grain",)
+
+
+def overall_figures(pieces: list[tuple[int, list[dict]]]) -> dict:
+    """The evaluation figures of signed ``grouped_part`` results grouped by ``OVERALL_GROUP``."""
+    return _evaluation_figures(_sum_rows(combine_parts("evaluation", pieces, ()), EVAL_ROLLUP_AGG))
+
+
 def overall(f: Filters, scope: Scope) -> dict:
-    # grouped by a column every row of a segment shares: one summed row per segment from SQL, rather
-    # than every rollup row summed here (docs/analytics.md#dashboards reads this twice per page)
-    return _evaluation_figures(_sum_rows(_grouped("evaluation", f, scope, ("grain",)), EVAL_ROLLUP_AGG))
+    sources = counted_sources_now()
+    pieces = [
+        (part[3], grouped_part("evaluation", f, scope, OVERALL_GROUP, part, sources=sources))
+        for part in grouped_parts("evaluation", f, scope)
+    ]
+    return overall_figures(pieces)
 
 
 def _question_signature(q, section: str) -> tuple:

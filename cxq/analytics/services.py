@@ -373,36 +373,59 @@ def _upsert(model, key_columns: tuple[str, ...], measure_columns: tuple[str, ...
             cursor.executemany(f"DELETE FROM {table} WHERE {where} AND {quote('n')} <= 0", dropping)  # noqa: S608
 
 
-# --- The facts' version (docs/analytics.md#dashboards) -----------------------------------------------------
+# --- The facts' versions (docs/analytics.md#dashboards) ----------------------------------------------------
 
 FACTS_VERSION_KEY = "analytics:facts-version"
+CALIBRATION_VERSION_KEY = "analytics:facts-version:calibration"
+
+
+def month_version_key(month: date) -> str:
+    """The version of one calendar month's facts (the days of the organisation's analytics zone)."""
+    return f"{FACTS_VERSION_KEY}:{month:%Y-%m}"
+
+
+def facts_versions(keys: Iterable[str]) -> dict[str, str]:
+    """The current tokens of the versions named by ``keys`` (``FACTS_VERSION_KEY``, ``month_version_key``,
+    ``CALIBRATION_VERSION_KEY``), one cache round trip when they all exist. A token changes whenever a
+    fact it stands for changes: figures cached under it stay correct. Read them before reading the facts."""
+    keys = list(dict.fromkeys(keys))
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            token = uuid.uuid4().hex
+            found[key] = token if cache.add(key, token, None) else (cache.get(key) or token)
+    return found
 
 
 def facts_version() -> str:
-    """A token that changes whenever any fact or rollup changes: figures cached under it stay correct.
-    Read it before reading the facts it stands for."""
-    version = cache.get(FACTS_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(FACTS_VERSION_KEY, version, None):
-            version = cache.get(FACTS_VERSION_KEY) or version
-    return version
+    """The version of every fact at once: changes with every change of any fact (``facts_moved``)."""
+    return facts_versions([FACTS_VERSION_KEY])[FACTS_VERSION_KEY]
 
 
-def _new_facts_version() -> None:
-    cache.set(FACTS_VERSION_KEY, uuid.uuid4().hex, None)
+def _new_facts_version(keys: Iterable[str] = (FACTS_VERSION_KEY,)) -> None:
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
 
 
-def facts_moved() -> None:
-    """The facts change in the current transaction: a new version now (this transaction's own reads) and
+def facts_moved(days: Iterable[date] | None = None, *, calibration: bool = False) -> None:
+    """Facts change in the current transaction: a new version now (this transaction's own reads) and
     another once it commits (a reader who took the first one while the change was uncommitted cached
-    the old figures under it; nobody is handed that version again)."""
-    _new_facts_version()
-    transaction.on_commit(_new_facts_version)
+    the old figures under it; nobody is handed that version again).
+
+    ``days``: only the facts of these days change, so only their months' versions move (a figure of
+    other months stays cached); ``calibration``: the calibration facts change. Neither: everything moves."""
+    keys = [month_version_key(day.replace(day=1)) for day in days or ()]
+    if calibration:
+        keys.append(CALIBRATION_VERSION_KEY)
+    if days is None and not calibration:
+        keys = [FACTS_VERSION_KEY]
+    if not keys:
+        return
+    _new_facts_version(keys)
+    transaction.on_commit(lambda: _new_facts_version(keys))
 
 
 def _apply(old, new) -> None:
-    facts_moved()
+    facts_moved({facts[0][1] for facts in (old, new) if facts is not None})
     buckets: tuple[dict, dict, dict] = ({}, {}, {})
     if old is not None:
         contributions(old, -1, buckets)
@@ -450,7 +473,7 @@ def _calibration_row(pk, interaction, card, version, team, evaluator, completed_
 
 def _calibration_changed(evaluation) -> None:
     """Calibration evaluations never count; their submitted scores are kept apart for calibration deviation."""
-    facts_moved()
+    facts_moved(calibration=True)
     CalibrationFact.objects.filter(evaluation_id=evaluation.pk).delete()
     if evaluation.status in COUNTED_STATUSES and evaluation.completed_at and evaluation.score_percent is not None:
         row = _calibration_row(
@@ -528,7 +551,7 @@ def team_removed(team_id: int) -> None:
 @transaction.atomic
 def evaluation_removed(evaluation_id: int) -> None:
     """The evaluation is being deleted: take it out of every figure."""
-    facts_moved()
+    facts_moved(calibration=True)
     CalibrationFact.objects.filter(evaluation_id=evaluation_id).delete()
     old = _stored_facts(evaluation_id)
     if old is None:

@@ -7,16 +7,20 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from cxq.analytics import dashboards
+from cxq.analytics import dashboards, selectors
 from cxq.analytics.models import CalibrationFact
-from cxq.analytics.services import analytics_rebuild
+from cxq.analytics.selectors import Filters, Scope
+from cxq.analytics.services import analytics_rebuild, org_zone
 from cxq.analytics.templatetags.dashboard_panels import age, due, signed
 from cxq.evaluations import services as ev
 from cxq.evaluations.models import Assignment, Evaluation
-from tests.analytics.conftest import evaluate, new_call
+from tests.analytics.conftest import evaluate, new_call, reference
 from tests.conftest import lead_agent_create
 
+ALL = Scope(team_ids=None)
 GOOD = {"greet": "yes", "tone": 5, "disclosure": "yes"}  # 100 %
 MIXED = {"greet": "no", "tone": 3, "disclosure": "yes"}
 
@@ -283,6 +287,15 @@ def test_figures_from_the_facts_are_cached_until_the_facts_change(personas, hist
     assert _rollup_reads(lambda: dashboards.agents_needing_attention(fresh())) > 0  # other figures: not yet cached
     assert _rollup_reads(lambda: dashboards.agents_needing_attention(fresh())) == 0
     evaluate(personas.evaluator, personas.agent_a1, card, GOOD)  # completed: the facts move
+    # only the pieces of this month are read again: the previous period's months stay cached
+    today = dashboards.org_today(fresh())
+    this_month = [
+        part
+        for period in dashboards.periods(today)
+        for part in selectors.grouped_parts("evaluation", Filters(date_from=period[0], date_to=period[1]), ALL)
+        if part[2] >= today.replace(day=1)
+    ]
+    assert _rollup_reads(lambda: dashboards.lead_figures(fresh())) == len(this_month)
     after = dashboards.lead_figures(fresh())
     assert after["count"] == first["count"] + 1
     assert dashboards.lead_figures(personas.manager_b)["count"] == 1  # another scope, its own figures
@@ -296,3 +309,134 @@ def test_the_goals_panel_follows_the_leads_headline_figures():
     template = (Path(cxq.__file__).parent / "templates" / "dashboard.html").read_text()
     lead = template[template.index('data-testid="dash-lead"') : template.index("</section>")]
     assert lead.index("lead_figures_panel") < lead.index("goal_dashboard_panel") < lead.index("lead_queue_panel")
+
+
+# --- Cached pieces against the plain recomputation (docs/analytics.md#dashboards) ----------------------
+
+
+def _on(evaluation, day):
+    """File an evaluation on ``day`` (noon in the organisation's zone; the facts follow after a rebuild)."""
+    from datetime import datetime, time
+
+    moment = datetime.combine(day, time(12), tzinfo=org_zone())
+    Evaluation.objects.filter(pk=evaluation.pk).update(completed_at=moment)
+
+
+def _fresh(user):  # each request has its own user object (and so its own per-request memo)
+    from cxq.accounts.models import User
+
+    return User.objects.get(pk=user.pk)
+
+
+def _expected_lead(today, team_ids):
+    (start, end), (pstart, pend) = dashboards.periods(today)
+    now = reference(Filters(date_from=start, date_to=end), team_ids=team_ids)
+    before = reference(Filters(date_from=pstart, date_to=pend), team_ids=team_ids)
+    return {
+        "count": now["count"],
+        "previous_count": before["count"],
+        "average_score": now["average_score"],
+        "previous_average_score": before["average_score"],
+        "pass_rate": now["pass_rate"],
+        "previous_pass_rate": before["pass_rate"],
+    }
+
+
+def _expected_worst(today, team_ids):
+    (start, end), _ = dashboards.periods(today)
+    ref = reference(Filters(date_from=start, date_to=end), team_ids=team_ids)
+    ranked = []
+    for key, counts in ref["answers"].items():
+        n = sum(v for k, v in counts.items() if k != "na")
+        if n >= dashboards.MIN_QUESTION_N and ref["percent_of_max"][key] is not None:
+            ranked.append((ref["percent_of_max"][key], key, n))
+    return sorted(ranked)[: dashboards.TOP]
+
+
+def _expected_agents(today, team_ids, agents):
+    (start, end), (pstart, pend) = dashboards.periods(today)
+    drops = []
+    for agent in agents:
+        now = reference(Filters(date_from=start, date_to=end), team_ids=team_ids, agent_id=agent.pk)
+        before = reference(Filters(date_from=pstart, date_to=pend), team_ids=team_ids, agent_id=agent.pk)
+        ranked = min(now["count"], before["count"]) >= dashboards.MIN_AGENT_N
+        # the reference rounds averages to 2 places; so does the dashboard
+        if ranked and now["average_score"] < before["average_score"]:
+            drops.append((agent.full_name, now["average_score"], before["average_score"]))
+    return sorted(drops, key=lambda d: (round(d[1] - d[2], 2), d[0]))[: dashboards.TOP]
+
+
+def _shown(viewer, today):
+    lead = dashboards.lead_figures(_fresh(viewer), today=today)
+    worst = dashboards.worst_questions(_fresh(viewer), today=today)
+    agents = dashboards.agents_needing_attention(_fresh(viewer), today=today)
+    return (
+        {k: lead[k] for k in _expected_lead(today, None)},
+        [(q["percent_of_max"], (None, q["question_key"]), q["n"]) for q in worst],
+        sorted(
+            ((a["name"], a["average_score"], a["previous_average_score"]) for a in agents),
+            key=lambda d: (round(d[1] - d[2], 2), d[0]),
+        ),
+    )
+
+
+def _assert_dashboard_equals_reference(personas, today):
+    agents = [personas.agent_a1, personas.agent_b1]
+    for viewer, team_ids in ((personas.admin, None), (personas.supervisor_a, [personas.team_a.pk])):
+        lead, worst, shown_agents = _shown(viewer, today)
+        assert lead == _expected_lead(today, team_ids), viewer
+        assert [(p, k[1], n) for p, k, n in worst] == _expected_worst(today, team_ids), viewer
+        assert shown_agents == _expected_agents(today, team_ids, agents), viewer
+
+
+def test_a_month_minus_its_left_out_days_counts_only_the_window(personas, card):
+    """The 30 days ending on the 3rd read the previous month's row minus its first days: evaluations on
+    those days are subtracted even when the window's own days (the 1st to the 3rd) hold none."""
+    real_today = timezone.now().astimezone(org_zone()).date()
+    month_start = real_today.replace(day=1)
+    previous_start = (month_start - timedelta(days=1)).replace(day=1)
+    today = month_start + timedelta(days=2)
+    for _ in range(2):
+        _on(evaluate(personas.evaluator, personas.agent_a1, card, GOOD), previous_start)
+    _on(evaluate(personas.evaluator, personas.agent_a1, card, MIXED), previous_start + timedelta(days=20))
+    analytics_rebuild()
+    assert dashboards.lead_figures(_fresh(personas.admin), today=today)["count"] == 1
+    _assert_dashboard_equals_reference(personas, today)
+
+
+FAILED_ANSWERS = {"greet": "no", "tone": 1, "disclosure": "no"}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    population=st.lists(
+        st.tuples(st.integers(0, 70), st.sampled_from([GOOD, MIXED, FAILED_ANSWERS]), st.booleans()),
+        min_size=6,
+        max_size=16,
+    ),
+    shift=st.integers(-3, 35),
+    changes=st.lists(st.tuples(st.sampled_from(["void", "submit"]), st.integers(0, 15), st.booleans()), max_size=3),
+)
+def test_cached_dashboard_figures_equal_the_recomputation_after_any_change(personas, card, population, shift, changes):
+    """Figures are cached per piece under the versions of the months they read: after voiding an
+    evaluation of any month, or a new one today, every figure equals the plain recomputation."""
+    Evaluation.objects.all().delete()
+    real_today = timezone.now().astimezone(org_zone()).date()
+    today = real_today - timedelta(days=shift)
+    made = []
+    for age_days, answers, team_b in population:
+        agent, by = (personas.agent_b1, personas.manager_b) if team_b else (personas.agent_a1, personas.evaluator)
+        e = evaluate(by, agent, card, answers)
+        _on(e, today - timedelta(days=age_days))
+        made.append(e)
+    analytics_rebuild()
+    _assert_dashboard_equals_reference(personas, today)  # cold: every piece computed and cached
+    for change, which, team_b in changes:
+        if change == "void":
+            victim = Evaluation.objects.get(pk=made[which % len(made)].pk)
+            if victim.status != "voided":
+                ev.evaluation_void(by=personas.admin, evaluation=victim, reason="test")
+        else:
+            agent, by = (personas.agent_b1, personas.manager_b) if team_b else (personas.agent_a1, personas.evaluator)
+            evaluate(by, agent, card, MIXED)  # completed now: filed on the real today
+        _assert_dashboard_equals_reference(personas, today)  # only the moved months are read again
