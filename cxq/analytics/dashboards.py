@@ -86,36 +86,59 @@ def _months(start: date, end: date) -> list[date]:
     return out
 
 
-def _pieces(viewer: User, table: str, f: Filters, scope: Scope, group: tuple[str, ...]) -> list[tuple[int, list]]:
-    """``selectors._grouped``, each of its pieces (a month, a month's edge days, a few days) cached apart
-    under the versions of the months it reads: a change of today's facts leaves the pieces of earlier
-    months cached, so the previous period and most of the current one are not read again."""
-    parts = selectors.grouped_parts(table, f, scope)
-    months = {part: _months(part[1], part[2]) for part in parts}
+Spec = tuple  # (table, Filters, Scope, group): one ``selectors._grouped`` call
+
+
+def _plan(viewer: User, specs: list[Spec]) -> list[list[tuple[tuple, str]]]:
+    """Per spec, its pieces (``selectors.grouped_parts``) with each one's cache key: the piece's terms and
+    the versions of the months it reads (read now, before any fact is)."""
+    parts = [selectors.grouped_parts(table, f, scope) for table, f, scope, _ in specs]
+    months = {part: _months(part[1], part[2]) for spec_parts in parts for part in spec_parts}
     versions = facts_versions([FACTS_VERSION_KEY, *(month_version_key(m) for ms in months.values() for m in ms)])
-    keys = {}
-    for part in parts:
-        part_versions = {k: versions[k] for k in (FACTS_VERSION_KEY, *map(month_version_key, months[part]))}
-        terms = replace(f, date_from=part[1], date_to=part[2])
-        keys[part] = _key(viewer, part_versions, "part", (table, part[0], terms, scope, group))
-    found = cache.get_many(list(keys.values()))
-    missing = {}
-    for part in parts:
-        if keys[part] not in found:
-            found[keys[part]] = missing[keys[part]] = selectors.grouped_part(
-                table, f, scope, group, part, sources=_sources(viewer)
+    plans = []
+    for (table, f, scope, group), spec_parts in zip(specs, parts, strict=True):
+        plan = []
+        for part in spec_parts:
+            names = (FACTS_VERSION_KEY, *map(month_version_key, months[part]))
+            terms = replace(f, date_from=part[1], date_to=part[2])
+            plan.append(
+                (part, _key(viewer, {k: versions[k] for k in names}, "part", (table, part[0], terms, scope, group)))
             )
+        plans.append(plan)
+    return plans
+
+
+def _pieces(viewer: User, specs: list[Spec], plans) -> list[list[tuple[int, list]]]:
+    """The signed pieces of every spec, from the cache or read (and cached)."""
+    found = cache.get_many([key for plan in plans for _, key in plan])
+    missing = {}
+    for (table, f, scope, group), plan in zip(specs, plans, strict=True):
+        for part, key in plan:
+            if key not in found:
+                rows = selectors.grouped_part(table, f, scope, group, part, sources=_sources(viewer))
+                found[key] = missing[key] = rows
     if missing:
         cache.set_many(missing, CACHE_SECONDS)
-    return [(part[3], found[keys[part]]) for part in parts]
+    return [[(part[3], found[key]) for part, key in plan] for plan in plans]
 
 
-def _grouped(viewer: User, table: str, f: Filters, scope: Scope, group: tuple[str, ...]) -> list[dict]:
-    return selectors.combine_parts(table, _pieces(viewer, table, f, scope, group), group)
+def _from_pieces(viewer: User, name: str, specs: list[Spec], make):
+    """``make(pieces of spec 1, pieces of spec 2, …)`` cached under the keys of every piece it reads (so
+    under the versions of every month it reads): a warm page reads one entry per figure. When it is not
+    cached, only the pieces whose months moved are read from the rollups; the others come from the cache
+    (a change of today's facts leaves the previous period and earlier months as they were)."""
+    plans = _plan(viewer, specs)
+    key = _key(viewer, {}, name, tuple(key for plan in plans for _, key in plan))
+    value = cache.get(key)
+    if value is None:
+        value = make(*_pieces(viewer, specs, plans))
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def _overall(viewer: User, f: Filters, scope: Scope) -> dict:
-    return selectors.overall_figures(_pieces(viewer, "evaluation", f, scope, selectors.OVERALL_GROUP))
+    spec = ("evaluation", f, scope, selectors.OVERALL_GROUP)
+    return _from_pieces(viewer, "overall", [spec], selectors.overall_figures)
 
 
 def _zone(viewer: User):
@@ -157,8 +180,15 @@ def lead_figures(viewer: User, *, today: date | None = None) -> dict:
     """Average score and pass rate of the last 30 days against the 30 before, in the viewer's scope."""
     scope = _scope(viewer)
     (start, end), (pstart, pend) = periods(today or org_today(viewer))
-    now = _overall(viewer, Filters(date_from=start, date_to=end), scope)
-    before = _overall(viewer, Filters(date_from=pstart, date_to=pend), scope)
+    now, before = _from_pieces(
+        viewer,
+        "lead",
+        [
+            ("evaluation", Filters(date_from=start, date_to=end), scope, selectors.OVERALL_GROUP),
+            ("evaluation", Filters(date_from=pstart, date_to=pend), scope, selectors.OVERALL_GROUP),
+        ],
+        lambda a, b: (selectors.overall_figures(a), selectors.overall_figures(b)),
+    )
     return {
         "start": start,
         "end": end,
@@ -205,6 +235,26 @@ def overdue_tasks(viewer: User) -> dict:
     return {"count": count, "items": items[:TOP], "link": reverse("evaluations:tasks")}
 
 
+def _rank_questions(pieces: list, min_n: int) -> list[tuple[float, tuple[int, str], int]]:
+    """(% of max, (scorecard, question key), answers) of the TOP weakest questions with ``min_n`` answers."""
+    totals: dict[tuple, list] = {}
+    for row in selectors.combine_parts("answer", pieces, ("scorecard_id", "question_key", "answer")):
+        if row["answer"] == "na":
+            continue
+        t = totals.setdefault((row["scorecard_id"], row["question_key"]), [0, 0.0, 0.0])
+        t[0] += row["n"]
+        t[1] += row["earned_sum"]
+        t[2] += row["possible_sum"]
+    return sorted(
+        (
+            (round(100 * earned / possible, 2), key, int(n))
+            for key, (n, earned, possible) in totals.items()
+            if n >= min_n and possible > 0
+        ),
+        key=lambda r: (r[0], r[1]),
+    )[:TOP]
+
+
 def worst_questions(
     viewer: User, *, today: date | None = None, agent_id: int | None = None, min_n: int = MIN_QUESTION_N
 ) -> list[dict]:
@@ -213,29 +263,13 @@ def worst_questions(
     answers (the coach choosing a session's focus, docs/coaching.md#focus)."""
     scope = _scope(viewer)
     (start, end), _ = periods(today or org_today(viewer))
-    rows = _grouped(
-        viewer,
+    spec = (
         "answer",
         Filters(date_from=start, date_to=end, agent_id=agent_id),
         scope,
         ("scorecard_id", "question_key", "answer"),
     )
-    totals: dict[tuple, list] = {}
-    for row in rows:
-        if row["answer"] == "na":
-            continue
-        t = totals.setdefault((row["scorecard_id"], row["question_key"]), [0, 0.0, 0.0])
-        t[0] += row["n"]
-        t[1] += row["earned_sum"]
-        t[2] += row["possible_sum"]
-    ranked = sorted(
-        (
-            (round(100 * earned / possible, 2), key, int(n))
-            for key, (n, earned, possible) in totals.items()
-            if n >= min_n and possible > 0
-        ),
-        key=lambda r: (r[0], r[1]),
-    )[:TOP]
+    ranked = _from_pieces(viewer, f"worst:{min_n}", [spec], lambda pieces: _rank_questions(pieces, min_n))
     if not ranked:
         return []
     cards = {
@@ -270,24 +304,39 @@ def worst_questions(
     return out
 
 
+def _rank_agents(now_pieces: list, before_pieces: list) -> tuple[dict, dict, list[tuple[float, int]]]:
+    """The TOP biggest falls of an agent's average (both periods with MIN_AGENT_N scored evaluations):
+    (the ranked agents' averages now, before, [(change, agent)])."""
+
+    def averages(pieces) -> dict[int, tuple[float, int]]:
+        return {
+            r["agent_id"]: (r["score_sum"] / r["scored_n"], int(r["scored_n"]))
+            for r in selectors.combine_parts("evaluation", pieces, ("agent_id",))
+            if r["scored_n"] >= MIN_AGENT_N
+        }
+
+    now, before = averages(now_pieces), averages(before_pieces)
+    drops = sorted(
+        ((round(now[a][0] - before[a][0], 2), a) for a in now.keys() & before.keys() if now[a][0] < before[a][0]),
+    )[:TOP]
+    return {a: now[a] for _, a in drops}, {a: before[a] for _, a in drops}, drops
+
+
 def agents_needing_attention(viewer: User, *, today: date | None = None) -> list[dict]:
     """Agents whose average score fell the most from the previous 30 days to the last 30 (both periods
     with at least MIN_AGENT_N evaluations)."""
     scope = _scope(viewer)
     (start, end), (pstart, pend) = periods(today or org_today(viewer))
 
-    def averages(a: date, b: date) -> dict[int, tuple[float, int]]:
-        rows = _grouped(viewer, "evaluation", Filters(date_from=a, date_to=b), scope, ("agent_id",))
-        return {
-            r["agent_id"]: (r["score_sum"] / r["scored_n"], int(r["scored_n"]))
-            for r in rows
-            if r["scored_n"] >= MIN_AGENT_N
-        }
-
-    now, before = averages(start, end), averages(pstart, pend)
-    drops = sorted(
-        ((round(now[a][0] - before[a][0], 2), a) for a in now.keys() & before.keys() if now[a][0] < before[a][0]),
-    )[:TOP]
+    now, before, drops = _from_pieces(
+        viewer,
+        "attention",
+        [
+            ("evaluation", Filters(date_from=start, date_to=end), scope, ("agent_id",)),
+            ("evaluation", Filters(date_from=pstart, date_to=pend), scope, ("agent_id",)),
+        ],
+        _rank_agents,
+    )
     people = {
         pk: (name, uuid)
         for pk, name, uuid in User.objects.filter(pk__in=[a for _, a in drops]).values_list("pk", "full_name", "uuid")
