@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "cxq.lib.memo.RequestMemoMiddleware",  # rows a reading request asks for many times, read once
     "cxq.lib.inputs.RefuseNulMiddleware",  # a net under views that read request.GET/POST by hand
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from cxq.lib.memo import request_memo
 from cxq.lib.models import PublicIdModel, TimeStampedModel
 
 
@@ -196,5 +197,5 @@ class OrgSettings(TimeStampedModel):
 
     @classmethod
     def get(cls) -> OrgSettings:
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj
+        """The settings row (made on first use), read once per reading request (``cxq.lib.memo``)."""
+        return request_memo(("org-settings",), lambda: cls.objects.get_or_create(pk=1)[0])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from cxq.accounts.permissions import has_perm
+from cxq.accounts.selectors import led_team_ids
 
 
 def can_view_people(user) -> bool:
     return (
         has_perm(user, "users.manage")
         or has_perm(user, "scope.all_teams")
-        or (user.is_authenticated and user.role_id is not None and user.led_teams.exists())
+        or (user.is_authenticated and user.role_id is not None and bool(led_team_ids(user)))
     )
 
 

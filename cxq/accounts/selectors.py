@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from cxq.accounts.models import ApiToken, OrgSettings, Role, Team, User
 from cxq.accounts.permissions import has_perm, require
+from cxq.lib.memo import request_memo
 
 
 def sees_all_teams(viewer: User) -> bool:
@@ -18,7 +19,9 @@ def sees_all_teams(viewer: User) -> bool:
 
 
 def led_team_ids(viewer: User) -> list[int]:
-    return list(viewer.led_teams.values_list("id", flat=True))
+    """Read once per reading request (``cxq.lib.memo``): the scope of every panel of a page."""
+    ids = request_memo(("led-team-ids", viewer.pk), lambda: list(viewer.led_teams.values_list("id", flat=True)))
+    return list(ids)
 
 
 def team_list(*, viewer: User, search: str = "") -> QuerySet[Team]:

@@ -34,7 +34,7 @@ from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
 from cxq.evaluations.models import Assignment
 from cxq.interactions.models import Interaction
 from cxq.scorecards.engine import compiled_for
-from cxq.scorecards.models import Scorecard, ScorecardVersion
+from cxq.scorecards.models import ScorecardVersion
 
 PERIOD_DAYS = 30
 # a question or an agent needs this many evaluations in a period before it is ranked
@@ -272,22 +272,25 @@ def worst_questions(
     ranked = _from_pieces(viewer, f"worst:{min_n}", [spec], lambda pieces: _rank_questions(pieces, min_n))
     if not ranked:
         return []
-    cards = {
-        pk: (name, uuid)
-        for pk, name, uuid in Scorecard.objects.filter(pk__in={k[0] for _, k, _ in ranked}).values_list(
-            "pk", "name", "uuid"
-        )
-    }
+    # names and question texts from the scorecards' versions, newest first (one query)
+    cards: dict[int, tuple[str, object]] = {}
     texts: dict[tuple, str] = {}
     wanted = {k for _, k, _ in ranked}
-    for version in ScorecardVersion.objects.filter(scorecard_id__in=cards).order_by("scorecard_id", "-number"):
+    versions = (
+        ScorecardVersion.objects.filter(scorecard_id__in={k[0] for _, k, _ in ranked})
+        .select_related("scorecard")
+        .only("scorecard_id", "number", "document", "scorecard__name", "scorecard__uuid")
+        .order_by("scorecard_id", "-number")
+    )
+    for version in versions:
+        cards.setdefault(version.scorecard_id, (version.scorecard.name, version.scorecard.uuid))
+        if all(k in texts for k in wanted):
+            continue
         for section in compiled_for(version.document).scorecard.sections:
             for q in section.questions:
                 key = (version.scorecard_id, q.key)
                 if key in wanted and key not in texts:
                     texts[key] = q.text or q.key
-        if all(k in texts for k in wanted):
-            break
     out = []
     for percent, (card, qkey), n in ranked:
         name, uuid = cards.get(card, ("?", ""))

@@ -48,6 +48,7 @@ from cxq.analytics.models import (
 from cxq.evaluations.choices import COUNTED_STATUSES, Status
 from cxq.evaluations.sources import source_policy, sources_where
 from cxq.lib.db import insert_rows
+from cxq.lib.memo import request_memo
 from cxq.scorecards.engine import compiled_for
 from cxq.scoring import score
 
@@ -125,7 +126,9 @@ def _org_zone_name() -> str:
 def facts_zone_name() -> str:
     """The time zone the facts' days are in (see ``AnalyticsState``): the organisation's, unless it
     changed and the facts have not been rebuilt for it yet."""
-    state = AnalyticsState.objects.filter(pk=1).values_list("time_zone", flat=True).first()
+    state = request_memo(
+        ("analytics-zone",), lambda: AnalyticsState.objects.filter(pk=1).values_list("time_zone", flat=True).first()
+    )
     return state or _org_zone_name()
 
 
