@@ -33,6 +33,7 @@ from cxq.evaluations import selectors as evaluation_selectors
 from cxq.evaluations.choices import COUNTED_STATUSES, AssignmentStatus, Status
 from cxq.evaluations.models import Assignment
 from cxq.interactions.models import Interaction
+from cxq.lib.memo import request_memo
 from cxq.scorecards.engine import compiled_for
 from cxq.scorecards.models import ScorecardVersion
 
@@ -70,7 +71,7 @@ def _from_facts(viewer: User, name: str, args: tuple, make, *, keys: tuple[str, 
     """``make()`` — a pure function of the facts whose versions ``keys`` name, and of ``args`` — from the
     cache, or computed and cached. The versions are read before the facts are, so a change committed
     meanwhile only leaves newer figures under an older version, which nobody asks for again."""
-    key = _key(viewer, facts_versions((FACTS_VERSION_KEY, *keys)), name, args)
+    key = _key(viewer, _versions([FACTS_VERSION_KEY, *keys]), name, args)
     value = cache.get(key)
     if value is None:
         value = make()
@@ -86,6 +87,16 @@ def _months(start: date, end: date) -> list[date]:
     return out
 
 
+def _versions(keys: list[str]) -> dict[str, str]:
+    """The versions named by ``keys``, read once per reading request (``cxq.lib.memo``: every panel of a
+    page at the same versions, one cache round trip for most pages)."""
+    known = request_memo(("facts-versions",), dict)
+    missing = [k for k in keys if k not in known]
+    if missing:
+        known.update(facts_versions(missing))
+    return {k: known[k] for k in keys}
+
+
 Spec = tuple  # (table, Filters, Scope, group): one ``selectors._grouped`` call
 
 
@@ -94,7 +105,7 @@ def _plan(viewer: User, specs: list[Spec]) -> list[list[tuple[tuple, str]]]:
     the versions of the months it reads (read now, before any fact is)."""
     parts = [selectors.grouped_parts(table, f, scope) for table, f, scope, _ in specs]
     months = {part: _months(part[1], part[2]) for spec_parts in parts for part in spec_parts}
-    versions = facts_versions([FACTS_VERSION_KEY, *(month_version_key(m) for ms in months.values() for m in ms)])
+    versions = _versions([FACTS_VERSION_KEY, *(month_version_key(m) for ms in months.values() for m in ms)])
     plans = []
     for (table, f, scope, group), spec_parts in zip(specs, parts, strict=True):
         plan = []
