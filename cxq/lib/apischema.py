@@ -70,7 +70,7 @@ def id_text(value: UUID | None) -> str:
     return str(value) if value else ""
 
 
-# Public ids (docs/api.md#ids): an object is known outside by its ``uuid``, never its sequential key.
+# Public ids (docs/api.md#basics): an object is known outside by its ``uuid``, never its sequential key.
 
 
 def uuid_of(path: str = "") -> staticmethod:

@@ -96,8 +96,8 @@ EXPECTED: dict[Name, set[str]] = {
     Name.SAVED_FILTER_UPDATED: set(),
     Name.SAVED_FILTER_DELETED: set(),
     Name.USER_CREATED: {"accounts.on_user_created"},
-    Name.USER_UPDATED: {"accounts.on_user_updated"},
-    Name.USER_PROFILE_UPDATED: set(),
+    Name.USER_UPDATED: {"accounts.on_user_updated", "evaluations.on_user_updated"},
+    Name.USER_PROFILE_UPDATED: {"evaluations.on_user_updated"},
     Name.USER_PASSWORD_CHANGED: {"accounts.on_password_changed"},
     Name.USER_PASSWORD_RESET: {"accounts.on_password_changed"},
     Name.USER_PASSWORD_RESET_REQUESTED: {"accounts.on_password_reset_requested"},
@@ -145,6 +145,8 @@ def _short(sub) -> str:
         module = "webhooks"
     if sub.handler.__module__ == "cxq.coaching.projections":
         module = "coaching"
+    if sub.handler.__module__ == "cxq.evaluations.projections":
+        module = "evaluations"
     return f"{module}.{sub.handler.__name__}"
 
 
