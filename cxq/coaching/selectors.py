@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -88,33 +88,40 @@ def sessions_about_evaluation(*, viewer: User, evaluation) -> list[CoachingSessi
     return list(_loaded(session_scope(viewer=viewer).filter(about)).order_by("-created_at"))
 
 
-def _sort_key(s: CoachingSession):
-    return s.when or s.created_at
+BOARD_ROWS = 20  # each list of the board shows this many, the rest are counted (docs/coaching.md#where-it-shows)
 
 
 @dataclass
 class Board:
-    """The coaching dashboard of one viewer (docs/coaching.md#where-it-shows)."""
+    """The coaching dashboard of one viewer (docs/coaching.md#where-it-shows): each list holds its first
+    ``BOARD_ROWS``; ``more`` counts, per list, the rows past those."""
 
     upcoming: list[CoachingSession] = field(default_factory=list)
     to_acknowledge: list[CoachingSession] = field(default_factory=list)
     to_complete: list[CoachingSession] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     history: list[CoachingSession] = field(default_factory=list)
+    more: dict[str, int] = field(default_factory=dict)
 
     @property
     def todo_count(self) -> int:
-        return len(self.to_acknowledge) + len(self.to_complete) + len(self.follow_ups)
+        shown = len(self.to_acknowledge) + len(self.to_complete) + len(self.follow_ups)
+        return shown + sum(self.more.get(k, 0) for k in ("to_acknowledge", "to_complete", "follow_ups"))
 
 
 def board(*, viewer: User, agent: User | None = None, now=None, history: bool = True) -> Board:
     """Upcoming sessions, to-dos (follow-ups not done, sessions to acknowledge, past sessions the coach
     has not closed) and history. One's own board holds the sessions one runs or attends; ``agent``
-    narrows to one agent's sessions as the viewer may see them (a profile). The open work is read in one
-    query (and its two prefetches) and sorted here; ``history`` adds the last closed sessions."""
+    narrows to one agent's sessions as the viewer may see them (a profile).
+
+    The open work is classified from one narrow query (a few columns and two ``EXISTS`` per session, no
+    rows loaded); only the first ``BOARD_ROWS`` of each list are then loaded, in one query and its
+    prefetches, so a coach with thousands of open sessions costs what one with twenty does."""
     now = now or timezone.now()
-    qs = session_list(viewer=viewer, agent=agent)
-    if agent is None:
+    qs = session_scope(viewer=viewer)
+    if agent is not None:
+        qs = qs.filter(pk__in=Attendee.objects.filter(agent=agent).values("session_id"))
+    else:
         mine = CoachingSession.objects.filter(Q(coach=viewer) | Q(attendees__agent=viewer)).values("pk")
         qs = qs.filter(pk__in=mine)
     open_work = Q(status=Status.SCHEDULED) | Q(
@@ -122,21 +129,59 @@ def board(*, viewer: User, agent: User | None = None, now=None, history: bool = 
         pk__in=Attendee.objects.filter(acknowledged_at__isnull=True).values("session_id"),
     )
     open_work |= Q(status=Status.COMPLETED, pk__in=FollowUp.objects.filter(done_at__isnull=True).values("session_id"))
-    out = Board()
-    for s in sorted(qs.filter(open_work), key=_sort_key):
-        end = s.ends_at
-        if s.status == Status.SCHEDULED:
+    unacknowledged = Attendee.objects.filter(session=OuterRef("pk"), agent=viewer, acknowledged_at__isnull=True)
+    rows = (
+        qs.filter(open_work)
+        .annotate(
+            unacknowledged=Exists(unacknowledged),
+            open_follow_ups=Exists(FollowUp.objects.filter(session=OuterRef("pk"), done_at__isnull=True)),
+        )
+        .values_list(
+            "pk",
+            "status",
+            "kind",
+            "starts_at",
+            "duration_minutes",
+            "due_at",
+            "coach_id",
+            "created_at",
+            "unacknowledged",
+            "open_follow_ups",
+        )
+    )
+    lists: dict[str, list[int]] = {"upcoming": [], "to_acknowledge": [], "to_complete": [], "follow_ups": []}
+    for pk, status, kind, starts_at, minutes, due_at, coach_id, _created, unacked, follow_ups in sorted(
+        rows, key=lambda r: (r[5] if r[2] == Kind.ASYNC else r[3]) or r[7]
+    ):
+        if status == Status.SCHEDULED:
+            end = due_at if kind == Kind.ASYNC or starts_at is None else starts_at + timedelta(minutes=minutes)
             if end is not None and end < now:
-                if s.coach_id == viewer.pk:
-                    out.to_complete.append(s)
+                if coach_id == viewer.pk:
+                    lists["to_complete"].append(pk)
             else:
-                out.upcoming.append(s)
-        if any(a.agent_id == viewer.pk and a.acknowledged_at is None for a in s.attendees.all()):
-            out.to_acknowledge.append(s)
-        if s.status == Status.COMPLETED:
-            out.follow_ups.extend(f for f in s.follow_ups.all() if f.done_at is None)
+                lists["upcoming"].append(pk)
+        if unacked:
+            lists["to_acknowledge"].append(pk)
+        if status == Status.COMPLETED and follow_ups:
+            lists["follow_ups"].append(pk)
+    out = Board()
+    shown = {k: pks[:BOARD_ROWS] for k, pks in lists.items() if k != "follow_ups"}
+    loaded = {s.pk: s for s in _loaded(CoachingSession.objects.filter(pk__in={p for v in shown.values() for p in v}))}
+    for key, pks in shown.items():
+        setattr(out, key, [loaded[pk] for pk in pks])
+        out.more[key] = len(lists[key]) - len(pks)
+    # the open follow-ups of the completed sessions, in the sessions' order: at most BOARD_ROWS sessions
+    # can fill the list (each has one at least); the rest are counted
+    order = {pk: n for n, pk in enumerate(lists["follow_ups"])}
+    first = FollowUp.objects.filter(session_id__in=lists["follow_ups"][:BOARD_ROWS], done_at__isnull=True)
+    out.follow_ups = sorted(first.select_related("session"), key=lambda f: order[f.session_id])[:BOARD_ROWS]
+    if len(lists["follow_ups"]) > BOARD_ROWS or len(out.follow_ups) == BOARD_ROWS:
+        total = FollowUp.objects.filter(session_id__in=lists["follow_ups"], done_at__isnull=True).count()
+        out.more["follow_ups"] = total - len(out.follow_ups)
+    else:
+        out.more["follow_ups"] = 0
     if history:
-        out.history = list(qs.exclude(status=Status.SCHEDULED).order_by("-closed_at", "-id")[:HISTORY])
+        out.history = list(_loaded(qs.exclude(status=Status.SCHEDULED)).order_by("-closed_at", "-id")[:HISTORY])
     return out
 
 

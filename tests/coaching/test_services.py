@@ -190,6 +190,31 @@ def test_the_board_sorts_upcoming_to_acknowledge_and_history(personas, session):
     assert board.upcoming == [] and board.to_acknowledge == [] and [s.pk for s in board.history] == [session.pk]
 
 
+def test_the_board_shows_the_first_of_each_list_in_order_and_counts_the_rest(personas, monkeypatch, client):
+    """docs/coaching.md#where-it-shows: each list holds BOARD_ROWS, the rest are counted, to-dos included."""
+    monkeypatch.setattr(selectors, "BOARD_ROWS", 2)
+    sup, agent = personas.supervisor_a, personas.agent_a1
+    soon = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    made = [
+        services.session_create(
+            by=sup, data=session_input(sup, [agent], title=f"S{n}", starts_at=soon + timedelta(hours=n))
+        )
+        for n in (3, 1, 4, 2, 0)
+    ]
+    for s in made[:3]:  # S3, S1, S4 completed with two follow-ups each, not acknowledged
+        services.session_complete(by=sup, session=s, outcome_notes="ok", follow_ups=[f"{s.title}-a", f"{s.title}-b"])
+    board = selectors.board(viewer=agent)
+    assert [s.title for s in board.upcoming] == ["S0", "S2"] and board.more["upcoming"] == 0
+    assert [s.title for s in board.to_acknowledge] == ["S0", "S1"] and board.more["to_acknowledge"] == 3
+    assert [f.text for f in board.follow_ups] == ["S1-a", "S1-b"] and board.more["follow_ups"] == 4
+    assert board.todo_count == 5 + 6
+    coach = selectors.board(viewer=sup)
+    assert coach.to_acknowledge == [] and [s.title for s in coach.upcoming] == ["S0", "S2"]
+    client.force_login(agent)
+    page = client.get("/coaching/").content.decode()
+    assert "3 more to acknowledge" in page and "4 more follow-ups" in page and "S1-b" in page and "S3-a" not in page
+
+
 def test_the_coach_sees_the_questions_the_agent_fails_most_and_the_weekly_scores(personas):
     from tests.coaching.conftest import completed_evaluation
 
