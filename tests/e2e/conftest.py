@@ -98,8 +98,11 @@ class BrowserErrors(list):
 
     def _on_request_failed(self, request) -> None:
         # A download (the CSV export) or a newer navigation aborts the document load, and leaving a page
-        # aborts its background requests still in flight (the builder's live validation): not errors.
-        if request.failure == "net::ERR_ABORTED" and request.resource_type in ("document", "fetch", "xhr"):
+        # aborts what it was still loading: background requests (the builder's live validation) and, on a
+        # loaded machine, a script or stylesheet not yet arrived when the journey clicked on. Not errors: a
+        # file that is really missing answers 404 (reported by _on_response), one refused by the policy
+        # fails as blocked (reported here and by the CSP watcher).
+        if request.failure == "net::ERR_ABORTED":
             return
         self.append(f"{request.url}: {request.failure}")
 
