@@ -93,7 +93,7 @@ def main() -> None:
         ("/evaluations/ score, page 100", get("/evaluations/", score_deep)),
         ("/evaluations/ one agent", get("/evaluations/", {"agent": str(some.agent.uuid)})),
         ("/api/v1/evaluations page 100", get("/api/v1/evaluations", {"cursor": deep(admin, "-created", 100)})),
-        ("/disputes/", get("/disputes/")),
+        ("/evaluations/disputes/", get("/evaluations/disputes/")),
     ]
     if banded is not None:
         band = banded.scorecard.bands[0]["key"]
