@@ -145,8 +145,14 @@ class Dispute(PublicIdModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # the supervisors' open-disputes list
-            models.Index(fields=["resolved_at"], condition=models.Q(resolved_at__isnull=True), name="dispute_open_idx"),
+            # the disputes queue's keyset pages (docs/evaluations.md#the-disputes-queue): open ones oldest first
+            # walk the partial index and stop after a page; answered ones walk the other backwards
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="dispute_open_created_idx",
+            ),
+            models.Index(fields=["created_at", "id"], name="dispute_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -221,6 +221,16 @@ def dispute_queue(qs: QuerySet[Dispute]) -> QuerySet[Dispute]:
     )
 
 
+def dispute_page(qs: QuerySet[Dispute], filters: DisputeFilter | None, cursor: str, size: int = 50) -> keyset.Page:
+    """One keyset page of the disputes queue (docs/evaluations.md#the-disputes-queue), in :func:`dispute_list`'s
+    order: open ones oldest first on the partial ``(created_at, id)`` index, answered ones newest first. No
+    count and no offset: the first page stops after 50 rows however long the queue is, and a deep page costs
+    what the first does."""
+    status = filters.status_value() if filters is not None else "open"
+    key = "created_at" if status == "open" else "-created_at"
+    return keyset.page_at(dispute_queue(qs), cursor, size, key=key)
+
+
 def _dispute_scope(viewer) -> Q:
     """The rules of ``evaluation_scope`` as a condition on a dispute's evaluation (a join, not a subquery:
     the scope's planner hints are raw SQL naming the evaluations table). A disputed evaluation is never a

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -579,17 +578,20 @@ def dispute_list(request):
     )
     form = filterset.form
     valid = filterset.is_valid()
-    queue = selectors.dispute_queue(selectors.dispute_list(viewer=viewer, filters=filterset))
-    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    cursor = request.GET.get("cursor", "")
+    page = selectors.dispute_page(selectors.dispute_list(viewer=viewer, filters=filterset), filterset, cursor)
     query = request.GET.copy()
+    query.pop("cursor", None)
     query.pop("page", None)
     now = timezone.now()
-    rows = [(d, selectors.dispute_is_overdue(d, now)) for d in page.object_list]
+    rows = [(d, selectors.dispute_is_overdue(d, now)) for d in page.rows]
     context = {
         "form": form,
-        "page": page,
         "rows": rows,
         "query": query.urlencode(),
+        "next_cursor": page.next,
+        "previous_cursor": page.previous,
+        "paged": bool(cursor),
         "now": now,
         "status": filterset.status_value(),
     }

@@ -103,6 +103,20 @@ def test_open_disputes_and_the_oldest_age(personas, card):
     assert dashboards.open_disputes(personas.manager_b)["count"] == 0
 
 
+def test_a_long_dispute_queue_is_counted_up_to_a_cap(personas, card, monkeypatch, client_for):
+    monkeypatch.setattr(dashboards, "DISPUTES_COUNTED", 1)
+    first = evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    ev.evaluation_dispute(by=personas.agent_a1, evaluation=first, items=[("greet", "I did greet")])
+    d = dashboards.open_disputes(personas.supervisor_a)
+    assert d["count"] == 1 and not d["more"]
+    second = evaluate(personas.evaluator, personas.agent_a1, card, MIXED)
+    ev.evaluation_dispute(by=personas.agent_a1, evaluation=second, items=[("greet", "I did greet")])
+    d = dashboards.open_disputes(personas.supervisor_a)
+    assert d["count"] == 1 and d["more"] and d["oldest_at"] == first.disputes.get().created_at
+    page = client_for("supervisor_a").get("/").content.decode()
+    assert '<span class="stat-value">1+</span>' in page
+
+
 def _task(personas, card, assignee, due_in: timedelta, by=None):
     return Assignment.objects.create(
         interaction=new_call(personas.agent_a1.email),

@@ -164,6 +164,40 @@ def test_open_disputes_are_listed_for_supervisors(client_for, personas, complete
     assert "No open disputes" in client_for("manager_b").get(reverse("evaluations:disputes")).content.decode()
 
 
+def test_the_disputes_queue_pages_by_keyset_oldest_first_and_answered_newest_first(
+    client_for, personas, completed, monkeypatch
+):
+    """docs/evaluations.md#the-disputes-queue: keyset pages, no count and no offset."""
+    from cxq.evaluations import selectors
+    from cxq.evaluations.models import Dispute
+
+    base = timezone.now() - timedelta(days=10)
+    made = [Dispute.objects.create(evaluation=completed, raised_by=personas.agent_a1, note=f"d{n}") for n in range(5)]
+    for n, d in enumerate(made):  # created on days 0, 1, 2, 3, 4; the last two answered
+        Dispute.objects.filter(pk=d.pk).update(
+            created_at=base + timedelta(days=n), resolved_at=base + timedelta(days=9) if n >= 3 else None
+        )
+    real = selectors.dispute_page
+    monkeypatch.setattr(selectors, "dispute_page", lambda qs, f, cursor: real(qs, f, cursor, size=2))
+    client = client_for("supervisor_a")
+    url = reverse("evaluations:disputes")
+
+    first = client.get(url)
+    assert first.status_code == 200 and first.context["rows"][0][0].pk == made[0].pk
+    assert [d.pk for d, _ in first.context["rows"]] == [made[0].pk, made[1].pk]
+    assert first.context["previous_cursor"] is None and first.context["next_cursor"]
+    second = client.get(url, {"cursor": first.context["next_cursor"]})
+    assert [d.pk for d, _ in second.context["rows"]] == [made[2].pk] and second.context["next_cursor"] is None
+    assert 'data-testid="previous-page"' in second.content.decode()
+    back = client.get(url, {"cursor": second.context["previous_cursor"]})
+    assert [d.pk for d, _ in back.context["rows"]] == [made[0].pk, made[1].pk]
+    answered = client.get(url, {"status": "answered"})
+    assert [d.pk for d, _ in answered.context["rows"]] == [made[4].pk, made[3].pk]
+    # a crafted cursor starts again at the first page; the old ?page= is ignored
+    assert [d.pk for d, _ in client.get(url, {"cursor": "bm9wZQ"}).context["rows"]] == [made[0].pk, made[1].pk]
+    assert client.get(url, {"page": "7"}).status_code == 200
+
+
 def test_several_interactions_are_assigned_at_once_from_the_list(client_for, personas, card, call):
     from cxq.interactions.schemas import InteractionIn
     from cxq.interactions.services import interaction_upsert
