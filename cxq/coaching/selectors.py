@@ -6,7 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -109,14 +123,50 @@ class Board:
         return shown + sum(self.more.get(k, 0) for k in ("to_acknowledge", "to_complete", "follow_ups"))
 
 
+UPCOMING, TO_COMPLETE = 1, 2  # a session's list on the board, as the database answers it
+
+
+def _when():
+    """SQL for ``CoachingSession.when``, falling back to the creation time: the board's order."""
+    return Coalesce(
+        Case(When(kind=Kind.ASYNC, then=F("due_at")), default=F("starts_at"), output_field=DateTimeField()),
+        F("created_at"),
+    )
+
+
+class _PlusMinutes(Func):
+    """A time plus a number of minutes, in SQL: Django's own arithmetic needs a DurationField on one side."""
+
+    arity = 2
+    output_field = DateTimeField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + interval '1 minute' * ")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django's own SQLite function for a datetime plus a duration (an integer of microseconds)
+        template = "django_format_dtdelta('+', %(expressions)s * 60000000)"
+        return self.as_sql(compiler, connection, template=template)
+
+
+def _ends_at():
+    """SQL for ``CoachingSession.ends_at``: the due time, or the start plus the duration."""
+    return Case(
+        When(Q(kind=Kind.ASYNC) | Q(starts_at__isnull=True), then=F("due_at")),
+        default=_PlusMinutes(F("starts_at"), F("duration_minutes")),
+        output_field=DateTimeField(),
+    )
+
+
 def board(*, viewer: User, agent: User | None = None, now=None, history: bool = True) -> Board:
     """Upcoming sessions, to-dos (follow-ups not done, sessions to acknowledge, past sessions the coach
     has not closed) and history. One's own board holds the sessions one runs or attends; ``agent``
     narrows to one agent's sessions as the viewer may see them (a profile).
 
-    The open work is classified from one narrow query (a few columns and two ``EXISTS`` per session, no
-    rows loaded); only the first ``BOARD_ROWS`` of each list are then loaded, in one query and its
-    prefetches, so a coach with thousands of open sessions costs what one with twenty does."""
+    The open work is classified by one narrow query (per session, in the board's order: which list it is
+    on, computed in SQL from its end, and two ``EXISTS``); only the first ``BOARD_ROWS`` of each list are
+    then loaded, in one query and its prefetches, so a coach with thousands of open sessions costs little
+    more than one with twenty does."""
     now = now or timezone.now()
     qs = session_scope(viewer=viewer)
     if agent is not None:
@@ -130,43 +180,42 @@ def board(*, viewer: User, agent: User | None = None, now=None, history: bool = 
     )
     open_work |= Q(status=Status.COMPLETED, pk__in=FollowUp.objects.filter(done_at__isnull=True).values("session_id"))
     unacknowledged = Attendee.objects.filter(session=OuterRef("pk"), agent=viewer, acknowledged_at__isnull=True)
+    # which list a session is on, decided by the database: the rows are four small numbers each, in the
+    # order the lists show (by start or due time), with no dates to convert here
+    scheduled = Q(status=Status.SCHEDULED)
+    place = Case(
+        When(scheduled & (Q(board_end__isnull=True) | Q(board_end__gte=now)), then=Value(UPCOMING)),
+        When(scheduled & Q(coach=viewer), then=Value(TO_COMPLETE)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     rows = (
         qs.filter(open_work)
+        .annotate(board_end=_ends_at(), board_when=_when())
         .annotate(
+            board_place=place,
             unacknowledged=Exists(unacknowledged),
             open_follow_ups=Exists(FollowUp.objects.filter(session=OuterRef("pk"), done_at__isnull=True)),
         )
-        .values_list(
-            "pk",
-            "status",
-            "kind",
-            "starts_at",
-            "duration_minutes",
-            "due_at",
-            "coach_id",
-            "created_at",
-            "unacknowledged",
-            "open_follow_ups",
-        )
+        .order_by("board_when", "pk")
+        .values_list("pk", "board_place", "status", "unacknowledged", "open_follow_ups")
     )
     lists: dict[str, list[int]] = {"upcoming": [], "to_acknowledge": [], "to_complete": [], "follow_ups": []}
-    for pk, status, kind, starts_at, minutes, due_at, coach_id, _created, unacked, follow_ups in sorted(
-        rows, key=lambda r: (r[5] if r[2] == Kind.ASYNC else r[3]) or r[7]
-    ):
-        if status == Status.SCHEDULED:
-            end = due_at if kind == Kind.ASYNC or starts_at is None else starts_at + timedelta(minutes=minutes)
-            if end is not None and end < now:
-                if coach_id == viewer.pk:
-                    lists["to_complete"].append(pk)
-            else:
-                lists["upcoming"].append(pk)
+    for pk, where, status, unacked, follow_ups in rows:
+        if where == UPCOMING:
+            lists["upcoming"].append(pk)
+        elif where == TO_COMPLETE:
+            lists["to_complete"].append(pk)
         if unacked:
             lists["to_acknowledge"].append(pk)
         if status == Status.COMPLETED and follow_ups:
             lists["follow_ups"].append(pk)
     out = Board()
     shown = {k: pks[:BOARD_ROWS] for k, pks in lists.items() if k != "follow_ups"}
-    loaded = {s.pk: s for s in _loaded(CoachingSession.objects.filter(pk__in={p for v in shown.values() for p in v}))}
+    # what the board's rows show: the coach and the attendees (not the evaluation, dispute and follow-ups)
+    attendees = Attendee.objects.select_related("agent").order_by("agent__full_name", "id")
+    wanted = CoachingSession.objects.filter(pk__in={p for v in shown.values() for p in v}).select_related("coach")
+    loaded = {s.pk: s for s in wanted.prefetch_related(Prefetch("attendees", queryset=attendees))}
     for key, pks in shown.items():
         setattr(out, key, [loaded[pk] for pk in pks])
         out.more[key] = len(lists[key]) - len(pks)

@@ -215,6 +215,27 @@ def test_the_board_shows_the_first_of_each_list_in_order_and_counts_the_rest(per
     assert "3 more to acknowledge" in page and "4 more follow-ups" in page and "S1-b" in page and "S3-a" not in page
 
 
+def test_the_board_tells_an_ended_session_from_one_in_progress_by_its_end(personas):
+    """Ended (start + duration, or an asynchronous session's due time, in the past): the coach's outcome to
+    record; started but not ended: still upcoming. Decided in SQL on both databases."""
+    sup, agent = personas.supervisor_a, personas.agent_a1
+    now = timezone.now()
+    made = {
+        title: services.session_create(by=sup, data=session_input(sup, [agent], title=title))
+        for title in ("ended", "in progress", "async overdue", "async due")
+    }
+    CoachingSession.objects.filter(pk=made["ended"].pk).update(starts_at=now - timedelta(minutes=31))
+    CoachingSession.objects.filter(pk=made["in progress"].pk).update(
+        starts_at=now - timedelta(minutes=100), duration_minutes=120
+    )
+    for title, due in (("async overdue", now - timedelta(minutes=1)), ("async due", now + timedelta(hours=1))):
+        CoachingSession.objects.filter(pk=made[title].pk).update(kind="async", starts_at=None, due_at=due)
+    board = selectors.board(viewer=sup, now=now)
+    assert [s.title for s in board.to_complete] == ["ended", "async overdue"]
+    assert [s.title for s in board.upcoming] == ["in progress", "async due"]
+    assert selectors.board(viewer=agent, now=now).to_complete == []  # only the coach records the outcome
+
+
 def test_the_coach_sees_the_questions_the_agent_fails_most_and_the_weekly_scores(personas):
     from tests.coaching.conftest import completed_evaluation
 
