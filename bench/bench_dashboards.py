@@ -82,6 +82,10 @@ def main() -> None:
     }
     print(f"{connection.vendor}: {EvaluationFact.objects.count():,} evaluation facts; {args.runs} runs each")
     print(f"before: {machine_line()}", flush=True)
+    # as a web worker serves (cxq/wsgi.py): what is loaded by now stays out of the collector's walks
+    from cxq.lib.gc import freeze_startup
+
+    freeze_startup()
     settings.ALLOWED_HOSTS = ["*"]
     worst = {"warm": 0.0, "cold": 0.0, "all cold": 0.0}
     this_month = [month_version_key(org_today().replace(day=1))]

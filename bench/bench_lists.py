@@ -208,6 +208,10 @@ def main() -> None:
     counts = (Dispute.objects.count(), Moment.objects.count(), CoachingSession.objects.count())
     print(f"{connection.vendor}: {counts[0]:,} disputes, {counts[1]:,} moments, {counts[2]:,} coaching sessions")
     print(f"before: {machine_line()}")
+    # as a web worker serves (cxq/wsgi.py): what is loaded by now stays out of the collector's walks
+    from cxq.lib.gc import freeze_startup
+
+    freeze_startup()
     for name, user, url, params in pages(admin):
         fn = get(user, url, params)
         fn()
