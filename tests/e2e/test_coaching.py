@@ -103,3 +103,29 @@ def test_a_voided_focus_evaluation_shows_withdrawn_on_the_session_page(personas,
     expect(withdrawn.first).to_contain_text("withdrawn: the evaluation was voided")
     expect(page.get_by_test_id("coaching-focus-list")).to_contain_text("Use the customer's name")
     screenshot(page, "coaching-focus-withdrawn")
+
+
+def test_a_busy_coach_sees_the_first_sessions_of_each_list_and_how_many_more(
+    personas, new_page, login, screenshot, monkeypatch
+):
+    """docs/coaching.md#where-it-shows: each list holds its first BOARD_ROWS (2 here), the rest are counted
+    with a link to all sessions of that status."""
+    from cxq.coaching import selectors, services
+    from tests.coaching.conftest import session_input
+
+    monkeypatch.setattr(selectors, "BOARD_ROWS", 2)
+    sup, agent = personas.supervisor_a, personas.agent_a1
+    soon = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    for n in range(5):
+        data = session_input(sup, [agent], title=f"Call handling {n}", starts_at=soon + timedelta(hours=n))
+        services.session_create(by=sup, data=data)
+    page: Page = new_page()
+    login(page, agent)
+    page.goto("/coaching/")
+    expect(page.get_by_test_id("upcoming-table").locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("upcoming-more")).to_contain_text("and 3 more upcoming")
+    expect(page.get_by_test_id("coaching-todos-more")).to_contain_text("3 more to acknowledge")
+    screenshot(page, "coaching-board-capped")
+    page.get_by_test_id("upcoming-more").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/coaching/sessions/\?status=scheduled"))
+    expect(page.get_by_role("link", name="Call handling 4")).to_be_visible()
