@@ -101,17 +101,24 @@ def via_selectors(request: Request) -> int:
 
 
 _clients: dict[int, Client] = {}
+_handler: list = []  # the one request handler (middleware chain) every client shares
 
 
 def signed_in(viewer: User) -> Client:
-    """A client signed in as ``viewer`` (made before the timing: signing in is not part of a page view)."""
+    """A client signed in as ``viewer`` (made before the timing: signing in is not part of a page view).
+
+    All clients share one handler, as a server process has one middleware chain: a test client otherwise
+    builds its own on its first request (WhiteNoise's index of the static files alone ~100 ms), and 200
+    agents' chains left ~200 copies of that index for every full collection of the garbage collector to
+    walk — (c) timed both, once per new agent and in the pauses."""
     client = _clients.get(viewer.pk)
     if client is None:
         client = _clients[viewer.pk] = Client()
         client.force_login(viewer)
-        # a server loads its middleware once per process; a test client on its first request (WhiteNoise's
-        # scan of the static files alone ~100 ms): done here, or (c) timed it once per new agent
-        client.handler.load_middleware()
+        if not _handler:
+            client.handler.load_middleware()
+            _handler.append(client.handler)
+        client.handler = _handler[0]
     return client
 
 
