@@ -82,9 +82,14 @@ def session_page(*, viewer: User, status: str = "", cursor: str = "", size: int 
     qs = session_scope(viewer=viewer)
     if status:
         qs = qs.filter(status=status)
+    return keyset.page_at(_listed(qs), cursor, size, key=SESSIONS_KEY)
+
+
+def _listed(qs: QuerySet[CoachingSession]) -> QuerySet[CoachingSession]:
+    """What a row of a sessions table shows (coaching/_table.html): the coach and the attendees, not the
+    evaluation, dispute and follow-ups a session's page shows."""
     attendees = Attendee.objects.select_related("agent").order_by("agent__full_name", "id")
-    qs = qs.select_related("coach").prefetch_related(Prefetch("attendees", queryset=attendees))
-    return keyset.page_at(qs, cursor, size, key=SESSIONS_KEY)
+    return qs.select_related("coach").prefetch_related(Prefetch("attendees", queryset=attendees))
 
 
 def session_get_for(*, viewer: User, uuid) -> CoachingSession:
@@ -212,23 +217,22 @@ def board(*, viewer: User, agent: User | None = None, now=None, history: bool = 
             lists["follow_ups"].append(pk)
     out = Board()
     shown = {k: pks[:BOARD_ROWS] for k, pks in lists.items() if k != "follow_ups"}
-    # what the board's rows show: the coach and the attendees (not the evaluation, dispute and follow-ups)
-    attendees = Attendee.objects.select_related("agent").order_by("agent__full_name", "id")
-    wanted = CoachingSession.objects.filter(pk__in={p for v in shown.values() for p in v}).select_related("coach")
-    loaded = {s.pk: s for s in wanted.prefetch_related(Prefetch("attendees", queryset=attendees))}
+    loaded = {s.pk: s for s in _listed(CoachingSession.objects.filter(pk__in={p for v in shown.values() for p in v}))}
     for key, pks in shown.items():
         setattr(out, key, [loaded[pk] for pk in pks])
         out.more[key] = len(lists[key]) - len(pks)
     # the open follow-ups of the completed sessions, in the sessions' order: at most BOARD_ROWS sessions
-    # can fill the list (each has one at least); the rest are counted
+    # can fill the list (each has one at least); the rest are counted, by a query only when some of those
+    # sessions were not read
     order = {pk: n for n, pk in enumerate(lists["follow_ups"])}
-    first = FollowUp.objects.filter(session_id__in=lists["follow_ups"][:BOARD_ROWS], done_at__isnull=True)
-    out.follow_ups = sorted(first.select_related("session"), key=lambda f: order[f.session_id])[:BOARD_ROWS]
-    if len(lists["follow_ups"]) > BOARD_ROWS or len(out.follow_ups) == BOARD_ROWS:
-        total = FollowUp.objects.filter(session_id__in=lists["follow_ups"], done_at__isnull=True).count()
-        out.more["follow_ups"] = total - len(out.follow_ups)
-    else:
-        out.more["follow_ups"] = 0
+    open_items = FollowUp.objects.filter(done_at__isnull=True)
+    read = open_items.filter(session_id__in=lists["follow_ups"][:BOARD_ROWS]).select_related("session")
+    fetched = sorted(read, key=lambda f: order[f.session_id])
+    out.follow_ups = fetched[:BOARD_ROWS]
+    total = len(fetched)
+    if len(lists["follow_ups"]) > BOARD_ROWS:
+        total = open_items.filter(session_id__in=lists["follow_ups"]).count()
+    out.more["follow_ups"] = total - len(out.follow_ups)
     if history:
         out.history = list(_loaded(qs.exclude(status=Status.SCHEDULED)).order_by("-closed_at", "-id")[:HISTORY])
     return out

@@ -185,7 +185,12 @@ def dispute_list(*, viewer, filters: DisputeFilter | None = None, **params) -> Q
     )
     qs = qs.defer("evaluation__interaction__transcript", "evaluation__interaction__transcript_text")
     qs = qs.prefetch_related("items")
-    return qs.order_by("created_at", "id") if status == "open" else qs.order_by("-created_at", "-id")
+    return qs.order_by(*keyset.ordering(Dispute, _queue_key(status)))
+
+
+def _queue_key(status: str) -> str:
+    """The queue's sort (a cxq/lib/keyset.py key): open disputes oldest first, answered or any newest first."""
+    return "created_at" if status == "open" else "-created_at"
 
 
 # What the disputes queue shows (evaluations/disputes.html): not the disputed evaluation's answers, comments
@@ -227,8 +232,7 @@ def dispute_page(qs: QuerySet[Dispute], filters: DisputeFilter | None, cursor: s
     count and no offset: the first page stops after 50 rows however long the queue is, and a deep page costs
     what the first does."""
     status = filters.status_value() if filters is not None else "open"
-    key = "created_at" if status == "open" else "-created_at"
-    return keyset.page_at(dispute_queue(qs), cursor, size, key=key)
+    return keyset.page_at(dispute_queue(qs), cursor, size, key=_queue_key(status))
 
 
 def _dispute_scope(viewer) -> Q:
